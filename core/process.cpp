@@ -1,0 +1,160 @@
+#include "process.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace ipc {
+
+int exitCodeFromStatus(int status) noexcept
+{
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) return -WTERMSIG(status);
+    return -1;
+}
+
+Result<Process> Process::start(const ProcessOptions &options)
+{
+    if (options.executable.empty())
+        return fail(Errc::InvalidArgument, "no executable given");
+    if (access(options.executable.c_str(), X_OK) != 0)
+        return failErrno("cannot execute '" + options.executable + "'", errno);
+
+    std::vector<char *> argv;
+    argv.push_back(const_cast<char *>(options.executable.c_str()));
+    for (const auto &a : options.args) argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+
+    std::vector<char *> envp;
+    for (char **e = environ; e && *e; ++e) envp.push_back(*e);
+    for (const auto &e : options.extraEnv) envp.push_back(const_cast<char *>(e.c_str()));
+    envp.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    if (options.stdinFd >= 0)
+        posix_spawn_file_actions_adddup2(&actions, options.stdinFd, 0);
+    else
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (options.stdoutFd >= 0) posix_spawn_file_actions_adddup2(&actions, options.stdoutFd, 1);
+    if (options.stderrFd >= 0) posix_spawn_file_actions_adddup2(&actions, options.stderrFd, 2);
+    // dup2 onto itself clears FD_CLOEXEC in the child (glibc >= 2.29):
+    // exactly the descriptors asked for are inherited, nothing else.
+    for (int fd : options.inheritFds) posix_spawn_file_actions_adddup2(&actions, fd, fd);
+
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    // The child starts with default signal handling and an empty mask, even
+    // if the parent (a Qt program) blocks or handles signals.
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, options.executable.c_str(), &actions, &attr, argv.data(),
+                               envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) return failErrno("spawn '" + options.executable + "'", rc);
+
+    Process p;
+    p.m_pid = pid;
+    p.m_pidfd = int(syscall(SYS_pidfd_open, pid, 0));
+    if (p.m_pidfd >= 0) fcntl(p.m_pidfd, F_SETFD, FD_CLOEXEC);
+    return p;
+}
+
+Process::Process(Process &&other) noexcept
+    : m_pid(std::exchange(other.m_pid, -1)), m_pidfd(std::exchange(other.m_pidfd, -1)),
+      m_exitCode(std::exchange(other.m_exitCode, std::nullopt))
+{}
+
+Process &Process::operator=(Process &&other) noexcept
+{
+    if (this != &other) {
+        reset();
+        m_pid = std::exchange(other.m_pid, -1);
+        m_pidfd = std::exchange(other.m_pidfd, -1);
+        m_exitCode = std::exchange(other.m_exitCode, std::nullopt);
+    }
+    return *this;
+}
+
+Process::~Process() { reset(); }
+
+void Process::reset() noexcept
+{
+    if (m_pid > 0 && !m_exitCode) {
+        ::kill(m_pid, SIGKILL);
+        (void)reap(true);
+    }
+    if (m_pidfd >= 0) close(m_pidfd);
+    m_pid = -1;
+    m_pidfd = -1;
+    m_exitCode.reset();
+}
+
+bool Process::reap(bool block)
+{
+    if (m_pid <= 0 || m_exitCode) return true;
+    int status = 0;
+    const pid_t r = retryOnEintr([&] { return waitpid(m_pid, &status, block ? 0 : WNOHANG); });
+    if (r == m_pid) {
+        m_exitCode = exitCodeFromStatus(status);
+        return true;
+    }
+    if (r < 0 && errno == ECHILD) { // reaped elsewhere: we cannot know how it ended
+        m_exitCode = -1;
+        return true;
+    }
+    return false;
+}
+
+bool Process::isAlive()
+{
+    if (m_pid <= 0) return false;
+    return !reap(false);
+}
+
+Result<int> Process::join(Duration timeout)
+{
+    if (m_pid <= 0) return fail(Errc::InvalidArgument, "join of a process that was never started");
+    if (reap(false)) return *m_exitCode;
+    if (timeout == kForever) {
+        (void)reap(true);
+        return *m_exitCode;
+    }
+    const Deadline deadline(timeout);
+    while (!reap(false)) {
+        if (deadline.expired())
+            return fail(Errc::Timeout, "process " + std::to_string(m_pid) + " still running");
+        if (m_pidfd >= 0) {
+            pollfd p{m_pidfd, POLLIN, 0};
+            retryOnEintr([&] { return poll(&p, 1, deadline.pollMs()); });
+        } else {
+            usleep(1000);
+        }
+    }
+    return *m_exitCode;
+}
+
+Result<void> Process::signal(int sig)
+{
+    if (m_pid <= 0) return fail(Errc::InvalidArgument, "signal to a process that was never started");
+    if (m_exitCode || !isAlive()) return {}; // already gone, as Python's terminate() on a dead process
+    if (::kill(m_pid, sig) != 0) return failErrno("kill " + std::to_string(m_pid), errno);
+    return {};
+}
+
+} // namespace ipc

@@ -1,0 +1,77 @@
+// Process: a real child process started with posix_spawn, with Python's
+// multiprocessing.Process vocabulary: pid, isAlive, join(timeout), exitCode,
+// terminate, kill.
+//
+// Exit codes follow Python: 0 on success, N for exit(N), -S when killed by
+// signal S.
+//
+// Lifetime: a Process that is destroyed while its child still runs kills
+// (SIGKILL) and reaps it, so no child outlives the object that started it.
+// ipc-worker children also die with their parent: it sets PR_SET_PDEATHSIG
+// and checks IPC_PARENT_PID at start-up (see worker.h), which covers a
+// SIGKILLed parent that never runs a destructor.
+//
+// Threads: start and reap from one thread (PR_SET_PDEATHSIG follows the
+// thread that spawned the child).
+#pragma once
+
+#include "posix_call.h"
+#include "result.h"
+
+#include <csignal>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace ipc {
+
+struct ProcessOptions {
+    std::string executable;            // path; not searched in PATH
+    std::vector<std::string> args;     // argv[1..]
+    std::vector<int> inheritFds;       // stay open in the child under the same numbers
+    std::vector<std::string> extraEnv; // "KEY=value", added to this process's environment
+    int stdinFd = -1;                  // -1: /dev/null
+    int stdoutFd = -1;                 // -1: inherit ours
+    int stderrFd = -1;                 // -1: inherit ours
+};
+
+class Process {
+public:
+    [[nodiscard]] static Result<Process> start(const ProcessOptions &options);
+
+    Process() = default;
+    Process(Process &&other) noexcept;
+    Process &operator=(Process &&other) noexcept;
+    Process(const Process &) = delete;
+    Process &operator=(const Process &) = delete;
+    ~Process();
+
+    [[nodiscard]] pid_t pid() const noexcept { return m_pid; }
+    // A descriptor that becomes readable when the child exits (for a
+    // QSocketNotifier or poll); -1 if the kernel has no pidfd.
+    [[nodiscard]] int pidfd() const noexcept { return m_pidfd; }
+
+    // Reaps without blocking; false once the child has exited.
+    [[nodiscard]] bool isAlive();
+    // Waits for exit; returns the exit code, or Timeout (the child runs on).
+    [[nodiscard]] Result<int> join(Duration timeout = kForever);
+    [[nodiscard]] std::optional<int> exitCode() const noexcept { return m_exitCode; }
+
+    [[nodiscard]] Result<void> terminate() { return signal(SIGTERM); }
+    [[nodiscard]] Result<void> kill() { return signal(SIGKILL); }
+    [[nodiscard]] Result<void> signal(int sig);
+
+private:
+    [[nodiscard]] bool reap(bool block);
+    void reset() noexcept;
+
+    pid_t m_pid = -1;
+    int m_pidfd = -1;
+    std::optional<int> m_exitCode;
+};
+
+// Python's convention: 0, N, or -signal, from a waitpid status.
+[[nodiscard]] int exitCodeFromStatus(int status) noexcept;
+
+} // namespace ipc

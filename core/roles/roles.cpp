@@ -1,0 +1,36 @@
+#include "roles.h"
+
+#include <cstdio>
+
+namespace ipc {
+
+namespace {
+
+constexpr RoleInfo kRoles[] = {
+    {"idle", "sleep until stopped or killed", false, &roles::idle},
+    {"counter", "--value NAME --lock NAME --increments N: add 1 N times to a shared value", true,
+     &roles::counter},
+};
+
+} // namespace
+
+std::span<const RoleInfo> roleCatalog() noexcept { return kRoles; }
+
+namespace roles {
+
+int failed(std::string_view role, const Error &error)
+{
+    std::fprintf(stderr, "ipc-worker %.*s: %s\n", int(role.size()), role.data(),
+                 error.toString().c_str());
+    return kExitRuntimeError;
+}
+
+int badOption(std::string_view role, const Error &error)
+{
+    std::fprintf(stderr, "ipc-worker %.*s: %s\n", int(role.size()), role.data(),
+                 error.message.c_str());
+    return kExitUsage;
+}
+
+} // namespace roles
+} // namespace ipc

@@ -1,0 +1,177 @@
+#include "run.h"
+
+#include "worker.h"
+
+#include <climits>
+#include <csignal>
+#include <cstdlib>
+#include <thread>
+#include <unistd.h>
+
+namespace ipc {
+
+Result<std::unique_ptr<Run>> Run::create(std::size_t arenaSize)
+{
+    auto arena = Arena::create(arenaSize);
+    if (!arena) return std::unexpected(arena.error());
+    std::unique_ptr<Run> run(new Run);
+    run->m_arena = std::move(*arena);
+    auto board = run->m_arena.make<Board>("board");
+    if (!board) return std::unexpected(board.error());
+    auto control = run->m_arena.make<ControlBlock>("control");
+    if (!control) return std::unexpected(control.error());
+    run->m_board = *board;
+    run->m_control = *control;
+    return run;
+}
+
+Run::~Run() { stop(); }
+
+std::string Run::workerPath()
+{
+    if (const char *env = std::getenv("IPC_WORKER"); env && *env) return env;
+    char self[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0) return "ipc-worker";
+    std::string path(self, std::size_t(n));
+    return path.substr(0, path.rfind('/') + 1) + "ipc-worker";
+}
+
+Result<std::uint32_t> Run::spawn(std::string_view role, const std::vector<std::string> &args,
+                                 const SpawnOptions &options)
+{
+    auto claimed = m_board->claim(role);
+    if (!claimed) return std::unexpected(claimed.error());
+    const auto index = std::uint32_t(*claimed - m_board->slots);
+
+    ProcessOptions po;
+    po.executable = workerPath();
+    po.args = {"--role", std::string(role), "--arena-fd", std::to_string(m_arena.fd()), "--slot",
+               std::to_string(index)};
+    po.args.insert(po.args.end(), args.begin(), args.end());
+    po.inheritFds = options.inheritFds;
+    po.inheritFds.push_back(m_arena.fd());
+    po.extraEnv = {std::string(kParentPidEnv) + "=" + std::to_string(getpid())};
+    po.stdoutFd = options.stdoutFd;
+    po.stderrFd = options.stderrFd;
+    auto process = Process::start(po);
+    if (!process) {
+        (*claimed)->state.store(std::uint32_t(ProcState::Failed), std::memory_order_relaxed);
+        (*claimed)->exitStatus.store(-1, std::memory_order_relaxed);
+        return std::unexpected(process.error());
+    }
+    (*claimed)->pid.store(process->pid(), std::memory_order_relaxed);
+    m_processes.push_back(std::move(*process));
+    m_paused.push_back(false);
+    m_stateBeforePause.push_back(0);
+    m_recorded.push_back(false);
+    return index;
+}
+
+void Run::record(std::uint32_t index)
+{
+    if (m_recorded[index]) return;
+    const auto code = m_processes[index].exitCode();
+    if (!code) return;
+    BoardSlot &s = m_board->slots[index];
+    s.exitStatus.store(*code, std::memory_order_relaxed);
+    const ProcState terminal = *code == 0  ? ProcState::Finished
+                               : *code < 0 ? ProcState::Killed
+                                           : ProcState::Failed;
+    s.state.store(std::uint32_t(terminal), std::memory_order_relaxed);
+    s.stateSinceNs.store(monotonicNs(), std::memory_order_relaxed);
+    m_paused[index] = false;
+    m_recorded[index] = true;
+}
+
+void Run::poll()
+{
+    for (std::uint32_t i = 0; i < m_processes.size(); ++i) {
+        if (!m_recorded[i] && !m_processes[i].isAlive()) record(i);
+    }
+}
+
+bool Run::allExited()
+{
+    poll();
+    for (bool r : m_recorded)
+        if (!r) return false;
+    return true;
+}
+
+Result<void> Run::waitAll(Duration timeout)
+{
+    const Deadline deadline(timeout);
+    for (std::uint32_t i = 0; i < m_processes.size(); ++i) {
+        if (m_recorded[i]) continue;
+        const Duration left = deadline.forever()
+                                  ? kForever
+                                  : Duration(std::int64_t(deadline.pollMs()) * 1'000'000);
+        auto joined = m_processes[i].join(left);
+        if (!joined) return std::unexpected(joined.error());
+        record(i);
+    }
+    return {};
+}
+
+void Run::stop(Duration grace)
+{
+    if (!m_control) return;
+    m_control->stopRequested.store(1, std::memory_order_relaxed);
+    m_control->changed();
+    resumeAll(); // a stopped process cannot see the stop request
+    (void)waitAll(grace);
+    for (std::uint32_t i = 0; i < m_processes.size(); ++i) {
+        if (m_recorded[i]) continue;
+        (void)m_processes[i].kill();
+        (void)m_processes[i].join(kForever);
+        record(i);
+    }
+}
+
+Result<void> Run::kill(std::uint32_t index)
+{
+    if (index >= m_processes.size())
+        return fail(Errc::InvalidArgument, "no process #" + std::to_string(index) + " in this run");
+    if (auto r = m_processes[index].kill(); !r) return r;
+    if (m_paused[index]) (void)m_processes[index].signal(SIGCONT);
+    return {};
+}
+
+Result<void> Run::pause(std::uint32_t index)
+{
+    if (index >= m_processes.size())
+        return fail(Errc::InvalidArgument, "no process #" + std::to_string(index) + " in this run");
+    if (m_paused[index] || m_recorded[index]) return {};
+    if (auto r = m_processes[index].signal(SIGSTOP); !r) return r;
+    BoardSlot &s = m_board->slots[index];
+    m_stateBeforePause[index] = s.state.load(std::memory_order_relaxed);
+    s.state.store(std::uint32_t(ProcState::Paused), std::memory_order_relaxed);
+    m_paused[index] = true;
+    return {};
+}
+
+Result<void> Run::resume(std::uint32_t index)
+{
+    if (index >= m_processes.size())
+        return fail(Errc::InvalidArgument, "no process #" + std::to_string(index) + " in this run");
+    if (!m_paused[index]) return {};
+    // Restore the state first: once continued, the worker may overwrite it.
+    BoardSlot &s = m_board->slots[index];
+    std::uint32_t expected = std::uint32_t(ProcState::Paused);
+    s.state.compare_exchange_strong(expected, m_stateBeforePause[index], std::memory_order_relaxed);
+    m_paused[index] = false;
+    return m_processes[index].signal(SIGCONT);
+}
+
+void Run::pauseAll()
+{
+    for (std::uint32_t i = 0; i < m_processes.size(); ++i) (void)pause(i);
+}
+
+void Run::resumeAll()
+{
+    for (std::uint32_t i = 0; i < m_processes.size(); ++i) (void)resume(i);
+}
+
+} // namespace ipc

@@ -1,0 +1,91 @@
+// Run: one execution of a scenario -- its arena (with the board and the
+// control block already in it) and the real processes it started.
+//
+// The engine side of the one-way data flow: scenario -> Run (arena +
+// processes) -> board -> sampler. Commands from the GUI come back only
+// through Run: the control block, and signals to the processes it owns.
+//
+// Lifetime: destroying a Run stops it: stop requested, a grace period, then
+// SIGKILL and reap. No process of a run outlives its Run; the arena is
+// anonymous, so nothing is left in /dev/shm either.
+//
+// Threads: one thread (the GUI's main thread, or the CLI's).
+#pragma once
+
+#include "arena.h"
+#include "board.h"
+#include "control_block.h"
+#include "process.h"
+#include "result.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ipc {
+
+struct SpawnOptions {
+    std::vector<int> inheritFds; // pipes, sockets the role needs (beside the arena)
+    int stdoutFd = -1;           // -1: inherit ours (e.g. a pipe to the console pane)
+    int stderrFd = -1;
+};
+
+class Run {
+public:
+    static constexpr auto kDefaultGrace = std::chrono::milliseconds(1000);
+
+    [[nodiscard]] static Result<std::unique_ptr<Run>> create(std::size_t arenaSize = Arena::kDefaultSize);
+    ~Run();
+    Run(const Run &) = delete;
+    Run &operator=(const Run &) = delete;
+
+    [[nodiscard]] Arena &arena() noexcept { return m_arena; }
+    [[nodiscard]] Board &board() noexcept { return *m_board; }
+    [[nodiscard]] const Board &board() const noexcept { return *m_board; }
+    [[nodiscard]] ControlBlock &control() noexcept { return *m_control; }
+
+    // Start `ipc-worker --role ROLE --arena-fd FD --slot K ARGS...`;
+    // returns K, the process's index in this run and on the board.
+    [[nodiscard]] Result<std::uint32_t> spawn(std::string_view role,
+                                              const std::vector<std::string> &args = {},
+                                              const SpawnOptions &options = {});
+
+    [[nodiscard]] std::size_t processCount() const noexcept { return m_processes.size(); }
+    [[nodiscard]] Process &process(std::uint32_t index) { return m_processes.at(index); }
+    [[nodiscard]] BoardSlot &slot(std::uint32_t index) { return m_board->slots[index]; }
+
+    // Reaps every child that has exited (non-blocking) and records its exit
+    // status and terminal state on the board. Call it on every sampling tick.
+    void poll();
+    [[nodiscard]] bool allExited();
+    // Waits for every process to exit; Timeout leaves them running.
+    [[nodiscard]] Result<void> waitAll(Duration timeout);
+
+    // Ask workers to finish (control block), wait up to grace, then SIGKILL
+    // and reap the rest. Idempotent.
+    void stop(Duration grace = kDefaultGrace);
+    [[nodiscard]] Result<void> kill(std::uint32_t index);   // SIGKILL one process
+    [[nodiscard]] Result<void> pause(std::uint32_t index);  // SIGSTOP
+    [[nodiscard]] Result<void> resume(std::uint32_t index); // SIGCONT
+    void pauseAll();
+    void resumeAll();
+    [[nodiscard]] bool paused(std::uint32_t index) const { return m_paused.at(index); }
+
+    // $IPC_WORKER if set, else ipc-worker beside this executable.
+    [[nodiscard]] static std::string workerPath();
+
+private:
+    Run() = default;
+    void record(std::uint32_t index);
+
+    Arena m_arena;
+    Board *m_board = nullptr;
+    ControlBlock *m_control = nullptr;
+    std::vector<Process> m_processes;
+    std::vector<bool> m_paused;
+    std::vector<std::uint32_t> m_stateBeforePause;
+    std::vector<bool> m_recorded;
+};
+
+} // namespace ipc

@@ -1,0 +1,92 @@
+// Scenario: one lesson that can be started, watched, steered and stopped.
+//
+// A scenario owns a Run while it runs. The GUI and the CLI see every
+// scenario through this interface only: its info (title, texts,
+// parameters), live metrics for the charts, and a result summary.
+//
+// Parameters are numbers (booleans are 0/1) with ranges. setParam() checks
+// the range; on a running scenario a parameter marked live takes effect at
+// once (through the control block or signals), others at the next start.
+//
+// Threads: one thread, like Run.
+#pragma once
+
+#include "result.h"
+#include "run.h"
+
+#include <QJsonObject>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace ipc {
+
+struct ParamSpec {
+    std::string key;   // "processes", "lock", ...
+    std::string label; // "Processes", "Lock on"
+    std::string help;  // one sentence, shown as a tooltip
+    double min = 0;
+    double max = 1;
+    double defaultValue = 0;
+    bool live = false;    // may change while running
+    bool boolean = false; // a switch: 0 or 1
+};
+
+struct ScenarioInfo {
+    std::string name;    // "race": what `ipc-playground run NAME` takes
+    std::string title;   // "Race on a shared counter"
+    std::string summary; // two or three sentences
+    std::vector<ParamSpec> params;
+};
+
+// One live number at a sampling tick: "actual" = 123456.
+struct Metric {
+    std::string key;
+    double value;
+};
+
+class Scenario {
+public:
+    virtual ~Scenario();
+
+    [[nodiscard]] virtual const ScenarioInfo &info() const = 0;
+
+    [[nodiscard]] Result<void> setParam(std::string_view key, double value);
+    [[nodiscard]] double param(std::string_view key) const;
+
+    // Create the run and its shared objects, start the processes.
+    [[nodiscard]] virtual Result<void> start() = 0;
+    // Ask the processes to finish, then kill what remains; keeps the last
+    // result readable until the next start.
+    virtual void stop();
+    [[nodiscard]] bool running() const noexcept { return m_run != nullptr && !m_stopped; }
+    // True once every process of the run has exited (poll()s the run).
+    [[nodiscard]] bool finished();
+    [[nodiscard]] Run *run() noexcept { return m_run.get(); }
+
+    // Live numbers for the charts, read without blocking any worker.
+    [[nodiscard]] virtual std::vector<Metric> metrics() const = 0;
+    // The summary printed by the CLI (--json) and shown after a run.
+    [[nodiscard]] virtual QJsonObject result() const = 0;
+
+protected:
+    Scenario() = default;
+    // A live parameter changed while running.
+    virtual void applyLive(std::string_view key, double value);
+    // Replaces the previous run (stopping it) with a fresh one.
+    [[nodiscard]] Result<Run *> newRun(std::size_t arenaSize = Arena::kDefaultSize);
+
+    std::map<std::string, double, std::less<>> m_params;
+    std::unique_ptr<Run> m_run;
+    bool m_stopped = false;
+
+private:
+    [[nodiscard]] const ParamSpec *spec(std::string_view key) const;
+};
+
+[[nodiscard]] std::vector<ScenarioInfo> scenarioCatalog();
+[[nodiscard]] Result<std::unique_ptr<Scenario>> createScenario(std::string_view name);
+
+} // namespace ipc

@@ -1,0 +1,14 @@
+#include "scenarios.h"
+
+namespace ipc::scenarios {
+
+namespace {
+// The order is the order of `ipc-playground list` and of the GUI's list.
+constexpr Entry kRegistry[] = {
+    {"race", &makeRace},
+};
+} // namespace
+
+std::span<const Entry> registry() noexcept { return kRegistry; }
+
+} // namespace ipc::scenarios

@@ -1,0 +1,99 @@
+// Helpers shared by the Qt Test suites: unique segment names, and children
+// that run a lambda in a real forked process under a watchdog, so no test
+// can hang and none leaves a process behind.
+#pragma once
+
+#include "posix_call.h"
+#include "process.h"
+
+#include <QTest>
+
+#include <atomic>
+#include <csignal>
+#include <functional>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace ipc::test {
+
+// "ipc-test-<pid>-<n>": unique per process and call; check_leftovers.sh
+// fails the suite if any such name survives a test.
+inline std::string uniqueName(const char *tag = "seg")
+{
+    static std::atomic<int> counter{0};
+    return "ipc-test-" + std::to_string(getpid()) + "-" + tag + "-" + std::to_string(counter++);
+}
+
+// A forked child running fn; its exit code is fn's return value. The child
+// dies with the test (PR_SET_PDEATHSIG) and is SIGKILLed if it runs longer
+// than watchdogSeconds.
+class ForkedChild {
+public:
+    explicit ForkedChild(std::function<int()> fn, unsigned watchdogSeconds = 30)
+    {
+        m_pid = fork();
+        if (m_pid == 0) {
+            prctlDeathSignal();
+            alarm(watchdogSeconds); // default SIGALRM action terminates
+            int rc = 1;
+            try {
+                rc = fn();
+            } catch (...) {
+                rc = 99;
+            }
+            _exit(rc);
+        }
+    }
+    ~ForkedChild()
+    {
+        if (m_pid > 0 && !m_exit) {
+            ::kill(m_pid, SIGKILL);
+            int st = 0;
+            waitpid(m_pid, &st, 0);
+        }
+    }
+    ForkedChild(const ForkedChild &) = delete;
+    ForkedChild &operator=(const ForkedChild &) = delete;
+
+    [[nodiscard]] pid_t pid() const { return m_pid; }
+    // Exit code (0, N, -signal), or nullopt if it did not end in time.
+    std::optional<int> join(int timeoutMs = 20000)
+    {
+        if (m_exit) return m_exit;
+        const Deadline d(std::chrono::milliseconds{timeoutMs});
+        for (;;) {
+            int st = 0;
+            const pid_t r = waitpid(m_pid, &st, WNOHANG);
+            if (r == m_pid) {
+                m_exit = exitCodeFromStatus(st);
+                return m_exit;
+            }
+            if (d.expired()) return std::nullopt;
+            usleep(1000);
+        }
+    }
+    void kill(int sig = SIGKILL) { ::kill(m_pid, sig); }
+
+private:
+    static void prctlDeathSignal();
+    pid_t m_pid = -1;
+    std::optional<int> m_exit;
+};
+
+} // namespace ipc::test
+
+#include <sys/prctl.h>
+inline void ipc::test::ForkedChild::prctlDeathSignal() { prctl(PR_SET_PDEATHSIG, SIGKILL); }
+
+// Waits for cond (a lambda) to become true, polling every ms, up to timeoutMs.
+template <class Cond>
+inline bool waitFor(Cond cond, int timeoutMs = 10000)
+{
+    const ipc::Deadline d(std::chrono::milliseconds{timeoutMs});
+    while (!cond()) {
+        if (d.expired()) return false;
+        usleep(1000);
+    }
+    return true;
+}

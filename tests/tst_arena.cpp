@@ -1,0 +1,177 @@
+// Arena: objects by name and offset, and refusal of foreign or damaged segments.
+#include "arena.h"
+#include "board.h"
+#include "control_block.h"
+#include "shared_value.h"
+#include "test_support.h"
+
+#include <cstring>
+
+using namespace ipc;
+
+class TestArena : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void makeAndFind();
+    void findWrongKind();
+    void duplicateAndMissingNames();
+    void fullArena();
+    void attachByFdInChild();
+    void rejectsDamagedHeader_data();
+    void rejectsDamagedHeader();
+    void attachNamedAndUnlink();
+};
+
+void TestArena::makeAndFind()
+{
+    auto arena = Arena::create(1 << 20);
+    QVERIFY(arena);
+    auto v = arena->make<SharedValue<std::int64_t>>("counter", 41);
+    QVERIFY(v);
+    (*v)->store((*v)->load() + 1);
+    auto again = arena->find<SharedValue<std::int64_t>>("counter");
+    QVERIFY(again);
+    QCOMPARE((*again)->load(), 42);
+    QCOMPARE(arena->objects().size(), std::size_t(1));
+    QCOMPARE(arena->indexOf(*v), 0u);
+    QCOMPARE((*v)->objectIndex, 0u);
+}
+
+void TestArena::findWrongKind()
+{
+    auto arena = Arena::create(1 << 20);
+    QVERIFY(arena);
+    QVERIFY(arena->make<Lock>("l"));
+    QVERIFY(arena->make<SharedValue<double>>("d", 1.5));
+    auto asValue = arena->find<SharedValue<std::int64_t>>("l");
+    QVERIFY(!asValue);
+    QCOMPARE(asValue.error().code, Errc::InvalidArgument);
+    QVERIFY(asValue.error().message.find("is a Lock") != std::string::npos);
+    // Right kind, wrong element type.
+    auto asInt = arena->find<SharedValue<std::int64_t>>("d");
+    QVERIFY(!asInt);
+    QVERIFY(asInt.error().message.find("double") != std::string::npos);
+}
+
+void TestArena::duplicateAndMissingNames()
+{
+    auto arena = Arena::create(1 << 20);
+    QVERIFY(arena);
+    QVERIFY(arena->make<Lock>("x"));
+    auto dup = arena->make<Lock>("x");
+    QVERIFY(!dup);
+    QCOMPARE(dup.error().code, Errc::AlreadyExists);
+    auto missing = arena->find<Lock>("nope");
+    QVERIFY(!missing);
+    QCOMPARE(missing.error().code, Errc::NotFound);
+    auto empty = arena->make<Lock>("");
+    QVERIFY(!empty);
+    QCOMPARE(empty.error().code, Errc::InvalidArgument);
+    auto longName = arena->make<Lock>(std::string(80, 'n'));
+    QVERIFY(!longName);
+    QCOMPARE(longName.error().code, Errc::InvalidArgument);
+}
+
+void TestArena::fullArena()
+{
+    auto arena = Arena::create(64 * 1024);
+    QVERIFY(arena);
+    auto big = arena->make<SharedArray<double>>("big", std::size_t(1) << 20);
+    QVERIFY(!big);
+    QCOMPARE(big.error().code, Errc::TooLarge);
+    // The directory holds kMaxObjects entries, then says Full.
+    auto roomy = Arena::create(1 << 20);
+    QVERIFY(roomy);
+    for (std::uint32_t i = 0; i < ArenaHeader::kMaxObjects; ++i)
+        QVERIFY(roomy->make<Lock>("l" + std::to_string(i)));
+    auto extra = roomy->make<Lock>("one-too-many");
+    QVERIFY(!extra);
+    QCOMPARE(extra.error().code, Errc::Full);
+}
+
+void TestArena::attachByFdInChild()
+{
+    auto arena = Arena::create(1 << 20);
+    QVERIFY(arena);
+    auto v = arena->make<SharedValue<std::int32_t>>("v", 0);
+    QVERIFY(v);
+    const int fd = arena->fd();
+    test::ForkedChild child([fd] {
+        // A fresh mapping from the descriptor, as ipc-worker does.
+        auto attached = Arena::attachFd(dup(fd));
+        if (!attached) return 3;
+        auto value = attached->find<SharedValue<std::int32_t>>("v");
+        if (!value) return 4;
+        (*value)->store(7);
+        return 0;
+    });
+    QCOMPARE(child.join(), std::optional<int>(0));
+    QCOMPARE((*v)->load(), 7);
+}
+
+void TestArena::rejectsDamagedHeader_data()
+{
+    QTest::addColumn<int>("field");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("magic") << 0 << QStringLiteral("bad magic");
+    QTest::newRow("version") << 1 << QStringLiteral("layout version");
+    QTest::newRow("size") << 2 << QStringLiteral("segment has");
+    QTest::newRow("count") << 3 << QStringLiteral("objects, at most");
+    QTest::newRow("entry bounds") << 4 << QStringLiteral("outside the used part");
+    QTest::newRow("used") << 5 << QStringLiteral("used size");
+}
+
+void TestArena::rejectsDamagedHeader()
+{
+    QFETCH(int, field);
+    QFETCH(QString, expected);
+    const std::string name = test::uniqueName("damaged");
+    {
+        auto arena = Arena::createNamed(name, 1 << 16);
+        QVERIFY(arena);
+        QVERIFY(arena->make<Lock>("l"));
+    }
+    {
+        auto raw = SharedMemory::open(name);
+        QVERIFY(raw);
+        auto *h = static_cast<ArenaHeader *>(raw->data());
+        switch (field) {
+        case 0: h->magic ^= 1; break;
+        case 1: h->version = 99; break;
+        case 2: h->size = 12345; break;
+        case 3: h->count.store(1000); break;
+        case 4: h->entries[0].offset = raw->size() * 4; break;
+        case 5: h->used.store(raw->size() + 64); break;
+        }
+    }
+    auto attached = Arena::attachNamed(name);
+    QVERIFY(SharedMemory::unlink(name));
+    QVERIFY(!attached);
+    QCOMPARE(attached.error().code, Errc::Corrupt);
+    QVERIFY2(QString::fromStdString(attached.error().message).contains(expected),
+             attached.error().message.c_str());
+}
+
+void TestArena::attachNamedAndUnlink()
+{
+    const std::string name = test::uniqueName("named");
+    {
+        auto arena = Arena::createNamed(name, 1 << 16);
+        QVERIFY(arena);
+        QVERIFY(arena->make<ControlBlock>("control"));
+    }
+    auto attached = Arena::attachNamed(name);
+    QVERIFY(attached);
+    QVERIFY(attached->find<ControlBlock>("control"));
+    QVERIFY(SharedMemory::unlink(name));
+    auto gone = Arena::attachNamed(name);
+    QVERIFY(!gone);
+    QCOMPARE(gone.error().code, Errc::NotFound);
+    // Too small to be an arena at all.
+    auto tiny = Arena::create(128);
+    QVERIFY(!tiny);
+    QCOMPARE(tiny.error().code, Errc::InvalidArgument);
+}
+
+QTEST_GUILESS_MAIN(TestArena)
+#include "tst_arena.moc"
