@@ -47,6 +47,15 @@ struct Metric {
     double value;
 };
 
+// Who uses which shared object, for the process diagram: process `slot`
+// (its index in the run and on the board) reaches arena object `object`.
+struct Link {
+    enum class Kind { Uses, Puts, Gets, Sends, Receives };
+    std::uint32_t slot;
+    std::string object; // arena directory name
+    Kind kind = Kind::Uses;
+};
+
 class Scenario {
 public:
     virtual ~Scenario();
@@ -70,6 +79,8 @@ public:
     [[nodiscard]] virtual std::vector<Metric> metrics() const = 0;
     // The summary printed by the CLI (--json) and shown after a run.
     [[nodiscard]] virtual QJsonObject result() const = 0;
+    // The current run's process-to-object links (empty before start).
+    [[nodiscard]] virtual std::vector<Link> links() const { return {}; }
 
 protected:
     Scenario() = default;
