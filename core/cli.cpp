@@ -18,7 +18,7 @@ namespace {
 constexpr const char *kUsage =
     "usage: ipc-playground                      open the window\n"
     "       ipc-playground list [--params]      list the scenarios\n"
-    "       ipc-playground run NAME [--PARAM VALUE ...] [--seconds S] [--json]\n"
+    "       ipc-playground run NAME|FILE.json [--PARAM VALUE ...] [--seconds S] [--json]\n"
     "                                           run a scenario headless and print its result\n";
 
 int usageError(const std::string &message)
@@ -73,7 +73,7 @@ int run(int argc, char **argv)
     if (!args) return usageError(args.error().message);
 
     std::vector<std::string_view> known = {"json", "seconds"};
-    for (const ParamSpec &p : (*scenario)->info().params) {
+    for (const ParamSpec &p : (*scenario)->lesson().params) {
         const std::string option = dashed(p.key);
         // Keys live as long as the static ScenarioInfo.
         known.push_back(p.key);
@@ -90,7 +90,7 @@ int run(int argc, char **argv)
         if (auto ok = (*scenario)->setParam(p.key, *value); !ok) return usageError(ok.error().message);
     }
     std::vector<std::string> dashedKeys;
-    for (const ParamSpec &p : (*scenario)->info().params) dashedKeys.push_back(dashed(p.key));
+    for (const ParamSpec &p : (*scenario)->lesson().params) dashedKeys.push_back(dashed(p.key));
     for (const auto &k : dashedKeys) known.push_back(k);
     if (auto ok = args->allowOnly(known); !ok) return usageError(ok.error().message);
     auto seconds = args->real("seconds", 0, 0, 3600);

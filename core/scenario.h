@@ -56,11 +56,23 @@ struct Link {
     Kind kind = Kind::Uses;
 };
 
+struct ScenarioDefinition; // scenario_file.h
+
 class Scenario {
 public:
     virtual ~Scenario();
 
+    // The engine's built-in description (its own parameters and texts).
     [[nodiscard]] virtual const ScenarioInfo &info() const = 0;
+    // The lesson as shown and steered: the scenario file's texts and
+    // parameter ranges when a file was loaded, else info(). The GUI and
+    // the CLI use this one.
+    [[nodiscard]] const ScenarioInfo &lesson() const;
+    // The scenario file behind this scenario, or null for a bare engine.
+    [[nodiscard]] const ScenarioDefinition *definition() const noexcept { return m_definition.get(); }
+    // Adopt a file's definition; its parameters must be ones the engine
+    // knows (InvalidArgument naming the file and the parameter otherwise).
+    [[nodiscard]] Result<void> setDefinition(const ScenarioDefinition &definition);
 
     [[nodiscard]] Result<void> setParam(std::string_view key, double value);
     [[nodiscard]] double param(std::string_view key) const;
@@ -89,15 +101,26 @@ protected:
     // Replaces the previous run (stopping it) with a fresh one.
     [[nodiscard]] Result<Run *> newRun(std::size_t arenaSize = Arena::kDefaultSize);
 
+    // How many processes of `role` to start: the scenario file's group for
+    // that role (a fixed count or its count parameter) when there is one,
+    // else the engine's own parameter `fallbackParam`.
+    [[nodiscard]] int groupCount(std::string_view role, std::string_view fallbackParam) const;
+
     std::map<std::string, double, std::less<>> m_params;
     std::unique_ptr<Run> m_run;
     bool m_stopped = false;
 
 private:
     [[nodiscard]] const ParamSpec *spec(std::string_view key) const;
+    std::shared_ptr<const ScenarioDefinition> m_definition;
 };
 
+// Every lesson, in catalog order: the built-in scenario files
+// (:/scenarios/*.json, ordered by the engine registry) followed by engines
+// that have no file yet.
 [[nodiscard]] std::vector<ScenarioInfo> scenarioCatalog();
-[[nodiscard]] Result<std::unique_ptr<Scenario>> createScenario(std::string_view name);
+// A lesson by name (a built-in file or an engine), or a scenario file by
+// path (anything ending in .json).
+[[nodiscard]] Result<std::unique_ptr<Scenario>> createScenario(std::string_view nameOrPath);
 
 } // namespace ipc

@@ -44,7 +44,7 @@ public:
         if (!value) return std::unexpected(value.error());
         m_value = *value;
         applyControl();
-        const auto n = int(param("processes"));
+        const int n = groupCount("counter", "processes");
         const std::string increments = std::to_string(std::int64_t(param("increments")));
         for (int i = 0; i < n; ++i) {
             auto spawned = (*run)->spawn("counter", {"--value", "counter", "--increments", increments});
