@@ -38,6 +38,7 @@ class TestScenarioFile : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void validFileParses();
+    void documentedExampleRuns();
     void builtInFilesLoad();
     void malformed_data();
     void malformed();
@@ -56,6 +57,22 @@ void TestScenarioFile::validFileParses()
     QCOMPARE(d->processes.at(0).countParam, std::string("processes"));
     QCOMPARE(d->processes.at(0).uses.at(0), std::string("counter"));
     QCOMPARE(d->python, std::string("print('hello')"));
+}
+
+void TestScenarioFile::documentedExampleRuns()
+{
+    // The example in docs/ parses and names a real engine with its own ranges.
+    const QString path = QStringLiteral(IPC_SOURCE_DIR "/docs/examples/race-eight.json");
+    auto d = loadScenarioFile(path);
+    QVERIFY2(d, d ? "" : d.error().message.c_str());
+    QCOMPARE(d->info.name, std::string("race-eight"));
+    QCOMPARE(d->info.params.at(0).defaultValue, 8.0);
+    auto s = createScenario(path.toStdString());
+    QVERIFY2(s, s ? "" : s.error().message.c_str());
+    QCOMPARE((*s)->lesson().title, std::string("Eight processes, one counter"));
+    QCOMPARE((*s)->param("processes"), 8.0);
+    // The file's ranges bind: 20 is outside its 2..16 although the engine allows 32.
+    QVERIFY(!(*s)->setParam("processes", 20));
 }
 
 void TestScenarioFile::builtInFilesLoad()
