@@ -10,6 +10,8 @@ constexpr RoleInfo kRoles[] = {
     {"idle", "sleep until stopped or killed", false, &roles::idle},
     {"counter", "--value NAME --lock NAME --increments N: add 1 N times to a shared value", true,
      &roles::counter},
+    {"isolated-counter", "--value NAME --increments N: add 1 to a private global and a shared value",
+     true, &roles::isolatedCounter},
 };
 
 } // namespace

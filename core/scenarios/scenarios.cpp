@@ -5,6 +5,7 @@ namespace ipc::scenarios {
 namespace {
 // The order is the order of `ipc-playground list` and of the GUI's list.
 constexpr Entry kRegistry[] = {
+    {"isolation", &makeIsolation},
     {"race", &makeRace},
 };
 } // namespace

@@ -16,6 +16,7 @@ struct Entry {
 
 [[nodiscard]] std::span<const Entry> registry() noexcept;
 
+std::unique_ptr<Scenario> makeIsolation();
 std::unique_ptr<Scenario> makeRace();
 
 } // namespace ipc::scenarios

@@ -1,0 +1,42 @@
+// isolated-counter: the memory-isolation lesson's worker.
+//
+//   for i in range(increments):
+//       counter += 1                      # this process's own global
+//       with shared.get_lock(): shared.value += 1
+//
+// The global lives in this process's private memory; only the shared value
+// is seen by the other processes and by the engine.
+// Board: ops = iterations done; Custom0 = this process's global.
+#include "roles.h"
+
+#include "shared_value.h"
+
+namespace ipc::roles {
+
+namespace {
+// An ordinary global, as `counter = 0` at the top of a Python module.
+std::int64_t g_counter = 0;
+} // namespace
+
+int isolatedCounter(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "isolated-counter";
+    if (auto ok = ctx.args.allowOnly({"value", "increments"}); !ok) return badOption(kRole, ok.error());
+    auto increments = ctx.args.integer("increments", 10'000, 0, 1'000'000'000);
+    if (!increments) return badOption(kRole, increments.error());
+    auto shared = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("value", "shared"));
+    if (!shared) return failed(kRole, shared.error());
+
+    for (std::int64_t i = 0; i < *increments && !ctx.shouldStop(); ++i) {
+        ++g_counter;
+        if (auto added = (*shared)->lockedAdd(1); !added) return failed(kRole, added.error());
+        if (ctx.slot) {
+            ctx.slot->ops.store(std::uint64_t(i + 1), std::memory_order_relaxed);
+            ctx.slot->counters[std::size_t(Counter::Custom0)].store(std::uint64_t(g_counter),
+                                                                    std::memory_order_relaxed);
+        }
+    }
+    return 0;
+}
+
+} // namespace ipc::roles

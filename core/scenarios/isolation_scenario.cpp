@@ -1,0 +1,97 @@
+// isolation: each process increments its own global and a shared value.
+// The children's globals each reach N, the engine's own global stays 0,
+// and only the shared value sums every process's work.
+#include "scenarios.h"
+
+#include "shared_value.h"
+
+#include <QJsonArray>
+
+namespace ipc::scenarios {
+
+namespace {
+
+// The engine's own "global": no child can reach it.
+std::int64_t g_parentCounter = 0;
+
+class IsolationScenario final : public Scenario {
+public:
+    const ScenarioInfo &info() const override
+    {
+        static const ScenarioInfo kInfo{
+            "isolation",
+            "Every process has its own memory",
+            "Each child adds 1 to its own global variable and to a shared value. The children's "
+            "globals are private copies: the parent's stays 0. Only the shared value, which "
+            "lives in memory every process maps, sees everyone's work.",
+            {
+                {"processes", "Processes", "How many child processes run.", 1, 16, 4, false, false},
+                {"increments", "Increments each", "How many times each child adds 1.", 1,
+                 10'000'000, 10'000, false, false},
+            }};
+        return kInfo;
+    }
+
+    Result<void> start() override
+    {
+        auto run = newRun();
+        if (!run) return std::unexpected(run.error());
+        auto shared = (*run)->arena().make<SharedValue<std::int64_t>>("shared", 0);
+        if (!shared) return std::unexpected(shared.error());
+        m_shared = *shared;
+        const int n = groupCount("isolated-counter", "processes");
+        const std::string increments = std::to_string(std::int64_t(param("increments")));
+        for (int i = 0; i < n; ++i) {
+            auto spawned = (*run)->spawn("isolated-counter", {"--value", "shared", "--increments", increments});
+            if (!spawned) return std::unexpected(spawned.error());
+        }
+        return {};
+    }
+
+    std::vector<Metric> metrics() const override
+    {
+        std::vector<Metric> out{{"parent_global", double(g_parentCounter)},
+                                {"shared", m_shared ? double(m_shared->load()) : 0.0}};
+        for (std::uint32_t i = 0; m_run && i < m_run->processCount(); ++i)
+            out.push_back({"child_global_" + std::to_string(i),
+                           double(m_run->board().slots[i].counter(Counter::Custom0))});
+        return out;
+    }
+
+    QJsonObject result() const override
+    {
+        QJsonObject o;
+        o.insert(QStringLiteral("scenario"), QStringLiteral("isolation"));
+        o.insert(QStringLiteral("processes"), int(param("processes")));
+        o.insert(QStringLiteral("increments"), double(param("increments")));
+        o.insert(QStringLiteral("parent_global"), double(g_parentCounter));
+        QJsonArray children;
+        std::int64_t expected = 0;
+        for (std::uint32_t i = 0; m_run && i < m_run->processCount(); ++i) {
+            const auto &slot = m_run->board().slots[i];
+            children.append(double(slot.counter(Counter::Custom0)));
+            expected += std::int64_t(slot.ops.load(std::memory_order_relaxed));
+        }
+        o.insert(QStringLiteral("child_globals"), children);
+        o.insert(QStringLiteral("shared"), m_shared ? double(m_shared->load()) : 0.0);
+        o.insert(QStringLiteral("expected_shared"), double(expected));
+        return o;
+    }
+
+    std::vector<Link> links() const override
+    {
+        std::vector<Link> out;
+        for (std::uint32_t i = 0; m_run && i < m_run->processCount(); ++i)
+            out.push_back({i, "shared", Link::Kind::Uses});
+        return out;
+    }
+
+private:
+    SharedValue<std::int64_t> *m_shared = nullptr;
+};
+
+} // namespace
+
+std::unique_ptr<Scenario> makeIsolation() { return std::make_unique<IsolationScenario>(); }
+
+} // namespace ipc::scenarios
