@@ -111,8 +111,11 @@ int run(int argc, char **argv)
     const QJsonObject result = s.result();
     if (args->has("json"))
         std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
-    else
+    else {
         printHuman(result);
+        if (const std::string out = s.consoleOutput(); !out.empty())
+            std::printf("--- what the processes printed ---\n%s", out.c_str());
+    }
     // A process that failed (not one the lecturer killed) fails the run.
     Run *r = s.run();
     for (std::uint32_t i = 0; r && i < r->processCount(); ++i)

@@ -79,6 +79,7 @@ void Scenario::stop()
 
 bool Scenario::finished()
 {
+    poll();
     return m_run == nullptr || m_run->allExited();
 }
 

@@ -93,6 +93,12 @@ public:
     [[nodiscard]] virtual QJsonObject result() const = 0;
     // The current run's process-to-object links (empty before start).
     [[nodiscard]] virtual std::vector<Link> links() const { return {}; }
+    // Advance the lesson; call it on every sampling tick (finished() does):
+    // read what workers printed, start the next repetition, ...
+    virtual void poll() {}
+    // What the workers printed, for the console pane; empty for lessons
+    // that do not capture output.
+    [[nodiscard]] virtual std::string consoleOutput() const { return {}; }
 
 protected:
     Scenario() = default;
