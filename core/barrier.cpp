@@ -1,0 +1,130 @@
+#include "barrier.h"
+
+#include "board.h"
+#include "futex.h"
+#include "sync_detail.h"
+
+namespace ipc {
+
+Result<Barrier::Parties> Barrier::validate(std::int64_t parties)
+{
+    if (parties < 1)
+        return fail(Errc::InvalidArgument, "a barrier needs at least 1 party, not " +
+                                               std::to_string(parties));
+    if (parties > std::int64_t(kMaxParties))
+        return fail(Errc::InvalidArgument, "a barrier of " + std::to_string(parties) +
+                                               " parties exceeds the limit of " +
+                                               std::to_string(kMaxParties));
+    return Parties(std::uint32_t(parties));
+}
+
+std::uint32_t Barrier::nWaiting() const noexcept
+{
+    const std::uint32_t w = m_word.load(std::memory_order_acquire);
+    return (w & kBroken) ? 0 : countOf(w);
+}
+
+Result<std::uint32_t> Barrier::outcome(std::uint32_t gen, std::uint32_t index) const
+{
+    const std::uint32_t stamp = m_resetStamps[gen % kHistory].load(std::memory_order_acquire);
+    if (stamp == (kStamped | gen))
+        return fail(Errc::BrokenBarrier, detail::objectText("barrier", objectIndex) +
+                                             " was reset while this process waited");
+    return index;
+}
+
+Result<std::uint32_t> Barrier::wait(Duration timeout) noexcept
+{
+    const auto broken = [this] {
+        return fail(Errc::BrokenBarrier,
+                    detail::objectText("barrier", objectIndex) +
+                        " is broken (aborted, reset, or a waiter timed out)");
+    };
+
+    // Arrive: one CAS takes an index in the current generation; the last
+    // arrival opens the next generation in the same CAS.
+    std::uint32_t w = m_word.load(std::memory_order_acquire);
+    std::uint32_t gen = 0;
+    std::uint32_t index = 0;
+    for (;;) {
+        if (w & kBroken) return broken();
+        gen = genOf(w);
+        index = countOf(w);
+        if (index + 1 >= m_parties) {
+            if (m_word.compare_exchange_weak(w, nextGeneration(w), std::memory_order_acq_rel,
+                                             std::memory_order_acquire)) {
+                futexWakeAll(m_word);
+                return index;
+            }
+        } else if (m_word.compare_exchange_weak(w, w + (1u << kCountShift),
+                                                std::memory_order_acq_rel,
+                                                std::memory_order_acquire)) {
+            break;
+        }
+    }
+
+    // Wait for the generation to end (release or reset) or to break.
+    const Deadline deadline(timeout);
+    StateScope waiting(ProcState::WaitingBarrier, objectIndex);
+    w = m_word.load(std::memory_order_acquire);
+    for (;;) {
+        if (genOf(w) != gen) return outcome(gen, index);
+        if (w & kBroken) return broken();
+        if (futexWait(m_word, w, deadline) == WaitOutcome::Woken) {
+            w = m_word.load(std::memory_order_acquire);
+            continue;
+        }
+        // Out of time: break the barrier for everyone, unless the
+        // generation ended or broke in the meantime (then that wins).
+        w = m_word.load(std::memory_order_acquire);
+        while (genOf(w) == gen && !(w & kBroken)) {
+            if (m_word.compare_exchange_weak(w, w | kBroken, std::memory_order_acq_rel,
+                                             std::memory_order_acquire)) {
+                futexWakeAll(m_word);
+                return fail(Errc::Timeout, detail::objectText("barrier", objectIndex) + " had " +
+                                               std::to_string(countOf(w)) + " of " +
+                                               std::to_string(m_parties) + " parties " +
+                                               detail::withinText(timeout) +
+                                               "; it is now broken for everyone");
+            }
+        }
+    }
+}
+
+void Barrier::abort() noexcept
+{
+    const std::uint32_t before = m_word.fetch_or(kBroken, std::memory_order_acq_rel);
+    if (!(before & kBroken)) futexWakeAll(m_word);
+}
+
+void Barrier::reset() noexcept
+{
+    std::uint32_t w = m_word.load(std::memory_order_acquire);
+    for (;;) {
+        if (!(w & kBroken)) {
+            if (countOf(w) == 0) return; // idle and whole: nothing to reset
+            // Break first: a broken generation can never be released, so
+            // once stamped below it is certain that it ended by reset.
+            if (!m_word.compare_exchange_weak(w, w | kBroken, std::memory_order_acq_rel,
+                                              std::memory_order_acquire))
+                continue;
+            w |= kBroken;
+        }
+        const std::uint32_t gen = genOf(w);
+        m_resetStamps[gen % kHistory].store(kStamped | gen, std::memory_order_release);
+        if (m_word.compare_exchange_strong(w, nextGeneration(w), std::memory_order_acq_rel,
+                                           std::memory_order_acquire))
+            break;
+        if (genOf(w) != gen) break; // another reset moved it on already
+    }
+    futexWakeAll(m_word);
+}
+
+Result<Barrier *> makeBarrier(Arena &arena, std::string_view name, std::int64_t parties)
+{
+    auto checked = Barrier::validate(parties);
+    if (!checked) return std::unexpected(checked.error());
+    return arena.make<Barrier>(name, *checked);
+}
+
+} // namespace ipc
