@@ -12,6 +12,8 @@ constexpr RoleInfo kRoles[] = {
      &roles::counter},
     {"isolated-counter", "--value NAME --increments N: add 1 to a private global and a shared value",
      true, &roles::isolatedCounter},
+    {"chunk", "--block NAME | --array NAME --start S --end E --op OP: transform a chunk in place",
+     false, &roles::chunk},
 };
 
 } // namespace
