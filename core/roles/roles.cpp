@@ -12,6 +12,8 @@ constexpr RoleInfo kRoles[] = {
      &roles::counter},
     {"isolated-counter", "--value NAME --increments N: add 1 to a private global and a shared value",
      true, &roles::isolatedCounter},
+    {"phase-printer", "--rank R --phases K: print a line per phase, then wait at the barrier",
+     true, &roles::phasePrinter},
     {"chunk", "--block NAME | --array NAME --start S --end E --op OP: transform a chunk in place",
      false, &roles::chunk},
 };

@@ -9,6 +9,7 @@ namespace ipc::roles {
 int idle(WorkerContext &ctx);    // sleeps until stopped or killed (spawn and memory measurements)
 int counter(WorkerContext &ctx); // N increments of a shared value, locked or not
 int isolatedCounter(WorkerContext &ctx); // its own global and a shared value, N times
+int phasePrinter(WorkerContext &ctx);    // a line per phase, char by char, then a barrier
 int chunk(WorkerContext &ctx);   // transforms [start, end) of a SharedMemory block or Array in place
 
 // Reports a role's runtime failure on stderr; returns kExitRuntimeError.

@@ -7,6 +7,7 @@ namespace {
 constexpr Entry kRegistry[] = {
     {"isolation", &makeIsolation},
     {"race", &makeRace},
+    {"barrier-print", &makeBarrierPrint},
 };
 } // namespace
 

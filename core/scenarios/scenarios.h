@@ -18,5 +18,6 @@ struct Entry {
 
 std::unique_ptr<Scenario> makeIsolation();
 std::unique_ptr<Scenario> makeRace();
+std::unique_ptr<Scenario> makeBarrierPrint();
 
 } // namespace ipc::scenarios

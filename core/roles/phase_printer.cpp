@@ -1,0 +1,63 @@
+// phase-printer: the barrier and synchronised-printing lesson's worker.
+//
+//   for phase in range(phases):
+//       line = f"process {rank} finished phase {phase}\n"
+//       with lock (if the control block says so): write line, one character at a time
+//       barrier.wait()
+//
+// One write() per character to stdout (a pipe the engine reads), with a
+// yield between characters, so that without the lock the lines of several
+// processes interleave visibly. The lock is read from the control block
+// before every line. Board: ops = phases completed; Custom0 = lines written.
+#include "roles.h"
+
+#include "barrier.h"
+#include "lock.h"
+
+#include <sched.h>
+#include <string>
+#include <unistd.h>
+
+namespace ipc::roles {
+
+int phasePrinter(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "phase-printer";
+    if (auto ok = ctx.args.allowOnly({"barrier", "lock", "rank", "phases"}); !ok)
+        return badOption(kRole, ok.error());
+    auto rank = ctx.args.integer("rank", 0, 0, 1000);
+    auto phases = ctx.args.integer("phases", 3, 1, 1000);
+    if (!rank) return badOption(kRole, rank.error());
+    if (!phases) return badOption(kRole, phases.error());
+    auto barrier = ctx.arena.find<Barrier>(ctx.args.text("barrier", "barrier"));
+    if (!barrier) return failed(kRole, barrier.error());
+    auto lock = ctx.arena.find<Lock>(ctx.args.text("lock", "print-lock"));
+    if (!lock) return failed(kRole, lock.error());
+
+    for (std::int64_t phase = 0; phase < *phases; ++phase) {
+        if (ctx.shouldStop()) return 0;
+        const std::string line = "process " + std::to_string(*rank) + " finished phase " +
+                                 std::to_string(phase) + "\n";
+        const bool locked = ctx.control->lockOn();
+        if (locked) {
+            if (auto acquired = (*lock)->acquire(); !acquired) return failed(kRole, acquired.error());
+        }
+        for (char c : line) {
+            if (retryOnEintr([&] { return write(STDOUT_FILENO, &c, 1); }) != 1)
+                return failed(kRole, Error{Errc::Closed, "stdout closed"});
+            sched_yield(); // let another printer in between two characters
+        }
+        if (locked) {
+            if (auto released = (*lock)->release(); !released) return failed(kRole, released.error());
+        }
+        if (ctx.slot) ctx.slot->add(Counter::Custom0, 1);
+        // Stop requests break the barrier from the engine's side; a bounded
+        // wait keeps a printer from waiting for a peer that was killed.
+        auto waited = (*barrier)->wait(std::chrono::seconds(30));
+        if (!waited) return ctx.shouldStop() ? 0 : failed(kRole, waited.error());
+        if (ctx.slot) ctx.slot->addOps(1);
+    }
+    return 0;
+}
+
+} // namespace ipc::roles

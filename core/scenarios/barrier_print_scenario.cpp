@@ -1,0 +1,166 @@
+// barrier-print: processes print a line per phase and wait for each other
+// at a Barrier. Without the print lock their characters interleave; with
+// it every line is whole. Their real stdout is a pipe this engine reads.
+#include "scenarios.h"
+
+#include "barrier.h"
+#include "lock.h"
+
+#include <fcntl.h>
+#include <regex>
+#include <unistd.h>
+
+namespace ipc::scenarios {
+
+namespace {
+
+constexpr std::size_t kMaxConsole = 256 * 1024;
+
+class BarrierPrintScenario final : public Scenario {
+public:
+    ~BarrierPrintScenario() override { closeOutput(); }
+
+    const ScenarioInfo &info() const override
+    {
+        static const ScenarioInfo kInfo{
+            "barrier-print",
+            "Barrier and synchronised printing",
+            "Each process prints a line per phase, one character at a time, then waits at a "
+            "barrier until all have finished the phase. Without the print lock the characters "
+            "of different processes mix; with it every line comes out whole.",
+            {
+                {"processes", "Processes", "How many printing processes.", 2, 16, 4, false, false},
+                {"phases", "Phases", "How many phases each process goes through.", 1, 100, 5, false,
+                 false},
+                {"lock", "Print lock on", "Print each line while holding a lock.", 0, 1, 0, true, true},
+            }};
+        return kInfo;
+    }
+
+    Result<void> start() override
+    {
+        closeOutput();
+        m_console.clear();
+        auto run = newRun();
+        if (!run) return std::unexpected(run.error());
+        const int n = groupCount("phase-printer", "processes");
+        auto parties = Barrier::validate(n);
+        if (!parties) return std::unexpected(parties.error());
+        if (auto b = (*run)->arena().make<Barrier>("barrier", *parties); !b) return std::unexpected(b.error());
+        if (auto l = (*run)->arena().make<Lock>("print-lock"); !l) return std::unexpected(l.error());
+        applyLive("lock", param("lock"));
+
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) return failErrno("pipe for the printers' output", errno);
+        m_output = fds[0];
+        fcntl(m_output, F_SETFL, O_NONBLOCK);
+        SpawnOptions options;
+        options.stdoutFd = fds[1];
+        const std::string phases = std::to_string(int(param("phases")));
+        Result<void> outcome;
+        for (int i = 0; i < n && outcome; ++i) {
+            auto spawned = (*run)->spawn("phase-printer",
+                                         {"--rank", std::to_string(i), "--phases", phases}, options);
+            if (!spawned) outcome = std::unexpected(spawned.error());
+        }
+        close(fds[1]); // the printers hold the only write ends now: EOF when all are done
+        return outcome;
+    }
+
+    void poll() override
+    {
+        if (m_output < 0) return;
+        char buf[4096];
+        for (;;) {
+            const ssize_t n = read(m_output, buf, sizeof buf);
+            if (n > 0) {
+                if (m_console.size() < kMaxConsole) m_console.append(buf, std::size_t(n));
+                continue;
+            }
+            if (n == 0) closeOutput(); // every printer has exited
+            break;                      // EAGAIN: nothing more for now
+        }
+    }
+
+    std::string consoleOutput() const override { return m_console; }
+
+    void stop() override
+    {
+        Scenario::stop();
+        poll();
+    }
+
+    std::vector<Metric> metrics() const override
+    {
+        const auto [lines, clean] = countLines();
+        return {{"lines", double(lines)}, {"clean_lines", double(clean)},
+                {"garbled_lines", double(lines - clean)}};
+    }
+
+    QJsonObject result() const override
+    {
+        const auto [lines, clean] = countLines();
+        QJsonObject o;
+        o.insert(QStringLiteral("scenario"), QStringLiteral("barrier-print"));
+        o.insert(QStringLiteral("processes"), int(param("processes")));
+        o.insert(QStringLiteral("phases"), int(param("phases")));
+        o.insert(QStringLiteral("lock"), param("lock") != 0);
+        o.insert(QStringLiteral("lines"), double(lines));
+        o.insert(QStringLiteral("clean_lines"), double(clean));
+        o.insert(QStringLiteral("garbled_lines"), double(lines - clean));
+        std::uint64_t phasesDone = ~std::uint64_t(0);
+        for (std::uint32_t i = 0; m_run && i < m_run->processCount(); ++i)
+            phasesDone = std::min<std::uint64_t>(phasesDone, m_run->board().slots[i].ops.load(std::memory_order_relaxed));
+        o.insert(QStringLiteral("phases_completed"), m_run && m_run->processCount() ? double(phasesDone) : 0.0);
+        return o;
+    }
+
+    std::vector<Link> links() const override
+    {
+        std::vector<Link> out;
+        for (std::uint32_t i = 0; m_run && i < m_run->processCount(); ++i) {
+            out.push_back({i, "barrier", Link::Kind::Uses});
+            out.push_back({i, "print-lock", Link::Kind::Uses});
+        }
+        return out;
+    }
+
+protected:
+    void applyLive(std::string_view, double) override
+    {
+        if (!m_run) return;
+        m_run->control().lockEnabled.store(param("lock") != 0 ? 1u : 0u, std::memory_order_relaxed);
+        m_run->control().changed();
+    }
+
+private:
+    // Lines seen and lines that are exactly one printer's line.
+    std::pair<std::int64_t, std::int64_t> countLines() const
+    {
+        static const std::regex kClean("process [0-9]+ finished phase [0-9]+");
+        std::int64_t lines = 0, clean = 0;
+        std::size_t start = 0;
+        for (std::size_t nl; (nl = m_console.find('\n', start)) != std::string::npos; start = nl + 1) {
+            ++lines;
+            if (std::regex_match(m_console.begin() + std::ptrdiff_t(start),
+                                 m_console.begin() + std::ptrdiff_t(nl), kClean))
+                ++clean;
+        }
+        return {lines, clean};
+    }
+
+    void closeOutput()
+    {
+        if (m_output >= 0) close(m_output);
+        m_output = -1;
+    }
+
+    int m_output = -1;
+    std::string m_console;
+};
+
+} // namespace
+
+std::unique_ptr<Scenario> makeBarrierPrint() { return std::make_unique<BarrierPrintScenario>(); }
+
+} // namespace ipc::scenarios
