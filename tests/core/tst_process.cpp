@@ -1,0 +1,395 @@
+// Process: real children started with posix_spawn -- exit codes as Python
+// reports them, join with a timeout, signals, inherited descriptors, clear
+// errors, and children that never outlive their parent or their Process.
+#include "process.h"
+#include "run.h"
+#include "test_support.h"
+#include "worker.h"
+
+#include <QTemporaryDir>
+
+#include <fcntl.h>
+#include <fstream>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+using namespace ipc;
+using namespace std::chrono_literals;
+
+namespace {
+
+// 'S', 'R', 'T', 'Z', ... from /proc/PID/stat; '?' once the pid is gone.
+char procState(pid_t pid)
+{
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return '?';
+    const auto close = line.rfind(')');
+    return close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '?';
+}
+// Dead: gone, or a zombie nobody has reaped yet (not ours to reap).
+bool dead(pid_t pid)
+{
+    const char s = procState(pid);
+    return s == '?' || s == 'Z' || s == 'X';
+}
+
+ProcessOptions shell(const std::string &script)
+{
+    ProcessOptions o;
+    o.executable = "/bin/sh";
+    o.args = {"-c", script};
+    return o;
+}
+
+ProcessOptions idleWorker()
+{
+    ProcessOptions o;
+    o.executable = Run::workerPath();
+    o.args = {"--role", "idle"};
+    return o;
+}
+
+// Everything readable from fd until EOF, bounded by a deadline.
+std::string readAll(int fd, int timeoutMs = 10000)
+{
+    std::string out;
+    const Deadline deadline(std::chrono::milliseconds{timeoutMs});
+    for (;;) {
+        pollfd p{fd, POLLIN, 0};
+        if (poll(&p, 1, deadline.pollMs()) <= 0) return out + "<timeout>";
+        char buf[256];
+        const ssize_t n = read(fd, buf, sizeof buf);
+        if (n <= 0) return out;
+        out.append(buf, std::size_t(n));
+    }
+}
+
+} // namespace
+
+class TestProcess : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void exitCodes_data();
+    void exitCodes();
+    void killedBySignal_data();
+    void killedBySignal();
+    void joinTimeoutLeavesChildRunning();
+    void isAliveFollowsTheChild();
+    void signalsAfterExitAreHarmless();
+    void destroyingProcessKillsAndReaps();
+    void moveKeepsTheChild();
+    void inheritedFdVisibleInChild();
+    void otherFdsNotInherited();
+    void stdoutRedirected();
+    void extraEnvironmentReachesChild();
+    void pidfdBecomesReadableOnExit();
+    void startErrors();
+    void neverStartedProcess();
+    void workerDiesWithItsParent();
+    void workerRefusesAWrongParent();
+};
+
+void TestProcess::initTestCase()
+{
+    const std::string worker = Run::workerPath();
+    QVERIFY2(access(worker.c_str(), X_OK) == 0, ("no ipc-worker at " + worker).c_str());
+}
+
+void TestProcess::exitCodes_data()
+{
+    QTest::addColumn<QString>("script");
+    QTest::addColumn<int>("expected");
+    QTest::newRow("exit 0") << QStringLiteral("exit 0") << 0;
+    QTest::newRow("exit 7") << QStringLiteral("exit 7") << 7;
+    QTest::newRow("exit 255") << QStringLiteral("exit 255") << 255;
+    QTest::newRow("kills itself") << QStringLiteral("kill -USR1 $$") << -SIGUSR1;
+}
+
+void TestProcess::exitCodes()
+{
+    QFETCH(QString, script);
+    QFETCH(int, expected);
+    auto p = Process::start(shell(script.toStdString()));
+    QVERIFY2(p, p ? "" : p.error().toString().c_str());
+    QVERIFY(p->pid() > 0);
+    auto code = p->join(10s);
+    QVERIFY2(code, code ? "" : code.error().toString().c_str());
+    QCOMPARE(*code, expected);
+    QCOMPARE(p->exitCode(), std::optional<int>(expected));
+
+    ProcessOptions t;
+    t.executable = "/bin/true";
+    auto trueProc = Process::start(t);
+    QVERIFY(trueProc);
+    QCOMPARE(trueProc->join(10s).value_or(-1000), 0);
+}
+
+void TestProcess::killedBySignal_data()
+{
+    QTest::addColumn<int>("sig");
+    QTest::newRow("kill") << SIGKILL;
+    QTest::newRow("terminate") << SIGTERM;
+}
+
+void TestProcess::killedBySignal()
+{
+    QFETCH(int, sig);
+    auto p = Process::start(idleWorker());
+    QVERIFY(p);
+    QVERIFY(p->isAlive());
+    QVERIFY(sig == SIGKILL ? p->kill() : p->terminate());
+    auto code = p->join(10s);
+    QVERIFY(code);
+    QCOMPARE(*code, -sig);
+    QVERIFY(!p->isAlive());
+}
+
+void TestProcess::joinTimeoutLeavesChildRunning()
+{
+    auto p = Process::start(idleWorker());
+    QVERIFY(p);
+    auto timed = p->join(30ms);
+    QVERIFY(!timed);
+    QCOMPARE(timed.error().code, Errc::Timeout);
+    QVERIFY(timed.error().message.find(std::to_string(p->pid())) != std::string::npos);
+    QVERIFY(p->isAlive());
+    QVERIFY(!dead(p->pid()));
+    QVERIFY(!p->exitCode());
+    auto polled = p->join(kNoWait);
+    QVERIFY(!polled);
+    QCOMPARE(polled.error().code, Errc::Timeout);
+    QVERIFY(p->kill());
+    QCOMPARE(p->join(10s).value_or(0), -SIGKILL);
+}
+
+void TestProcess::isAliveFollowsTheChild()
+{
+    int fds[2];
+    QCOMPARE(pipe2(fds, O_CLOEXEC), 0);
+    // The child runs until we close its stdin: alive until then, not after.
+    ProcessOptions o = shell("read line");
+    o.stdinFd = fds[0];
+    auto p = Process::start(o);
+    close(fds[0]);
+    QVERIFY(p);
+    QVERIFY(p->isAlive());
+    close(fds[1]);
+    QVERIFY(waitFor([&] { return !p->isAlive(); }));
+    QCOMPARE(p->exitCode(), std::optional<int>(1)); // read at EOF fails
+    QCOMPARE(p->join(kNoWait).value_or(-1000), 1);  // join after exit: at once, same code
+}
+
+void TestProcess::signalsAfterExitAreHarmless()
+{
+    auto p = Process::start(shell("exit 3"));
+    QVERIFY(p);
+    QCOMPARE(p->join(10s).value_or(-1000), 3);
+    QVERIFY(p->terminate());
+    QVERIFY(p->kill());
+    QCOMPARE(p->exitCode(), std::optional<int>(3)); // still how it really ended
+}
+
+void TestProcess::destroyingProcessKillsAndReaps()
+{
+    pid_t pid = -1;
+    {
+        auto p = Process::start(idleWorker());
+        QVERIFY(p);
+        pid = p->pid();
+        QVERIFY(!dead(pid));
+    }
+    // Killed and reaped: not even a zombie is left, and it is not our child any more.
+    QCOMPARE(procState(pid), '?');
+    siginfo_t info{};
+    QCOMPARE(waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG), -1);
+    QCOMPARE(errno, ECHILD);
+}
+
+void TestProcess::moveKeepsTheChild()
+{
+    auto p = Process::start(shell("exit 4"));
+    QVERIFY(p);
+    const pid_t pid = p->pid();
+    Process moved = std::move(*p);
+    QCOMPARE(p->pid(), -1);
+    QCOMPARE(moved.pid(), pid);
+    QCOMPARE(moved.join(10s).value_or(-1000), 4);
+}
+
+void TestProcess::inheritedFdVisibleInChild()
+{
+    int fds[2];
+    QCOMPARE(pipe2(fds, O_CLOEXEC), 0);
+    ProcessOptions o = shell("echo inherited >&" + std::to_string(fds[1]));
+    o.inheritFds = {fds[1]};
+    auto p = Process::start(o);
+    close(fds[1]);
+    QVERIFY(p);
+    QCOMPARE(readAll(fds[0]), std::string("inherited\n"));
+    close(fds[0]);
+    QCOMPARE(p->join(10s).value_or(-1000), 0);
+}
+
+void TestProcess::otherFdsNotInherited()
+{
+    int fds[2];
+    QCOMPARE(pipe2(fds, O_CLOEXEC), 0);
+    const int devNull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    QVERIFY(devNull >= 0);
+    // Not listed in inheritFds: the shell cannot write to it.
+    ProcessOptions o = shell("echo leaked >&" + std::to_string(fds[1]));
+    o.stderrFd = devNull;
+    auto p = Process::start(o);
+    close(fds[1]);
+    close(devNull);
+    QVERIFY(p);
+    QCOMPARE(readAll(fds[0]), std::string()); // EOF at once: no other writer
+    close(fds[0]);
+    auto code = p->join(10s);
+    QVERIFY(code);
+    QVERIFY(*code != 0);
+}
+
+void TestProcess::stdoutRedirected()
+{
+    int fds[2];
+    QCOMPARE(pipe2(fds, O_CLOEXEC), 0);
+    ProcessOptions o = shell("echo out; echo more");
+    o.stdoutFd = fds[1];
+    auto p = Process::start(o);
+    close(fds[1]);
+    QVERIFY(p);
+    QCOMPARE(readAll(fds[0]), std::string("out\nmore\n"));
+    close(fds[0]);
+    QCOMPARE(p->join(10s).value_or(-1000), 0);
+}
+
+void TestProcess::extraEnvironmentReachesChild()
+{
+    ProcessOptions o = shell("test \"$IPC_TEST_VAR\" = yes");
+    o.extraEnv = {"IPC_TEST_VAR=yes"};
+    auto p = Process::start(o);
+    QVERIFY(p);
+    QCOMPARE(p->join(10s).value_or(-1000), 0);
+    auto without = Process::start(shell("test \"$IPC_TEST_VAR\" = yes"));
+    QVERIFY(without);
+    QCOMPARE(without->join(10s).value_or(-1000), 1);
+}
+
+void TestProcess::pidfdBecomesReadableOnExit()
+{
+    int fds[2];
+    QCOMPARE(pipe2(fds, O_CLOEXEC), 0);
+    ProcessOptions o = shell("read line; exit 5");
+    o.stdinFd = fds[0];
+    auto p = Process::start(o);
+    close(fds[0]);
+    QVERIFY(p);
+    if (p->pidfd() < 0) QSKIP("kernel without pidfd_open");
+    pollfd before{p->pidfd(), POLLIN, 0};
+    QCOMPARE(poll(&before, 1, 0), 0); // running: not readable
+    close(fds[1]);
+    pollfd after{p->pidfd(), POLLIN, 0};
+    QCOMPARE(poll(&after, 1, 10000), 1);
+    QCOMPARE(p->join(10s).value_or(-1000), 5);
+}
+
+void TestProcess::startErrors()
+{
+    ProcessOptions missing;
+    missing.executable = "/nonexistent/ipc-no-such-program";
+    auto m = Process::start(missing);
+    QVERIFY(!m);
+    QCOMPARE(m.error().code, Errc::NotFound);
+    QVERIFY2(m.error().message.find("/nonexistent/ipc-no-such-program") != std::string::npos,
+             m.error().message.c_str());
+
+    ProcessOptions empty;
+    auto e = Process::start(empty);
+    QVERIFY(!e);
+    QCOMPARE(e.error().code, Errc::InvalidArgument);
+
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const std::string plain = dir.filePath(QStringLiteral("not-executable")).toStdString();
+    {
+        std::ofstream f(plain);
+        f << "#!/bin/sh\nexit 0\n";
+    }
+    QCOMPARE(chmod(plain.c_str(), 0644), 0);
+    ProcessOptions notExec;
+    notExec.executable = plain;
+    auto n = Process::start(notExec);
+    QVERIFY(!n);
+    QVERIFY2(n.error().message.find(plain) != std::string::npos, n.error().message.c_str());
+}
+
+void TestProcess::neverStartedProcess()
+{
+    Process p;
+    QCOMPARE(p.pid(), -1);
+    QVERIFY(!p.isAlive());
+    QCOMPARE(p.join(10ms).error().code, Errc::InvalidArgument);
+    QCOMPARE(p.kill().error().code, Errc::InvalidArgument);
+    QCOMPARE(p.terminate().error().code, Errc::InvalidArgument);
+    QVERIFY(!p.exitCode());
+}
+
+void TestProcess::workerDiesWithItsParent()
+{
+    int fds[2];
+    QCOMPARE(pipe2(fds, O_CLOEXEC), 0);
+    const int writeFd = fds[1];
+    // An intermediate process starts an idle worker, as the engine does,
+    // reports its pid, and waits. SIGKILLing it runs no destructor: only the
+    // worker's PR_SET_PDEATHSIG (or its IPC_PARENT_PID check) can end it.
+    test::ForkedChild engine([writeFd] {
+        ProcessOptions o = idleWorker();
+        o.extraEnv = {std::string(kParentPidEnv) + "=" + std::to_string(getpid())};
+        auto p = Process::start(o);
+        if (!p) return 3;
+        const pid_t pid = p->pid();
+        if (write(writeFd, &pid, sizeof pid) != sizeof pid) return 4;
+        for (;;) pause();
+    });
+    close(fds[1]);
+    pid_t worker = -1;
+    pollfd pf{fds[0], POLLIN, 0};
+    QCOMPARE(poll(&pf, 1, 10000), 1);
+    QCOMPARE(read(fds[0], &worker, sizeof worker), ssize_t(sizeof worker));
+    close(fds[0]);
+    QVERIFY(worker > 0);
+    QVERIFY(waitFor([&] { return procState(worker) == 'S'; })); // started and idling
+    QVERIFY(!dead(worker));
+
+    engine.kill(SIGKILL);
+    QCOMPARE(engine.join(), std::optional<int>(-SIGKILL));
+    const bool workerDied = waitFor([&] { return dead(worker); });
+    if (!workerDied) ::kill(worker, SIGKILL); // leave nothing behind even on failure
+    QVERIFY2(workerDied, "ipc-worker outlived its SIGKILLed parent");
+}
+
+void TestProcess::workerRefusesAWrongParent()
+{
+    // A worker whose parent is not the one the engine named (it died before
+    // the worker could set PR_SET_PDEATHSIG) exits at once.
+    ProcessOptions o = idleWorker();
+    o.extraEnv = {std::string(kParentPidEnv) + "=1"};
+    auto p = Process::start(o);
+    QVERIFY(p);
+    QCOMPARE(p->join(10s).value_or(-1000), kExitRuntimeError);
+    // With the right parent it runs until stopped.
+    ProcessOptions right = idleWorker();
+    right.extraEnv = {std::string(kParentPidEnv) + "=" + std::to_string(getpid())};
+    auto q = Process::start(right);
+    QVERIFY(q);
+    QCOMPARE(q->join(50ms).error().code, Errc::Timeout);
+    QVERIFY(q->terminate());
+    QCOMPARE(q->join(10s).value_or(0), -SIGTERM);
+}
+
+QTEST_GUILESS_MAIN(TestProcess)
+#include "tst_process.moc"
