@@ -1,0 +1,579 @@
+#include "queue.h"
+
+#include "board.h"
+#include "futex.h"
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <unistd.h>
+
+namespace ipc {
+
+namespace {
+
+// A waiter re-checks its condition at least this often, so a wake lost to
+// a process SIGKILLed between being woken and acting on it costs at most
+// this much delay, never a hang.
+constexpr Duration kWaitSlice = std::chrono::milliseconds(100);
+
+constexpr std::size_t roundUp64(std::size_t n) noexcept { return (n + 63u) & ~std::size_t(63); }
+
+std::size_t strideFor(std::uint32_t maxMessageBytes) noexcept { return roundUp64(maxMessageBytes); }
+std::size_t lengthsBytes(std::uint32_t capacity) noexcept
+{
+    return roundUp64(std::size_t(capacity) * sizeof(std::uint32_t));
+}
+
+// min(deadline, now + kWaitSlice)
+Deadline slice(const Deadline &deadline) noexcept
+{
+    if (deadline.forever()) return Deadline(kWaitSlice);
+    const int ms = deadline.pollMs();
+    return Deadline(std::min<Duration>(std::chrono::milliseconds(ms), kWaitSlice));
+}
+
+std::string within(Duration timeout)
+{
+    if (timeout <= kNoWait) return "without waiting";
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+    if (us < 1000) return "within " + std::to_string(us) + " us";
+    return "within " + std::to_string(us / 1000) + " ms";
+}
+
+// Keeps the compiler from moving the steps of a commit past each other: a
+// SIGKILL stops a process between two instructions, and on this target
+// (x86-64, TSO) stores reach memory in program order.
+inline void step() noexcept { std::atomic_signal_fence(std::memory_order_seq_cst); }
+
+} // namespace
+
+// --- WaiterSet ------------------------------------------------------------
+
+namespace detail {
+
+namespace {
+constexpr std::int32_t kRepairing = -1;
+}
+
+int WaiterSet::enter(std::int32_t pid) noexcept
+{
+    for (int i = 0; i < kMax; ++i) {
+        std::int32_t expected = 0;
+        if (entries[i].pid.load(std::memory_order_relaxed) == 0 &&
+            entries[i].pid.compare_exchange_strong(expected, pid, std::memory_order_acq_rel))
+            return i;
+    }
+    return -1;
+}
+
+std::uint32_t WaiterSet::arm(int index) noexcept
+{
+    // The futex value is read before the bit is set: a waker that sees the
+    // bit bumps seq afterwards, so the wait cannot miss it.
+    const std::uint32_t seq = entries[index].seq.load(std::memory_order_seq_cst);
+    // seq_cst: the waker's "store index, then load mask" and our "set bit,
+    // then load index" cannot both miss each other.
+    mask.fetch_or(std::uint64_t(1) << index, std::memory_order_seq_cst);
+    return seq;
+}
+
+void WaiterSet::leave(int index) noexcept
+{
+    mask.fetch_and(~(std::uint64_t(1) << index), std::memory_order_seq_cst);
+    entries[index].pid.store(0, std::memory_order_release);
+}
+
+bool WaiterSet::wakeOne() noexcept
+{
+    std::uint64_t m = mask.load(std::memory_order_seq_cst);
+    while (m) {
+        const int i = std::countr_zero(m);
+        const std::uint64_t bit = std::uint64_t(1) << i;
+        const std::uint64_t before = mask.fetch_and(~bit, std::memory_order_seq_cst);
+        if (before & bit) {
+            entries[i].seq.fetch_add(1, std::memory_order_seq_cst);
+            futexWake(entries[i].seq, 1);
+            return true;
+        }
+        m = before & ~bit; // another waker took that one
+    }
+    return false;
+}
+
+void WaiterSet::wakeAll() noexcept
+{
+    std::uint64_t m = mask.exchange(0, std::memory_order_seq_cst);
+    while (m) {
+        const int i = std::countr_zero(m);
+        m &= m - 1;
+        entries[i].seq.fetch_add(1, std::memory_order_seq_cst);
+        futexWake(entries[i].seq, 1);
+    }
+}
+
+void WaiterSet::repair(std::int32_t self) noexcept
+{
+    for (int i = 0; i < kMax; ++i) {
+        std::int32_t pid = entries[i].pid.load(std::memory_order_relaxed);
+        if (pid <= 0 || pid == self || processAlive(pid)) continue;
+        // Own the entry while clearing its bit, so nobody can claim it
+        // (and have their new bit cleared by us) in between.
+        if (!entries[i].pid.compare_exchange_strong(pid, kRepairing, std::memory_order_acq_rel))
+            continue;
+        mask.fetch_and(~(std::uint64_t(1) << i), std::memory_order_seq_cst);
+        entries[i].pid.store(0, std::memory_order_release);
+    }
+}
+
+std::uint32_t WaiterSet::liveCount() const noexcept
+{
+    std::uint32_t n = 0;
+    for (const Entry &e : entries) {
+        const std::int32_t pid = e.pid.load(std::memory_order_relaxed);
+        if (pid > 0 && processAlive(pid)) ++n;
+    }
+    return n;
+}
+
+} // namespace detail
+
+// --- construction ---------------------------------------------------------
+
+std::size_t Queue::bytesFor(std::uint32_t maxsize, std::uint32_t maxMessageBytes) noexcept
+{
+    return sizeof(Queue) + lengthsBytes(maxsize) + std::size_t(maxsize) * strideFor(maxMessageBytes);
+}
+
+Queue::Queue(std::uint32_t maxsize, std::uint32_t maxMessageBytes) noexcept
+    : m_magic(kMagic),
+      m_capacity(maxsize),
+      m_maxMessageBytes(maxMessageBytes),
+      m_stride(std::uint32_t(strideFor(maxMessageBytes))),
+      m_lengthsOffset(std::uint32_t(sizeof(Queue))),
+      m_slotsOffset(std::uint32_t(sizeof(Queue) + lengthsBytes(maxsize)))
+{
+    static_assert(sizeof(Queue) % 64 == 0);
+}
+
+namespace {
+
+Result<void> checkSizes(std::string_view name, std::uint32_t maxsize, std::uint32_t maxMessageBytes)
+{
+    if (maxsize < 1 || maxsize > Queue::kMaxCapacity)
+        return fail(Errc::InvalidArgument, "queue '" + std::string(name) + "': maxsize " +
+                                               std::to_string(maxsize) + " is not in [1, " +
+                                               std::to_string(Queue::kMaxCapacity) + "]");
+    if (maxMessageBytes < 1 || maxMessageBytes > kMaxMessageBytes)
+        return fail(Errc::InvalidArgument, "queue '" + std::string(name) + "': message limit " +
+                                               std::to_string(maxMessageBytes) +
+                                               " bytes is not in [1, " +
+                                               std::to_string(kMaxMessageBytes) + "]");
+    return {};
+}
+
+} // namespace
+
+Result<Queue *> Queue::create(Arena &arena, std::string_view name, std::uint32_t maxsize,
+                              std::uint32_t maxMessageBytes)
+{
+    if (auto ok = checkSizes(name, maxsize, maxMessageBytes); !ok) return std::unexpected(ok.error());
+    return arena.make<Queue>(name, maxsize, maxMessageBytes);
+}
+
+Result<JoinableQueue *> JoinableQueue::create(Arena &arena, std::string_view name,
+                                              std::uint32_t maxsize, std::uint32_t maxMessageBytes)
+{
+    if (auto ok = checkSizes(name, maxsize, maxMessageBytes); !ok) return std::unexpected(ok.error());
+    return arena.make<JoinableQueue>(name, maxsize, maxMessageBytes);
+}
+
+Result<Queue *> Queue::attach(const Arena &arena, std::string_view name)
+{
+    auto entry = arena.lookup(name);
+    if (!entry) return std::unexpected(entry.error());
+    if ((*entry)->kind == ObjectKind::JoinableQueue) {
+        auto q = arena.find<JoinableQueue>(name);
+        if (!q) return std::unexpected(q.error());
+        return static_cast<Queue *>(*q);
+    }
+    return arena.find<Queue>(name);
+}
+
+Result<void> Queue::typeError(std::string_view name) const
+{
+    if (m_magic != kMagic)
+        return fail(Errc::Corrupt, "queue '" + std::string(name) + "' has a bad magic number");
+    if (m_capacity < 1 || m_capacity > kMaxCapacity || m_maxMessageBytes < 1 ||
+        m_maxMessageBytes > kMaxMessageBytes || m_stride != strideFor(m_maxMessageBytes) ||
+        m_lengthsOffset != sizeof(Queue) || m_slotsOffset != sizeof(Queue) + lengthsBytes(m_capacity))
+        return fail(Errc::Corrupt, "queue '" + std::string(name) + "' has an inconsistent header");
+    return {};
+}
+
+std::string Queue::what() const
+{
+    return objectIndex == kNoObject ? std::string("queue") : "queue #" + std::to_string(objectIndex);
+}
+
+// --- locking and repair ---------------------------------------------------
+
+Result<void> Queue::lock(OwnerLock &lock, Side side, Duration timeout,
+                         std::optional<Deadline> &deadline) noexcept
+{
+    // kNoWait means "do not wait for room or items"; the lock itself is
+    // held only for a copy, so it is always waited for.
+    static const Deadline forever(kForever);
+    const Deadline *d = &forever;
+    if (timeout != kForever && timeout != kNoWait) {
+        if (!deadline) deadline.emplace(timeout);
+        d = &*deadline;
+    }
+    auto acquired = lock.acquire(*d, objectIndex);
+    if (acquired) [[likely]] {
+        if (*acquired == AcquireStatus::OwnerDied) [[unlikely]]
+            repair(side);
+        return {};
+    }
+    if (acquired.error().code == Errc::Timeout)
+        return fail(Errc::Timeout, what() + ": another " +
+                                       (side == Side::Put ? "producer" : "consumer") +
+                                       " held the queue past the deadline");
+    return std::unexpected(acquired.error());
+}
+
+// Called with the side's lock just inherited from a process that died
+// holding it. The dead process either published its position or did not;
+// the intent record says what the byte counter must be if it did.
+void Queue::repair(Side side) noexcept
+{
+    m_ownerDeaths.fetch_add(1, std::memory_order_relaxed);
+    if (side == Side::Put) {
+        const std::uint64_t pos = m_putIntent.pos;
+        const std::uint64_t tail = m_tail.load(std::memory_order_relaxed);
+        if (pos != 0 && tail == pos) m_bytesPut.store(m_putIntent.bytesTarget, std::memory_order_relaxed);
+        m_putIntent.pos = 0;
+        m_putIndex = std::uint32_t(tail % m_capacity);
+        m_cachedHead = m_head.load(std::memory_order_acquire);
+        // It may have died between publishing and waking a consumer.
+        m_getWaiters.wakeAll();
+    } else {
+        const std::uint64_t pos = m_getIntent.pos;
+        const std::uint64_t head = m_head.load(std::memory_order_relaxed);
+        if (pos != 0 && head == pos) m_bytesGot.store(m_getIntent.bytesTarget, std::memory_order_relaxed);
+        m_getIntent.pos = 0;
+        m_getIndex = std::uint32_t(head % m_capacity);
+        m_cachedTail = m_tail.load(std::memory_order_acquire);
+        m_putWaiters.wakeAll();
+    }
+}
+
+void Queue::noteDepth(std::uint64_t depth) noexcept
+{
+    std::uint64_t seen = m_maxDepth.load(std::memory_order_relaxed);
+    while (depth > seen &&
+           !m_maxDepth.compare_exchange_weak(seen, depth, std::memory_order_relaxed)) {
+    }
+}
+
+// --- waiting --------------------------------------------------------------
+
+// One wait of a blocked put/get: register, re-check, sleep until woken,
+// the slice ends or the deadline passes. Ok means "try again".
+template <class Ready>
+Result<void> Queue::waitOn(detail::WaiterSet &waiters, const Deadline &deadline, Ready &&ready) noexcept
+{
+    const std::int32_t self = currentPid();
+    waiters.repair(self);
+    const int index = waiters.enter(self);
+    const std::uint32_t seq = index >= 0 ? waiters.arm(index) : 0;
+    Result<void> out;
+    if (ready()) {
+        // The condition changed meanwhile: retry.
+    } else if (m_closed.load(std::memory_order_seq_cst)) {
+        out = fail(Errc::Closed, what() + " was closed");
+    } else if (deadline.expired()) {
+        out = fail(Errc::Timeout, "");
+    } else if (index < 0) {
+        usleep(1000); // more than 64 waiters: poll
+    } else {
+        (void)futexWait(waiters.entries[index].seq, seq, slice(deadline));
+    }
+    if (index >= 0) waiters.leave(index);
+    return out;
+}
+
+Result<void> Queue::waitForRoom(const Deadline &deadline) noexcept
+{
+    return waitOn(m_putWaiters, deadline, [this] {
+        return m_tail.load(std::memory_order_seq_cst) - m_head.load(std::memory_order_seq_cst) <
+               m_capacity;
+    });
+}
+
+Result<void> Queue::waitForItem(const Deadline &deadline) noexcept
+{
+    return waitOn(m_getWaiters, deadline, [this] {
+        return m_tail.load(std::memory_order_seq_cst) != m_head.load(std::memory_order_seq_cst);
+    });
+}
+
+// --- put ------------------------------------------------------------------
+
+Result<void> Queue::put(std::span<const std::byte> item, Duration timeout)
+{
+    const std::size_t n = item.size();
+    if (n > m_maxMessageBytes)
+        return fail(Errc::TooLarge, what() + ": message of " + std::to_string(n) +
+                                        " bytes exceeds the queue's limit of " +
+                                        std::to_string(m_maxMessageBytes) + " bytes");
+    std::optional<Deadline> deadline; // computed on first need: the fast path reads no clock
+    std::optional<StateScope> blocked;
+    for (;;) {
+        if (m_closed.load(std::memory_order_relaxed)) [[unlikely]]
+            return fail(Errc::Closed, what() + " is closed: put refused");
+        if (auto locked = lock(m_putLock, Side::Put, timeout, deadline); !locked) return locked;
+        const std::uint64_t t = m_tail.load(std::memory_order_relaxed);
+        if (t - m_cachedHead >= m_capacity) {
+            m_cachedHead = m_head.load(std::memory_order_acquire);
+            noteDepth(t - m_cachedHead);
+        }
+        if (t - m_cachedHead < m_capacity) [[likely]] {
+            const std::uint32_t index = m_putIndex;
+            if (n) std::memcpy(slot(index), item.data(), n);
+            length(index).store(std::uint32_t(n), std::memory_order_relaxed);
+            const std::uint64_t bytesAfter = m_bytesPut.load(std::memory_order_relaxed) + n;
+            m_putIntent.bytesTarget = bytesAfter;
+            m_putIntent.pos = t + 1;
+            step();
+            // The commit: from this store on, the item exists.
+            m_tail.store(t + 1, std::memory_order_release);
+            step();
+            m_bytesPut.store(bytesAfter, std::memory_order_relaxed);
+            m_putIndex = index + 1 == m_capacity ? 0 : index + 1;
+            step();
+            m_putIntent.pos = 0;
+            // The release is a locked exchange: it also orders the tail
+            // store before the waiter-mask load below (store-load), which
+            // a waiter's "set bit, then load tail" relies on.
+            m_putLock.release();
+            if (m_getWaiters.mask.load(std::memory_order_seq_cst)) [[unlikely]]
+                m_getWaiters.wakeOne();
+            if (BoardSlot *b = telemetry::currentSlot()) [[unlikely]] {
+                b->add(Counter::ItemsPut, 1);
+                b->add(Counter::BytesSent, n);
+            }
+            return {};
+        }
+        m_putLock.release();
+        noteDepth(m_capacity);
+        if (timeout == kNoWait)
+            return fail(Errc::Full, what() + " is full (" + std::to_string(m_capacity) + " items)");
+        if (!deadline) deadline.emplace(timeout);
+        if (!blocked) blocked.emplace(ProcState::BlockedPut, objectIndex);
+        if (auto waited = waitForRoom(*deadline); !waited) {
+            if (waited.error().code == Errc::Timeout)
+                return fail(Errc::Timeout, what() + " stayed full (" + std::to_string(m_capacity) +
+                                               " items) " + within(timeout));
+            return waited;
+        }
+    }
+}
+
+Result<void> Queue::putBytes(QByteArrayView item, Duration timeout)
+{
+    return put(std::as_bytes(std::span<const char>(item.data(), std::size_t(item.size()))), timeout);
+}
+
+Result<void> Queue::putMessage(const QCborValue &message, Duration timeout)
+{
+    auto bytes = encodeMessage(message, m_maxMessageBytes);
+    if (!bytes) {
+        if (bytes.error().code == Errc::TooLarge)
+            return fail(Errc::TooLarge, what() + ": " + bytes.error().message);
+        return std::unexpected(bytes.error());
+    }
+    return putBytes(*bytes, timeout);
+}
+
+// --- get ------------------------------------------------------------------
+
+Result<std::size_t> Queue::get(std::span<std::byte> buffer, Duration timeout)
+{
+    std::optional<Deadline> deadline;
+    std::optional<StateScope> blocked;
+    for (;;) {
+        if (auto locked = lock(m_getLock, Side::Get, timeout, deadline); !locked)
+            return std::unexpected(locked.error());
+        const std::uint64_t h = m_head.load(std::memory_order_relaxed);
+        if (m_cachedTail == h) {
+            m_cachedTail = m_tail.load(std::memory_order_acquire);
+            noteDepth(m_cachedTail - h);
+        }
+        if (m_cachedTail != h) [[likely]] {
+            const std::uint32_t index = m_getIndex;
+            std::uint32_t len = length(index).load(std::memory_order_relaxed);
+            Result<std::size_t> out = std::size_t(len);
+            if (len > m_maxMessageBytes) [[unlikely]] {
+                // Only a process scribbling on the arena can do this; drop
+                // the item rather than wedge every consumer behind it.
+                out = fail(Errc::Corrupt, what() + ": item " + std::to_string(h) + " claims " +
+                                              std::to_string(len) + " bytes, over the limit; dropped");
+                len = 0;
+            } else if (len > buffer.size()) [[unlikely]] {
+                m_getLock.release();
+                return fail(Errc::TooLarge, what() + ": next message has " + std::to_string(len) +
+                                                " bytes, buffer holds " +
+                                                std::to_string(buffer.size()) + "; it stays queued");
+            } else if (len) {
+                std::memcpy(buffer.data(), slot(index), len);
+            }
+            const std::uint64_t bytesAfter = m_bytesGot.load(std::memory_order_relaxed) + len;
+            m_getIntent.bytesTarget = bytesAfter;
+            m_getIntent.pos = h + 1;
+            step();
+            // The commit: from this store on, the item is gone and its slot free.
+            m_head.store(h + 1, std::memory_order_release);
+            step();
+            m_bytesGot.store(bytesAfter, std::memory_order_relaxed);
+            m_getIndex = index + 1 == m_capacity ? 0 : index + 1;
+            step();
+            m_getIntent.pos = 0;
+            m_getLock.release(); // locked exchange: orders head store before the mask load
+            if (m_putWaiters.mask.load(std::memory_order_seq_cst)) [[unlikely]]
+                m_putWaiters.wakeOne();
+            if (BoardSlot *b = telemetry::currentSlot()) [[unlikely]] {
+                b->add(Counter::ItemsGot, 1);
+                b->add(Counter::BytesReceived, len);
+            }
+            return out;
+        }
+        m_getLock.release();
+        if (m_closed.load(std::memory_order_acquire) &&
+            m_tail.load(std::memory_order_seq_cst) == h)
+            return fail(Errc::Closed, what() + " is closed and empty");
+        if (timeout == kNoWait) return fail(Errc::Empty, what() + " is empty");
+        if (!deadline) deadline.emplace(timeout);
+        if (!blocked) blocked.emplace(ProcState::BlockedGet, objectIndex);
+        if (auto waited = waitForItem(*deadline); !waited) {
+            if (waited.error().code == Errc::Timeout)
+                return fail(Errc::Timeout, what() + " stayed empty " + within(timeout));
+            return std::unexpected(waited.error());
+        }
+    }
+}
+
+Result<QByteArray> Queue::getBytes(Duration timeout)
+{
+    // The common case copies once: into a buffer of the queue's limit,
+    // then shrunk (no reallocation) to the message's length.
+    QByteArray out(qsizetype(m_maxMessageBytes), Qt::Uninitialized);
+    auto n = get(std::as_writable_bytes(std::span<char>(out.data(), std::size_t(out.size()))), timeout);
+    if (!n) return std::unexpected(n.error());
+    out.truncate(qsizetype(*n));
+    return out;
+}
+
+Result<QCborValue> Queue::getMessage(Duration timeout, DecodeLimits limits)
+{
+    auto bytes = getBytes(timeout);
+    if (!bytes) return std::unexpected(bytes.error());
+    auto value = decodeMessage(*bytes, limits);
+    if (!value) return fail(value.error().code, what() + ": " + value.error().message);
+    return value;
+}
+
+// --- close, size, telemetry ----------------------------------------------
+
+void Queue::close() noexcept
+{
+    m_closed.store(1, std::memory_order_seq_cst);
+    m_getWaiters.wakeAll();
+    m_putWaiters.wakeAll();
+}
+
+bool Queue::isClosed() const noexcept { return m_closed.load(std::memory_order_acquire) != 0; }
+
+std::size_t Queue::qsize() const noexcept
+{
+    // Head first: tail only grows, so tail read later is >= head read now.
+    const std::uint64_t h = m_head.load(std::memory_order_acquire);
+    const std::uint64_t t = m_tail.load(std::memory_order_acquire);
+    return std::size_t(std::min<std::uint64_t>(t - h, m_capacity));
+}
+
+QueueStats Queue::stats() const noexcept
+{
+    QueueStats s;
+    s.capacity = m_capacity;
+    s.itemsGot = m_head.load(std::memory_order_relaxed);
+    s.bytesGot = m_bytesGot.load(std::memory_order_relaxed);
+    s.tasksDone = m_tasksDone.load(std::memory_order_relaxed);
+    s.itemsPut = m_tail.load(std::memory_order_relaxed);
+    s.bytesPut = std::max(m_bytesPut.load(std::memory_order_relaxed), s.bytesGot);
+    s.depth = std::min<std::uint64_t>(s.itemsPut - std::min(s.itemsGot, s.itemsPut), m_capacity);
+    s.maxDepth = std::max(m_maxDepth.load(std::memory_order_relaxed), s.depth);
+    s.blockedPut = m_putWaiters.liveCount();
+    s.blockedGet = m_getWaiters.liveCount();
+    s.ownerDeaths = m_ownerDeaths.load(std::memory_order_relaxed);
+    s.closed = isClosed();
+    return s;
+}
+
+// --- JoinableQueue --------------------------------------------------------
+//
+// Unfinished tasks = items ever put - taskDone() calls. Both are monotonic
+// counters that one atomic step each advances, so a process killed in put,
+// get or taskDone never leaves the count wrong (Python keeps a separate
+// counter that a killed producer can leave incremented forever).
+
+Result<void> Queue::taskDoneImpl() noexcept
+{
+    std::uint64_t done = m_tasksDone.load(std::memory_order_seq_cst);
+    for (;;) {
+        const std::uint64_t put = m_tail.load(std::memory_order_seq_cst);
+        if (done >= put)
+            return fail(Errc::ValueError, what() + ": task_done() called more times than items were put (" +
+                                              std::to_string(put) + ")");
+        if (m_tasksDone.compare_exchange_weak(done, done + 1, std::memory_order_seq_cst)) break;
+    }
+    if (done + 1 >= m_tail.load(std::memory_order_seq_cst) &&
+        m_joinWaiters.load(std::memory_order_seq_cst)) {
+        m_joinSeq.fetch_add(1, std::memory_order_seq_cst);
+        futexWakeAll(m_joinSeq);
+    }
+    return {};
+}
+
+Result<void> Queue::joinImpl(Duration timeout) noexcept
+{
+    const auto allDone = [this] {
+        return m_tasksDone.load(std::memory_order_seq_cst) >= m_tail.load(std::memory_order_seq_cst);
+    };
+    if (allDone()) return {};
+    if (timeout == kNoWait)
+        return fail(Errc::Timeout, what() + ": " + std::to_string(stats().unfinishedTasks()) +
+                                       " task(s) unfinished");
+    StateScope waiting(ProcState::WaitingJoin, objectIndex);
+    const Deadline deadline(timeout);
+    m_joinWaiters.fetch_add(1, std::memory_order_seq_cst);
+    Result<void> out;
+    for (;;) {
+        const std::uint32_t seq = m_joinSeq.load(std::memory_order_seq_cst);
+        if (allDone()) break;
+        if (deadline.expired()) {
+            out = fail(Errc::Timeout, what() + ": join timed out with " +
+                                          std::to_string(stats().unfinishedTasks()) +
+                                          " task(s) unfinished " + within(timeout));
+            break;
+        }
+        (void)futexWait(m_joinSeq, seq, slice(deadline));
+    }
+    m_joinWaiters.fetch_sub(1, std::memory_order_seq_cst);
+    return out;
+}
+
+} // namespace ipc
