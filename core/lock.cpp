@@ -1,84 +1,202 @@
 #include "lock.h"
 
-#include <cstring>
+#include "futex.h"
+
+#include <cstddef>
+#include <linux/futex.h>
+#include <optional>
+#include <pthread.h>
+#include <string>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace ipc::detail {
 
-RobustMutex::RobustMutex(bool recursive) noexcept : m_recursive(recursive)
+namespace {
+
+// The calling thread's robust list head, laid out as the kernel's
+// `struct robust_list_head`, plus the ids the lock word and the diagram use.
+// Constant-initialised (no TLS guard on access); tid == 0 means "not yet
+// registered with the kernel in this thread".
+struct ThreadState {
+    RobustLink list;      // circular: the last held lock's link points back here
+    long futexOffset;     // link -> futex word, the same for every lock
+    RobustLink *pending;  // the lock being taken or released right now
+    std::uint32_t tid;
+    std::int32_t pid;
+};
+static_assert(offsetof(ThreadState, futexOffset) == sizeof(void *));
+static_assert(offsetof(ThreadState, pending) == 2 * sizeof(void *));
+constexpr std::size_t kRobustHeadSize = 3 * sizeof(void *); // sizeof(struct robust_list_head)
+
+thread_local ThreadState t_self{};
+
+// Spin iterations before sleeping on a held lock: a holder running on
+// another CPU usually releases within a few hundred nanoseconds, far less
+// than a futex sleep and wake. One CPU: never spin, the holder cannot run.
+std::uint32_t g_spinLimit = 0;
+
+// What a death-by-signal at any instruction may observe: the list and the
+// pending pointer must be updated in program order around the word's CAS.
+inline void signalFence() noexcept { std::atomic_signal_fence(std::memory_order_seq_cst); }
+
+void forgetAfterFork() noexcept
 {
-    pthread_mutexattr_t attr;
-    pthread_mutexattr_init(&attr);
-    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
-    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
-    // ERRORCHECK turns a self-deadlock into EDEADLK; RECURSIVE counts.
-    pthread_mutexattr_settype(&attr, recursive ? PTHREAD_MUTEX_RECURSIVE
-                                               : PTHREAD_MUTEX_ERRORCHECK);
-    pthread_mutex_init(&m_mutex, &attr);
-    pthread_mutexattr_destroy(&attr);
+    // The child does not own its parent's locks, and the kernel gave it no
+    // robust list (glibc re-registers its own); register ours again on use.
+    t_self.tid = 0;
 }
 
-Result<AcquireStatus> RobustMutex::finishAcquire(int rc, std::uint32_t objectIndex) noexcept
+[[gnu::noinline]] void registerThread(ThreadState &s) noexcept
 {
-    AcquireStatus status = AcquireStatus::Acquired;
-    if (rc == EOWNERDEAD) {
-        // The holder died inside its critical section. Mark the mutex
-        // consistent so it stays usable, and tell the caller to repair.
-        pthread_mutex_consistent(&m_mutex);
-        m_depth = 0;
-        m_ownerDeaths.fetch_add(1, std::memory_order_relaxed);
-        status = AcquireStatus::OwnerDied;
-    } else if (rc == EDEADLK) {
-        return fail(Errc::WouldDeadlock, "lock is already held by this process (use RLock to re-enter)");
-    } else if (rc == ETIMEDOUT || rc == EBUSY) {
-        return fail(Errc::Timeout, "lock held by pid " + std::to_string(holderPid()));
-    } else if (rc == ENOTRECOVERABLE) {
-        return fail(Errc::Corrupt, "lock is not recoverable (a holder died and nobody repaired it)");
-    } else if (rc != 0) {
-        return failErrno("acquire lock", rc);
-    }
-    if (m_depth++ == 0) {
-        m_holderPid.store(getpid(), std::memory_order_relaxed);
-        telemetry::setState(ProcState::InCriticalSection, objectIndex);
-    }
-    m_acquisitions.fetch_add(1, std::memory_order_relaxed);
+    static const bool once = [] {
+        pthread_atfork(nullptr, nullptr, &forgetAfterFork);
+        g_spinLimit = sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 200u : 0u;
+        return true;
+    }();
+    (void)once;
+    s.list.next = &s.list;
+    s.futexOffset = RobustMutex::futexOffset();
+    s.pending = nullptr;
+    // Without a robust list (a kernel built without futexes) locks still
+    // work; only the owner-died handover is lost.
+    syscall(SYS_set_robust_list, &s, kRobustHeadSize);
+    s.pid = getpid();
+    s.tid = std::uint32_t(syscall(SYS_gettid));
+}
+
+inline ThreadState &self() noexcept
+{
+    ThreadState &s = t_self;
+    if (s.tid == 0) [[unlikely]] registerThread(s);
+    return s;
+}
+
+inline std::uint32_t ownerOf(std::uint32_t word) noexcept { return word & FUTEX_TID_MASK; }
+
+} // namespace
+
+long RobustMutex::futexOffset() noexcept
+{
+    return long(offsetof(RobustMutex, m_word)) - long(offsetof(RobustMutex, m_link));
+}
+
+AcquireStatus RobustMutex::finishAcquire(AcquireStatus status, std::uint32_t objectIndex) noexcept
+{
+    ThreadState &me = t_self;
+    // Held: put the lock on this thread's robust list, then end the pending op.
+    m_link.next = me.list.next;
+    me.list.next = &m_link;
+    signalFence();
+    me.pending = nullptr;
+    m_depth = 1;
+    m_holderPid.store(me.pid, std::memory_order_relaxed);
+    m_acquisitions.store(m_acquisitions.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+    if (status == AcquireStatus::OwnerDied)
+        m_ownerDeaths.store(m_ownerDeaths.load(std::memory_order_relaxed) + 1,
+                            std::memory_order_relaxed);
+    telemetry::setState(ProcState::InCriticalSection, objectIndex);
     return status;
 }
 
 Result<AcquireStatus> RobustMutex::acquire(Duration timeout, std::uint32_t objectIndex) noexcept
 {
-    // Fast path: uncontended, no clock read, no board traffic beyond one store.
-    int rc = pthread_mutex_trylock(&m_mutex);
-    if (rc != EBUSY || timeout == kNoWait) return finishAcquire(rc, objectIndex);
+    ThreadState &me = self();
+    // A death from here on leaves the kernel a pointer to this lock: if the
+    // word already names us, it is marked owner-died like a listed one.
+    me.pending = &m_link;
+    signalFence();
+    std::uint32_t seen = 0;
+    if (m_word.compare_exchange_strong(seen, me.tid, std::memory_order_acquire,
+                                       std::memory_order_relaxed)) [[likely]]
+        return finishAcquire(AcquireStatus::Acquired, objectIndex);
+    return acquireContended(seen, timeout, objectIndex);
+}
 
-    StateScope waiting(ProcState::WaitingLock, objectIndex);
-    if (timeout == kForever) {
-        rc = pthread_mutex_lock(&m_mutex);
-    } else {
-        const Deadline deadline(timeout);
-        const timespec abs = deadline.absolute();
-        rc = pthread_mutex_clocklock(&m_mutex, CLOCK_MONOTONIC, &abs);
+Result<AcquireStatus> RobustMutex::acquireContended(std::uint32_t seen, Duration timeout,
+                                                    std::uint32_t objectIndex) noexcept
+{
+    ThreadState &me = t_self;
+    if (ownerOf(seen) == me.tid) {
+        me.pending = nullptr;
+        if (!m_recursive)
+            return fail(Errc::WouldDeadlock,
+                        "lock is already held by this process (use RLock to re-enter)");
+        ++m_depth;
+        m_acquisitions.store(m_acquisitions.load(std::memory_order_relaxed) + 1,
+                             std::memory_order_relaxed);
+        return AcquireStatus::Acquired;
     }
-    return finishAcquire(rc, objectIndex);
+
+    const Deadline deadline(timeout);
+    std::optional<StateScope> waiting; // shown only once this caller really waits
+    std::uint32_t spins = timeout == kNoWait ? 0 : g_spinLimit;
+    bool slept = false;
+    for (;;) {
+        seen = m_word.load(std::memory_order_relaxed);
+        if (ownerOf(seen) == 0) {
+            // Free, or its holder died (the kernel left FUTEX_OWNER_DIED).
+            // After a sleep we keep FUTEX_WAITERS: others may still sleep.
+            const std::uint32_t want =
+                me.tid | ((seen & FUTEX_WAITERS) != 0 || slept ? FUTEX_WAITERS : 0u);
+            if (m_word.compare_exchange_weak(seen, want, std::memory_order_acquire,
+                                             std::memory_order_relaxed)) {
+                waiting.reset(); // end WaitingLock before the holder's state is set
+                return finishAcquire((seen & FUTEX_OWNER_DIED) != 0 ? AcquireStatus::OwnerDied
+                                                                    : AcquireStatus::Acquired,
+                                     objectIndex);
+            }
+            continue;
+        }
+        if (spins > 0) {
+            --spins;
+            __builtin_ia32_pause();
+            continue;
+        }
+        if (timeout == kNoWait || deadline.expired()) {
+            me.pending = nullptr;
+            return fail(Errc::Timeout, "lock held by pid " + std::to_string(holderPid()));
+        }
+        if ((seen & FUTEX_WAITERS) == 0) {
+            if (!m_word.compare_exchange_weak(seen, seen | FUTEX_WAITERS, std::memory_order_relaxed,
+                                              std::memory_order_relaxed))
+                continue;
+            seen |= FUTEX_WAITERS;
+        }
+        if (!waiting) waiting.emplace(ProcState::WaitingLock, objectIndex);
+        (void)futexWait(m_word, seen, deadline); // woken, changed, or timed out: re-check
+        slept = true;
+    }
 }
 
 Result<void> RobustMutex::release(std::uint32_t objectIndex) noexcept
 {
-    // Robust mutexes check ownership: unlock by a non-owner gives EPERM,
-    // before we touch m_depth (which only the holder may read).
-    if (m_holderPid.load(std::memory_order_relaxed) != getpid())
+    ThreadState &me = self();
+    if (ownerOf(m_word.load(std::memory_order_relaxed)) != me.tid)
         return fail(Errc::NotOwner, "release of a lock this process does not hold");
-    const bool last = m_depth == 1;
-    if (last) {
-        m_depth = 0;
-        m_holderPid.store(0, std::memory_order_relaxed);
-    } else {
+    if (m_depth > 1) {
         --m_depth;
+        return {};
     }
-    const int rc = pthread_mutex_unlock(&m_mutex);
-    if (rc == EPERM) return fail(Errc::NotOwner, "release of a lock this process does not hold");
-    if (rc != 0) return failErrno("release lock", rc);
-    if (last) telemetry::setState(ProcState::Running, kNoObject);
+    m_depth = 0;
+    m_holderPid.store(0, std::memory_order_relaxed);
+    me.pending = &m_link;
+    signalFence();
+    // Unlink; locks are mostly released in reverse order, so this is
+    // usually the first link.
+    for (RobustLink *p = &me.list; p->next != &me.list; p = p->next) {
+        if (p->next == &m_link) {
+            p->next = m_link.next;
+            break;
+        }
+    }
+    signalFence();
+    const std::uint32_t old = m_word.exchange(0, std::memory_order_release);
+    if ((old & FUTEX_WAITERS) != 0) futexWake(m_word, 1);
+    signalFence();
+    me.pending = nullptr;
+    telemetry::setState(ProcState::Running, kNoObject);
     (void)objectIndex;
     return {};
 }

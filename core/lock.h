@@ -24,7 +24,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <pthread.h>
 
 namespace ipc {
 
@@ -35,11 +34,32 @@ enum class AcquireStatus {
 
 namespace detail {
 
-// Shared by Lock and RLock: a robust, process-shared, error-checking or
-// recursive pthread mutex and the pid of its holder (for the diagram).
+// One link of a thread's robust list: the kernel's `struct robust_list`.
+struct RobustLink {
+    RobustLink *next;
+};
+
+// Shared by Lock and RLock: a 32-bit futex word in the kernel's robust-futex
+// format (owner thread id | FUTEX_WAITERS | FUTEX_OWNER_DIED) plus the link
+// that puts the lock on its holder's robust list while it is held.
+//
+// Why not a PTHREAD_MUTEX_ROBUST pthread mutex: glibc's robust lock and
+// unlock take its general slow path and cost about twice a plain mutex;
+// this lock's uncontended path is one compare-and-swap, a few stores to the
+// lock's own cache line and a thread-local list, and it spins briefly before
+// it sleeps. Owner death is still detected by the kernel: every thread that
+// takes a lock registers its own robust list (set_robust_list), and when the
+// thread dies the kernel marks each lock it held FUTEX_OWNER_DIED and wakes
+// a waiter. That list replaces glibc's for the thread, so a thread that uses
+// Lock must not also rely on PTHREAD_MUTEX_ROBUST pthread mutexes (core uses
+// none). A forked child starts with an empty list (pthread_atfork).
+//
+// Layout: m_link and m_word sit at a fixed distance (the list's futex offset)
+// in every lock; the link holds pointers of the holder's address space and
+// is read by nobody else.
 class RobustMutex {
 public:
-    explicit RobustMutex(bool recursive) noexcept;
+    explicit RobustMutex(bool recursive) noexcept : m_recursive(recursive) {}
     ~RobustMutex() = default; // lives as long as the arena; never destroyed in place
     RobustMutex(const RobustMutex &) = delete;
     RobustMutex &operator=(const RobustMutex &) = delete;
@@ -59,13 +79,20 @@ public:
         return m_ownerDeaths.load(std::memory_order_relaxed);
     }
 
-private:
-    [[nodiscard]] Result<AcquireStatus> finishAcquire(int rc, std::uint32_t objectIndex) noexcept;
+    // Distance from a lock's link to its futex word, for the robust list head.
+    [[nodiscard]] static long futexOffset() noexcept;
 
-    pthread_mutex_t m_mutex;
+private:
+    [[nodiscard]] Result<AcquireStatus> acquireContended(std::uint32_t seen, Duration timeout,
+                                                         std::uint32_t objectIndex) noexcept;
+    [[nodiscard]] AcquireStatus finishAcquire(AcquireStatus status, std::uint32_t objectIndex) noexcept;
+
+    RobustLink m_link{nullptr};
+    std::atomic<std::uint32_t> m_word{0};     // 0 = free; see the class comment
+    std::atomic<std::int32_t> m_holderPid{0}; // for the diagram; 0 when free
+    std::uint32_t m_depth = 0;                // recursion depth, written by the holder only
     bool m_recursive;
-    std::uint32_t m_depth = 0; // recursion depth, guarded by m_mutex
-    std::atomic<std::int32_t> m_holderPid{0};
+    // Written by the holder only (load + store, no locked instruction).
     std::atomic<std::uint64_t> m_acquisitions{0};
     std::atomic<std::uint64_t> m_ownerDeaths{0};
 };

@@ -7,7 +7,10 @@
 // The lock and the race window are read from the control block on every
 // increment, so the lecturer's toggle acts on running processes.
 // Board: ops = increments done (stored after each write to the value);
-// Custom0 = increments done under the lock.
+// Custom0 = increments done under the lock; Custom1 = acquisitions that
+// were told the previous holder died (AcquireStatus::OwnerDied). A single
+// store cannot be left half done, so there is nothing to repair: the
+// counter just goes on, which is the point of the lesson.
 #include "roles.h"
 
 #include "shared_value.h"
@@ -35,10 +38,16 @@ int counter(WorkerContext &ctx)
     BoardSlot *slot = ctx.slot;
 
     std::uint64_t locked = 0;
+    std::uint64_t ownerDeaths = 0;
     for (std::int64_t i = 0; i < *increments; ++i) {
         if (control.lockOn()) {
             auto acquired = lock->acquire();
             if (!acquired) return failed(kRole, acquired.error());
+            if (*acquired == AcquireStatus::OwnerDied && slot) {
+                // Published at once: the one who was told is the lesson.
+                slot->counters[std::size_t(Counter::Custom1)].store(++ownerDeaths,
+                                                                    std::memory_order_relaxed);
+            }
             v.store(v.load() + 1);
             if (auto r = lock->release(); !r) return failed(kRole, r.error());
             ++locked;

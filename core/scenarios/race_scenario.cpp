@@ -74,6 +74,10 @@ public:
         o.insert(QStringLiteral("lost"), double(expected - actual));
         o.insert(QStringLiteral("lost_percent"),
                  expected ? 100.0 * double(expected - actual) / double(expected) : 0.0);
+        // Holders killed inside the critical section whose lock was handed
+        // on with "owner died" (a lecturer's kill with the lock on).
+        o.insert(QStringLiteral("owner_deaths"),
+                 m_value ? double(m_value->getLock().ownerDeaths()) : 0.0);
         return o;
     }
 

@@ -1,0 +1,174 @@
+// The headless command line, as a user runs it: the real ipc-playground
+// executable ($IPC_PLAYGROUND, set by CTest) in a QProcess, with its own
+// real counter processes. Every run has a timeout; a crash is a failure.
+#include "test_support.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+
+namespace {
+
+constexpr int kTimeoutMs = 120'000;
+
+struct Outcome {
+    bool finished = false;
+    QProcess::ExitStatus status = QProcess::CrashExit;
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Outcome runCli(const QStringList &args)
+{
+    Outcome o;
+    QProcess p;
+    p.start(QString::fromLocal8Bit(qgetenv("IPC_PLAYGROUND")), args);
+    if (!p.waitForStarted(kTimeoutMs)) return o;
+    o.finished = p.waitForFinished(kTimeoutMs);
+    if (!o.finished) {
+        p.kill();
+        p.waitForFinished(kTimeoutMs);
+    }
+    o.status = p.exitStatus();
+    o.code = p.exitCode();
+    o.out = p.readAllStandardOutput();
+    o.err = p.readAllStandardError();
+    return o;
+}
+
+QString describe(const Outcome &o)
+{
+    return QStringLiteral("finished=%1 crashed=%2 code=%3\nstdout: %4\nstderr: %5")
+        .arg(o.finished)
+        .arg(o.status == QProcess::CrashExit)
+        .arg(o.code)
+        .arg(QString::fromUtf8(o.out), QString::fromUtf8(o.err));
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void listNamesRaceFirstOnItsLine();
+    void runLockedIsExactJson();
+    void runUnlockedLosesUpdates();
+    void runHumanReadable();
+    void badArguments_data();
+    void badArguments();
+};
+
+void TestCli::initTestCase()
+{
+    QVERIFY2(!qgetenv("IPC_PLAYGROUND").isEmpty(), "IPC_PLAYGROUND is not set (run under CTest)");
+}
+
+void TestCli::listNamesRaceFirstOnItsLine()
+{
+    const Outcome o = runCli({QStringLiteral("list")});
+    QVERIFY2(o.finished && o.status == QProcess::NormalExit && o.code == 0, qPrintable(describe(o)));
+    bool found = false;
+    for (const QByteArray &line : o.out.split('\n')) {
+        if (line.isEmpty()) continue;
+        // One scenario a line, its name first.
+        QVERIFY2(!line.startsWith(' '), line.constData());
+        if (line.split(' ').first() == "race") found = true;
+    }
+    QVERIFY2(found, o.out.constData());
+}
+
+void TestCli::runLockedIsExactJson()
+{
+    const Outcome o = runCli({QStringLiteral("run"), QStringLiteral("race"),
+                              QStringLiteral("--processes"), QStringLiteral("4"),
+                              QStringLiteral("--increments"), QStringLiteral("50000"),
+                              QStringLiteral("--lock"), QStringLiteral("on"),
+                              QStringLiteral("--json")});
+    QVERIFY2(o.finished && o.status == QProcess::NormalExit && o.code == 0, qPrintable(describe(o)));
+    QJsonParseError error{};
+    const QJsonDocument doc = QJsonDocument::fromJson(o.out, &error);
+    QVERIFY2(error.error == QJsonParseError::NoError && doc.isObject(), qPrintable(describe(o)));
+    const QJsonObject r = doc.object();
+    for (const char *key : {"scenario", "expected", "actual", "lost"})
+        QVERIFY2(r.contains(QString::fromLatin1(key)), key);
+    QCOMPARE(r.value(QStringLiteral("scenario")).toString(), QStringLiteral("race"));
+    QCOMPARE(r.value(QStringLiteral("expected")).toDouble(), 200'000.0);
+    QCOMPARE(r.value(QStringLiteral("actual")).toDouble(), 200'000.0);
+    QCOMPARE(r.value(QStringLiteral("lost")).toDouble(), 0.0);
+}
+
+void TestCli::runUnlockedLosesUpdates()
+{
+    // The race window's default is a yield between read and write.
+    const Outcome o = runCli({QStringLiteral("run"), QStringLiteral("race"),
+                              QStringLiteral("--processes"), QStringLiteral("4"),
+                              QStringLiteral("--increments"), QStringLiteral("50000"),
+                              QStringLiteral("--lock"), QStringLiteral("off"),
+                              QStringLiteral("--json")});
+    QVERIFY2(o.finished && o.status == QProcess::NormalExit && o.code == 0, qPrintable(describe(o)));
+    const QJsonObject r = QJsonDocument::fromJson(o.out).object();
+    QCOMPARE(r.value(QStringLiteral("expected")).toDouble(), 200'000.0);
+    QVERIFY2(r.value(QStringLiteral("lost")).toDouble() > 0, qPrintable(describe(o)));
+    QCOMPARE(r.value(QStringLiteral("lost")).toDouble(),
+             r.value(QStringLiteral("expected")).toDouble() -
+                 r.value(QStringLiteral("actual")).toDouble());
+}
+
+void TestCli::runHumanReadable()
+{
+    const Outcome o = runCli({QStringLiteral("run"), QStringLiteral("race"),
+                              QStringLiteral("--processes"), QStringLiteral("2"),
+                              QStringLiteral("--increments"), QStringLiteral("1000"),
+                              QStringLiteral("--lock"), QStringLiteral("on")});
+    QVERIFY2(o.finished && o.status == QProcess::NormalExit && o.code == 0, qPrintable(describe(o)));
+    // "expected", "actual" and "lost" each on a line of their own.
+    for (const char *key : {"expected", "actual", "lost"}) {
+        bool found = false;
+        for (const QByteArray &line : o.out.split('\n'))
+            if (line.startsWith(key) && line.simplified().split(' ').first() == key) found = true;
+        QVERIFY2(found, qPrintable(describe(o)));
+    }
+}
+
+void TestCli::badArguments_data()
+{
+    QTest::addColumn<QStringList>("args");
+    auto row = [](const char *name, std::initializer_list<const char *> words) {
+        QStringList args;
+        for (const char *w : words) args << QString::fromUtf8(w);
+        QTest::newRow(name) << args;
+    };
+    row("unknown option", {"run", "race", "--bogus", "1"});
+    row("negative count", {"run", "race", "--processes", "-1"});
+    row("zero processes", {"run", "race", "--processes", "0"});
+    row("too many increments", {"run", "race", "--increments", "1e30"});
+    row("non-numeric", {"run", "race", "--increments", "many"});
+    row("empty number", {"run", "race", "--processes", ""});
+    row("nan", {"run", "race", "--processes", "nan"});
+    row("option without value", {"run", "race", "--processes"});
+    row("option given twice", {"run", "race", "--processes", "2", "--processes", "3"});
+    row("bare word", {"run", "race", "extra"});
+    row("unknown scenario", {"run", "no-such-scenario"});
+    row("missing name", {"run"});
+    row("option instead of name", {"run", "--lock", "on"});
+    row("lock maybe", {"run", "race", "--lock", "maybe"});
+    row("negative seconds", {"run", "race", "--seconds", "-1"});
+    row("unknown command", {"frobnicate"});
+    row("list with unknown option", {"list", "--bogus"});
+}
+
+void TestCli::badArguments()
+{
+    QFETCH(QStringList, args);
+    const Outcome o = runCli(args);
+    QVERIFY2(o.finished, qPrintable(describe(o)));
+    QVERIFY2(o.status == QProcess::NormalExit, qPrintable(describe(o))); // never a crash
+    QCOMPARE(o.code, 2);
+    QVERIFY2(o.err.contains("usage:"), qPrintable(describe(o)));
+    QVERIFY2(o.out.isEmpty(), qPrintable(describe(o))); // nothing that looks like a result
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
