@@ -1,0 +1,672 @@
+#include "pipe.h"
+
+#include "board.h"
+#include "owner_lock.h" // currentPid
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <string>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+namespace ipc {
+
+namespace {
+
+constexpr std::size_t kHeader = 4;
+// Frames up to this size are assembled in the read-ahead buffer; larger
+// bodies are read straight into their destination.
+constexpr std::size_t kSmallFrame = Connection::kReadAhead / 2;
+constexpr std::uint64_t kSampleEvery = 128;
+
+// Checked on every new Connection (not once per process): a fork()ed
+// child may have reset the disposition since.
+void ignoreSigpipe() noexcept
+{
+    struct sigaction old{};
+    if (sigaction(SIGPIPE, nullptr, &old) == 0 && old.sa_handler == SIG_DFL) signal(SIGPIPE, SIG_IGN);
+}
+
+const Deadline &deadlineOf(Duration timeout, std::optional<Deadline> &dl) noexcept
+{
+    if (!dl) dl.emplace(timeout);
+    return *dl;
+}
+
+std::string within(Duration timeout)
+{
+    if (timeout <= kNoWait) return "without waiting";
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+    if (us < 1000) return "within " + std::to_string(us) + " us";
+    return "within " + std::to_string(us / 1000) + " ms";
+}
+
+// poll() until an event, the deadline, or an error; EINTR resumes with
+// the time that is left. Returns the revents (0 = timed out).
+Result<short> pollOne(int fd, short events, Duration timeout, std::optional<Deadline> &dl)
+{
+    for (;;) {
+        pollfd p{fd, events, 0};
+        const int ms = timeout == kNoWait ? 0 : timeout == kForever ? -1 : deadlineOf(timeout, dl).pollMs();
+        const int r = ::poll(&p, 1, ms);
+        if (r > 0) return p.revents;
+        if (r == 0) return short(0);
+        if (errno != EINTR) return failErrno("poll", errno);
+    }
+}
+
+void bump(std::atomic<std::uint64_t> &a, std::uint64_t n) noexcept
+{
+    a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+}
+
+} // namespace
+
+// --- construction ---------------------------------------------------------
+
+Connection::Connection(int fd, Mode mode, bool isSocket, std::size_t maxMessageBytes) noexcept
+    : m_fd(fd), m_mode(mode), m_isSocket(isSocket), m_maxMessageBytes(maxMessageBytes)
+{
+    ignoreSigpipe();
+    // Pipes have no per-call "don't wait" flag: their ends are non-blocking
+    // and a blocking call waits in poll(). Sockets stay blocking, so the
+    // common blocking recv/send is a single syscall; MSG_DONTWAIT does the rest.
+    if (!m_isSocket) {
+        const int flags = fcntl(fd, F_GETFL);
+        if (flags >= 0 && !(flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    } else {
+        const int flags = fcntl(fd, F_GETFL);
+        if (flags >= 0 && (flags & O_NONBLOCK)) fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    }
+}
+
+Result<std::pair<Connection, Connection>> Connection::pipe(bool duplex, std::size_t maxMessageBytes)
+{
+    if (maxMessageBytes > kMaxMessageBytes)
+        return fail(Errc::InvalidArgument, "pipe message limit " + std::to_string(maxMessageBytes) +
+                                               " is over " + std::to_string(kMaxMessageBytes));
+    if (duplex) {
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+            return failErrno("socketpair", errno);
+        return std::pair<Connection, Connection>(Connection(sv[0], Mode::Duplex, true, maxMessageBytes),
+                                                 Connection(sv[1], Mode::Duplex, true, maxMessageBytes));
+    }
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) return failErrno("pipe", errno);
+    return std::pair<Connection, Connection>(Connection(p[0], Mode::ReadOnly, false, maxMessageBytes),
+                                             Connection(p[1], Mode::WriteOnly, false, maxMessageBytes));
+}
+
+Result<Connection> Connection::adopt(int fd, Mode mode, std::size_t maxMessageBytes)
+{
+    const std::string what = "descriptor " + std::to_string(fd);
+    struct stat st{};
+    if (fd < 0 || ::fstat(fd, &st) != 0) return fail(Errc::InvalidArgument, what + " is not open");
+    if (maxMessageBytes > kMaxMessageBytes)
+        return fail(Errc::InvalidArgument, "pipe message limit " + std::to_string(maxMessageBytes) +
+                                               " is over " + std::to_string(kMaxMessageBytes));
+    const bool isSocket = S_ISSOCK(st.st_mode);
+    if (!isSocket && !S_ISFIFO(st.st_mode))
+        return fail(Errc::InvalidArgument, what + " is neither a pipe nor a socket");
+    if (!isSocket) {
+        const int access = fcntl(fd, F_GETFL) & O_ACCMODE;
+        if (mode == Mode::Duplex)
+            return fail(Errc::InvalidArgument, what + " is a one-way pipe, not a duplex connection");
+        if ((mode == Mode::ReadOnly && access != O_RDONLY) ||
+            (mode == Mode::WriteOnly && access != O_WRONLY))
+            return fail(Errc::InvalidArgument, what + " is the other end of the pipe (" +
+                                                   (access == O_RDONLY ? "read" : "write") + " end)");
+    }
+    fcntl(fd, F_SETFD, FD_CLOEXEC); // not into this worker's own children
+    return Connection(fd, mode, isSocket, maxMessageBytes);
+}
+
+Connection::Connection(Connection &&other) noexcept { *this = std::move(other); }
+
+Connection &Connection::operator=(Connection &&other) noexcept
+{
+    if (this == &other) return *this;
+    close();
+    m_fd = std::exchange(other.m_fd, -1);
+    m_mode = other.m_mode;
+    m_isSocket = other.m_isSocket;
+    m_maxMessageBytes = other.m_maxMessageBytes;
+    m_in = std::move(other.m_in);
+    m_inBegin = std::exchange(other.m_inBegin, 0);
+    m_inEnd = std::exchange(other.m_inEnd, 0);
+    m_frameLength = std::exchange(other.m_frameLength, std::nullopt);
+    m_body = std::move(other.m_body);
+    m_bodyFilled = std::exchange(other.m_bodyFilled, 0);
+    m_eof = std::exchange(other.m_eof, false);
+    m_broken = std::exchange(other.m_broken, std::nullopt);
+    m_pendingOut = std::move(other.m_pendingOut);
+    m_pendingPos = std::exchange(other.m_pendingPos, 0);
+    m_counters = std::exchange(other.m_counters, {});
+    m_stats = std::exchange(other.m_stats, nullptr);
+    m_statsEnd = std::exchange(other.m_statsEnd, nullptr);
+    return *this;
+}
+
+Connection::~Connection() { close(); }
+
+void Connection::close() noexcept
+{
+    if (m_fd < 0) return;
+    if (m_statsEnd) m_statsEnd->open.store(0, std::memory_order_relaxed);
+    ::close(m_fd);
+    m_fd = -1;
+}
+
+void Connection::attachStats(PipeStats *stats, int end) noexcept
+{
+    if (!stats || end < 0 || end > 1) {
+        m_stats = nullptr;
+        m_statsEnd = nullptr;
+        return;
+    }
+    m_stats = stats;
+    m_statsEnd = &stats->ends[end];
+    m_statsEnd->pid.store(currentPid(), std::memory_order_relaxed);
+    m_statsEnd->open.store(m_fd >= 0 ? 1u : 0u, std::memory_order_relaxed);
+}
+
+std::uint32_t Connection::statsObject() const noexcept
+{
+    return m_stats ? m_stats->objectIndex : kNoObject;
+}
+
+Result<void> Connection::checkUsable(bool forSend) const
+{
+    if (m_fd < 0) return fail(Errc::Closed, "connection is closed");
+    if (forSend && !writable())
+        return fail(Errc::InvalidArgument, "connection is read-only (the receiving end of a one-way pipe)");
+    if (!forSend && !readable())
+        return fail(Errc::InvalidArgument, "connection is write-only (the sending end of a one-way pipe)");
+    return {};
+}
+
+std::uint64_t Connection::kernelQueued() const noexcept
+{
+    int n = 0;
+    if (m_fd < 0 || ::ioctl(m_fd, FIONREAD, &n) != 0 || n < 0) return 0;
+    return std::uint64_t(n);
+}
+
+void Connection::sampleKernel() noexcept
+{
+    if (!m_statsEnd) return;
+    m_statsEnd->kernelQueued.store(kernelQueued(), std::memory_order_relaxed);
+    m_statsEnd->kernelSampledNs.store(monotonicNs(), std::memory_order_relaxed);
+}
+
+// --- receiving ------------------------------------------------------------
+
+bool Connection::hasBufferedMessage() const noexcept
+{
+    if (m_eof || m_broken) return true;
+    if (m_frameLength) {
+        const std::size_t len = *m_frameLength;
+        return len <= kSmallFrame ? buffered() >= len : (m_bodyFilled == len && !m_body.isNull());
+    }
+    if (buffered() < kHeader) return false;
+    std::uint32_t len;
+    std::memcpy(&len, m_in.data() + m_inBegin, kHeader);
+    return len > m_maxMessageBytes || buffered() - kHeader >= len;
+}
+
+// Some bytes (n > 0), or 0 at the end of the stream.
+Result<std::size_t> Connection::readSome(std::byte *dst, std::size_t cap, Duration timeout,
+                                         std::optional<Deadline> &dl)
+{
+    const auto attempt = [&](bool block) {
+        return retryOnEintr([&] {
+            return m_isSocket ? ::recv(m_fd, dst, cap, block ? 0 : MSG_DONTWAIT) : ::read(m_fd, dst, cap);
+        });
+    };
+    const auto done = [&](ssize_t n) -> Result<std::size_t> {
+        if (n >= 0) return std::size_t(n);
+        if (errno == ECONNRESET) return std::size_t(0); // a killed peer's socket: the end
+        return failErrno("connection recv", errno);
+    };
+    if (m_isSocket && timeout == kForever && !telemetry::currentSlot()) {
+        // No board to keep honest: one blocking recv is the whole call.
+        return done(attempt(true));
+    }
+    ssize_t n = attempt(false);
+    if (n >= 0 || errno != EAGAIN) return done(n);
+    if (timeout == kNoWait) return fail(Errc::Timeout, "connection: no message " + within(timeout));
+    StateScope blocked(ProcState::BlockedRecv, statsObject());
+    sampleKernel();
+    for (;;) {
+        if (m_isSocket && timeout == kForever) return done(attempt(true));
+        auto ready = pollOne(m_fd, POLLIN, timeout, dl);
+        if (!ready) return std::unexpected(ready.error());
+        if (*ready == 0) return fail(Errc::Timeout, "connection: no message " + within(timeout));
+        n = attempt(false);
+        if (n >= 0 || errno != EAGAIN) return done(n);
+    }
+}
+
+Result<std::uint32_t> Connection::frameHeader(Duration timeout, std::optional<Deadline> &dl)
+{
+    if (m_broken) return std::unexpected(*m_broken);
+    if (m_frameLength) return *m_frameLength;
+    if (m_in.empty()) m_in.resize(kReadAhead);
+    for (;;) {
+        if (buffered() >= kHeader) {
+            std::uint32_t len;
+            std::memcpy(&len, m_in.data() + m_inBegin, kHeader);
+            if (len > m_maxMessageBytes) {
+                // Never allocated, never skipped: the stream cannot be trusted past here.
+                m_broken = Error{Errc::TooLarge, "connection: incoming frame announces " +
+                                                     std::to_string(len) + " bytes, over the limit of " +
+                                                     std::to_string(m_maxMessageBytes) +
+                                                     "; the connection is unusable"};
+                return std::unexpected(*m_broken);
+            }
+            m_inBegin += kHeader;
+            m_frameLength = len;
+            return len;
+        }
+        if (m_eof) {
+            if (buffered() > 0) {
+                m_broken = Error{Errc::Corrupt, "connection: the other end closed in the middle of a frame header"};
+                return std::unexpected(*m_broken);
+            }
+            return fail(Errc::EndOfFile, "connection: the other end has closed and nothing is left to read");
+        }
+        if (m_inBegin == m_inEnd) {
+            m_inBegin = m_inEnd = 0;
+        } else if (m_in.size() - m_inEnd < kHeader) {
+            std::memmove(m_in.data(), m_in.data() + m_inBegin, buffered());
+            m_inEnd -= m_inBegin;
+            m_inBegin = 0;
+        }
+        auto n = readSome(m_in.data() + m_inEnd, m_in.size() - m_inEnd, timeout, dl);
+        if (!n) return std::unexpected(n.error());
+        if (*n == 0) m_eof = true;
+        m_inEnd += *n;
+    }
+}
+
+// Delivers the body of the current frame (length known) into dst.
+Result<void> Connection::frameBody(std::byte *dst, Duration timeout, std::optional<Deadline> &dl)
+{
+    const std::size_t len = *m_frameLength;
+    const auto truncated = [this] {
+        m_broken = Error{Errc::Corrupt, "connection: the other end closed in the middle of a message"};
+        return std::unexpected(*m_broken);
+    };
+    if (len <= kSmallFrame) {
+        while (buffered() < len) {
+            if (m_eof) return truncated();
+            if (m_in.size() - m_inBegin < len) {
+                std::memmove(m_in.data(), m_in.data() + m_inBegin, buffered());
+                m_inEnd -= m_inBegin;
+                m_inBegin = 0;
+            }
+            auto n = readSome(m_in.data() + m_inEnd, m_in.size() - m_inEnd, timeout, dl);
+            if (!n) return std::unexpected(n.error());
+            if (*n == 0) m_eof = true;
+            m_inEnd += *n;
+        }
+        if (len) std::memcpy(dst, m_in.data() + m_inBegin, len);
+        m_inBegin += len;
+        return {};
+    }
+    if (!m_body.isNull()) {
+        // Resume a large body that an earlier call began.
+        while (m_bodyFilled < len) {
+            if (m_eof) return truncated();
+            auto n = readSome(reinterpret_cast<std::byte *>(m_body.data()) + m_bodyFilled,
+                              len - m_bodyFilled, timeout, dl);
+            if (!n) return std::unexpected(n.error());
+            if (*n == 0) m_eof = true;
+            m_bodyFilled += *n;
+        }
+        std::memcpy(dst, m_body.constData(), len);
+        m_body = QByteArray();
+        m_bodyFilled = 0;
+        return {};
+    }
+    // Large body: what is buffered, then straight from the kernel into dst.
+    std::size_t filled = std::min(buffered(), len);
+    std::memcpy(dst, m_in.data() + m_inBegin, filled);
+    m_inBegin += filled;
+    while (filled < len) {
+        if (m_eof) return truncated();
+        auto n = readSome(dst + filled, len - filled, timeout, dl);
+        if (!n) {
+            // Keep what arrived; the next call resumes from m_body.
+            m_body = QByteArray(qsizetype(len), Qt::Uninitialized);
+            std::memcpy(m_body.data(), dst, filled);
+            m_bodyFilled = filled;
+            return std::unexpected(n.error());
+        }
+        if (*n == 0) m_eof = true;
+        filled += *n;
+    }
+    return {};
+}
+
+void Connection::finishReceive(std::size_t n) noexcept
+{
+    m_frameLength.reset();
+    ++m_counters.messagesReceived;
+    m_counters.bytesReceived += n;
+    if (BoardSlot *b = telemetry::currentSlot()) [[unlikely]] {
+        b->add(Counter::MessagesReceived, 1);
+        b->add(Counter::BytesReceived, n);
+    }
+    if (m_statsEnd) {
+        bump(m_statsEnd->messagesReceived, 1);
+        bump(m_statsEnd->bytesReceived, n);
+        if (m_counters.messagesReceived % kSampleEvery == 0) sampleKernel();
+    }
+}
+
+Result<QByteArray> Connection::recvBytes(std::optional<std::size_t> maxLength, Duration timeout)
+{
+    if (auto ok = checkUsable(false); !ok) return std::unexpected(ok.error());
+    std::optional<Deadline> dl;
+    auto len = frameHeader(timeout, dl);
+    if (!len) return std::unexpected(len.error());
+    if (maxLength && *len > *maxLength)
+        return fail(Errc::TooLarge, "connection: message of " + std::to_string(*len) +
+                                        " bytes is longer than maxLength " + std::to_string(*maxLength) +
+                                        "; it stays for the next recv");
+    if (*len > kSmallFrame && !m_body.isNull() && m_bodyFilled == *len) {
+        QByteArray out = std::move(m_body);
+        m_body = QByteArray();
+        m_bodyFilled = 0;
+        finishReceive(*len);
+        return out;
+    }
+    QByteArray out(qsizetype(*len), Qt::Uninitialized);
+    if (auto ok = frameBody(reinterpret_cast<std::byte *>(out.data()), timeout, dl); !ok)
+        return std::unexpected(ok.error());
+    finishReceive(*len);
+    return out;
+}
+
+Result<std::size_t> Connection::recvBytesInto(std::span<std::byte> buffer, std::size_t offset,
+                                              Duration timeout)
+{
+    if (auto ok = checkUsable(false); !ok) return std::unexpected(ok.error());
+    if (offset > buffer.size())
+        return fail(Errc::InvalidArgument, "recvBytesInto: offset " + std::to_string(offset) +
+                                               " is beyond the buffer of " +
+                                               std::to_string(buffer.size()) + " bytes");
+    std::optional<Deadline> dl;
+    auto len = frameHeader(timeout, dl);
+    if (!len) return std::unexpected(len.error());
+    const std::size_t room = buffer.size() - offset;
+    if (*len > room)
+        return fail(Errc::TooLarge, "recvBytesInto: the message has " + std::to_string(*len) +
+                                        " bytes, the buffer has room for " + std::to_string(room) +
+                                        "; it stays for the next recv");
+    if (auto ok = frameBody(buffer.data() + offset, timeout, dl); !ok) return std::unexpected(ok.error());
+    finishReceive(*len);
+    return std::size_t(*len);
+}
+
+Result<QCborValue> Connection::recv(Duration timeout, DecodeLimits limits)
+{
+    limits.maxBytes = std::min(limits.maxBytes, m_maxMessageBytes);
+    auto bytes = recvBytes(std::nullopt, timeout);
+    if (!bytes) return std::unexpected(bytes.error());
+    auto value = decodeMessage(*bytes, limits);
+    if (!value) return fail(value.error().code, "connection: " + value.error().message);
+    return value;
+}
+
+Result<bool> Connection::poll(Duration timeout)
+{
+    if (auto ok = checkUsable(false); !ok) return std::unexpected(ok.error());
+    std::optional<Deadline> dl;
+    for (;;) {
+        if (hasBufferedMessage()) return true;
+        // A large body in flight: data is moving, recv will not wait long.
+        if (m_frameLength && *m_frameLength > kSmallFrame) return true;
+        auto ready = pollOne(m_fd, POLLIN, timeout, dl);
+        if (!ready) return std::unexpected(ready.error());
+        if (*ready == 0) return false;
+        // Read what is there, so "true" means a whole message is waiting.
+        if (m_in.empty()) m_in.resize(kReadAhead);
+        if (m_inBegin == m_inEnd) m_inBegin = m_inEnd = 0;
+        if (m_in.size() == m_inEnd) {
+            if (m_inBegin == 0) return true; // buffer full: a large frame is arriving
+            std::memmove(m_in.data(), m_in.data() + m_inBegin, buffered());
+            m_inEnd -= m_inBegin;
+            m_inBegin = 0;
+        }
+        std::optional<Deadline> none;
+        auto n = readSome(m_in.data() + m_inEnd, m_in.size() - m_inEnd, kNoWait, none);
+        if (!n) {
+            if (n.error().code != Errc::Timeout) return std::unexpected(n.error());
+        } else if (*n == 0) {
+            m_eof = true;
+        } else {
+            m_inEnd += *n;
+        }
+        if (timeout == kNoWait) return hasBufferedMessage();
+    }
+}
+
+// --- sending --------------------------------------------------------------
+
+Result<bool> Connection::waitWritable(Duration timeout, std::optional<Deadline> &dl)
+{
+    auto ready = pollOne(m_fd, POLLOUT, timeout, dl);
+    if (!ready) return std::unexpected(ready.error());
+    return *ready != 0; // POLLERR/POLLHUP count: the write then says why
+}
+
+Result<void> Connection::flushPending(Duration timeout, std::optional<Deadline> &dl)
+{
+    std::optional<StateScope> blocked;
+    while (pendingSendBytes() > 0) {
+        const char *p = m_pendingOut.constData() + m_pendingPos;
+        const std::size_t n = pendingSendBytes();
+        const ssize_t r = retryOnEintr([&] {
+            return m_isSocket ? ::send(m_fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT) : ::write(m_fd, p, n);
+        });
+        if (r > 0) {
+            m_pendingPos += std::size_t(r);
+            continue;
+        }
+        if (r < 0 && (errno == EPIPE || errno == ECONNRESET))
+            return fail(Errc::Closed, "broken pipe: the other end has closed");
+        if (r < 0 && errno != EAGAIN) return failErrno("connection send", errno);
+        if (!blocked) {
+            blocked.emplace(ProcState::BlockedSend, statsObject());
+            sampleKernel();
+        }
+        auto w = waitWritable(timeout, dl);
+        if (!w) return std::unexpected(w.error());
+        if (!*w)
+            return fail(Errc::Timeout, "connection: " + std::to_string(pendingSendBytes()) +
+                                           " bytes of a message still to send " + within(timeout));
+    }
+    m_pendingOut = QByteArray();
+    m_pendingPos = 0;
+    return {};
+}
+
+Result<void> Connection::flush(Duration timeout)
+{
+    if (auto ok = checkUsable(true); !ok) return ok;
+    std::optional<Deadline> dl;
+    return flushPending(timeout, dl);
+}
+
+Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration timeout)
+{
+    if (auto ok = checkUsable(true); !ok) return ok;
+    const std::size_t n = payload.size();
+    if (n > m_maxMessageBytes)
+        return fail(Errc::TooLarge, "connection: message of " + std::to_string(n) +
+                                        " bytes exceeds the limit of " + std::to_string(m_maxMessageBytes));
+    std::optional<Deadline> dl;
+    if (pendingSendBytes() > 0) {
+        if (auto f = flushPending(timeout, dl); !f) {
+            if (f.error().code == Errc::Timeout)
+                return fail(Errc::Timeout, f.error().message + "; nothing of the new message was sent");
+            return f;
+        }
+    }
+    const auto header = std::uint32_t(n);
+    const std::size_t total = kHeader + n;
+    std::size_t done = 0;
+    const bool blockDirect = m_isSocket && timeout == kForever && !telemetry::currentSlot();
+    std::optional<StateScope> blocked;
+    for (;;) {
+        iovec iov[2];
+        int count = 0;
+        if (done < kHeader) {
+            iov[count++] = {reinterpret_cast<char *>(const_cast<std::uint32_t *>(&header)) + done,
+                            kHeader - done};
+            if (n) iov[count++] = {const_cast<std::byte *>(payload.data()), n};
+        } else {
+            iov[count++] = {const_cast<std::byte *>(payload.data()) + (done - kHeader), total - done};
+        }
+        const ssize_t r = retryOnEintr([&] {
+            if (!m_isSocket) return ::writev(m_fd, iov, count);
+            msghdr msg{};
+            msg.msg_iov = iov;
+            msg.msg_iovlen = std::size_t(count);
+            return ::sendmsg(m_fd, &msg, MSG_NOSIGNAL | (blockDirect ? 0 : MSG_DONTWAIT));
+        });
+        if (r > 0) {
+            done += std::size_t(r);
+            if (done == total) break;
+            continue;
+        }
+        if (r < 0 && (errno == EPIPE || errno == ECONNRESET))
+            return fail(Errc::Closed, "broken pipe: the other end has closed");
+        if (r < 0 && errno != EAGAIN) return failErrno("connection send", errno);
+        if (!blocked) {
+            blocked.emplace(ProcState::BlockedSend, statsObject());
+            sampleKernel();
+        }
+        auto w = waitWritable(timeout, dl);
+        if (!w) return std::unexpected(w.error());
+        if (!*w) {
+            if (done == 0)
+                return fail(Errc::Timeout, "connection: the other end is not reading; nothing sent " +
+                                               within(timeout));
+            // Part of the frame is out: keep the rest so the stream stays whole.
+            m_pendingOut.resize(qsizetype(total - done));
+            std::size_t at = 0;
+            if (done < kHeader) {
+                std::memcpy(m_pendingOut.data(), reinterpret_cast<const char *>(&header) + done, kHeader - done);
+                at = kHeader - done;
+                if (n) std::memcpy(m_pendingOut.data() + at, payload.data(), n);
+            } else {
+                std::memcpy(m_pendingOut.data(), payload.data() + (done - kHeader), total - done);
+            }
+            m_pendingPos = 0;
+            // The message is committed to the stream: count it now.
+            ++m_counters.messagesSent;
+            m_counters.bytesSent += n;
+            return fail(Errc::Timeout, "connection: sent " + std::to_string(done) + " of " +
+                                           std::to_string(total) + " bytes " + within(timeout) +
+                                           "; the rest goes out with the next send or flush()");
+        }
+    }
+    ++m_counters.messagesSent;
+    m_counters.bytesSent += n;
+    if (BoardSlot *b = telemetry::currentSlot()) [[unlikely]] {
+        b->add(Counter::MessagesSent, 1);
+        b->add(Counter::BytesSent, n);
+    }
+    if (m_statsEnd) {
+        bump(m_statsEnd->messagesSent, 1);
+        bump(m_statsEnd->bytesSent, n);
+        if (blocked || m_counters.messagesSent % kSampleEvery == 0) sampleKernel();
+    }
+    return {};
+}
+
+Result<void> Connection::sendBytes(std::span<const std::byte> buffer, std::size_t offset,
+                                   std::optional<std::size_t> size, Duration timeout)
+{
+    if (offset > buffer.size())
+        return fail(Errc::InvalidArgument, "sendBytes: offset " + std::to_string(offset) +
+                                               " is beyond the buffer of " +
+                                               std::to_string(buffer.size()) + " bytes");
+    const std::size_t count = size.value_or(buffer.size() - offset);
+    if (count > buffer.size() - offset)
+        return fail(Errc::InvalidArgument, "sendBytes: offset " + std::to_string(offset) + " + size " +
+                                               std::to_string(count) + " is beyond the buffer of " +
+                                               std::to_string(buffer.size()) + " bytes");
+    return sendFrame(buffer.subspan(offset, count), timeout);
+}
+
+Result<void> Connection::sendBytes(const QByteArray &buffer, Duration timeout)
+{
+    return sendFrame(std::as_bytes(std::span<const char>(buffer.data(), std::size_t(buffer.size()))),
+                     timeout);
+}
+
+Result<void> Connection::send(const QCborValue &message, Duration timeout)
+{
+    if (auto ok = checkUsable(true); !ok) return ok;
+    auto bytes = encodeMessage(message, m_maxMessageBytes);
+    if (!bytes) return std::unexpected(bytes.error());
+    return sendBytes(*bytes, timeout);
+}
+
+// --- wait -----------------------------------------------------------------
+
+Result<WaitReady> wait(std::span<Connection *const> connections, std::span<const int> processFds,
+                       Duration timeout)
+{
+    std::vector<pollfd> fds;
+    fds.reserve(connections.size() + processFds.size());
+    WaitReady out;
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+        const Connection *c = connections[i];
+        if (!c || c->isClosed())
+            return fail(Errc::Closed, "wait: connection #" + std::to_string(i) + " is closed");
+        if (!c->readable())
+            return fail(Errc::InvalidArgument, "wait: connection #" + std::to_string(i) + " is write-only");
+        if (c->hasBufferedMessage()) out.connections.push_back(i);
+        fds.push_back({c->fd(), POLLIN, 0});
+    }
+    for (int fd : processFds) {
+        if (fd < 0) return fail(Errc::InvalidArgument, "wait: process descriptor " + std::to_string(fd));
+        fds.push_back({fd, POLLIN, 0});
+    }
+    std::optional<Deadline> dl;
+    std::optional<StateScope> blocked;
+    // Already-buffered messages make it a zero-timeout look at the rest.
+    Duration left = out.connections.empty() ? timeout : kNoWait;
+    for (;;) {
+        const int ms = left == kNoWait ? 0 : left == kForever ? -1 : deadlineOf(left, dl).pollMs();
+        if (ms != 0 && !blocked) blocked.emplace(ProcState::BlockedRecv, kNoObject);
+        const int r = ::poll(fds.data(), fds.size(), ms);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            return failErrno("wait: poll", errno);
+        }
+        break;
+    }
+    for (std::size_t i = 0; i < connections.size(); ++i)
+        if (fds[i].revents && std::find(out.connections.begin(), out.connections.end(), i) == out.connections.end())
+            out.connections.push_back(i);
+    std::sort(out.connections.begin(), out.connections.end());
+    for (std::size_t j = 0; j < processFds.size(); ++j)
+        if (fds[connections.size() + j].revents) out.processes.push_back(j);
+    return out;
+}
+
+} // namespace ipc
