@@ -149,16 +149,23 @@ public:
             m_prevState = m_slot->state.load(std::memory_order_relaxed);
             m_prevObject = m_slot->object.load(std::memory_order_relaxed);
             m_startNs = monotonicNs();
-            m_slot->object.store(object, std::memory_order_relaxed);
-            m_slot->state.store(std::uint32_t(s), std::memory_order_relaxed);
-            m_slot->stateSinceNs.store(m_startNs, std::memory_order_relaxed);
-            m_counts = isBlocking(s);
+            // Re-entering the state it is already in (a wait retried in a
+            // loop inside an outer scope) keeps its start time, so "blocked
+            // for how long" stays true.
+            m_same = m_prevState == std::uint32_t(s) && m_prevObject == object;
+            m_counts = isBlocking(s) && !m_same;
+            if (!m_same) {
+                m_slot->object.store(object, std::memory_order_relaxed);
+                m_slot->state.store(std::uint32_t(s), std::memory_order_relaxed);
+                m_slot->stateSinceNs.store(m_startNs, std::memory_order_relaxed);
+            }
         }
     }
     ~StateScope()
     {
         if (m_slot) [[unlikely]] {
             const std::uint64_t now = monotonicNs();
+            if (m_same) return;
             if (m_counts)
                 m_slot->blockedNs.store(m_slot->blockedNs.load(std::memory_order_relaxed) +
                                             (now - m_startNs),
@@ -177,6 +184,7 @@ private:
     std::uint32_t m_prevObject = kNoObject;
     std::uint64_t m_startNs = 0;
     bool m_counts = false;
+    bool m_same = false;
 };
 
 } // namespace ipc
