@@ -1,8 +1,12 @@
 #include "worker.h"
 
+#include <cerrno>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <sched.h>
 #include <string>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -15,7 +19,7 @@ int usage(const std::string &message)
 {
     std::fprintf(stderr, "ipc-worker: %s\n", message.c_str());
     std::fprintf(stderr, "usage: ipc-worker --role ROLE [--arena-fd N | --arena NAME] [--slot K] "
-                         "[role options]\nroles:\n");
+                         "[--cpu C] [role options]\nroles:\n");
     for (const RoleInfo &r : roleCatalog())
         std::fprintf(stderr, "  %-14.*s %.*s\n", int(r.name.size()), r.name.data(),
                      int(r.summary.size()), r.summary.data());
@@ -30,6 +34,34 @@ void dieWithParent()
     if (const char *expected = std::getenv(std::string(kParentPidEnv).c_str())) {
         if (std::atoi(expected) != getppid()) _exit(kExitRuntimeError);
     }
+}
+
+// --cpu C: run only on CPU C (benchmarks place their roles, see ipc-bench
+// --pin). Before the role starts, so that all of its work runs there.
+Result<void> pinToCpu(std::int64_t cpu)
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(std::size_t(cpu), &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        return failErrno("pin to CPU " + std::to_string(cpu), errno);
+    return {};
+}
+
+// A role whose code needs QtCore runs in ipc-worker-qt (roles.h): this
+// process becomes it, keeping its pid, descriptors, options and environment
+// (and PR_SET_PDEATHSIG, which survives execve). Returns only on failure.
+int handOverToQtWorker(char **argv, const std::string &role)
+{
+    char self[PATH_MAX];
+    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    std::string path = n > 0 ? std::string(self, std::size_t(n)) : std::string();
+    path = path.substr(0, path.rfind('/') + 1) + "ipc-worker-qt";
+    argv[0] = path.data();
+    execv(path.c_str(), argv);
+    std::fprintf(stderr, "ipc-worker: role '%s' runs in %s, which cannot be started: %s\n",
+                 role.c_str(), path.c_str(), std::strerror(errno));
+    return kExitRuntimeError;
 }
 
 } // namespace
@@ -47,12 +79,21 @@ int workerMain(int argc, char **argv)
     if (roleName.empty()) return usage("--role is required");
     const RoleInfo *role = findRole(roleName);
     if (!role) return usage("unknown role '" + roleName + "'");
+    if (!role->main) return handOverToQtWorker(argv, roleName);
 
     WorkerContext ctx;
     auto fd = parsed->integer("arena-fd", -1, -1, 1 << 20);
     auto slotIndex = parsed->integer("slot", -1, -1, Board::kMaxSlots - 1);
+    auto cpu = parsed->integer("cpu", -1, -1, CPU_SETSIZE - 1);
     if (!fd) return usage(fd.error().message);
     if (!slotIndex) return usage(slotIndex.error().message);
+    if (!cpu) return usage(cpu.error().message);
+    if (*cpu >= 0) {
+        if (auto pinned = pinToCpu(*cpu); !pinned) {
+            std::fprintf(stderr, "ipc-worker: %s\n", pinned.error().toString().c_str());
+            return kExitRuntimeError;
+        }
+    }
     const std::string arenaName = parsed->text("arena");
 
     if (*fd >= 0 || !arenaName.empty()) {
@@ -84,7 +125,7 @@ int workerMain(int argc, char **argv)
     // The role sees only its own options.
     std::vector<std::string> rest;
     for (const auto &[k, v] : parsed->all()) {
-        if (k == "role" || k == "arena-fd" || k == "arena" || k == "slot") continue;
+        if (k == "role" || k == "arena-fd" || k == "arena" || k == "slot" || k == "cpu") continue;
         rest.push_back("--" + k);
         rest.push_back(v);
     }

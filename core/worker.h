@@ -38,14 +38,16 @@ struct RoleInfo {
     std::string_view name;
     std::string_view summary; // one line for `ipc-worker --help`
     bool needsArena;
-    RoleMain main;
+    RoleMain main; // null in ipc-worker for a role that runs in ipc-worker-qt (roles.h)
 };
 
 [[nodiscard]] std::span<const RoleInfo> roleCatalog() noexcept;
 [[nodiscard]] const RoleInfo *findRole(std::string_view name) noexcept;
 
 // The whole of ipc-worker's main(): die with the parent, parse the common
-// options (--role, --arena-fd | --arena, --slot), attach, run the role.
+// options (--role, --arena-fd | --arena, --slot, --cpu), pin, attach, run the role.
+// A role without code here is handed over to ipc-worker-qt beside this
+// executable (execv: same pid, descriptors, options and environment).
 int workerMain(int argc, char **argv);
 
 } // namespace ipc

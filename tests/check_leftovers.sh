@@ -3,7 +3,7 @@
 set -u
 sleep 0.3   # let the last SIGKILLed children be reaped by init
 bad=0
-procs=$(ps -eo pid=,stat=,comm= | awk '$3 ~ /^(ipc-worker|ipc-playground|ipc-bench)$/ && $2 !~ /^Z/')
+procs=$(ps -eo pid=,stat=,comm= | awk '$3 ~ /^(ipc-worker|ipc-worker-qt|ipc-playground|ipc-bench)$/ && $2 !~ /^Z/')
 if [ -n "$procs" ]; then
     echo "processes left running:"; echo "$procs"; bad=1
 fi

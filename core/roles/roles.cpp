@@ -10,6 +10,8 @@ constexpr RoleInfo kRoles[] = {
     {"idle", "sleep until stopped or killed", false, &roles::idle},
     {"counter", "--value NAME --lock NAME --increments N: add 1 N times to a shared value", true,
      &roles::counter},
+    {"bench-increments", "--index I --increments K: ipc-bench's locked increments", true,
+     &roles::benchIncrements},
     {"isolated-counter", "--value NAME --increments N: add 1 to a private global and a shared value",
      true, &roles::isolatedCounter},
     {"phase-printer", "--rank R --phases K: print a line per phase, then wait at the barrier",

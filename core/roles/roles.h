@@ -4,10 +4,24 @@
 
 #include "worker.h"
 
+// ipc-worker links no Qt, so that a worker starts in a fraction of the time
+// and memory a QtCore process needs (README, Benchmarks); ipc-worker-qt has
+// every role. A role whose code uses QtCore (CBOR messages, the manager) is
+// registered in roles.cpp with IPC_QT_ROLE(name, summary, needsArena, main):
+// in ipc-worker that entry has no code, and the worker hands the process over
+// to ipc-worker-qt. Forgetting it fails the link of ipc-worker (undefined Qt
+// symbols), never a run.
+#ifdef IPC_WORKER_WITHOUT_QT
+#define IPC_QT_ROLE(name, summary, needsArena, main) {name, summary, needsArena, nullptr}
+#else
+#define IPC_QT_ROLE(name, summary, needsArena, main) {name, summary, needsArena, main}
+#endif
+
 namespace ipc::roles {
 
 int idle(WorkerContext &ctx);    // sleeps until stopped or killed (spawn and memory measurements)
 int counter(WorkerContext &ctx); // N increments of a shared value, locked or not
+int benchIncrements(WorkerContext &ctx); // ipc-bench: K locked increments behind a start gate
 int isolatedCounter(WorkerContext &ctx); // its own global and a shared value, N times
 int phasePrinter(WorkerContext &ctx);    // a line per phase, char by char, then a barrier
 int chunk(WorkerContext &ctx);   // transforms [start, end) of a SharedMemory block or Array in place

@@ -1,0 +1,75 @@
+// value_locked_increments: 2 processes x k locked increments of one shared
+// value -- `with v.get_lock(): v.value += 1` on SharedValue<int64> and its
+// Lock -- the peers' PROCESS_SHARED pthread mutex and atomic counters and
+// Python's Value + get_lock() at the same k and pins. Each worker is an
+// ipc-worker (role bench-increments) released through a StartGate.
+#include "bench.h"
+
+#include "shared_value.h"
+
+namespace ipc::bench {
+
+namespace {
+
+constexpr std::string_view kLockedIncrements = "value_locked_increments";
+constexpr std::string_view kBenches[] = {kLockedIncrements};
+constexpr int kProcesses = 2;
+constexpr std::int64_t kIncrementsEach = 2'000'000; // the peers' pthread mutex k
+
+Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, bool board)
+{
+    auto run = Run::create(1 << 20);
+    if (!run) return std::unexpected(run.error());
+    Arena &arena = (*run)->arena();
+    auto value = arena.make<SharedValue<std::int64_t>>("counter", 0);
+    if (!value) return std::unexpected(value.error());
+    auto gate = arena.make<StartGate>("gate");
+    if (!gate) return std::unexpected(gate.error());
+    for (int role = 0; role < kProcesses; ++role) {
+        std::vector<std::string> args = {"--index",  std::to_string(role),
+                                         "--increments", std::to_string(k),
+                                         "--board",  board ? "on" : "off"};
+        for (auto &a : opts.cpuArgs(role)) args.push_back(std::move(a));
+        if (auto spawned = (*run)->spawn("bench-increments", args); !spawned)
+            return std::unexpected(spawned.error());
+    }
+    auto t0 = openWhenArrived(**run, **gate, kProcesses);
+    if (!t0) return std::unexpected(t0.error());
+    if (auto joined = joinAll(**run); !joined) return std::unexpected(joined.error());
+    const std::uint64_t t1 = (*gate)->lastFinishNs(kProcesses);
+    Sample s;
+    s.seconds = double(t1 - *t0) * 1e-9;
+    s.final = (*value)->load();
+    s.expected = kProcesses * k;
+    return s;
+}
+
+Result<void> runValue(const Options &opts)
+{
+    if (!opts.wants(kLockedIncrements)) return {};
+    const std::int64_t k = opts.scaled(kIncrementsEach);
+    // As every lesson runs it (board attached: the lock marks "in critical
+    // section" on the board), and bare, to show what the telemetry costs.
+    for (bool board : {false, true}) {
+        auto r = repeat(opts, false, [&] { return lockedIncrementsOnce(opts, k, board); });
+        if (!r) return std::unexpected(r.error());
+        const Sample &m = r->median;
+        Row(kLockedIncrements, board ? "proj/Value+Lock +board" : "proj/Value+Lock", opts)
+            .n(kProcesses * k)
+            .seconds(m.seconds)
+            .extra("procs", std::int64_t(kProcesses))
+            .extra("final", m.final)
+            .extra("expected", m.expected)
+            .extra("correct", m.final == m.expected)
+            .extra("lost_frac", double(m.expected - m.final) / double(m.expected), 4)
+            .repeated(*r)
+            .emit();
+    }
+    return {};
+}
+
+} // namespace
+
+extern const Group valueGroup{"value", kBenches, &runValue};
+
+} // namespace ipc::bench

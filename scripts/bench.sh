@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Benchmarks: ipc-bench beside the peers (../shared/peers) in one session,
+# at the same CPU placements; prints the peers' summary table of both, then
+# the ratios the project promises (README, Benchmarks).
+#
+#   scripts/bench.sh                     # full run, several minutes on 2 cores
+#   REPS=1 SCALE=0.1 scripts/bench.sh    # a quick look (noisy)
+#
+# Env: PEERS  the peer harness (default ../shared/peers)
+#      REPS   runs per timed bench, median kept (default 3)
+#      SCALE  multiplies iteration counts (default 1)
+#      PINS   placements after the unpinned pass (default "same split")
+#      PINNED ipc-bench's placement-sensitive benches, run once per pin
+# Writes build/bench/peers.jsonl (+ .meta.json) and build/bench/project.jsonl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+PEERS=${PEERS:-$root/../shared/peers}
+REPS=${REPS:-3}
+SCALE=${SCALE:-1}
+PINS=${PINS-same split}
+PINNED=${PINNED:-value_locked_increments}
+out=$root/build/bench
+
+if [ ! -x "$PEERS/run_all.sh" ]; then
+    echo "bench.sh: no peer harness at $PEERS (set PEERS=...)" >&2
+    exit 2
+fi
+scripts/setup.sh release >&2
+bench=$root/build/release/bin/ipc-bench
+mkdir -p "$out"
+echo "# $(date -u +%FT%TZ), load: $(cut -d' ' -f1-3 /proc/loadavg) (others' work skews results)" >&2
+
+echo "# peers (run_all.sh)" >&2
+(cd "$PEERS" && OUT="$out/peers.jsonl" BUILD="$out/peers-build" REPS="$REPS" SCALE="$SCALE" \
+    PINS="$PINS" ./run_all.sh >/dev/null)
+
+echo "# ipc-bench pin=none" >&2
+"$bench" --reps "$REPS" --scale "$SCALE" > "$out/project.jsonl"
+for pin in $PINS; do
+    echo "# ipc-bench pin=$pin" >&2
+    "$bench" --reps "$REPS" --scale "$SCALE" --pin "$pin" --only "$PINNED" >> "$out/project.jsonl"
+done
+echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+python3 "$PEERS/summarize.py" "$out/peers.jsonl" "$out/project.jsonl"
+echo
+python3 - "$out/peers.jsonl" "$out/project.jsonl" <<'PY'
+# The promised ratios, per pin, from rows measured in this session.
+import json, sys
+
+rows = [json.loads(l) for p in sys.argv[1:] for l in open(p) if l.strip() and not l.startswith("#")]
+
+def pick(bench, impl, pin):
+    for r in rows:
+        if r["bench"] == bench and r["impl"] == impl and r.get("pin") == pin:
+            return r
+    return None
+
+def ratio(a, b, key):
+    return None if a is None or b is None or not a.get(key) or not b.get(key) else a[key] / b[key]
+
+checks = [  # (what, ours, peer, field, target, ours must be at least/at most target x peer)
+    ("locked increments vs pthread mutex", ("value_locked_increments", "proj/Value+Lock"),
+     ("value_locked_increments", "c/pthread_mutex PROCESS_SHARED"), "ops_per_s", 0.8, ">="),
+    ("locked increments (+board) vs pthread mutex", ("value_locked_increments", "proj/Value+Lock +board"),
+     ("value_locked_increments", "c/pthread_mutex PROCESS_SHARED"), "ops_per_s", None, ">="),
+    ("locked increments vs Python Value+get_lock", ("value_locked_increments", "proj/Value+Lock"),
+     ("value_locked_increments", "py/mp.Value('i') + get_lock()"), "ops_per_s", 50, ">="),
+    ("ipc-worker start+join vs posix_spawn /bin/true", ("process_spawn", "proj/ipc-worker start+join"),
+     ("process_spawn", "c/posix_spawn+waitpid /bin/true"), "latency_us", 1.5, "<="),
+    ("idle ipc-worker RSS vs idle Python child (fork)", ("idle_child_rss", "proj/idle ipc-worker"),
+     ("idle_child_rss", "py/idle Process (fork)"), "rss_kb", 1 / 3, "<="),
+]
+print("| ratio | pin | ours / peer | target | met |")
+print("|---|---|---|---|---|")
+for what, ours, peer, key, target, sense in checks:
+    for pin in ("none", "same", "split"):
+        r = ratio(pick(*ours, pin), pick(*peer, pin), key)
+        if r is None:
+            continue
+        met = "" if target is None else ("yes" if (r >= target if sense == ">=" else r <= target) else "NO")
+        tgt = "" if target is None else f"{sense} {target:.2f}"
+        print(f"| {what} | {pin} | {r:.2f} | {tgt} | {met} |")
+PY
