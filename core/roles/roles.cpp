@@ -18,6 +18,11 @@ constexpr RoleInfo kRoles[] = {
      true, &roles::phasePrinter},
     {"chunk", "--block NAME | --array NAME --start S --end E --op OP: transform a chunk in place",
      false, &roles::chunk},
+    IPC_QT_ROLE("manager", "--info NAME: serve dict, list, Namespace, Queue, Lock, Value over a socket",
+                true, &roles::manager),
+    IPC_QT_ROLE("manager-client",
+                "--info NAME --increments N: ns.x += 1 through the manager, lock per control", true,
+                &roles::managerClient),
 };
 
 } // namespace

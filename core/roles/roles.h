@@ -25,6 +25,8 @@ int benchIncrements(WorkerContext &ctx); // ipc-bench: K locked increments behin
 int isolatedCounter(WorkerContext &ctx); // its own global and a shared value, N times
 int phasePrinter(WorkerContext &ctx);    // a line per phase, char by char, then a barrier
 int chunk(WorkerContext &ctx);   // transforms [start, end) of a SharedMemory block or Array in place
+int manager(WorkerContext &ctx); // the manager server (proxies connect to it)
+int managerClient(WorkerContext &ctx); // ns.x += 1 through the manager, with or without its Lock
 
 // Reports a role's runtime failure on stderr; returns kExitRuntimeError.
 int failed(std::string_view role, const Error &error);

@@ -1,0 +1,197 @@
+#include "manager/frame_socket.h"
+
+#include "manager/manager_protocol.h"
+
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace ipc::manager {
+
+namespace {
+
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+std::uint32_t readLe32(const char *p) noexcept
+{
+    const auto *u = reinterpret_cast<const unsigned char *>(p);
+    return std::uint32_t(u[0]) | std::uint32_t(u[1]) << 8 | std::uint32_t(u[2]) << 16 |
+           std::uint32_t(u[3]) << 24;
+}
+
+bool peerGone(int err) { return err == EPIPE || err == ECONNRESET || err == ENOTCONN; }
+
+} // namespace
+
+Result<FrameSocket> FrameSocket::connectUnix(std::string_view path)
+{
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof addr.sun_path)
+        return fail(Errc::InvalidArgument, "socket path '" + std::string(path) + "' must have 1 to " +
+                                               std::to_string(sizeof addr.sun_path - 1) + " characters");
+    std::memcpy(addr.sun_path, path.data(), path.size());
+    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return failErrno("socket", errno);
+    FrameSocket s(fd);
+    if (retryOnEintr([&] { return ::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr); }) != 0) {
+        const int err = errno;
+        if (err == ECONNREFUSED)
+            return fail(Errc::Closed, "nobody listens on '" + std::string(path) +
+                                          "' (the manager server has exited or died)");
+        if (err == ENOENT)
+            return fail(Errc::NotFound, "no socket at '" + std::string(path) +
+                                            "' (the manager server is not running)");
+        return failErrno("connect to '" + std::string(path) + "'", err);
+    }
+    return s;
+}
+
+FrameSocket::FrameSocket(FrameSocket &&other) noexcept
+    : m_fd(std::exchange(other.m_fd, -1)), m_default(other.m_default), m_in(std::move(other.m_in)),
+      m_begin(std::exchange(other.m_begin, 0)), m_end(std::exchange(other.m_end, 0))
+{}
+
+FrameSocket &FrameSocket::operator=(FrameSocket &&other) noexcept
+{
+    if (this != &other) {
+        close();
+        m_fd = std::exchange(other.m_fd, -1);
+        m_default = other.m_default;
+        m_in = std::move(other.m_in);
+        m_begin = std::exchange(other.m_begin, 0);
+        m_end = std::exchange(other.m_end, 0);
+    }
+    return *this;
+}
+
+FrameSocket::~FrameSocket() { close(); }
+
+void FrameSocket::close() noexcept
+{
+    if (m_fd >= 0) ::close(m_fd);
+    m_fd = -1;
+    m_begin = m_end = 0;
+}
+
+Result<void> FrameSocket::setDefaultTimeout(Duration timeout)
+{
+    if (m_fd < 0) return fail(Errc::Closed, "socket is closed");
+    timeval tv{};
+    if (timeout != kForever) {
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(timeout).count();
+        // Zero would mean "forever" to the kernel: use the smallest real timeout.
+        const auto clamped = us <= 0 ? 1 : us;
+        tv.tv_sec = time_t(clamped / 1'000'000);
+        tv.tv_usec = suseconds_t(clamped % 1'000'000);
+    }
+    if (setsockopt(m_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) != 0 ||
+        setsockopt(m_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) != 0)
+        return failErrno("setsockopt timeout", errno);
+    m_default = timeout;
+    return {};
+}
+
+Result<void> FrameSocket::send(QByteArrayView payload)
+{
+    if (m_fd < 0) return fail(Errc::Closed, "socket is closed");
+    if (payload.size() > qsizetype(UINT32_MAX))
+        return fail(Errc::TooLarge, "frame of " + std::to_string(payload.size()) + " bytes");
+    const auto n = std::uint32_t(payload.size());
+    unsigned char header[kFrameHeaderBytes] = {std::uint8_t(n), std::uint8_t(n >> 8),
+                                               std::uint8_t(n >> 16), std::uint8_t(n >> 24)};
+    iovec iov[2] = {{header, sizeof header},
+                    {const_cast<char *>(payload.data()), std::size_t(payload.size())}};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 2;
+    std::size_t left = sizeof header + std::size_t(payload.size());
+    while (left > 0) {
+        const ssize_t sent = retryOnEintr([&] { return sendmsg(m_fd, &msg, MSG_NOSIGNAL); });
+        if (sent < 0) {
+            const int err = errno;
+            if (err == EAGAIN || err == EWOULDBLOCK)
+                return fail(Errc::Timeout, "the peer did not take a frame within the timeout");
+            if (peerGone(err)) return fail(Errc::EndOfFile, "the peer closed the connection");
+            return failErrno("send frame", err);
+        }
+        left -= std::size_t(sent);
+        // Advance the iovecs past what went out.
+        auto done = std::size_t(sent);
+        while (done > 0 && msg.msg_iovlen > 0) {
+            const std::size_t take = std::min(done, msg.msg_iov[0].iov_len);
+            msg.msg_iov[0].iov_base = static_cast<char *>(msg.msg_iov[0].iov_base) + take;
+            msg.msg_iov[0].iov_len -= take;
+            done -= take;
+            if (msg.msg_iov[0].iov_len == 0) {
+                ++msg.msg_iov;
+                --msg.msg_iovlen;
+            }
+        }
+    }
+    return {};
+}
+
+Result<void> FrameSocket::fill(const Deadline *deadline)
+{
+    if (deadline) {
+        pollfd p{m_fd, POLLIN, 0};
+        for (;;) {
+            const int r = poll(&p, 1, deadline->pollMs());
+            if (r > 0) break;
+            if (r == 0) return fail(Errc::Timeout, "no frame arrived within the timeout");
+            if (errno != EINTR) return failErrno("poll", errno);
+        }
+    }
+    const ssize_t got = retryOnEintr(
+        [&] { return recv(m_fd, m_in.data() + m_end, std::size_t(m_in.size()) - m_end, 0); });
+    if (got > 0) {
+        m_end += std::size_t(got);
+        return {};
+    }
+    if (got == 0) return fail(Errc::EndOfFile, "the peer closed the connection");
+    const int err = errno;
+    if (err == EAGAIN || err == EWOULDBLOCK)
+        return fail(Errc::Timeout, "no frame arrived within the timeout");
+    if (peerGone(err)) return fail(Errc::EndOfFile, "the peer closed the connection");
+    return failErrno("receive frame", err);
+}
+
+Result<QByteArrayView> FrameSocket::receive(std::size_t maxBytes, Duration timeout)
+{
+    if (m_fd < 0) return fail(Errc::Closed, "socket is closed");
+    const bool custom = timeout != kDefaultTimeout && timeout != m_default;
+    const Deadline deadline(custom ? timeout : kForever);
+    for (;;) {
+        const std::size_t have = m_end - m_begin;
+        std::size_t need = kFrameHeaderBytes;
+        if (have >= kFrameHeaderBytes) {
+            const std::uint32_t n = readLe32(m_in.constData() + m_begin);
+            if (n > maxBytes)
+                return fail(Errc::TooLarge, "incoming frame of " + std::to_string(n) +
+                                                " bytes exceeds the limit of " + std::to_string(maxBytes));
+            need = kFrameHeaderBytes + n;
+            if (have >= need) {
+                const char *p = m_in.constData() + m_begin + kFrameHeaderBytes;
+                m_begin += need;
+                if (m_begin == m_end) m_begin = m_end = 0; // the view stays valid: nothing moves
+                return QByteArrayView(p, qsizetype(n));
+            }
+        }
+        // Make room: move the partial frame to the front, grow if it needs to.
+        if (m_begin > 0) {
+            std::memmove(m_in.data(), m_in.constData() + m_begin, have);
+            m_begin = 0;
+            m_end = have;
+        }
+        const std::size_t want = std::max(need, kReadChunk);
+        if (std::size_t(m_in.size()) < want) m_in.resize(qsizetype(want));
+        if (auto ok = fill(custom ? &deadline : nullptr); !ok) return std::unexpected(ok.error());
+    }
+}
+
+} // namespace ipc::manager
