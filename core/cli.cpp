@@ -19,7 +19,9 @@ constexpr const char *kUsage =
     "usage: ipc-playground                      open the window\n"
     "       ipc-playground list [--params]      list the scenarios\n"
     "       ipc-playground run NAME|FILE.json [--PARAM VALUE ...] [--seconds S] [--json]\n"
-    "                                           run a scenario headless and print its result\n";
+    "                                           run a scenario headless and print its result\n"
+    "           [--export DIR --format png,svg,pdf,csv]\n"
+    "                                           ... and write its charts (and their data) to DIR\n";
 
 int usageError(const std::string &message)
 {
@@ -64,7 +66,7 @@ void printHuman(const QJsonObject &result)
     }
 }
 
-int run(int argc, char **argv)
+int run(int argc, char **argv, const RunExtension *extension)
 {
     if (argc < 3 || argv[2][0] == '-') return usageError("run needs a scenario name");
     auto scenario = createScenario(argv[2]);
@@ -73,6 +75,8 @@ int run(int argc, char **argv)
     if (!args) return usageError(args.error().message);
 
     std::vector<std::string_view> known = {"json", "seconds"};
+    if (extension)
+        for (const std::string &o : extension->options) known.push_back(o);
     for (const ParamSpec &p : (*scenario)->lesson().params) {
         const std::string option = dashed(p.key);
         // Keys live as long as the static ScenarioInfo.
@@ -97,6 +101,8 @@ int run(int argc, char **argv)
     if (!seconds) return usageError(seconds.error().message);
 
     Scenario &s = **scenario;
+    if (extension && extension->configure)
+        if (auto ok = extension->configure(*args, s); !ok) return usageError(ok.error().message);
     if (auto started = s.start(); !started) {
         std::fprintf(stderr, "ipc-playground: %s\n", started.error().toString().c_str());
         s.stop();
@@ -104,9 +110,14 @@ int run(int argc, char **argv)
     }
     // Until every process is done, or for --seconds when given.
     const Deadline deadline(*seconds > 0 ? Duration(std::int64_t(*seconds * 1e9)) : kForever);
-    while (!s.finished() && !deadline.expired())
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (extension && extension->started) extension->started(s);
+    const auto pause = std::chrono::milliseconds(extension && extension->tick ? extension->tickMs : 5);
+    while (!s.finished() && !deadline.expired()) {
+        std::this_thread::sleep_for(pause);
+        if (extension && extension->tick) extension->tick(s);
+    }
     s.stop();
+    if (extension && extension->tick) extension->tick(s);
 
     const QJsonObject result = s.result();
     if (args->has("json"))
@@ -115,6 +126,12 @@ int run(int argc, char **argv)
         printHuman(result);
         if (const std::string out = s.consoleOutput(); !out.empty())
             std::printf("--- what the processes printed ---\n%s", out.c_str());
+    }
+    if (extension && extension->finished) {
+        if (auto ok = extension->finished(s); !ok) {
+            std::fprintf(stderr, "ipc-playground: %s\n", ok.error().toString().c_str());
+            return 1;
+        }
     }
     // A process that failed (not one the lecturer killed) fails the run.
     Run *r = s.run();
@@ -133,11 +150,11 @@ bool isCliCommand(int argc, char **argv)
            !std::strcmp(c, "--help") || !std::strcmp(c, "-h") || c[0] != '-';
 }
 
-int cliMain(int argc, char **argv)
+int cliMain(int argc, char **argv, const RunExtension *extension)
 {
     const std::string command = argv[1];
     if (command == "list") return list(argc, argv);
-    if (command == "run") return run(argc, argv);
+    if (command == "run") return run(argc, argv, extension);
     if (command == "help" || command == "--help" || command == "-h") {
         std::printf("%s", kUsage);
         return 0;

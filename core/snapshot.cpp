@@ -1,0 +1,246 @@
+#include "snapshot.h"
+
+#include "lock.h"
+#include "pipe.h"
+#include "posix_call.h"
+#include "queue.h"
+#include "run.h"
+#include "shared_value.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace ipc {
+
+namespace {
+
+void readProcesses(Run &run, Snapshot &out, const SnapshotOptions &options)
+{
+    const Board &board = run.board();
+    const std::uint32_t count = board.slotCount.load(std::memory_order_acquire);
+    out.processes.resize(count);
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const BoardSlot &s = board.slots[i];
+        ProcessSnapshot &p = out.processes[i];
+        p.slot = i;
+        p.pid = s.pid.load(std::memory_order_relaxed);
+        // The engine writes the role before the slot is published (slotCount
+        // is a release store), so this read is ordered after it.
+        p.role.assign(s.role, strnlen(s.role, BoardSlot::kRoleSize));
+        p.state = s.currentState();
+        if (std::uint32_t(p.state) >= std::uint32_t(ProcState::Count_)) p.state = ProcState::Empty;
+        p.object = s.object.load(std::memory_order_relaxed);
+        p.ops = s.ops.load(std::memory_order_relaxed);
+        p.blockedNs = s.blockedNs.load(std::memory_order_relaxed);
+        p.stateSinceNs = s.stateSinceNs.load(std::memory_order_relaxed);
+        for (std::size_t c = 0; c < BoardSlot::kCounters; ++c)
+            p.counters[c] = s.counters[c].load(std::memory_order_relaxed);
+        p.exitStatus = s.exitStatus.load(std::memory_order_relaxed);
+        p.cpuNs = -1;
+        if (options.readCpuTime && p.pid > 0 && !isTerminal(p.state)) p.cpuNs = processCpuNs(p.pid);
+    }
+}
+
+template <SharedScalar T>
+void readValue(SharedValue<T> *v, ObjectSnapshot &o)
+{
+    o.hasValue = true;
+    o.value = double(v->load());
+    o.hasLock = true;
+    o.holderPid = v->getLock().holderPid();
+    o.acquisitions = v->getLock().acquisitions();
+    o.ownerDeaths = v->getLock().ownerDeaths();
+}
+
+template <SharedScalar T>
+void readArray(SharedArray<T> *a, ObjectSnapshot &o)
+{
+    o.length = a->size();
+    o.hasLock = true;
+    o.holderPid = a->getLock().holderPid();
+    o.acquisitions = a->getLock().acquisitions();
+    o.ownerDeaths = a->getLock().ownerDeaths();
+}
+
+template <class L>
+void readLock(const L *lock, ObjectSnapshot &o)
+{
+    o.hasLock = true;
+    o.holderPid = lock->holderPid();
+    o.acquisitions = lock->acquisitions();
+    o.ownerDeaths = lock->ownerDeaths();
+}
+
+void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
+{
+    o.kind = e.kind;
+    o.internal = e.kind == ObjectKind::Board || e.kind == ObjectKind::Control ||
+                 e.kind == ObjectKind::Scenario || e.kind == ObjectKind::Free;
+    o.level = -1;
+    o.capacity = -1;
+    o.hasLock = false;
+    o.holderPid = 0;
+    o.acquisitions = 0;
+    o.ownerDeaths = 0;
+    o.hasValue = false;
+    o.value = 0;
+    o.length = 0;
+    o.hasTraffic = false;
+    o.messages = {};
+    o.bytes = {};
+    o.endPids = {};
+    o.kernelQueued = {};
+    o.blockedPut = 0;
+    o.blockedGet = 0;
+    o.closed = false;
+
+    switch (e.kind) {
+    case ObjectKind::Lock: readLock(arena.at<Lock>(e.offset), o); break;
+    case ObjectKind::RLock: readLock(arena.at<RLock>(e.offset), o); break;
+    case ObjectKind::Value: {
+        // Every SharedValue<T> starts with the same members before the
+        // value itself, so the element type can be read through any T.
+        const ElementType type = arena.at<SharedValue<std::int32_t>>(e.offset)->type();
+        if (type == ElementType::Int32) readValue(arena.at<SharedValue<std::int32_t>>(e.offset), o);
+        else if (type == ElementType::Int64) readValue(arena.at<SharedValue<std::int64_t>>(e.offset), o);
+        else if (type == ElementType::Double) readValue(arena.at<SharedValue<double>>(e.offset), o);
+        break;
+    }
+    case ObjectKind::Array: {
+        const std::string_view name(e.name, strnlen(e.name, DirectoryEntry::kNameSize));
+        if (auto a = arena.find<SharedArray<std::int32_t>>(name)) readArray(*a, o);
+        else if (auto b = arena.find<SharedArray<std::int64_t>>(name)) readArray(*b, o);
+        else if (auto d = arena.find<SharedArray<double>>(name)) readArray(*d, o);
+        break;
+    }
+    case ObjectKind::Queue:
+    case ObjectKind::JoinableQueue: {
+        // A JoinableQueue is a Queue with more after it: stats() reads both.
+        const QueueStats q = arena.at<Queue>(e.offset)->stats();
+        o.level = double(q.depth);
+        o.capacity = double(q.capacity);
+        o.blockedPut = q.blockedPut;
+        o.blockedGet = q.blockedGet;
+        o.closed = q.closed;
+        break;
+    }
+    case ObjectKind::PipeStats: {
+        // Direction d is what end d sent: 0 = A -> B, 1 = B -> A.
+        const PipeStats *p = arena.at<PipeStats>(e.offset);
+        o.hasTraffic = true;
+        std::array<std::uint64_t, 2> queued{};
+        for (std::size_t d = 0; d < 2; ++d) {
+            const PipeStats::End &end = p->ends[d];
+            o.messages[d] = end.messagesSent.load(std::memory_order_relaxed);
+            o.bytes[d] = end.bytesSent.load(std::memory_order_relaxed);
+            o.endPids[d] = end.pid.load(std::memory_order_relaxed);
+            queued[d] = end.kernelQueued.load(std::memory_order_relaxed);
+        }
+        if (p->duplex) {
+            // A socket end's FIONREAD is what waits for *it*: what the other end sent.
+            o.kernelQueued = {queued[1], queued[0]};
+        } else {
+            // Both ends of a one-way pipe see the same kernel buffer.
+            const std::size_t d = o.messages[1] > o.messages[0] ? 1 : 0;
+            o.kernelQueued[d] = std::max(queued[0], queued[1]);
+        }
+        break;
+    }
+    default: break;
+    }
+}
+
+void readObjects(Run &run, Snapshot &out)
+{
+    const Arena &arena = run.arena();
+    const auto entries = arena.objects();
+    out.objects.resize(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const DirectoryEntry &e = entries[i];
+        ObjectSnapshot &o = out.objects[i];
+        o.index = std::uint32_t(i);
+        o.name.assign(e.name, strnlen(e.name, DirectoryEntry::kNameSize));
+        readObject(arena, e, o);
+    }
+}
+
+} // namespace
+
+const ObjectSnapshot *Snapshot::object(std::uint32_t index) const noexcept
+{
+    return index < objects.size() ? &objects[index] : nullptr;
+}
+
+const ObjectSnapshot *Snapshot::object(std::string_view name) const noexcept
+{
+    for (const ObjectSnapshot &o : objects)
+        if (o.name == name) return &o;
+    return nullptr;
+}
+
+const ProcessSnapshot *Snapshot::processByPid(std::int32_t pid) const noexcept
+{
+    for (const ProcessSnapshot &p : processes)
+        if (p.pid == pid) return &p;
+    return nullptr;
+}
+
+void takeSnapshot(Run &run, Snapshot &out, const SnapshotOptions &options)
+{
+    out.timeNs = monotonicNs();
+    out.hasRun = true;
+    readProcesses(run, out, options);
+    readObjects(run, out);
+    out.metrics.clear();
+}
+
+void takeSnapshot(Scenario &scenario, Snapshot &out, const SnapshotOptions &options)
+{
+    Run *run = scenario.run();
+    if (!run) {
+        out.timeNs = monotonicNs();
+        out.hasRun = false;
+        out.processes.clear();
+        out.objects.clear();
+        out.metrics.clear();
+        return;
+    }
+    takeSnapshot(*run, out, options);
+    out.metrics = scenario.metrics();
+}
+
+std::int64_t processCpuNs(std::int32_t pid) noexcept
+{
+    char path[48];
+    std::snprintf(path, sizeof path, "/proc/%d/stat", int(pid));
+    const int fd = retryOnEintr([&] { return ::open(path, O_RDONLY | O_CLOEXEC); });
+    if (fd < 0) return -1;
+    char buf[1024];
+    const ssize_t n = retryOnEintr([&] { return ::read(fd, buf, sizeof buf - 1); });
+    ::close(fd);
+    if (n <= 0) return -1;
+    buf[n] = '\0';
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so
+    // count fields from the last ')'. utime and stime are fields 14 and 15.
+    const char *p = std::strrchr(buf, ')');
+    if (!p) return -1;
+    ++p;
+    int field = 2;
+    std::uint64_t ticks = 0;
+    while (*p && field < 15) {
+        while (*p == ' ') ++p;
+        ++field;
+        const unsigned long long v = std::strtoull(p, nullptr, 10);
+        if (field == 14 || field == 15) ticks += v;
+        while (*p && *p != ' ') ++p;
+    }
+    if (field < 15) return -1;
+    static const long hz = sysconf(_SC_CLK_TCK);
+    if (hz <= 0) return -1;
+    return std::int64_t(ticks * (1'000'000'000ull / std::uint64_t(hz)));
+}
+
+} // namespace ipc

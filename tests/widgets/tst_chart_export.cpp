@@ -1,0 +1,367 @@
+// Chart export: every chart kind in every format gives a valid file -- PNG
+// at the asked size and not blank, SVG that QSvgRenderer renders, PDF from
+// %PDF to %%EOF, CSV with the expected columns -- from the history of a
+// real race run (and, for the queue and pipe charts, from snapshots with
+// queue and pipe fields); and the headless `run --export`.
+#include "charts/chart_exporter.h"
+#include "charts/chart_factory.h"
+#include "sampler.h"
+#include "scenario.h"
+#include "test_support.h"
+
+#include <QDir>
+#include <QFile>
+#include <QPainter>
+#include <QProcess>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ipc;
+
+namespace {
+
+// Not blank: a good share of the pixels differ from the background, and
+// there are more than a handful of colours (text, lines, axes).
+bool looksDrawn(const QImage &image)
+{
+    if (image.isNull()) return false;
+    const QRgb background = image.pixel(0, 0);
+    qsizetype differ = 0;
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 2)
+        for (int x = 0; x < image.width(); x += 2) {
+            const QRgb c = image.pixel(x, y);
+            if (c != background) ++differ;
+            if (colours.size() < 64) colours.insert(c);
+        }
+    const qsizetype sampled = qsizetype(image.width() / 2) * (image.height() / 2);
+    return differ > sampled / 200 && colours.size() > 8;
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+// A history with every kind of series, from snapshots as the sampler
+// takes them: metrics, a queue filling to its maxsize, a duplex pipe.
+History syntheticHistory()
+{
+    History h;
+    Snapshot s;
+    s.hasRun = true;
+    for (int i = 0; i <= 300; ++i) {
+        const double t = i * 0.03;
+        s.processes.resize(2);
+        for (std::uint32_t k = 0; k < 2; ++k) {
+            s.processes[k].slot = k;
+            s.processes[k].pid = 1000 + int(k);
+            s.processes[k].role = k == 0 ? "producer" : "consumer";
+            s.processes[k].state = (i / 20 + int(k)) % 3 == 0 ? ProcState::BlockedPut : ProcState::Running;
+        }
+        s.objects.resize(2);
+        s.objects[0].index = 2;
+        s.objects[0].name = "tasks";
+        s.objects[0].kind = ObjectKind::Queue;
+        s.objects[0].level = std::min(10, i / 10);
+        s.objects[0].capacity = 10;
+        s.objects[1].index = 3;
+        s.objects[1].name = "link";
+        s.objects[1].kind = ObjectKind::PipeStats;
+        s.objects[1].hasTraffic = true;
+        s.objects[1].messages = {std::uint64_t(i) * 40, std::uint64_t(i) * 10};
+        s.objects[1].bytes = {std::uint64_t(i) * 40 * 64, std::uint64_t(i) * 10 * 1024};
+        s.metrics = {{"items_put", double(i) * 3}, {"items_got", double(i) * 2}};
+        h.append(s, t);
+    }
+    return h;
+}
+
+} // namespace
+
+class TestChartExport : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void everyFormat_data();
+    void everyFormat();
+    void pngSizes();
+    void presentationStyle();
+    void csvColumns();
+    void parseFormats_data();
+    void parseFormats();
+    void exportAll();
+    void headlessRunWritesCharts();
+
+private:
+    History m_race;      // from a real race run
+    History m_synthetic; // queue and pipe series
+    QTemporaryDir m_dir;
+};
+
+void TestChartExport::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    // IPC_KEEP_EXPORTS=1 keeps the files to look at.
+    if (qEnvironmentVariableIsSet("IPC_KEEP_EXPORTS")) {
+        m_dir.setAutoRemove(false);
+        qInfo("exports kept in %s", qPrintable(m_dir.path()));
+    }
+    auto scenario = createScenario("race");
+    QVERIFY(scenario);
+    Scenario &s = **scenario;
+    QVERIFY(s.setParam("processes", 3));
+    QVERIFY(s.setParam("increments", 100'000'000));
+    Sampler sampler;
+    sampler.setScenario(&s);
+    QVERIFY(s.start());
+    sampler.beginRun();
+    for (int i = 0; i < 40; ++i) {
+        sampler.tick();
+        QTest::qWait(15);
+    }
+    s.stop();
+    sampler.tick();
+    m_race = sampler.history();
+    sampler.setScenario(nullptr);
+    QVERIFY(m_race.size() >= 40);
+    QCOMPARE(chartKindsFor(m_race).size(), std::size_t(2)); // values + process states
+    m_synthetic = syntheticHistory();
+    QCOMPARE(chartKindsFor(m_synthetic).size(), std::size_t(4));
+}
+
+void TestChartExport::cleanupTestCase() {}
+
+void TestChartExport::everyFormat_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<bool>("synthetic");
+    QTest::newRow("race values") << int(ChartKind::Metrics) << false;
+    QTest::newRow("race process states") << int(ChartKind::StateTimeline) << false;
+    QTest::newRow("queue depth") << int(ChartKind::QueueDepth) << true;
+    QTest::newRow("pipe traffic") << int(ChartKind::PipeTraffic) << true;
+    QTest::newRow("metrics") << int(ChartKind::Metrics) << true;
+}
+
+void TestChartExport::everyFormat()
+{
+    QFETCH(int, kind);
+    QFETCH(bool, synthetic);
+    const History &h = synthetic ? m_synthetic : m_race;
+    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race on a shared counter")};
+    const QString stem = m_dir.filePath(QStringLiteral("k%1-%2").arg(kind).arg(synthetic));
+    ExportOptions options;
+
+    const QString png = stem + QStringLiteral(".png");
+    QVERIFY(exportChart(ChartKind(kind), h, ctx, ExportFormat::Png, png, options));
+    const QImage image(png);
+    QCOMPARE(image.size(), QSize(1280, 720));
+    QVERIFY(looksDrawn(image));
+
+    const QString svg = stem + QStringLiteral(".svg");
+    QVERIFY(exportChart(ChartKind(kind), h, ctx, ExportFormat::Svg, svg, options));
+    QSvgRenderer renderer(svg);
+    QVERIFY(renderer.isValid());
+    QCOMPARE(renderer.viewBox().size(), QSize(1280, 720));
+    QImage rendered(640, 360, QImage::Format_ARGB32);
+    rendered.fill(Qt::white);
+    {
+        QPainter p(&rendered);
+        renderer.render(&p);
+    }
+    QVERIFY(looksDrawn(rendered));
+
+    const QString pdf = stem + QStringLiteral(".pdf");
+    QVERIFY(exportChart(ChartKind(kind), h, ctx, ExportFormat::Pdf, pdf, options));
+    const QByteArray bytes = readAll(pdf);
+    QVERIFY(bytes.startsWith("%PDF"));
+    QVERIFY(bytes.trimmed().endsWith("%%EOF"));
+    QVERIFY(bytes.size() > 2000);
+
+    const QString csv = stem + QStringLiteral(".csv");
+    QVERIFY(exportChart(ChartKind(kind), h, ctx, ExportFormat::Csv, csv, options));
+    const QList<QByteArray> lines = readAll(csv).trimmed().split('\n');
+    QVERIFY(lines.size() > 2);
+    const qsizetype columns = lines.front().count(',') + 1;
+    QVERIFY(columns >= 2);
+    for (const QByteArray &line : lines) QCOMPARE(line.count(',') + 1, columns);
+}
+
+void TestChartExport::pngSizes()
+{
+    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race")};
+    ExportOptions twice;
+    twice.scale = 2;
+    const QString p2 = m_dir.filePath(QStringLiteral("twice.png"));
+    QVERIFY(exportChart(ChartKind::Metrics, m_race, ctx, ExportFormat::Png, p2, twice));
+    QCOMPARE(QImage(p2).size(), QSize(2560, 1440));
+    QVERIFY(looksDrawn(QImage(p2)));
+
+    for (const QSize asked : {QSize(1000, 600), QSize(1920, 1080), QSize(333, 777), QSize(3840, 1000)}) {
+        const QString path = m_dir.filePath(QStringLiteral("sized-%1x%2.png").arg(asked.width()).arg(asked.height()));
+        const ExportOptions o = ExportOptions::forPixels(asked, ChartStyle::normal());
+        QVERIFY(exportChart(ChartKind::StateTimeline, m_race, ctx, ExportFormat::Png, path, o));
+        const QImage img(path);
+        QCOMPARE(img.size(), asked);
+        QVERIFY(looksDrawn(img));
+    }
+    ExportOptions tiny;
+    tiny.logicalSize = QSize(4, 4);
+    QVERIFY(!exportChart(ChartKind::Metrics, m_race, ctx, ExportFormat::Png,
+                         m_dir.filePath(QStringLiteral("tiny.png")), tiny));
+    QVERIFY(!exportChart(ChartKind::Metrics, m_race, ctx, ExportFormat::Png,
+                         QStringLiteral("/nonexistent-dir/x.png"), ExportOptions{}));
+}
+
+void TestChartExport::presentationStyle()
+{
+    // Presentation mode draws more ink: thicker lines, larger text.
+    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race")};
+    ExportOptions normal;
+    ExportOptions big;
+    big.style = ChartStyle::presentationMode();
+    const QImage a = renderChartImage(ChartKind::Metrics, m_race, ctx, normal);
+    const QImage b = renderChartImage(ChartKind::Metrics, m_race, ctx, big);
+    auto ink = [](const QImage &img) {
+        qsizetype n = 0;
+        for (int y = 0; y < img.height(); ++y)
+            for (int x = 0; x < img.width(); ++x) n += qGray(img.pixel(x, y)) < 200;
+        return n;
+    };
+    QVERIFY(looksDrawn(b));
+    QVERIFY(ink(b) > ink(a));
+}
+
+void TestChartExport::csvColumns()
+{
+    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race")};
+    const QString values = m_dir.filePath(QStringLiteral("values.csv"));
+    QVERIFY(exportChart(ChartKind::Metrics, m_race, ctx, ExportFormat::Csv, values, {}));
+    QList<QByteArray> lines = readAll(values).trimmed().split('\n');
+    QCOMPARE(lines.front(), QByteArray("time_s,expected,actual,lost"));
+    QCOMPARE(lines.size(), m_race.size() + 1);
+    double lastTime = -1;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QList<QByteArray> cells = lines[i].split(',');
+        QCOMPARE(cells.size(), 4);
+        bool ok = false;
+        const double t = cells[0].toDouble(&ok);
+        QVERIFY(ok);
+        QVERIFY(t >= lastTime);
+        lastTime = t;
+        const double expected = cells[1].toDouble(&ok);
+        QVERIFY(ok);
+        const double actual = cells[2].toDouble(&ok);
+        QVERIFY(ok);
+        const double lost = cells[3].toDouble(&ok);
+        QVERIFY(ok);
+        QCOMPARE(lost, expected - actual);
+    }
+
+    const QString states = m_dir.filePath(QStringLiteral("states.csv"));
+    QVERIFY(exportChart(ChartKind::StateTimeline, m_race, ctx, ExportFormat::Csv, states, {}));
+    lines = readAll(states).trimmed().split('\n');
+    QCOMPARE(lines.front(), QByteArray("slot,pid,role,state,from_s,to_s"));
+    QVERIFY(lines.size() >= 4); // at least one span per process
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QList<QByteArray> cells = lines[i].split(',');
+        QCOMPARE(cells.size(), 6);
+        QCOMPARE(cells[2], QByteArray("counter"));
+        QVERIFY(cells[5].toDouble() >= cells[4].toDouble());
+    }
+
+    const QString queue = m_dir.filePath(QStringLiteral("queue.csv"));
+    QVERIFY(exportChart(ChartKind::QueueDepth, m_synthetic, ctx, ExportFormat::Csv, queue, {}));
+    lines = readAll(queue).trimmed().split('\n');
+    QCOMPARE(lines.front(), QByteArray("time_s,tasks_items,tasks_maxsize"));
+    QCOMPARE(lines.back().split(',').at(1), QByteArray("10"));
+
+    const QString pipe = m_dir.filePath(QStringLiteral("pipe.csv"));
+    QVERIFY(exportChart(ChartKind::PipeTraffic, m_synthetic, ctx, ExportFormat::Csv, pipe, {}));
+    lines = readAll(pipe).trimmed().split('\n');
+    QVERIFY(lines.front().startsWith("time_s,link_a_to_b_msgs_per_s,link_a_to_b_bytes_per_s"));
+    // 40 messages per 30 ms tick A -> B: about 1333 per second.
+    const double rate = lines.back().split(',').at(1).toDouble();
+    QVERIFY2(rate > 1300 && rate < 1370, qPrintable(QString::number(rate)));
+}
+
+void TestChartExport::parseFormats_data()
+{
+    QTest::addColumn<QString>("list");
+    QTest::addColumn<int>("count"); // -1: refused
+    QTest::newRow("all") << QStringLiteral("png,svg,pdf,csv") << 4;
+    QTest::newRow("case and spaces") << QStringLiteral(" PNG , Svg") << 2;
+    QTest::newRow("duplicates") << QStringLiteral("png,png") << 1;
+    QTest::newRow("empty") << QString() << -1;
+    QTest::newRow("unknown") << QStringLiteral("png,gif") << -1;
+}
+
+void TestChartExport::parseFormats()
+{
+    QFETCH(QString, list);
+    QFETCH(int, count);
+    auto formats = ipc::parseFormats(list);
+    if (count < 0) {
+        QVERIFY(!formats);
+        QCOMPARE(formats.error().code, Errc::InvalidArgument);
+    } else {
+        QVERIFY(formats);
+        QCOMPARE(int(formats->size()), count);
+    }
+}
+
+void TestChartExport::exportAll()
+{
+    const QString dir = m_dir.filePath(QStringLiteral("all"));
+    auto written = exportAllCharts(m_synthetic, {QStringLiteral("demo"), QStringLiteral("Demo")},
+                                   {ExportFormat::Png, ExportFormat::Csv}, dir, ExportOptions{});
+    QVERIFY(written);
+    QCOMPARE(written->size(), 8);
+    for (const QString &f : *written) QVERIFY2(QFileInfo(f).size() > 0, qPrintable(f));
+    QVERIFY(written->contains(QDir(dir).filePath(QStringLiteral("demo-queue-depth.png"))));
+    QVERIFY(!exportAllCharts(History{}, {}, {ExportFormat::Png}, dir, ExportOptions{}));
+}
+
+void TestChartExport::headlessRunWritesCharts()
+{
+    const QByteArray program = qgetenv("IPC_PLAYGROUND");
+    if (program.isEmpty()) QSKIP("IPC_PLAYGROUND is not set (run through CTest)");
+    const QString dir = m_dir.filePath(QStringLiteral("headless"));
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM")); // the program must choose offscreen itself
+    p.setProcessEnvironment(env);
+    p.start(QString::fromLocal8Bit(program),
+            {QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--seconds"), QStringLiteral("1"),
+             QStringLiteral("--increments"), QStringLiteral("100000000"), QStringLiteral("--json"),
+             QStringLiteral("--export"), dir, QStringLiteral("--format"), QStringLiteral("png,svg,pdf,csv")});
+    QVERIFY(p.waitForFinished(60000));
+    QCOMPARE(p.exitCode(), 0);
+    for (const char *name : {"race-values", "race-process-states"}) {
+        const QString base = QDir(dir).filePath(QString::fromLatin1(name));
+        QVERIFY(looksDrawn(QImage(base + QStringLiteral(".png"))));
+        QVERIFY(QSvgRenderer(base + QStringLiteral(".svg")).isValid());
+        QVERIFY(readAll(base + QStringLiteral(".pdf")).startsWith("%PDF"));
+        QVERIFY(readAll(base + QStringLiteral(".csv")).startsWith("time_s,") ||
+                readAll(base + QStringLiteral(".csv")).startsWith("slot,"));
+    }
+    // stdout is still the JSON result.
+    QVERIFY(p.readAllStandardOutput().trimmed().startsWith("{"));
+
+    // A bad format is a usage error and starts nothing.
+    QProcess bad;
+    bad.setProcessEnvironment(env);
+    bad.start(QString::fromLocal8Bit(program), {QStringLiteral("run"), QStringLiteral("race"),
+                                                QStringLiteral("--export"), dir, QStringLiteral("--format"),
+                                                QStringLiteral("gif")});
+    QVERIFY(bad.waitForFinished(30000));
+    QCOMPARE(bad.exitCode(), 2);
+    QVERIFY(bad.readAllStandardError().contains("gif"));
+}
+
+QTEST_MAIN(TestChartExport)
+#include "tst_chart_export.moc"

@@ -1,0 +1,137 @@
+// History: bounded rings aligned by tick, the 60-second window, series that
+// appear late, pipe rates, state spans, and thinning for the charts.
+#include "history.h"
+#include "test_support.h"
+
+#include <QTest>
+
+#include <cmath>
+
+using namespace ipc;
+
+class TestHistory : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void windowDropsOldTicks();
+    void ringStaysBoundedAtAnyRate();
+    void lateSeriesReadNaNBefore();
+    void pipeRates();
+    void stateSpans();
+    void thinnedPointsKeepTheNewest();
+};
+
+namespace {
+
+Snapshot withMetric(double v)
+{
+    Snapshot s;
+    s.hasRun = true;
+    s.metrics = {{"x", v}};
+    return s;
+}
+
+} // namespace
+
+void TestHistory::windowDropsOldTicks()
+{
+    History h(10);
+    for (int i = 0; i <= 300; ++i) h.append(withMetric(i), i * 0.1); // 30 s
+    QVERIFY(h.time(0) >= h.now() - 10 - 1e-9);
+    QCOMPARE(h.now(), 30.0);
+    QCOMPARE(h.lastValue(h.metricSeries(QStringLiteral("x"))), 300.0);
+    QCOMPARE(h.size(), 101);
+    QCOMPARE(h.rangeStart(), 20.0);
+    QCOMPARE(h.rangeEnd(), 30.0);
+}
+
+void TestHistory::ringStaysBoundedAtAnyRate()
+{
+    History h(1); // capacity ~ 64 ticks + slack
+    for (int i = 0; i < 10'000; ++i) h.append(withMetric(i), i * 1e-5);
+    QVERIFY(h.size() <= 100);
+    QCOMPARE(h.lastValue(0), 9999.0);
+    // Oldest first, newest last, in order.
+    for (int i = 1; i < h.size(); ++i) QVERIFY(h.time(i) >= h.time(i - 1));
+}
+
+void TestHistory::lateSeriesReadNaNBefore()
+{
+    History h;
+    h.append(withMetric(1), 0);
+    Snapshot s = withMetric(2);
+    s.metrics.push_back({"late", 7});
+    h.append(s, 0.1);
+    const int late = h.metricSeries(QStringLiteral("late"));
+    QVERIFY(late >= 0);
+    QVERIFY(std::isnan(h.value(late, 0)));
+    QCOMPARE(h.value(late, 1), 7.0);
+    QCOMPARE(h.metricKeys(), QStringList({QStringLiteral("x"), QStringLiteral("late")}));
+}
+
+void TestHistory::pipeRates()
+{
+    History h;
+    Snapshot s;
+    s.hasRun = true;
+    s.objects.resize(1);
+    ObjectSnapshot &o = s.objects[0];
+    o.name = "p";
+    o.kind = ObjectKind::PipeStats;
+    o.hasTraffic = true;
+    for (int i = 0; i <= 100; ++i) {
+        o.messages = {std::uint64_t(i) * 100, 0}; // 100 per 10 ms = 10000/s
+        o.bytes = {std::uint64_t(i) * 6400, 0};
+        h.append(s, i * 0.01);
+    }
+    QCOMPARE(h.pipes().size(), std::size_t(1));
+    const History::PipeSeries &p = h.pipes().front();
+    QVERIFY(std::fabs(h.lastValue(p.messagesPerSecond[0]) - 10000) < 1);
+    QVERIFY(std::fabs(h.lastValue(p.bytesPerSecond[0]) - 640000) < 100);
+    QCOMPARE(h.lastValue(p.messagesPerSecond[1]), 0.0);
+}
+
+void TestHistory::stateSpans()
+{
+    History h;
+    Snapshot s;
+    s.hasRun = true;
+    s.processes.resize(1);
+    s.processes[0].pid = 7;
+    s.processes[0].role = "counter";
+    const ProcState states[] = {ProcState::Running, ProcState::Running, ProcState::WaitingLock,
+                                ProcState::InCriticalSection, ProcState::InCriticalSection, ProcState::Killed};
+    double t = 0;
+    for (ProcState st : states) {
+        s.processes[0].state = st;
+        h.append(s, t);
+        t += 1;
+    }
+    const auto &spans = h.tracks().at(0).spans;
+    QCOMPARE(spans.size(), std::size_t(4));
+    QCOMPARE(spans[0].state, ProcState::Running);
+    QCOMPARE(spans[0].to, 1.0);
+    QCOMPARE(spans[1].state, ProcState::WaitingLock);
+    QCOMPARE(spans[1].from, 1.0);
+    QCOMPARE(spans[2].to, 4.0);
+    QCOMPARE(spans[3].state, ProcState::Killed);
+    for (std::size_t i = 1; i < spans.size(); ++i) QCOMPARE(spans[i].from, spans[i - 1].to);
+    QCOMPARE(h.tracks().at(0).role, QStringLiteral("counter"));
+}
+
+void TestHistory::thinnedPointsKeepTheNewest()
+{
+    History h;
+    for (int i = 0; i < 1000; ++i) h.append(withMetric(i), i * 0.03);
+    QList<QPointF> pts;
+    h.points(0, pts, 100);
+    QVERIFY(pts.size() <= 101);
+    QVERIFY(pts.size() >= 90);
+    QCOMPARE(pts.back().y(), 999.0);
+    h.points(0, pts, 0); // no limit
+    QCOMPARE(pts.size(), 1000);
+    h.points(42, pts); // no such series
+    QVERIFY(pts.isEmpty());
+}
+
+QTEST_MAIN(TestHistory)
+#include "tst_history.moc"

@@ -1,0 +1,299 @@
+// The window with real processes: every scenario starts from the list and
+// shows live data, stops leaving no process; the race's lock toggled from
+// the controls stops the losses at once; a killed process shows as killed
+// while the others go on; pause/resume; closing the window reaps the run.
+#include "charts/charts_panel.h"
+#include "controls_panel.h"
+#include "main_window.h"
+#include "process_diagram.h"
+#include "state_style.h"
+#include "test_support.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QListWidget>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cerrno>
+#include <csignal>
+
+using namespace ipc;
+
+namespace {
+
+double metric(const Snapshot &s, const char *key)
+{
+    for (const Metric &m : s.metrics)
+        if (m.key == key) return m.value;
+    return -1;
+}
+
+std::vector<pid_t> pidsOf(const Snapshot &s)
+{
+    std::vector<pid_t> pids;
+    for (const ProcessSnapshot &p : s.processes)
+        if (p.pid > 0) pids.push_back(p.pid);
+    return pids;
+}
+
+// Reaped (not even a zombie): kill(pid, 0) says "no such process".
+bool allGone(const std::vector<pid_t> &pids)
+{
+    for (pid_t p : pids)
+        if (::kill(p, 0) == 0 || errno != ESRCH) return false;
+    return true;
+}
+
+int rowOf(QListWidget *list, const QString &name)
+{
+    for (int i = 0; i < list->count(); ++i)
+        if (list->item(i)->data(Qt::UserRole).toString() == name) return i;
+    return -1;
+}
+
+// A race in the window that runs long enough to watch.
+bool startLongRace(MainWindow &w, int processes)
+{
+    if (!w.chooseScenario(QStringLiteral("race"))) return false;
+    auto *increments = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("increments")));
+    auto *count = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("processes")));
+    if (!increments || !count) return false;
+    increments->setValue(100'000'000);
+    count->setValue(processes);
+    w.action(QStringLiteral("start"))->trigger();
+    return w.controller().status() == RunController::Status::Running;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void windowOpens();
+    void everyScenarioStartsFromTheList_data();
+    void everyScenarioStartsFromTheList();
+    void raceLockStopsLosses();
+    void killedProcessShowsKilledOthersGoOn();
+    void pauseAndResume();
+    void closingTheWindowReapsTheRun();
+    void presentationModeReachesChartsAndExports();
+};
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestMainWindow::windowOpens()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QCOMPARE(w.scenarioList()->count(), int(scenarioCatalog().size()));
+    QVERIFY(w.scenarioList()->count() > 0);
+    QVERIFY(w.controller().scenario()); // the first one is chosen
+    // Every action has a shortcut and a tooltip that names it.
+    for (const char *name : {"start", "stop", "pause", "restart", "kill", "presentation", "export-png",
+                             "export-png2x", "export-png-sized", "export-svg", "export-pdf",
+                             "export-csv", "export-all", "copy-chart"}) {
+        QAction *a = w.action(QString::fromLatin1(name));
+        QVERIFY2(a, name);
+        QVERIFY2(!a->shortcut().isEmpty(), name);
+        QVERIFY2(a->toolTip().contains(a->shortcut().toString(QKeySequence::NativeText)), name);
+    }
+    // Every parameter control has a tooltip.
+    QVERIFY(w.chooseScenario(QStringLiteral("race")));
+    for (const ParamSpec &p : w.controller().scenario()->lesson().params) {
+        QWidget *c = w.controls()->parameterWidget(QString::fromStdString(p.key));
+        QVERIFY2(c, p.key.c_str());
+        QVERIFY2(!c->toolTip().isEmpty(), p.key.c_str());
+    }
+}
+
+void TestMainWindow::everyScenarioStartsFromTheList_data()
+{
+    QTest::addColumn<QString>("name");
+    for (const ScenarioInfo &s : scenarioCatalog())
+        QTest::newRow(s.name.c_str()) << QString::fromStdString(s.name);
+}
+
+void TestMainWindow::everyScenarioStartsFromTheList()
+{
+    QFETCH(QString, name);
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QListWidget *list = w.scenarioList();
+    const int row = rowOf(list, name);
+    QVERIFY(row >= 0);
+    list->setCurrentRow(row);
+    list->setFocus();
+    QTest::keyClick(list, Qt::Key_Return); // Enter on a scenario starts it
+
+    const Sampler &sampler = w.controller().sampler();
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller().status() == RunController::Status::Running ||
+                                 w.controller().status() == RunController::Status::Finished,
+                             1000);
+    // Live data within a second: processes in the table with their pids,
+    // several samples, charts on screen.
+    QTRY_VERIFY_WITH_TIMEOUT(sampler.history().size() >= 3, 1000);
+    QVERIFY(w.processModel().rowCount() > 0);
+    for (int r = 0; r < w.processModel().rowCount(); ++r) QVERIFY(w.processModel().pid(r) > 0);
+    QVERIFY(!w.charts()->views().isEmpty());
+    QVERIFY(w.diagram()->processNode(0));
+
+    std::vector<pid_t> pids = pidsOf(sampler.snapshot());
+    QVERIFY(!pids.empty());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(!w.controller().active());
+    QVERIFY(allGone(pids));
+    // The table shows how each one ended.
+    for (int r = 0; r < w.processModel().rowCount(); ++r) QVERIFY(isTerminal(w.processModel().state(r)));
+}
+
+void TestMainWindow::raceLockStopsLosses()
+{
+    constexpr int kProcesses = 4;
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(startLongRace(w, kProcesses));
+    const Sampler &sampler = w.controller().sampler();
+    QTRY_VERIFY_WITH_TIMEOUT(metric(sampler.snapshot(), "expected") > 1000, 20000);
+
+    // Lock off: an interval of a second loses updates.
+    const double e0 = metric(sampler.snapshot(), "expected");
+    const double a0 = metric(sampler.snapshot(), "actual");
+    QTest::qWait(1000);
+    const double e1 = metric(sampler.snapshot(), "expected");
+    const double a1 = metric(sampler.snapshot(), "actual");
+    const double lostOff = (e1 - e0) - (a1 - a0);
+    QVERIFY2(lostOff > kProcesses, qPrintable(QStringLiteral("lost %1 without the lock").arg(lostOff)));
+
+    // The lock switched on from the controls acts on the running processes.
+    auto *lock = qobject_cast<QCheckBox *>(w.controls()->parameterWidget(QStringLiteral("lock")));
+    QVERIFY(lock);
+    QVERIFY(!lock->isChecked());
+    lock->click();
+    QCOMPARE(w.controller().scenario()->param("lock"), 1.0);
+    QTest::qWait(300); // increments begun before the switch finish
+    const double e2 = metric(sampler.snapshot(), "expected");
+    const double a2 = metric(sampler.snapshot(), "actual");
+    QTest::qWait(1000);
+    const double e3 = metric(sampler.snapshot(), "expected");
+    const double a3 = metric(sampler.snapshot(), "actual");
+    const double lostOn = (e3 - e2) - (a3 - a2);
+    QVERIFY2(e3 > e2, "the counters go on with the lock");
+    // At most one increment in flight per process at either sample.
+    QVERIFY2(std::abs(lostOn) <= kProcesses, qPrintable(QStringLiteral("lost %1 with the lock").arg(lostOn)));
+
+    const std::vector<pid_t> pids = pidsOf(sampler.snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+}
+
+void TestMainWindow::killedProcessShowsKilledOthersGoOn()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(startLongRace(w, 4));
+    ProcessTableModel &model = w.processModel();
+    QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), 4, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(model.operations(0) > 0 && model.operations(3) > 0, 20000);
+
+    constexpr int kVictim = 1;
+    w.controls()->setChosenSlot(kVictim);
+    QCOMPARE(w.controls()->chosenSlot(), kVictim);
+    w.action(QStringLiteral("kill"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(model.state(kVictim), ProcState::Killed, 5000);
+    QVERIFY(model.data(model.index(kVictim, ProcessTableModel::ExitCode)).toString().startsWith(QStringLiteral("-9")));
+    QTRY_COMPARE_WITH_TIMEOUT(w.diagram()->processNode(kVictim)->state(), ProcState::Killed, 1000);
+
+    // The others go on.
+    std::vector<std::uint64_t> before;
+    for (int r = 0; r < 4; ++r) before.push_back(model.operations(r));
+    QTest::qWait(500);
+    for (int r = 0; r < 4; ++r) {
+        if (r == kVictim) continue;
+        QVERIFY2(!isTerminal(model.state(r)), qPrintable(stateLabel(model.state(r))));
+        QVERIFY2(model.operations(r) > before[std::size_t(r)], "a survivor stopped counting");
+    }
+    QCOMPARE(w.controller().status(), RunController::Status::Running);
+    const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+}
+
+void TestMainWindow::pauseAndResume()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(startLongRace(w, 2));
+    ProcessTableModel &model = w.processModel();
+    QTRY_VERIFY_WITH_TIMEOUT(model.operations(0) > 0 && model.operations(1) > 0, 20000);
+    w.action(QStringLiteral("pause"))->trigger();
+    QCOMPARE(w.controller().status(), RunController::Status::Paused);
+    QTRY_VERIFY_WITH_TIMEOUT(model.state(0) == ProcState::Paused && model.state(1) == ProcState::Paused, 2000);
+    const std::uint64_t frozen = model.operations(0);
+    QTest::qWait(300);
+    QCOMPARE(model.operations(0), frozen); // SIGSTOPped: no work
+    w.action(QStringLiteral("pause"))->trigger(); // resume
+    QCOMPARE(w.controller().status(), RunController::Status::Running);
+    QTRY_VERIFY_WITH_TIMEOUT(model.operations(0) > frozen, 5000);
+    const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+}
+
+void TestMainWindow::closingTheWindowReapsTheRun()
+{
+    std::vector<pid_t> pids;
+    {
+        MainWindow w({.useSettings = false});
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(startLongRace(w, 3));
+        QTRY_COMPARE_WITH_TIMEOUT(w.processModel().rowCount(), 3, 5000);
+        pids = pidsOf(w.controller().sampler().snapshot());
+        QCOMPARE(pids.size(), std::size_t(3));
+        QVERIFY(w.close());
+        QVERIFY(!w.controller().scenario());
+        QVERIFY(allGone(pids));
+    }
+    QVERIFY(allGone(pids));
+}
+
+void TestMainWindow::presentationModeReachesChartsAndExports()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(startLongRace(w, 2));
+    QTRY_VERIFY_WITH_TIMEOUT(!w.charts()->views().isEmpty(), 2000);
+    QVERIFY(!w.charts()->chartStyle().presentation);
+    const qreal normalTitle = w.charts()->views().front()->liveChart()->titleFont().pointSizeF();
+    w.action(QStringLiteral("presentation"))->trigger();
+    QVERIFY(w.presentationMode());
+    QVERIFY(w.charts()->chartStyle().presentation);
+    QVERIFY(w.charts()->views().front()->liveChart()->titleFont().pointSizeF() > normalTitle);
+    QVERIFY(w.exportOptions().style.presentation);
+    QVERIFY(w.font().pointSizeF() > QApplication::font().pointSizeF());
+
+    // The window's own export of the current chart.
+    QTemporaryDir dir;
+    const QString png = dir.filePath(QStringLiteral("current.png"));
+    QVERIFY(w.exportCurrentChart(ExportFormat::Png, png, w.exportOptions(2)));
+    QCOMPARE(QImage(png).size(), QSize(2560, 1440));
+    w.action(QStringLiteral("presentation"))->trigger();
+    QVERIFY(!w.charts()->chartStyle().presentation);
+    w.action(QStringLiteral("stop"))->trigger();
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

@@ -1,0 +1,84 @@
+#include "charts_panel.h"
+
+#include "chart_factory.h"
+
+#include <QGridLayout>
+
+namespace ipc {
+
+ChartsPanel::ChartsPanel(QWidget *parent) : QWidget(parent), m_grid(new QGridLayout(this))
+{
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setSpacing(4);
+}
+
+void ChartsPanel::setContext(const ChartContext &context)
+{
+    m_context = context;
+    for (auto &[kind, view] : m_views) delete view;
+    m_views.clear();
+    m_current = nullptr;
+}
+
+void ChartsPanel::refresh(const History &history)
+{
+    bool added = false;
+    for (ChartKind kind : chartKindsFor(history)) {
+        if (m_views.count(kind)) continue;
+        auto *view = new ChartView(makeChart(kind, m_context).release(), this);
+        view->setObjectName(QStringLiteral("chart-") + chartKindName(kind));
+        view->liveChart()->applyStyle(m_style);
+        connect(view, &ChartView::activated, this, &ChartsPanel::setCurrent);
+        connect(view, &ChartView::actionRequested, this, &ChartsPanel::actionRequested);
+        m_views.emplace(kind, view);
+        added = true;
+    }
+    if (added) relayout();
+    for (auto &[kind, view] : m_views) view->liveChart()->refresh(history);
+}
+
+void ChartsPanel::relayout()
+{
+    int i = 0;
+    const int columns = m_views.size() > 1 ? 2 : 1;
+    for (auto &[kind, view] : m_views) {
+        m_grid->removeWidget(view);
+        m_grid->addWidget(view, i / columns, i % columns);
+        view->show();
+        ++i;
+    }
+    if (!m_current && !m_views.empty()) setCurrent(m_views.begin()->second);
+}
+
+void ChartsPanel::setChartStyle(const ChartStyle &style)
+{
+    m_style = style;
+    for (auto &[kind, view] : m_views) view->liveChart()->applyStyle(style);
+}
+
+QList<ChartView *> ChartsPanel::views() const
+{
+    QList<ChartView *> out;
+    for (const auto &[kind, view] : m_views) out << view;
+    return out;
+}
+
+ChartView *ChartsPanel::view(ChartKind kind) const
+{
+    auto it = m_views.find(kind);
+    return it == m_views.end() ? nullptr : it->second;
+}
+
+ChartView *ChartsPanel::current() const
+{
+    if (m_current) return m_current;
+    return m_views.empty() ? nullptr : m_views.begin()->second;
+}
+
+void ChartsPanel::setCurrent(ChartView *view)
+{
+    m_current = view;
+    for (auto &[kind, v] : m_views) v->setCurrent(v == view);
+}
+
+} // namespace ipc

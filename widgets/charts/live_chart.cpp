@@ -1,0 +1,117 @@
+#include "live_chart.h"
+
+#include "chart_factory.h"
+
+#include <QLegendMarker>
+
+#include <cmath>
+
+namespace ipc {
+
+LiveChart::LiveChart(ChartKind kind, ChartContext context)
+    : m_timeAxis(new QValueAxis(this)), m_kind(kind), m_context(std::move(context))
+{
+    // Live data: an animation per tick would lag and cost CPU for nothing.
+    setAnimationOptions(QChart::NoAnimation);
+    setTheme(QChart::ChartThemeLight);
+    setBackgroundRoundness(0);
+    setMargins(QMargins(6, 6, 6, 6));
+    legend()->setAlignment(Qt::AlignBottom);
+    legend()->setShowToolTips(true);
+    m_timeAxis->setTitleText(tr("Time since start (s)"));
+    m_timeAxis->setTickType(QValueAxis::TicksDynamic);
+    m_timeAxis->setTickAnchor(0);
+    m_timeAxis->setTickInterval(10);
+    m_timeAxis->setLabelFormat(QStringLiteral("%.0f"));
+    m_timeAxis->setRange(0, 10);
+    addAxis(m_timeAxis, Qt::AlignBottom);
+    m_style = ChartStyle::normal();
+}
+
+QString LiveChart::fileStem() const
+{
+    const QString subject = chartKindName(m_kind);
+    const QString name = m_context.scenarioName.isEmpty() ? QStringLiteral("run") : m_context.scenarioName;
+    return name + QLatin1Char('-') + subject;
+}
+
+QLineSeries *LiveChart::addLine(const QString &name, const QColor &color, QAbstractAxis *y,
+                                Qt::PenStyle pen, qreal widthFactor)
+{
+    auto *series = new QLineSeries(this);
+    series->setName(name);
+    addSeries(series);
+    series->attachAxis(m_timeAxis);
+    series->attachAxis(y);
+    m_lines.push_back(Line{series, color, pen, widthFactor});
+    QPen p(color, m_style.lineWidth * widthFactor, pen, Qt::RoundCap, Qt::RoundJoin);
+    series->setPen(p);
+    return series;
+}
+
+void LiveChart::styleAxis(QAbstractAxis *axis) const
+{
+    axis->setTitleFont(m_style.axisTitleFont);
+    axis->setTitleBrush(m_style.text);
+    axis->setLabelsFont(m_style.labelFont);
+    axis->setLabelsBrush(m_style.text);
+    axis->setLinePen(QPen(m_style.axisLine, m_style.presentation ? 2 : 1));
+    axis->setGridLinePen(QPen(m_style.grid, m_style.presentation ? 1.5 : 1));
+    axis->setMinorGridLineVisible(false);
+}
+
+void LiveChart::applyStyle(const ChartStyle &style)
+{
+    m_style = style;
+    setTitleFont(style.titleFont);
+    setTitleBrush(style.text);
+    setBackgroundBrush(style.background);
+    setPlotAreaBackgroundBrush(style.plotBackground);
+    setPlotAreaBackgroundVisible(true);
+    legend()->setFont(style.legendFont);
+    legend()->setLabelColor(style.text);
+    for (QAbstractAxis *axis : axes()) styleAxis(axis);
+    for (const Line &l : m_lines)
+        l.series->setPen(QPen(l.color, style.lineWidth * l.widthFactor, l.pen, Qt::RoundCap,
+                              Qt::RoundJoin));
+}
+
+void LiveChart::followTime(const History &history)
+{
+    const double lo = history.rangeStart();
+    const double hi = history.rangeEnd();
+    if (m_timeAxis->min() != lo || m_timeAxis->max() != hi) m_timeAxis->setRange(lo, hi);
+    // Ticks every 10 s for the minute, every 2 s at the start.
+    const double span = hi - lo;
+    const double interval = span <= 12 ? 2 : span <= 30 ? 5 : 10;
+    if (m_timeAxis->tickInterval() != interval) m_timeAxis->setTickInterval(interval);
+}
+
+QString LiveChart::csvField(const QString &text)
+{
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+        !text.contains(QLatin1Char('\n')))
+        return text;
+    QString quoted = text;
+    quoted.replace(QLatin1String("\""), QLatin1String("\"\""));
+    return QLatin1Char('"') + quoted + QLatin1Char('"');
+}
+
+void LiveChart::writeSeriesCsv(QTextStream &out, const History &history, const QList<int> &series,
+                               const QStringList &headers)
+{
+    out << "time_s";
+    for (const QString &h : headers) out << ',' << csvField(h);
+    out << '\n';
+    for (int i = 0; i < history.size(); ++i) {
+        out << QString::number(history.time(i), 'f', 3);
+        for (int s : series) {
+            out << ',';
+            const double v = s >= 0 ? history.value(s, i) : std::nan("");
+            if (std::isfinite(v)) out << QString::number(v, 'g', 15);
+        }
+        out << '\n';
+    }
+}
+
+} // namespace ipc

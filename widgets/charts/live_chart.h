@@ -1,0 +1,74 @@
+// LiveChart: the base of every chart in the window and in exports. A
+// QChart that rebuilds its series from the History with replace() (never
+// point by point), animations off, a time axis following the last minute,
+// and the data behind it as CSV.
+//
+// The same class draws the chart on screen and in an export (a fresh
+// instance refreshed from the same History), so a slide shows exactly what
+// the window showed.
+#pragma once
+
+#include "chart_style.h"
+#include "history.h"
+
+#include <QChart>
+#include <QLineSeries>
+#include <QTextStream>
+#include <QValueAxis>
+
+#include <vector>
+
+namespace ipc {
+
+enum class ChartKind { Metrics, QueueDepth, PipeTraffic, StateTimeline };
+
+// What a chart needs to know beyond the data: whose run it shows.
+struct ChartContext {
+    QString scenarioName;  // "race" (file names)
+    QString scenarioTitle; // "Race on a shared counter" (titles)
+};
+
+class LiveChart : public QChart {
+    Q_OBJECT
+public:
+    LiveChart(ChartKind kind, ChartContext context);
+
+    [[nodiscard]] ChartKind kind() const noexcept { return m_kind; }
+    [[nodiscard]] const ChartContext &context() const noexcept { return m_context; }
+    // "race-counter": the stem of exported files.
+    [[nodiscard]] QString fileStem() const;
+
+    virtual void refresh(const History &history) = 0;
+    // Header line, then one line per sample or span.
+    virtual void writeCsv(QTextStream &out, const History &history) const = 0;
+    virtual void applyStyle(const ChartStyle &style);
+    [[nodiscard]] const ChartStyle &style() const noexcept { return m_style; }
+
+protected:
+    struct Line {
+        QLineSeries *series;
+        QColor color;
+        Qt::PenStyle pen;
+        qreal widthFactor;
+    };
+    // A line series attached to the time axis and `y`, styled by the chart.
+    QLineSeries *addLine(const QString &name, const QColor &color, QAbstractAxis *y,
+                         Qt::PenStyle pen = Qt::SolidLine, qreal widthFactor = 1.0);
+    void styleAxis(QAbstractAxis *axis) const;
+    void followTime(const History &history);
+    // time_s,<headers...> and one line per tick; NaN cells are left empty.
+    static void writeSeriesCsv(QTextStream &out, const History &history, const QList<int> &series,
+                               const QStringList &headers);
+    static QString csvField(const QString &text);
+
+    QValueAxis *m_timeAxis;
+    std::vector<Line> m_lines;
+    QList<QPointF> m_buffer; // reused for replace()
+
+private:
+    ChartKind m_kind;
+    ChartContext m_context;
+    ChartStyle m_style;
+};
+
+} // namespace ipc

@@ -1,0 +1,79 @@
+#include "pipe_traffic_chart.h"
+
+#include <QFontMetrics>
+#include <QGuiApplication>
+
+namespace ipc {
+
+PipeTrafficChart::PipeTrafficChart(ChartContext context)
+    : LiveChart(ChartKind::PipeTraffic, std::move(context)),
+      m_messagesAxis(new CountAxis(this)),
+      m_bytesAxis(new CountAxis(this))
+{
+    setTitle(tr("Pipe traffic per direction"));
+    m_messagesAxis->setTitleText(tr("Messages per second (solid)"));
+    m_bytesAxis->setTitleText(tr("Bytes per second (dashed)"));
+    addAxis(m_messagesAxis, Qt::AlignLeft);
+    addAxis(m_bytesAxis, Qt::AlignRight);
+    m_bytesAxis->setGridLineVisible(false);
+    applyStyle(style());
+}
+
+QString PipeTrafficChart::directionName(int direction)
+{
+    // Missing glyphs fail silently (a box): check before using the arrow.
+    const bool arrow = QFontMetrics(QGuiApplication::font()).inFont(QChar(0x2192));
+    const QString to = arrow ? QStringLiteral(" \u2192 ") : QStringLiteral(" -> ");
+    return direction == 0 ? QStringLiteral("A") + to + QStringLiteral("B")
+                          : QStringLiteral("B") + to + QStringLiteral("A");
+}
+
+void PipeTrafficChart::refresh(const History &history)
+{
+    double hiMessages = 1;
+    double hiBytes = 1;
+    for (const History::PipeSeries &p : history.pipes()) {
+        Lines &lines = m_series[p.name];
+        if (!lines.messages[0]) {
+            const int base = 2 * (int(m_series.size()) - 1);
+            for (int d = 0; d < ObjectSnapshot::kDirections; ++d) {
+                const QColor color = ChartStyle::seriesColor(base + d);
+                lines.messages[d] = addLine(tr("'%1' %2 messages/s").arg(p.name, directionName(d)),
+                                            color, m_messagesAxis);
+                lines.bytes[d] = addLine(tr("'%1' %2 bytes/s").arg(p.name, directionName(d)),
+                                         color, m_bytesAxis, Qt::DashLine, 0.8);
+            }
+        }
+        for (int d = 0; d < ObjectSnapshot::kDirections; ++d) {
+            history.points(p.messagesPerSecond[d], m_buffer);
+            lines.messages[d]->replace(m_buffer);
+            for (const QPointF &pt : std::as_const(m_buffer)) hiMessages = std::max(hiMessages, pt.y());
+            history.points(p.bytesPerSecond[d], m_buffer);
+            lines.bytes[d]->replace(m_buffer);
+            for (const QPointF &pt : std::as_const(m_buffer)) hiBytes = std::max(hiBytes, pt.y());
+        }
+    }
+    m_messagesAxis->fit(0, hiMessages);
+    m_bytesAxis->fit(0, hiBytes);
+    followTime(history);
+}
+
+void PipeTrafficChart::writeCsv(QTextStream &out, const History &history) const
+{
+    QList<int> series;
+    QStringList headers;
+    for (const History::PipeSeries &p : history.pipes()) {
+        for (int d = 0; d < ObjectSnapshot::kDirections; ++d) {
+            const QString dir = d == 0 ? QStringLiteral("a_to_b") : QStringLiteral("b_to_a");
+            series << p.messagesPerSecond[d] << p.bytesPerSecond[d] << p.messagesTotal[d]
+                   << p.bytesTotal[d];
+            headers << p.name + QStringLiteral("_") + dir + QStringLiteral("_msgs_per_s")
+                    << p.name + QStringLiteral("_") + dir + QStringLiteral("_bytes_per_s")
+                    << p.name + QStringLiteral("_") + dir + QStringLiteral("_msgs_total")
+                    << p.name + QStringLiteral("_") + dir + QStringLiteral("_bytes_total");
+        }
+    }
+    writeSeriesCsv(out, history, series, headers);
+}
+
+} // namespace ipc

@@ -1,0 +1,260 @@
+#include "controls_panel.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QShortcut>
+#include <QSlider>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <limits>
+
+namespace ipc {
+
+namespace {
+
+QToolButton *actionButton(QAction *action, QWidget *parent)
+{
+    auto *b = new QToolButton(parent);
+    b->setDefaultAction(action);
+    b->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    b->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    b->setMinimumHeight(b->sizeHint().height() + 8);
+    return b;
+}
+
+bool integral(double x) { return std::fabs(x - std::round(x)) < 1e-9; }
+
+} // namespace
+
+ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, QWidget *parent)
+    : QWidget(parent), m_controller(controller)
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("runStatus"));
+    QFont big = m_status->font();
+    big.setBold(true);
+    big.setPointSizeF(big.pointSizeF() * 1.3);
+    m_status->setFont(big);
+    layout->addWidget(m_status);
+
+    auto *runBox = new QGroupBox(tr("Run"), this);
+    auto *grid = new QGridLayout(runBox);
+    grid->addWidget(actionButton(actions.start, runBox), 0, 0);
+    grid->addWidget(actionButton(actions.stop, runBox), 0, 1);
+    grid->addWidget(actionButton(actions.pause, runBox), 1, 0);
+    grid->addWidget(actionButton(actions.restart, runBox), 1, 1);
+    m_victim = new QComboBox(runBox);
+    m_victim->setObjectName(QStringLiteral("killChooser"));
+    m_victim->setToolTip(tr("The process Kill acts on; or click it in the diagram or the table (Alt+K)"));
+    m_victim->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_victim->setMinimumContentsLength(12);
+    auto *victimShortcut = new QShortcut(QKeySequence(Qt::ALT | Qt::Key_K), this);
+    connect(victimShortcut, &QShortcut::activated, m_victim, [this] {
+        m_victim->setFocus();
+        m_victim->showPopup();
+    });
+    grid->addWidget(m_victim, 2, 0);
+    grid->addWidget(actionButton(actions.kill, runBox), 2, 1);
+    connect(m_victim, &QComboBox::currentIndexChanged, this,
+            [this](int) { Q_EMIT chosenSlotChanged(chosenSlot()); });
+    layout->addWidget(runBox);
+
+    m_paramsBox = new QGroupBox(tr("Parameters"), this);
+    m_params = new QFormLayout(m_paramsBox);
+    m_params->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    m_params->setRowWrapPolicy(QFormLayout::WrapLongRows);
+    layout->addWidget(m_paramsBox);
+
+    m_problem = new QLabel(this);
+    m_problem->setObjectName(QStringLiteral("problem"));
+    m_problem->setWordWrap(true);
+    m_problem->setStyleSheet(QStringLiteral("color: #b71c1c; font-weight: bold;"));
+    m_problem->hide();
+    layout->addWidget(m_problem);
+    layout->addStretch(1);
+
+    connect(&m_controller, &RunController::statusChanged, this, &ControlsPanel::updateStatus);
+    connect(&m_controller, &RunController::scenarioChanged, this, &ControlsPanel::rebuildParameters);
+    connect(&m_controller, &RunController::problem, this, &ControlsPanel::showProblem);
+    connect(&m_controller, &RunController::runStarted, this, [this] { m_problem->hide(); });
+    rebuildParameters();
+    updateStatus();
+}
+
+void ControlsPanel::updateStatus()
+{
+    QString text = m_controller.statusText();
+    if (Scenario *s = m_controller.scenario()) text = QString::fromStdString(s->lesson().title) + QStringLiteral(": ") + text;
+    m_status->setText(text);
+}
+
+void ControlsPanel::showProblem(const QString &message)
+{
+    m_problem->setText(message);
+    m_problem->show();
+}
+
+void ControlsPanel::rebuildParameters()
+{
+    while (m_params->rowCount() > 0) m_params->removeRow(0);
+    for (QObject *o : m_paramShortcuts) delete o;
+    m_paramShortcuts.clear();
+    m_paramWidgets.clear();
+    Scenario *s = m_controller.scenario();
+    m_paramsBox->setEnabled(s != nullptr);
+    if (!s) return;
+    int n = 0;
+    for (const ParamSpec &p : s->lesson().params) addParameter(p, ++n);
+}
+
+void ControlsPanel::addParameter(const ParamSpec &spec, int n)
+{
+    Scenario *scenario = m_controller.scenario();
+    const QString key = QString::fromStdString(spec.key);
+    const QString label = QString::fromStdString(spec.label);
+    const QKeySequence shortcut = n <= 9 ? QKeySequence(Qt::ALT | Qt::Key(Qt::Key_0 + n)) : QKeySequence();
+    QString tip = QString::fromStdString(spec.help);
+    tip += spec.live ? tr("\nActs on the running processes at once.")
+                     : tr("\nTakes effect at the next start (Restart: Ctrl+R).");
+    if (!shortcut.isEmpty()) tip += QStringLiteral(" (%1)").arg(shortcut.toString(QKeySequence::NativeText));
+    const double value = scenario->param(spec.key);
+    QWidget *control = nullptr;
+    QWidget *field = nullptr;
+
+    if (spec.boolean) {
+        auto *box = new QCheckBox(label, m_paramsBox);
+        box->setChecked(value != 0);
+        connect(box, &QCheckBox::toggled, this,
+                [this, key](bool on) { (void)m_controller.setParam(key, on ? 1.0 : 0.0); });
+        if (!shortcut.isEmpty()) {
+            auto *sc = new QShortcut(shortcut, this);
+            connect(sc, &QShortcut::activated, box, &QCheckBox::toggle);
+            m_paramShortcuts.push_back(sc);
+        }
+        control = box;
+        field = box;
+    } else if (integral(spec.min) && integral(spec.max) && integral(spec.defaultValue) &&
+               spec.max <= double(std::numeric_limits<int>::max())) {
+        auto *spin = new QSpinBox(m_paramsBox);
+        spin->setRange(int(spec.min), int(spec.max));
+        spin->setValue(int(std::lround(value)));
+        spin->setKeyboardTracking(false);
+        spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+        spin->setGroupSeparatorShown(true);
+        connect(spin, &QSpinBox::valueChanged, this,
+                [this, key](int v) { (void)m_controller.setParam(key, double(v)); });
+        control = spin;
+        field = spin;
+        if (spec.max - spec.min <= 1000) {
+            // A slider for short ranges: easy to drag in front of a class.
+            auto *row = new QWidget(m_paramsBox);
+            auto *h = new QHBoxLayout(row);
+            h->setContentsMargins(0, 0, 0, 0);
+            auto *slider = new QSlider(Qt::Horizontal, row);
+            slider->setRange(int(spec.min), int(spec.max));
+            slider->setValue(spin->value());
+            slider->setToolTip(tip);
+            connect(slider, &QSlider::valueChanged, spin, &QSpinBox::setValue);
+            connect(spin, &QSpinBox::valueChanged, slider, &QSlider::setValue);
+            h->addWidget(slider, 1);
+            spin->setParent(row);
+            h->addWidget(spin);
+            field = row;
+        }
+    } else {
+        auto *spin = new QDoubleSpinBox(m_paramsBox);
+        spin->setDecimals(2);
+        spin->setRange(spec.min, spec.max);
+        spin->setValue(value);
+        spin->setKeyboardTracking(false);
+        connect(spin, &QDoubleSpinBox::valueChanged, this,
+                [this, key](double v) { (void)m_controller.setParam(key, v); });
+        control = spin;
+        field = spin;
+    }
+    if (!spec.boolean && !shortcut.isEmpty()) {
+        auto *sc = new QShortcut(shortcut, this);
+        connect(sc, &QShortcut::activated, control, [control] {
+            control->setFocus(Qt::ShortcutFocusReason);
+            if (auto *a = qobject_cast<QAbstractSpinBox *>(control)) a->selectAll();
+        });
+        m_paramShortcuts.push_back(sc);
+    }
+    control->setObjectName(QStringLiteral("param-") + key);
+    control->setToolTip(tip);
+    field->setToolTip(tip);
+    m_paramWidgets[key] = control;
+    const QString hint = spec.live ? tr("live") : tr("next start");
+    if (spec.boolean) {
+        auto *l = new QLabel(QStringLiteral("<small>%1</small>").arg(hint), m_paramsBox);
+        l->setToolTip(tip);
+        m_params->addRow(l, field);
+    } else {
+        auto *l = new QLabel(QStringLiteral("%1<br><small>%2</small>").arg(label.toHtmlEscaped(), hint), m_paramsBox);
+        l->setBuddy(control);
+        l->setToolTip(tip);
+        m_params->addRow(l, field);
+    }
+}
+
+QWidget *ControlsPanel::parameterWidget(const QString &key) const
+{
+    auto it = m_paramWidgets.find(key);
+    return it == m_paramWidgets.end() ? nullptr : it->second.data();
+}
+
+void ControlsPanel::showSnapshot(const Snapshot &snapshot)
+{
+    const int keep = chosenSlot();
+    std::vector<std::int32_t> pids;
+    pids.reserve(snapshot.processes.size());
+    for (const ProcessSnapshot &p : snapshot.processes) pids.push_back(p.pid);
+    const bool rebuild = pids != m_victimPids;
+    if (rebuild) {
+        QSignalBlocker block(m_victim);
+        m_victim->clear();
+        for (const ProcessSnapshot &p : snapshot.processes)
+            m_victim->addItem(QString(), p.slot);
+        m_victimPids = pids;
+    }
+    for (std::size_t i = 0; i < snapshot.processes.size(); ++i) {
+        const ProcessSnapshot &p = snapshot.processes[i];
+        const QString text = QStringLiteral("%1 %2%3")
+                                 .arg(QString::fromStdString(p.role))
+                                 .arg(p.pid)
+                                 .arg(isTerminal(p.state) ? tr(" (%1)").arg(QString::fromUtf8(procStateName(p.state).data()))
+                                                          : QString());
+        if (m_victim->itemText(int(i)) != text) m_victim->setItemText(int(i), text);
+    }
+    if (rebuild) {
+        QSignalBlocker block(m_victim);
+        const int index = m_victim->findData(keep);
+        m_victim->setCurrentIndex(index >= 0 ? index : (m_victim->count() ? 0 : -1));
+    }
+}
+
+int ControlsPanel::chosenSlot() const
+{
+    const QVariant v = m_victim->currentData();
+    return v.isValid() ? v.toInt() : -1;
+}
+
+void ControlsPanel::setChosenSlot(int slot)
+{
+    const int index = m_victim->findData(slot);
+    if (index >= 0) m_victim->setCurrentIndex(index);
+}
+
+} // namespace ipc

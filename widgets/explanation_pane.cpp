@@ -1,0 +1,141 @@
+#include "explanation_pane.h"
+
+#include "scenario.h"
+#include "scenario_file.h"
+
+#include <QFile>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace ipc {
+
+namespace {
+
+QWidget *titled(const QString &title, QWidget *content, QWidget *parent)
+{
+    auto *box = new QWidget(parent);
+    auto *v = new QVBoxLayout(box);
+    v->setContentsMargins(0, 0, 0, 0);
+    v->setSpacing(2);
+    auto *label = new QLabel(QStringLiteral("<b>%1</b>").arg(title), box);
+    v->addWidget(label);
+    v->addWidget(content, 1);
+    return box;
+}
+
+} // namespace
+
+ExplanationPane::ExplanationPane(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QHBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    m_split = new QSplitter(Qt::Horizontal, this);
+    m_split->setObjectName(QStringLiteral("explanationSplit"));
+    layout->addWidget(m_split);
+
+    m_text = new QTextBrowser(m_split);
+    m_text->setObjectName(QStringLiteral("explanation"));
+    m_text->setOpenExternalLinks(false);
+    m_split->addWidget(m_text);
+
+    const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_code = new QPlainTextEdit(this);
+    m_code->setObjectName(QStringLiteral("pythonCode"));
+    m_code->setReadOnly(true);
+    m_code->setFont(mono);
+    m_code->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_codeBox = titled(tr("The same in Python (multiprocessing)"), m_code, m_split);
+    m_split->addWidget(m_codeBox);
+
+    m_console = new QPlainTextEdit(this);
+    m_console->setObjectName(QStringLiteral("console"));
+    m_console->setReadOnly(true);
+    m_console->setFont(mono);
+    m_consoleBox = titled(tr("What the processes printed"), m_console, m_split);
+    m_split->addWidget(m_consoleBox);
+    m_consoleBox->hide();
+    m_split->setStretchFactor(0, 2);
+    m_split->setStretchFactor(1, 3);
+    m_split->setStretchFactor(2, 2);
+    render();
+}
+
+QString ExplanationPane::builtinPython(const QString &scenarioName)
+{
+    QString file = scenarioName;
+    file.replace(QLatin1Char('-'), QLatin1Char('_'));
+    QFile f(QStringLiteral(":/python/%1.py").arg(file));
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QString::fromUtf8(f.readAll());
+}
+
+void ExplanationPane::setScenario(Scenario *scenario)
+{
+    m_title.clear();
+    m_summary.clear();
+    m_question.clear();
+    m_answer.clear();
+    m_reveal = false;
+    QString code;
+    if (scenario) {
+        const ScenarioInfo &info = scenario->lesson();
+        m_title = QString::fromStdString(info.title);
+        m_summary = QString::fromStdString(info.summary);
+        if (const ScenarioDefinition *d = scenario->definition()) {
+            m_question = QString::fromStdString(d->question);
+            m_answer = QString::fromStdString(d->answer);
+            code = QString::fromStdString(d->python);
+        }
+        if (code.isEmpty()) code = builtinPython(QString::fromStdString(info.name));
+    }
+    m_code->setPlainText(code);
+    m_codeBox->setVisible(!code.isEmpty());
+    setConsoleText({});
+    render();
+}
+
+void ExplanationPane::setRevealAnswer(bool reveal)
+{
+    if (reveal == m_reveal) return;
+    m_reveal = reveal;
+    render();
+}
+
+void ExplanationPane::setConsoleText(const QString &text)
+{
+    if (text == m_console->toPlainText()) return;
+    m_console->setPlainText(text);
+    m_console->verticalScrollBar()->setValue(m_console->verticalScrollBar()->maximum());
+    m_consoleBox->setVisible(!text.isEmpty());
+}
+
+void ExplanationPane::render()
+{
+    if (m_title.isEmpty()) {
+        m_text->setHtml(tr("<p>Choose a scenario in the list on the left. Each one starts real "
+                           "operating-system processes and shows what happens between them.</p>"));
+        return;
+    }
+    QString html = QStringLiteral("<h2>%1</h2><p>%2</p>").arg(m_title.toHtmlEscaped(), m_summary.toHtmlEscaped());
+    if (!m_question.isEmpty()) {
+        if (!m_reveal)
+            html += QStringLiteral("<p><b>%1</b> %2</p>").arg(tr("What do you predict?"), m_question.toHtmlEscaped());
+        else
+            html += QStringLiteral("<p><b>%1</b> %2</p><p><b>%3</b> %4</p>")
+                        .arg(tr("Question:"), m_question.toHtmlEscaped(), tr("Answer:"),
+                             m_answer.toHtmlEscaped());
+    }
+    m_text->setHtml(html);
+}
+
+QString ExplanationPane::explanationText() const { return m_text->toPlainText(); }
+
+QString ExplanationPane::pythonCode() const { return m_code->toPlainText(); }
+
+} // namespace ipc

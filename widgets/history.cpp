@@ -1,0 +1,178 @@
+#include "history.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace ipc {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kMinShownSeconds = 10;
+} // namespace
+
+History::History(double windowSeconds)
+    : m_window(windowSeconds > 1 ? windowSeconds : 1),
+      m_capacity(std::size_t(std::ceil(m_window * kMaxRateHz)) + 16),
+      m_times(m_capacity, 0.0)
+{
+}
+
+void History::clear()
+{
+    m_head = 0;
+    m_size = 0;
+    m_values.clear();
+    m_ids.clear();
+    m_index.clear();
+    m_metricKeys.clear();
+    m_queues.clear();
+    m_pipes.clear();
+    m_tracks.clear();
+}
+
+double History::rangeStart() const noexcept
+{
+    return std::max(0.0, now() - m_window);
+}
+
+double History::rangeEnd() const noexcept
+{
+    return std::max(now(), rangeStart() + kMinShownSeconds);
+}
+
+int History::addSeries(const QString &id)
+{
+    const int index = int(m_ids.size());
+    m_ids.push_back(id);
+    m_index.insert(id, index);
+    m_values.emplace_back(m_capacity, kNaN);
+    return index;
+}
+
+double History::maxValue(int series) const noexcept
+{
+    double best = 0;
+    const auto &v = m_values[std::size_t(series)];
+    for (int i = 0; i < m_size; ++i) {
+        const double x = v[ring(i)];
+        if (std::isfinite(x) && x > best) best = x;
+    }
+    return best;
+}
+
+void History::points(int series, QList<QPointF> &out, int maxPoints) const
+{
+    out.clear();
+    if (series < 0 || series >= seriesCount() || m_size == 0) return;
+    const int step = maxPoints > 0 && m_size > maxPoints ? (m_size + maxPoints - 1) / maxPoints : 1;
+    out.reserve(m_size / step + 1);
+    const auto &v = m_values[std::size_t(series)];
+    // Walk back from the newest so the last point is always the current one.
+    const int first = (m_size - 1) % step;
+    for (int i = first; i < m_size; i += step) {
+        const double y = v[ring(i)];
+        if (std::isfinite(y)) out.append(QPointF(time(i), y));
+    }
+}
+
+double History::rate(int totalSeries) const noexcept
+{
+    if (m_size < 2) return 0;
+    const double tNow = now();
+    const double vNow = lastValue(totalSeries);
+    int j = m_size - 2;
+    while (j > 0 && time(j) > tNow - kRateWindowSeconds) --j;
+    const double dt = tNow - time(j);
+    const double dv = vNow - value(totalSeries, j);
+    if (!(dt > 0) || !std::isfinite(dv)) return 0;
+    return std::max(0.0, dv / dt);
+}
+
+void History::append(const Snapshot &snapshot, double t)
+{
+    if (m_size > 0 && t < now()) t = now();
+    if (std::size_t(m_size) == m_capacity) m_head = (m_head + 1) % m_capacity;
+    else ++m_size;
+    m_times[ring(m_size - 1)] = t;
+    for (auto &v : m_values) v[ring(m_size - 1)] = kNaN;
+    while (m_size > 1 && time(0) < t - m_window) {
+        m_head = (m_head + 1) % m_capacity;
+        --m_size;
+    }
+
+    for (const Metric &m : snapshot.metrics) {
+        const QString key = QString::fromStdString(m.key);
+        int s = metricSeries(key);
+        if (s < 0) {
+            s = addSeries(QStringLiteral("m:") + key);
+            m_metricKeys.append(key);
+            m_values[std::size_t(s)][ring(m_size - 1)] = kNaN;
+        }
+        setLast(s, m.value);
+    }
+
+    for (const ObjectSnapshot &o : snapshot.objects) {
+        if (o.kind == ObjectKind::Queue || o.kind == ObjectKind::JoinableQueue) {
+            const QString name = QString::fromStdString(o.name);
+            auto it = std::find_if(m_queues.begin(), m_queues.end(),
+                                   [&](const QueueSeries &q) { return q.name == name; });
+            if (it == m_queues.end()) {
+                QueueSeries q;
+                q.name = name;
+                q.level = addSeries(QStringLiteral("q:%1:level").arg(name));
+                q.capacity = addSeries(QStringLiteral("q:%1:maxsize").arg(name));
+                m_queues.push_back(q);
+                it = m_queues.end() - 1;
+            }
+            setLast(it->level, o.level >= 0 ? o.level : kNaN);
+            setLast(it->capacity, o.capacity > 0 ? o.capacity : kNaN);
+        } else if (o.hasTraffic) {
+            const QString name = QString::fromStdString(o.name);
+            auto it = std::find_if(m_pipes.begin(), m_pipes.end(),
+                                   [&](const PipeSeries &p) { return p.name == name; });
+            if (it == m_pipes.end()) {
+                PipeSeries p;
+                p.name = name;
+                for (int d = 0; d < ObjectSnapshot::kDirections; ++d) {
+                    p.messagesPerSecond[d] = addSeries(QStringLiteral("p:%1:msgs_per_s:%2").arg(name).arg(d));
+                    p.bytesPerSecond[d] = addSeries(QStringLiteral("p:%1:bytes_per_s:%2").arg(name).arg(d));
+                    p.messagesTotal[d] = addSeries(QStringLiteral("p:%1:msgs:%2").arg(name).arg(d));
+                    p.bytesTotal[d] = addSeries(QStringLiteral("p:%1:bytes:%2").arg(name).arg(d));
+                }
+                m_pipes.push_back(p);
+                it = m_pipes.end() - 1;
+            }
+            for (int d = 0; d < ObjectSnapshot::kDirections; ++d) {
+                setLast(it->messagesTotal[d], double(o.messages[std::size_t(d)]));
+                setLast(it->bytesTotal[d], double(o.bytes[std::size_t(d)]));
+                setLast(it->messagesPerSecond[d], rate(it->messagesTotal[d]));
+                setLast(it->bytesPerSecond[d], rate(it->bytesTotal[d]));
+            }
+        }
+    }
+    appendTracks(snapshot, t);
+}
+
+void History::appendTracks(const Snapshot &snapshot, double t)
+{
+    for (const ProcessSnapshot &p : snapshot.processes) {
+        if (p.slot >= m_tracks.size()) m_tracks.resize(p.slot + 1);
+        Track &track = m_tracks[p.slot];
+        if (track.spans.empty()) {
+            track.slot = p.slot;
+            track.role = QString::fromStdString(p.role);
+        }
+        track.pid = p.pid;
+        if (!track.spans.empty() && track.spans.back().state == p.state) {
+            track.spans.back().to = t;
+        } else {
+            const double from = track.spans.empty() ? t : track.spans.back().to;
+            track.spans.push_back(Span{from, t, p.state});
+        }
+        while (track.spans.size() > 1 && track.spans.front().to < t - m_window)
+            track.spans.pop_front();
+    }
+}
+
+} // namespace ipc

@@ -1,0 +1,123 @@
+// History: the bounded past of a run, as the charts and their CSV need it.
+//
+// Columnar: one ring of sample times and, aligned with it, one ring of
+// values per series, all with the same capacity and head, so appending a
+// tick is a store per series and the oldest tick drops out of every series
+// at once. Ticks older than the window (60 s by default) are dropped too.
+//
+// What it records is derived from the snapshot, not from the scenario's
+// name: the scenario's metrics, each queue's level and maxsize, each pipe's
+// message and byte rates per direction, and a state timeline per process.
+// A series that appears mid-run (a metric reported late) reads as NaN
+// before it appeared.
+//
+// Threads: the GUI thread (it is filled by the Sampler).
+#pragma once
+
+#include "snapshot.h"
+
+#include <QHash>
+#include <QList>
+#include <QPointF>
+#include <QString>
+
+#include <deque>
+#include <vector>
+
+namespace ipc {
+
+class History {
+public:
+    static constexpr double kDefaultWindowSeconds = 60;
+    static constexpr double kMaxRateHz = 64; // sizes the rings; faster ticks overwrite
+    static constexpr double kRateWindowSeconds = 0.5; // pipe rates average over this
+
+    struct QueueSeries {
+        QString name;
+        int level = -1;    // series index
+        int capacity = -1; // series index (maxsize; NaN when unbounded)
+    };
+    struct PipeSeries {
+        QString name;
+        int messagesPerSecond[ObjectSnapshot::kDirections]{-1, -1};
+        int bytesPerSecond[ObjectSnapshot::kDirections]{-1, -1};
+        int messagesTotal[ObjectSnapshot::kDirections]{-1, -1};
+        int bytesTotal[ObjectSnapshot::kDirections]{-1, -1};
+    };
+    struct Span {
+        double from = 0;
+        double to = 0;
+        ProcState state = ProcState::Starting;
+    };
+    struct Track {
+        std::uint32_t slot = 0;
+        std::int32_t pid = 0;
+        QString role;
+        std::deque<Span> spans; // oldest first, contiguous
+    };
+
+    explicit History(double windowSeconds = kDefaultWindowSeconds);
+
+    void clear();
+    // One tick at t seconds since the run started (t never decreases).
+    void append(const Snapshot &snapshot, double t);
+
+    [[nodiscard]] double window() const noexcept { return m_window; }
+    [[nodiscard]] int size() const noexcept { return m_size; }
+    [[nodiscard]] bool empty() const noexcept { return m_size == 0; }
+    [[nodiscard]] double time(int i) const noexcept { return m_times[ring(i)]; }
+    [[nodiscard]] double now() const noexcept { return m_size ? time(m_size - 1) : 0.0; }
+    // The x range a chart shows: the last `window` seconds, at least 10 s.
+    [[nodiscard]] double rangeStart() const noexcept;
+    [[nodiscard]] double rangeEnd() const noexcept;
+
+    [[nodiscard]] int seriesCount() const noexcept { return int(m_ids.size()); }
+    [[nodiscard]] int seriesIndex(const QString &id) const { return m_index.value(id, -1); }
+    [[nodiscard]] const QString &seriesId(int series) const { return m_ids[std::size_t(series)]; }
+    [[nodiscard]] double value(int series, int i) const noexcept
+    {
+        return m_values[std::size_t(series)][ring(i)];
+    }
+    [[nodiscard]] double lastValue(int series) const noexcept
+    {
+        return m_size ? value(series, m_size - 1) : 0.0;
+    }
+    // Largest finite value of the series in the history (0 if none).
+    [[nodiscard]] double maxValue(int series) const noexcept;
+    // The series as chart points, thinned to at most maxPoints (keeping
+    // the newest), NaNs left out. `out` is reused.
+    void points(int series, QList<QPointF> &out, int maxPoints = 1200) const;
+
+    // Metric keys in the order the scenario reports them; series "m:KEY".
+    [[nodiscard]] const QStringList &metricKeys() const noexcept { return m_metricKeys; }
+    [[nodiscard]] int metricSeries(const QString &key) const { return seriesIndex(QStringLiteral("m:") + key); }
+    [[nodiscard]] const std::vector<QueueSeries> &queues() const noexcept { return m_queues; }
+    [[nodiscard]] const std::vector<PipeSeries> &pipes() const noexcept { return m_pipes; }
+    [[nodiscard]] const std::vector<Track> &tracks() const noexcept { return m_tracks; }
+
+private:
+    [[nodiscard]] std::size_t ring(int i) const noexcept
+    {
+        return (m_head + std::size_t(i)) % m_capacity;
+    }
+    int addSeries(const QString &id);
+    void setLast(int series, double v) noexcept { m_values[std::size_t(series)][ring(m_size - 1)] = v; }
+    // Rate of a cumulative series over the last kRateWindowSeconds.
+    [[nodiscard]] double rate(int totalSeries) const noexcept;
+    void appendTracks(const Snapshot &snapshot, double t);
+
+    double m_window;
+    std::size_t m_capacity;
+    std::size_t m_head = 0;
+    int m_size = 0;
+    std::vector<double> m_times;
+    std::vector<std::vector<double>> m_values;
+    std::vector<QString> m_ids;
+    QHash<QString, int> m_index;
+    QStringList m_metricKeys;
+    std::vector<QueueSeries> m_queues;
+    std::vector<PipeSeries> m_pipes;
+    std::vector<Track> m_tracks;
+};
+
+} // namespace ipc

@@ -1,0 +1,574 @@
+#include "main_window.h"
+
+#include "charts/chart_factory.h"
+#include "charts/charts_panel.h"
+#include "controls_panel.h"
+#include "explanation_pane.h"
+#include "process_diagram.h"
+#include "state_legend.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace ipc {
+
+namespace {
+
+constexpr int kListWidth = 250;
+constexpr int kRightWidth = 470;
+
+QString settingsKey(const char *k) { return QString::fromLatin1(k); }
+
+} // namespace
+
+MainWindow::MainWindow(Options options, QWidget *parent)
+    : QMainWindow(parent),
+      m_options(options),
+      m_controller(new RunController(this)),
+      m_model(new ProcessTableModel(this)),
+      m_baseFont(QApplication::font())
+{
+    setWindowTitle(tr("IPC Playground - real processes, live"));
+    m_exportFolder = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
+    if (m_exportFolder.isEmpty()) m_exportFolder = QDir::homePath();
+    buildActions();
+    buildLayout();
+    buildMenus();
+
+    connect(m_controller, &RunController::scenarioChanged, this, &MainWindow::onScenarioChanged);
+    connect(m_controller, &RunController::runStarted, this, &MainWindow::onRunStarted);
+    connect(m_controller, &RunController::statusChanged, this, &MainWindow::onStatusChanged);
+    connect(m_controller, &RunController::problem, this,
+            [this](const QString &m) { statusBar()->showMessage(m, 10000); });
+    connect(&m_controller->sampler(), &Sampler::sampled, this, &MainWindow::onSampled);
+
+    resize(1600, 900);
+    resetLayout();
+    if (m_options.useSettings) restoreSettings();
+    if (!m_controller->scenario() && m_list->count() > 0) m_list->setCurrentRow(0);
+    onStatusChanged();
+}
+
+MainWindow::~MainWindow()
+{
+    // Stop and reap the run before any view goes away.
+    m_controller->shutdown();
+}
+
+QAction *MainWindow::action(const QString &name) const
+{
+    auto it = m_actions.find(name);
+    return it == m_actions.end() ? nullptr : it->second;
+}
+
+void MainWindow::buildActions()
+{
+    auto make = [this](const char *name, const QString &text, const QKeySequence &key,
+                       const QString &tip) {
+        auto *a = new QAction(text, this);
+        a->setObjectName(QString::fromLatin1(name));
+        a->setShortcut(key);
+        a->setShortcutContext(Qt::WindowShortcut);
+        a->setToolTip(QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
+        a->setStatusTip(tip);
+        addAction(a);
+        m_actions[QString::fromLatin1(name)] = a;
+        return a;
+    };
+    connect(make("start", tr("&Start"), QKeySequence(Qt::Key_F5),
+                 tr("Start the scenario: spawn its processes")),
+            &QAction::triggered, this, [this] { (void)m_controller->start(); });
+    connect(make("stop", tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5),
+                 tr("Stop: ask every process to finish, then kill and reap what remains")),
+            &QAction::triggered, this, [this] { m_controller->stop(); });
+    connect(make("pause", tr("&Pause"), QKeySequence(Qt::Key_F6),
+                 tr("Pause or resume every process (SIGSTOP / SIGCONT)")),
+            &QAction::triggered, this, [this] { m_controller->togglePause(); });
+    connect(make("restart", tr("&Restart"), QKeySequence(Qt::CTRL | Qt::Key_R),
+                 tr("Stop and start again with the current parameters")),
+            &QAction::triggered, this, [this] { (void)m_controller->restart(); });
+    connect(make("kill", tr("&Kill"), QKeySequence(Qt::CTRL | Qt::Key_K),
+                 tr("Kill the chosen process with SIGKILL; the others go on")),
+            &QAction::triggered, this, &MainWindow::killChosen);
+
+    auto *presentation = make("presentation", tr("&Presentation mode"), QKeySequence(Qt::Key_F11),
+                              tr("Large fonts, thick lines, high contrast; exports follow"));
+    presentation->setCheckable(true);
+    connect(presentation, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    connect(make("reset-layout", tr("Reset &layout"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
+                 tr("Put every pane back to its default size")),
+            &QAction::triggered, this, &MainWindow::resetLayout);
+    connect(make("focus-list", tr("Scenario &list"), QKeySequence(Qt::CTRL | Qt::Key_L),
+                 tr("Go to the scenario list (arrows choose, Enter starts)")),
+            &QAction::triggered, this, [this] { m_list->setFocus(); });
+
+    auto chartAction = [&](const char *name, const QString &text, const QKeySequence &key,
+                           const QString &tip, ChartAction act) {
+        connect(make(name, text, key, tip), &QAction::triggered, this,
+                [this, act] { exportCurrentWithDialog(act); });
+    };
+    chartAction("export-png", tr("Current chart as &PNG (1x)..."), QKeySequence(Qt::CTRL | Qt::Key_E),
+                tr("Export the current chart as a PNG at slide size (1280x720)"), ChartAction::ExportPng1x);
+    chartAction("export-png2x", tr("Current chart as PNG (&2x)..."),
+                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+                tr("Export the current chart as a PNG at twice the pixels (2560x1440)"),
+                ChartAction::ExportPng2x);
+    chartAction("export-png-sized", tr("Current chart as PNG of &chosen size..."),
+                QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_E),
+                tr("Export the current chart as a PNG of any pixel size"), ChartAction::ExportPngSized);
+    chartAction("export-svg", tr("Current chart as &SVG..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_G),
+                tr("Export the current chart as SVG (vector, for editing)"), ChartAction::ExportSvg);
+    chartAction("export-pdf", tr("Current chart as P&DF..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D),
+                tr("Export the current chart as PDF (vector, for slides and print)"), ChartAction::ExportPdf);
+    chartAction("export-csv", tr("Data of current chart as &CSV..."),
+                QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V),
+                tr("Export the numbers behind the current chart as CSV"), ChartAction::ExportCsv);
+    connect(make("export-all", tr("&All charts (PNG, SVG, PDF, CSV)..."),
+                 QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
+                 tr("Export every chart in every format into a folder")),
+            &QAction::triggered, this, &MainWindow::exportAllWithDialog);
+    connect(make("copy-chart", tr("&Copy current chart"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C),
+                 tr("Copy the current chart to the clipboard as an image")),
+            &QAction::triggered, this, &MainWindow::copyCurrentChart);
+    connect(make("export-folder", tr("Choose export &folder..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+                 tr("Where exports go by default")),
+            &QAction::triggered, this, &MainWindow::chooseExportFolder);
+    connect(make("quit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q),
+                 tr("Stop the run and close the window")),
+            &QAction::triggered, this, &QWidget::close);
+    connect(make("shortcuts", tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1),
+                 tr("List every keyboard shortcut")),
+            &QAction::triggered, this, &MainWindow::showShortcuts);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QMenu *exportMenu = file->addMenu(tr("&Export"));
+    for (const char *n : {"export-png", "export-png2x", "export-png-sized", "export-svg", "export-pdf",
+                          "export-csv"})
+        exportMenu->addAction(action(QString::fromLatin1(n)));
+    exportMenu->addSeparator();
+    exportMenu->addAction(action(QStringLiteral("export-all")));
+    file->addAction(action(QStringLiteral("copy-chart")));
+    file->addAction(action(QStringLiteral("export-folder")));
+    file->addSeparator();
+    file->addAction(action(QStringLiteral("quit")));
+
+    QMenu *run = menuBar()->addMenu(tr("&Run"));
+    for (const char *n : {"start", "stop", "pause", "restart", "kill"})
+        run->addAction(action(QString::fromLatin1(n)));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(action(QStringLiteral("presentation")));
+    view->addAction(action(QStringLiteral("focus-list")));
+    view->addAction(action(QStringLiteral("reset-layout")));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(action(QStringLiteral("shortcuts")));
+    for (auto &entry : m_actions) entry.second->setShortcutVisibleInContextMenu(true);
+}
+
+void MainWindow::buildLayout()
+{
+    m_mainSplit = new QSplitter(Qt::Vertical, this);
+    m_mainSplit->setObjectName(QStringLiteral("mainSplit"));
+    m_columns = new QSplitter(Qt::Horizontal, m_mainSplit);
+    m_columns->setObjectName(QStringLiteral("columns"));
+
+    // Left: the scenarios.
+    auto *listBox = new QWidget(m_columns);
+    auto *listLayout = new QVBoxLayout(listBox);
+    listLayout->setContentsMargins(4, 4, 0, 4);
+    auto *listTitle = new QLabel(tr("<b>Scenarios</b>"), listBox);
+    listLayout->addWidget(listTitle);
+    m_list = new QListWidget(listBox);
+    m_list->setObjectName(QStringLiteral("scenarioList"));
+    m_list->setWordWrap(true);
+    m_list->setToolTip(tr("Choose a scenario; double-click or Enter starts it (Ctrl+L comes here)"));
+    for (const ScenarioInfo &info : scenarioCatalog()) {
+        auto *item = new QListWidgetItem(QString::fromStdString(info.title), m_list);
+        item->setData(Qt::UserRole, QString::fromStdString(info.name));
+        item->setToolTip(QString::fromStdString(info.summary));
+    }
+    listLayout->addWidget(m_list, 1);
+    connect(m_list, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
+        if (!item) return;
+        const QString name = item->data(Qt::UserRole).toString();
+        if (name != m_controller->scenarioName()) (void)m_controller->select(name);
+    });
+    connect(m_list, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
+        const QString name = item->data(Qt::UserRole).toString();
+        if (name != m_controller->scenarioName() && !m_controller->select(name)) return;
+        (void)m_controller->restart();
+    });
+
+    // Middle: the diagram over the charts.
+    m_center = new QSplitter(Qt::Vertical, m_columns);
+    m_center->setObjectName(QStringLiteral("center"));
+    auto *diagramBox = new QWidget(m_center);
+    auto *diagramLayout = new QVBoxLayout(diagramBox);
+    diagramLayout->setContentsMargins(0, 0, 0, 0);
+    diagramLayout->setSpacing(2);
+    m_diagram = new ProcessDiagram(diagramBox);
+    m_diagram->setObjectName(QStringLiteral("diagram"));
+    diagramLayout->addWidget(m_diagram, 1);
+    diagramLayout->addWidget(new StateLegend(diagramBox));
+    m_charts = new ChartsPanel(m_center);
+    m_charts->setObjectName(QStringLiteral("charts"));
+    connect(m_charts, &ChartsPanel::actionRequested, this, &MainWindow::onChartAction);
+    m_center->addWidget(diagramBox);
+    m_center->addWidget(m_charts);
+
+    // Right: controls over the process table.
+    m_right = new QSplitter(Qt::Vertical, m_columns);
+    m_right->setObjectName(QStringLiteral("right"));
+    auto *scroll = new QScrollArea(m_right);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    m_controls = new ControlsPanel(*m_controller,
+                                   {action(QStringLiteral("start")), action(QStringLiteral("stop")),
+                                    action(QStringLiteral("pause")), action(QStringLiteral("restart")),
+                                    action(QStringLiteral("kill"))},
+                                   scroll);
+    m_controls->setObjectName(QStringLiteral("controls"));
+    scroll->setWidget(m_controls);
+    m_table = new QTableView(m_right);
+    m_table->setObjectName(QStringLiteral("processTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setToolTip(tr("Every process of the run; select one to choose it for Kill"));
+    m_right->addWidget(scroll);
+    m_right->addWidget(m_table);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (!m_syncingSelection && current.isValid())
+                    selectSlot(m_model->data(current, ProcessTableModel::SlotRole).toInt());
+            });
+    connect(m_controls, &ControlsPanel::chosenSlotChanged, this, &MainWindow::selectSlot);
+    connect(m_diagram, &ProcessDiagram::processClicked, this,
+            [this](std::uint32_t slot) { selectSlot(int(slot)); });
+
+    m_columns->addWidget(listBox);
+    m_columns->addWidget(m_center);
+    m_columns->addWidget(m_right);
+    m_columns->setStretchFactor(1, 1);
+
+    m_explanation = new ExplanationPane(m_mainSplit);
+    m_explanation->setObjectName(QStringLiteral("explanationPane"));
+    m_mainSplit->addWidget(m_columns);
+    m_mainSplit->addWidget(m_explanation);
+    m_mainSplit->setStretchFactor(0, 1);
+    setCentralWidget(m_mainSplit);
+
+    m_rate = new QLabel(this);
+    statusBar()->addPermanentWidget(m_rate);
+}
+
+void MainWindow::resetLayout()
+{
+    const int w = std::max(width(), 1000);
+    const int h = std::max(height() - menuBar()->height() - statusBar()->height(), 600);
+    m_columns->setSizes({kListWidth, w - kListWidth - kRightWidth, kRightWidth});
+    m_mainSplit->setSizes({h * 78 / 100, h * 22 / 100});
+    m_center->setSizes({h * 40 / 100, h * 60 / 100});
+    m_right->setSizes({h * 45 / 100, h * 55 / 100});
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    if (const QByteArray g = s.value(settingsKey("window/geometry")).toByteArray(); !g.isEmpty())
+        restoreGeometry(g);
+    const std::pair<const char *, QSplitter *> splits[] = {
+        {"layout/main", m_mainSplit}, {"layout/columns", m_columns}, {"layout/center", m_center},
+        {"layout/right", m_right}, {"layout/explanation", m_explanation->splitter()}};
+    for (const auto &[key, split] : splits)
+        if (const QByteArray state = s.value(settingsKey(key)).toByteArray(); !state.isEmpty())
+            split->restoreState(state);
+    m_exportFolder = s.value(settingsKey("exportFolder"), m_exportFolder).toString();
+    action(QStringLiteral("presentation"))->setChecked(s.value(settingsKey("presentation"), false).toBool());
+    const QString last = s.value(settingsKey("scenario")).toString();
+    if (!last.isEmpty()) chooseScenario(last);
+}
+
+void MainWindow::saveSettings()
+{
+    if (!m_options.useSettings) return;
+    QSettings s;
+    s.setValue(settingsKey("window/geometry"), saveGeometry());
+    s.setValue(settingsKey("layout/main"), m_mainSplit->saveState());
+    s.setValue(settingsKey("layout/columns"), m_columns->saveState());
+    s.setValue(settingsKey("layout/center"), m_center->saveState());
+    s.setValue(settingsKey("layout/right"), m_right->saveState());
+    s.setValue(settingsKey("layout/explanation"), m_explanation->splitter()->saveState());
+    s.setValue(settingsKey("exportFolder"), m_exportFolder);
+    s.setValue(settingsKey("presentation"), m_presentation);
+    s.setValue(settingsKey("scenario"), m_controller->scenarioName());
+}
+
+bool MainWindow::chooseScenario(const QString &name)
+{
+    for (int i = 0; i < m_list->count(); ++i) {
+        if (m_list->item(i)->data(Qt::UserRole).toString() == name) {
+            m_list->setCurrentRow(i);
+            return m_controller->scenarioName() == name;
+        }
+    }
+    return false;
+}
+
+ChartContext MainWindow::chartContext() const
+{
+    Scenario *s = m_controller->scenario();
+    if (!s) return {};
+    return ChartContext{QString::fromStdString(s->lesson().name), QString::fromStdString(s->lesson().title)};
+}
+
+void MainWindow::onScenarioChanged()
+{
+    m_model->clear();
+    m_diagram->setLinks({});
+    m_diagram->clear(tr("Press Start (F5) to run \"%1\".").arg(chartContext().scenarioTitle));
+    m_charts->setContext(chartContext());
+    m_explanation->setScenario(m_controller->scenario());
+    setWindowTitle(tr("IPC Playground - %1").arg(chartContext().scenarioTitle));
+}
+
+void MainWindow::onRunStarted()
+{
+    Scenario *s = m_controller->scenario();
+    m_charts->setContext(chartContext());
+    m_diagram->setLinks(s ? s->links() : std::vector<Link>{});
+    m_linkedProcesses = m_controller->sampler().snapshot().processes.size();
+    m_explanation->setRevealAnswer(true);
+    onSampled();
+}
+
+void MainWindow::onStatusChanged()
+{
+    const auto st = m_controller->status();
+    const bool has = m_controller->scenario() != nullptr;
+    action(QStringLiteral("start"))->setEnabled(has && !m_controller->active());
+    action(QStringLiteral("stop"))->setEnabled(m_controller->active());
+    action(QStringLiteral("pause"))->setEnabled(m_controller->active());
+    action(QStringLiteral("pause"))->setText(st == RunController::Status::Paused ? tr("Res&ume") : tr("&Pause"));
+    action(QStringLiteral("restart"))->setEnabled(has);
+    action(QStringLiteral("kill"))->setEnabled(m_controller->active());
+    m_controls->updateStatus();
+}
+
+void MainWindow::onSampled()
+{
+    const Sampler &sampler = m_controller->sampler();
+    const Snapshot &snap = sampler.snapshot();
+    m_model->update(snap);
+    m_diagram->showSnapshot(snap);
+    m_charts->refresh(sampler.history());
+    m_controls->showSnapshot(snap);
+    if (Scenario *s = m_controller->scenario()) {
+        const std::string out = s->consoleOutput();
+        if (!out.empty()) m_explanation->setConsoleText(QString::fromStdString(out));
+        // Links can change as a run grows (a lesson spawning its next repetition).
+        if (snap.processes.size() != m_linkedProcesses && s->run()) {
+            m_diagram->setLinks(s->links());
+            m_linkedProcesses = snap.processes.size();
+        }
+    }
+    m_rate->setText(tr("%1 processes  |  t = %2 s  |  sampling every %3 ms")
+                        .arg(snap.processes.size())
+                        .arg(sampler.seconds(), 0, 'f', 1)
+                        .arg(sampler.interval()));
+}
+
+void MainWindow::selectSlot(int slot)
+{
+    if (m_syncingSelection) return;
+    m_syncingSelection = true;
+    m_controls->setChosenSlot(slot);
+    m_diagram->setSelectedSlot(slot);
+    for (int row = 0; row < m_model->rowCount(); ++row) {
+        if (m_model->data(m_model->index(row, 0), ProcessTableModel::SlotRole).toInt() == slot) {
+            m_table->selectRow(row);
+            break;
+        }
+    }
+    m_syncingSelection = false;
+}
+
+void MainWindow::killChosen()
+{
+    const int slot = m_controls->chosenSlot();
+    if (slot < 0) {
+        statusBar()->showMessage(tr("Choose a process to kill: click it in the diagram or the table"), 5000);
+        return;
+    }
+    if (m_controller->kill(std::uint32_t(slot)))
+        statusBar()->showMessage(tr("Sent SIGKILL to process #%1").arg(slot), 5000);
+}
+
+void MainWindow::setPresentationMode(bool on)
+{
+    m_presentation = on;
+    if (QAction *a = action(QStringLiteral("presentation")); a && a->isChecked() != on) a->setChecked(on);
+    QFont f = m_baseFont;
+    if (on) {
+        f.setPointSizeF(m_baseFont.pointSizeF() * 1.45);
+        f.setBold(true);
+    }
+    setFont(f);
+    m_charts->setChartStyle(ChartStyle::forMode(on));
+    m_diagram->setPresentation(on);
+}
+
+ExportOptions MainWindow::exportOptions(qreal scale) const
+{
+    ExportOptions o;
+    o.style = ChartStyle::forMode(m_presentation);
+    o.scale = scale;
+    return o;
+}
+
+Result<void> MainWindow::exportCurrentChart(ExportFormat format, const QString &path,
+                                            const ExportOptions &options)
+{
+    ChartView *view = m_charts->current();
+    if (!view) return fail(Errc::InvalidArgument, "no chart yet: start a scenario first");
+    return exportChart(view->liveChart()->kind(), m_controller->sampler().history(), chartContext(),
+                       format, path, options);
+}
+
+void MainWindow::onChartAction(ChartView *view, ChartAction act)
+{
+    m_charts->setCurrent(view);
+    if (act == ChartAction::Copy) copyCurrentChart();
+    else exportCurrentWithDialog(act);
+}
+
+void MainWindow::exportCurrentWithDialog(ChartAction act)
+{
+    ChartView *view = m_charts->current();
+    if (!view) {
+        statusBar()->showMessage(tr("No chart yet: start a scenario first"), 5000);
+        return;
+    }
+    ExportFormat format = ExportFormat::Png;
+    ExportOptions options = exportOptions();
+    switch (act) {
+    case ChartAction::ExportPng1x: break;
+    case ChartAction::ExportPng2x: options.scale = 2; break;
+    case ChartAction::ExportPngSized: {
+        bool ok = false;
+        const QString text = QInputDialog::getText(this, tr("PNG size"),
+                                                   tr("Width x height in pixels (e.g. 1920x1080):"),
+                                                   QLineEdit::Normal, QStringLiteral("1920x1080"), &ok);
+        if (!ok) return;
+        const QStringList wh = text.toLower().split(QLatin1Char('x'));
+        const int w = wh.size() == 2 ? wh[0].trimmed().toInt() : 0;
+        const int h = wh.size() == 2 ? wh[1].trimmed().toInt() : 0;
+        if (w < 64 || h < 64 || w > 16384 || h > 16384) {
+            statusBar()->showMessage(tr("A size such as 1920x1080, each side 64 to 16384 pixels"), 8000);
+            return;
+        }
+        options = ExportOptions::forPixels(QSize(w, h), options.style);
+        break;
+    }
+    case ChartAction::ExportSvg: format = ExportFormat::Svg; break;
+    case ChartAction::ExportPdf: format = ExportFormat::Pdf; break;
+    case ChartAction::ExportCsv: format = ExportFormat::Csv; break;
+    case ChartAction::Copy: copyCurrentChart(); return;
+    }
+    const QString ext = formatExtension(format);
+    const QString suggested = QDir(m_exportFolder).filePath(
+        chartFileStem(view->liveChart()->kind(), chartContext()) +
+        (options.scale != 1 && format == ExportFormat::Png ? QStringLiteral("@%1x").arg(options.scale) : QString()) +
+        QLatin1Char('.') + ext);
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), suggested,
+                                                      tr("%1 files (*.%2)").arg(ext.toUpper(), ext));
+    if (path.isEmpty()) return;
+    if (auto r = exportCurrentChart(format, path, options); !r) {
+        statusBar()->showMessage(tr("Export failed: %1").arg(QString::fromStdString(r.error().message)), 10000);
+        return;
+    }
+    m_exportFolder = QFileInfo(path).absolutePath();
+    statusBar()->showMessage(tr("Saved %1").arg(QDir::toNativeSeparators(path)), 8000);
+}
+
+void MainWindow::exportAllWithDialog()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export all charts into"), m_exportFolder);
+    if (dir.isEmpty()) return;
+    auto written = exportAllCharts(m_controller->sampler().history(), chartContext(),
+                                   {ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf, ExportFormat::Csv},
+                                   dir, exportOptions());
+    if (!written) {
+        statusBar()->showMessage(tr("Export failed: %1").arg(QString::fromStdString(written.error().message)), 10000);
+        return;
+    }
+    m_exportFolder = dir;
+    statusBar()->showMessage(tr("Saved %1 files in %2").arg(written->size()).arg(QDir::toNativeSeparators(dir)), 8000);
+}
+
+void MainWindow::copyCurrentChart()
+{
+    ChartView *view = m_charts->current();
+    if (!view) return;
+    const QImage image = renderChartImage(view->liveChart()->kind(), m_controller->sampler().history(),
+                                          chartContext(), exportOptions());
+    QApplication::clipboard()->setImage(image);
+    statusBar()->showMessage(tr("Chart copied to the clipboard (%1x%2)").arg(image.width()).arg(image.height()), 5000);
+}
+
+void MainWindow::chooseExportFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export folder"), m_exportFolder);
+    if (!dir.isEmpty()) m_exportFolder = dir;
+}
+
+void MainWindow::showShortcuts()
+{
+    QString html = QStringLiteral("<table>");
+    for (const auto &[name, a] : m_actions) {
+        Q_UNUSED(name);
+        html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(a->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
+                         a->statusTip().toHtmlEscaped());
+    }
+    html += QStringLiteral("<tr><td><b>Alt+1..9</b></td><td>%1</td></tr>"
+                           "<tr><td><b>Alt+K</b></td><td>%2</td></tr>"
+                           "<tr><td><b>Enter</b></td><td>%3</td></tr></table>")
+                .arg(tr("The scenario's parameters, in order: toggle a switch, focus a number"),
+                     tr("Choose the process to kill"),
+                     tr("In the scenario list: start the selected scenario"));
+    QMessageBox::information(this, tr("Keyboard shortcuts"), html);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    m_controller->shutdown(); // every process of the run is stopped and reaped
+    event->accept();
+}
+
+} // namespace ipc

@@ -1,0 +1,117 @@
+// MainWindow: the playground. Left, the scenario list; middle, the live
+// diagram of the run over its charts; right, the run's controls over the
+// process table; bottom, the explanation and the Python twin.
+//
+// Data flows one way: the RunController's Sampler ticks, and every view is
+// refreshed from its Snapshot and History; commands go back only through
+// the RunController (start/stop/pause/kill, Scenario::setParam).
+//
+// Closing the window stops and reaps every process of the run
+// (RunController::shutdown); QSettings remembers the last scenario, the
+// layout, presentation mode and the export folder.
+#pragma once
+
+#include "charts/chart_exporter.h"
+#include "charts/chart_view.h"
+#include "process_table_model.h"
+#include "result.h"
+#include "run_controller.h"
+
+#include <QMainWindow>
+
+#include <map>
+
+class QLabel;
+class QListWidget;
+class QSplitter;
+class QTableView;
+
+namespace ipc {
+
+class ChartsPanel;
+class ControlsPanel;
+class ExplanationPane;
+class ProcessDiagram;
+
+struct MainWindowOptions {
+    bool useSettings = true; // tests switch it off
+};
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    using Options = MainWindowOptions;
+
+    explicit MainWindow(Options options = {}, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    [[nodiscard]] RunController &controller() noexcept { return *m_controller; }
+    [[nodiscard]] ProcessTableModel &processModel() noexcept { return *m_model; }
+    [[nodiscard]] QListWidget *scenarioList() const noexcept { return m_list; }
+    [[nodiscard]] ProcessDiagram *diagram() const noexcept { return m_diagram; }
+    [[nodiscard]] ChartsPanel *charts() const noexcept { return m_charts; }
+    [[nodiscard]] ControlsPanel *controls() const noexcept { return m_controls; }
+    [[nodiscard]] ExplanationPane *explanation() const noexcept { return m_explanation; }
+    [[nodiscard]] QTableView *processTable() const noexcept { return m_table; }
+    // "start", "stop", "pause", "restart", "kill", "presentation", "export-png", ...
+    [[nodiscard]] QAction *action(const QString &name) const;
+
+    // Selects the scenario in the list (which makes it current).
+    bool chooseScenario(const QString &name);
+
+    void setPresentationMode(bool on);
+    [[nodiscard]] bool presentationMode() const noexcept { return m_presentation; }
+    [[nodiscard]] QString exportFolder() const { return m_exportFolder; }
+    void setExportFolder(const QString &folder) { m_exportFolder = folder; }
+    // The export options of the window now: a slide, in its current style.
+    [[nodiscard]] ExportOptions exportOptions(qreal scale = 1.0) const;
+    [[nodiscard]] Result<void> exportCurrentChart(ExportFormat format, const QString &path,
+                                                  const ExportOptions &options);
+    void copyCurrentChart();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildActions();
+    void buildMenus();
+    void buildLayout();
+    void resetLayout();
+    void restoreSettings();
+    void saveSettings();
+    void onSampled();
+    void onScenarioChanged();
+    void onRunStarted();
+    void onStatusChanged();
+    void onChartAction(ChartView *view, ChartAction action);
+    void exportCurrentWithDialog(ChartAction action);
+    void exportAllWithDialog();
+    void chooseExportFolder();
+    void killChosen();
+    void selectSlot(int slot);
+    void showShortcuts();
+    [[nodiscard]] ChartContext chartContext() const;
+
+    Options m_options;
+    RunController *m_controller;
+    ProcessTableModel *m_model;
+    QListWidget *m_list = nullptr;
+    ProcessDiagram *m_diagram = nullptr;
+    ChartsPanel *m_charts = nullptr;
+    ControlsPanel *m_controls = nullptr;
+    ExplanationPane *m_explanation = nullptr;
+    QTableView *m_table = nullptr;
+    QSplitter *m_mainSplit = nullptr;
+    QSplitter *m_columns = nullptr;
+    QSplitter *m_center = nullptr;
+    QSplitter *m_right = nullptr;
+    QLabel *m_rate = nullptr;
+    std::map<QString, QAction *> m_actions;
+    QFont m_baseFont;
+    bool m_presentation = false;
+    QString m_exportFolder;
+    bool m_syncingSelection = false;
+    std::size_t m_linkedProcesses = 0; // processes the diagram's links were taken for
+};
+
+} // namespace ipc

@@ -1,0 +1,217 @@
+#include "object_node_item.h"
+
+#include "charts/count_axis.h"
+
+#include <QFontMetricsF>
+#include <QGuiApplication>
+#include <QLocale>
+#include <QPainter>
+
+#include <cmath>
+
+namespace ipc {
+
+namespace {
+
+QFont pixelFont(int px, bool bold)
+{
+    QFont f;
+    f.setPixelSize(px);
+    f.setBold(bold);
+    return f;
+}
+
+QString kindTitle(ObjectKind kind)
+{
+    switch (kind) {
+    case ObjectKind::Value: return QStringLiteral("Value");
+    case ObjectKind::Array: return QStringLiteral("Array");
+    case ObjectKind::Lock: return QStringLiteral("Lock");
+    case ObjectKind::RLock: return QStringLiteral("RLock");
+    case ObjectKind::Queue: return QStringLiteral("Queue");
+    case ObjectKind::JoinableQueue: return QStringLiteral("JoinableQueue");
+    case ObjectKind::PipeStats: return QStringLiteral("Pipe");
+    default: {
+        const auto n = objectKindName(kind);
+        return QString::fromUtf8(n.data(), qsizetype(n.size()));
+    }
+    }
+}
+
+// " (64 kB waiting)": bytes written into the pipe that nobody read yet.
+QString waiting(std::uint64_t bytes)
+{
+    if (bytes == 0) return {};
+    return QStringLiteral(" (%1B waiting)").arg(CountAxis::compact(double(bytes)));
+}
+
+QString arrow()
+{
+    static const bool has = QFontMetricsF(pixelFont(20, true)).inFont(QChar(0x2192));
+    return has ? QStringLiteral(" \u2192 ") : QStringLiteral(" -> ");
+}
+
+} // namespace
+
+ObjectNodeItem::ObjectNodeItem(const ObjectSnapshot &object)
+    : m_object(object), m_name(QString::fromStdString(object.name))
+{
+    setZValue(2);
+}
+
+void ObjectNodeItem::setPipeEnds(const QString &a, const QString &b)
+{
+    if (a == m_endA && b == m_endB) return;
+    m_endA = a;
+    m_endB = b;
+    update();
+}
+
+void ObjectNodeItem::setObject(const ObjectSnapshot &object, const QString &holder,
+                               const std::array<double, 2> &messageRates,
+                               const std::array<double, 2> &byteRates, double dt)
+{
+    bool changed = holder != m_holder || object.level != m_object.level ||
+                   object.capacity != m_object.capacity || object.value != m_object.value ||
+                   object.closed != m_object.closed || object.messages != m_object.messages ||
+                   object.kernelQueued != m_object.kernelQueued;
+    if (object.hasTraffic) {
+        for (std::size_t d = 0; d < 2; ++d) {
+            // Dots move faster with more traffic, on a log scale so that
+            // 10 and 100000 messages/s both read as "flowing".
+            const double speed = messageRates[d] > 0 ? 0.15 + 0.12 * std::log10(1 + messageRates[d]) : 0;
+            if (speed > 0) {
+                m_phase[d] = std::fmod(m_phase[d] + speed * dt, 1.0);
+                changed = true;
+            }
+        }
+        if (messageRates != m_messageRates) changed = true;
+    }
+    m_object = object;
+    m_holder = holder;
+    m_messageRates = messageRates;
+    m_byteRates = byteRates;
+    if (changed) update();
+}
+
+QRectF ObjectNodeItem::boundingRect() const
+{
+    return QRectF(-kWidth / 2 - 4, -kHeight / 2 - 4, kWidth + 8, kHeight + 8);
+}
+
+void ObjectNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    painter->setRenderHint(QPainter::Antialiasing);
+    const QRectF box(-kWidth / 2, -kHeight / 2, kWidth, kHeight);
+    painter->setPen(QPen(QColor(0x21, 0x21, 0x21), 3));
+    painter->setBrush(QColor(0xfa, 0xfa, 0xf5));
+    painter->drawRoundedRect(box, 6, 6);
+    const QRectF inner = box.adjusted(12, 8, -12, -8);
+    painter->setPen(QColor(0x21, 0x21, 0x21));
+    painter->setFont(pixelFont(22, true));
+    painter->drawText(inner, Qt::AlignLeft | Qt::AlignTop,
+                      QStringLiteral("%1 '%2'").arg(kindTitle(m_object.kind), m_name));
+    const QRectF body = inner.adjusted(0, 34, 0, 0);
+    switch (m_object.kind) {
+    case ObjectKind::Value:
+    case ObjectKind::Array: paintValue(painter, body); break;
+    case ObjectKind::Queue:
+    case ObjectKind::JoinableQueue: paintQueue(painter, body); break;
+    case ObjectKind::Lock:
+    case ObjectKind::RLock: paintLock(painter, body); break;
+    default:
+        if (m_object.hasTraffic) paintPipe(painter, body);
+        break;
+    }
+}
+
+void ObjectNodeItem::paintValue(QPainter *p, const QRectF &body)
+{
+    if (m_object.hasValue) {
+        p->setFont(pixelFont(34, true));
+        p->drawText(body, Qt::AlignLeft | Qt::AlignTop,
+                    QLocale().toString(qlonglong(std::llround(m_object.value))));
+    } else if (m_object.length) {
+        p->setFont(pixelFont(24, false));
+        p->drawText(body, Qt::AlignLeft | Qt::AlignTop,
+                    QStringLiteral("%1 elements").arg(QLocale().toString(qulonglong(m_object.length))));
+    }
+    if (m_object.hasLock) paintLock(p, body.adjusted(0, 46, 0, 0));
+}
+
+void ObjectNodeItem::paintLock(QPainter *p, const QRectF &body)
+{
+    const bool held = !m_holder.isEmpty();
+    p->setFont(pixelFont(20, true));
+    p->setPen(held ? QColor(0x1a, 0x23, 0x7e) : QColor(0x2e, 0x7d, 0x32));
+    p->drawText(body, Qt::AlignLeft | Qt::AlignTop,
+                held ? QStringLiteral("lock held by %1").arg(m_holder) : QStringLiteral("lock free"));
+    p->setPen(QColor(0x21, 0x21, 0x21));
+}
+
+void ObjectNodeItem::paintQueue(QPainter *p, const QRectF &body)
+{
+    const double level = std::max(0.0, m_object.level);
+    const double cap = m_object.capacity;
+    p->setFont(pixelFont(20, false));
+    const QString text = cap > 0 ? QStringLiteral("%1 of %2 items%3")
+                                       .arg(qlonglong(level))
+                                       .arg(qlonglong(cap))
+                                       .arg(level >= cap ? QStringLiteral(" - FULL") : QString())
+                                 : QStringLiteral("%1 items").arg(qlonglong(level));
+    p->drawText(body, Qt::AlignLeft | Qt::AlignTop, text);
+    const QRectF bar(body.left(), body.top() + 34, body.width(), body.height() - 40);
+    p->setPen(QPen(QColor(0x21, 0x21, 0x21), 2));
+    p->setBrush(Qt::white);
+    p->drawRect(bar);
+    const double fraction = cap > 0 ? std::min(1.0, level / cap) : (level > 0 ? 1.0 : 0.0);
+    const QColor fill = fraction >= 1.0 ? QColor(0xf5, 0x7c, 0x00) : QColor(0x3b, 0x8e, 0xea);
+    if (cap > 0 && cap <= 40) {
+        // One cell per slot: the lecture's "maxsize" made visible.
+        const double w = bar.width() / cap;
+        p->setPen(QPen(QColor(0x90, 0x90, 0x90), 1));
+        for (int i = 0; i < int(cap); ++i) {
+            const QRectF cell(bar.left() + i * w + 1.5, bar.top() + 2, w - 3, bar.height() - 4);
+            p->setBrush(i < int(level) ? fill : QColor(Qt::white));
+            p->drawRect(cell);
+        }
+    } else {
+        p->fillRect(QRectF(bar.left() + 2, bar.top() + 2, (bar.width() - 4) * fraction, bar.height() - 4), fill);
+    }
+}
+
+void ObjectNodeItem::paintPipe(QPainter *p, const QRectF &body)
+{
+    const double laneH = body.height() / 2;
+    for (int d = 0; d < 2; ++d) {
+        const QRectF lane(body.left(), body.top() + d * laneH, body.width(), laneH - 4);
+        const QString from = d == 0 ? m_endA : m_endB;
+        const QString to = d == 0 ? m_endB : m_endA;
+        p->setFont(pixelFont(17, true));
+        p->setPen(QColor(0x21, 0x21, 0x21));
+        const double rate = m_messageRates[std::size_t(d)];
+        p->drawText(lane, Qt::AlignLeft | Qt::AlignTop,
+                    from + arrow() + to + QStringLiteral(": %1 msg/s, %2B/s%3")
+                                              .arg(CountAxis::compact(rate),
+                                                   CountAxis::compact(m_byteRates[std::size_t(d)]),
+                                                   waiting(m_object.kernelQueued[std::size_t(d)])));
+        // The tube and, when something flows, dots moving the right way.
+        const QRectF tube(lane.left(), lane.top() + 24, lane.width(), std::max(6.0, lane.height() - 28));
+        p->setPen(QPen(QColor(0x60, 0x60, 0x60), 2));
+        p->setBrush(QColor(0xec, 0xef, 0xf1));
+        p->drawRoundedRect(tube, tube.height() / 2, tube.height() / 2);
+        if (rate <= 0) continue;
+        p->setPen(Qt::NoPen);
+        p->setBrush(d == 0 ? QColor(0x1f, 0x5f, 0xbf) : QColor(0x2e, 0x9d, 0x3a));
+        const int dots = 6;
+        const double r = std::min(tube.height() * 0.35, 7.0);
+        for (int i = 0; i < dots; ++i) {
+            double f = std::fmod(m_phase[std::size_t(d)] + double(i) / dots, 1.0);
+            if (d == 1) f = 1.0 - f;
+            const QPointF c(tube.left() + r + f * (tube.width() - 2 * r), tube.center().y());
+            p->drawEllipse(c, r, r);
+        }
+    }
+}
+
+} // namespace ipc

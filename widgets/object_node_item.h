@@ -1,0 +1,55 @@
+// ObjectNodeItem: one shared object in the diagram, drawn by kind: a value
+// with its number and its lock's holder, a lock with its holder, a queue
+// with its fill level against maxsize, a pipe with its traffic flowing in
+// each direction.
+#pragma once
+
+#include "snapshot.h"
+
+#include <QGraphicsItem>
+#include <QString>
+
+#include <array>
+
+namespace ipc {
+
+class ObjectNodeItem : public QGraphicsItem {
+public:
+    static constexpr qreal kWidth = 320;
+    static constexpr qreal kHeight = 150;
+
+    explicit ObjectNodeItem(const ObjectSnapshot &object);
+
+    [[nodiscard]] std::uint32_t index() const noexcept { return m_object.index; }
+    [[nodiscard]] const QString &name() const noexcept { return m_name; }
+    [[nodiscard]] ObjectKind kind() const noexcept { return m_object.kind; }
+    // holder: "pid 1234 (counter)" or empty when free; rates per direction
+    // (pipes), in messages and bytes per second; dt: seconds since last call.
+    void setObject(const ObjectSnapshot &object, const QString &holder,
+                   const std::array<double, 2> &messageRates, const std::array<double, 2> &byteRates,
+                   double dt);
+    // "A -> B" labels for a pipe: the processes at its ends.
+    void setPipeEnds(const QString &a, const QString &b);
+    [[nodiscard]] const ObjectSnapshot &object() const noexcept { return m_object; }
+    [[nodiscard]] const QString &holderText() const noexcept { return m_holder; }
+
+    QRectF boundingRect() const override;
+    void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
+
+private:
+    void paintValue(QPainter *p, const QRectF &body);
+    void paintQueue(QPainter *p, const QRectF &body);
+    void paintPipe(QPainter *p, const QRectF &body);
+    void paintLock(QPainter *p, const QRectF &body);
+
+    ObjectSnapshot m_object;
+    QString m_name;
+    QString m_holder;
+    QString m_endA = QStringLiteral("A");
+    QString m_endB = QStringLiteral("B");
+    std::array<double, 2> m_messageRates{};
+    std::array<double, 2> m_byteRates{};
+    std::array<double, 2> m_phase{}; // moving dots in a pipe, 0..1
+};
+
+} // namespace ipc

@@ -1,0 +1,81 @@
+// ProcessDiagram: the live picture of a run. One node per real process
+// (role, pid, state in colour), the shared objects between them (a value
+// with its number and lock holder, a queue with its fill level, a pipe
+// with its traffic), and a line for each Scenario::links() entry that says
+// what is happening on it now (flowing, blocked, holding the lock).
+//
+// Layout: shared objects in a column in the middle; processes that put or
+// send on the left, those that get or receive on the right, the others
+// shared between the sides; the scene is scaled to fit the view. The
+// structure is rebuilt only when the run's processes, objects or links
+// change; every tick otherwise only repaints items whose content changed.
+//
+// Clicking a process emits processClicked(slot) (the window then offers it
+// to Kill).
+#pragma once
+
+#include "link_item.h"
+#include "object_node_item.h"
+#include "process_node_item.h"
+#include "snapshot.h"
+
+#include <QGraphicsView>
+
+#include <map>
+#include <vector>
+
+namespace ipc {
+
+class ProcessDiagram : public QGraphicsView {
+    Q_OBJECT
+public:
+    explicit ProcessDiagram(QWidget *parent = nullptr);
+
+    // The current run's links (Scenario::links()); empty before a start.
+    void setLinks(std::vector<Link> links);
+    void showSnapshot(const Snapshot &snapshot);
+    // Back to the placeholder ("choose a scenario...").
+    void clear(const QString &message = {});
+    void setSelectedSlot(int slot);
+    [[nodiscard]] int selectedSlot() const noexcept { return m_selected; }
+    void setPresentation(bool on);
+
+    [[nodiscard]] ProcessNodeItem *processNode(std::uint32_t slot) const;
+    [[nodiscard]] ObjectNodeItem *objectNode(const QString &name) const;
+    [[nodiscard]] const std::vector<LinkItem *> &linkItems() const noexcept { return m_linkItems; }
+
+Q_SIGNALS:
+    void processClicked(std::uint32_t slot);
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    void mousePressEvent(QMouseEvent *event) override;
+
+private:
+    struct Traffic {
+        double t = 0;
+        std::array<std::uint64_t, 2> messages{};
+        std::array<std::uint64_t, 2> bytes{};
+        std::array<double, 2> messageRate{};
+        std::array<double, 2> byteRate{};
+    };
+
+    void rebuild(const Snapshot &snapshot);
+    void fit();
+    [[nodiscard]] std::vector<std::uint32_t> structureKey(const Snapshot &snapshot) const;
+
+    QGraphicsScene m_scene;
+    std::vector<Link> m_links;
+    std::vector<std::uint32_t> m_key;
+    std::vector<ProcessNodeItem *> m_processNodes; // by slot
+    std::map<std::uint32_t, ObjectNodeItem *> m_objectNodes; // by directory index
+    std::vector<LinkItem *> m_linkItems;
+    std::vector<std::uint64_t> m_lastOps; // by slot, for "flowing"
+    std::map<std::uint32_t, Traffic> m_traffic;
+    QGraphicsSimpleTextItem *m_placeholder = nullptr;
+    std::uint64_t m_lastNs = 0;
+    int m_selected = -1;
+    bool m_presentation = false;
+};
+
+} // namespace ipc

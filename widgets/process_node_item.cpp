@@ -1,0 +1,104 @@
+#include "process_node_item.h"
+
+#include "charts/count_axis.h"
+#include "state_style.h"
+
+#include <QCursor>
+#include <QPainter>
+
+namespace ipc {
+
+ProcessNodeItem::ProcessNodeItem(std::uint32_t slot) : m_slot(slot)
+{
+    setZValue(2);
+    setCursor(Qt::PointingHandCursor);
+    setAcceptedMouseButtons(Qt::LeftButton);
+}
+
+void ProcessNodeItem::setProcess(const ProcessSnapshot &p)
+{
+    const QString ops = CountAxis::compact(double(p.ops)) + QStringLiteral(" ops");
+    const bool changed = p.pid != m_pid || p.state != m_state || p.exitStatus != m_exit ||
+                         ops != m_opsText || m_role.size() != qsizetype(p.role.size());
+    if (!changed) return;
+    if (m_role.size() != qsizetype(p.role.size()) || p.pid != m_pid) m_role = QString::fromStdString(p.role);
+    m_pid = p.pid;
+    m_state = p.state;
+    m_exit = p.exitStatus;
+    m_opsText = ops;
+    setToolTip(QStringLiteral("%1 (pid %2): %3 - click to choose it for Kill")
+                   .arg(m_role)
+                   .arg(m_pid)
+                   .arg(stateLabel(m_state)));
+    update();
+}
+
+void ProcessNodeItem::setHighlighted(bool on)
+{
+    if (on == m_highlighted) return;
+    m_highlighted = on;
+    update();
+}
+
+void ProcessNodeItem::setHoldsLock(bool on)
+{
+    if (on == m_holdsLock) return;
+    m_holdsLock = on;
+    update();
+}
+
+void ProcessNodeItem::setBold(bool on)
+{
+    if (on == m_bold) return;
+    m_bold = on;
+    update();
+}
+
+QRectF ProcessNodeItem::boundingRect() const
+{
+    return QRectF(-kWidth / 2 - 6, -kHeight / 2 - 6, kWidth + 12, kHeight + 12);
+}
+
+void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
+{
+    const QRectF box(-kWidth / 2, -kHeight / 2, kWidth, kHeight);
+    const QColor fill = stateColor(m_state);
+    const QColor ink = stateTextColor(m_state);
+    painter->setRenderHint(QPainter::Antialiasing);
+    QPen outline(m_highlighted ? QColor(0xff, 0x00, 0x99) : QColor(0x21, 0x21, 0x21),
+                 m_highlighted ? 6 : (m_bold ? 3 : 2));
+    painter->setPen(outline);
+    painter->setBrush(fill);
+    painter->drawRoundedRect(box, 12, 12);
+
+    if (m_state == ProcState::Killed) {
+        // A cross behind the text of a killed process reads from the back of the hall.
+        painter->setPen(QPen(QColor(0xd3, 0x2f, 0x2f), 8, Qt::SolidLine, Qt::RoundCap));
+        painter->drawLine(box.topLeft() + QPointF(14, 10), box.bottomRight() - QPointF(14, 10));
+        painter->drawLine(box.topRight() + QPointF(-14, 10), box.bottomLeft() + QPointF(14, -10));
+    }
+
+    QFont title;
+    title.setPixelSize(24);
+    title.setBold(true);
+    QFont body;
+    body.setPixelSize(19);
+    body.setBold(m_bold);
+    painter->setPen(ink);
+    const QRectF inner = box.adjusted(10, 6, -10, -6);
+    painter->setFont(title);
+    painter->drawText(inner, Qt::AlignLeft | Qt::AlignTop, m_role);
+    painter->setFont(body);
+    painter->drawText(inner, Qt::AlignRight | Qt::AlignTop, QStringLiteral("pid %1").arg(m_pid));
+    QString state = stateLabel(m_state);
+    if (isTerminal(m_state)) state += QStringLiteral(" (exit %1)").arg(m_exit);
+    QFont stateFont = body;
+    stateFont.setBold(true);
+    painter->setFont(stateFont);
+    painter->drawText(inner, Qt::AlignLeft | Qt::AlignVCenter, state);
+    painter->setFont(body);
+    painter->drawText(inner, Qt::AlignLeft | Qt::AlignBottom, m_opsText);
+    if (m_holdsLock) painter->drawText(inner, Qt::AlignRight | Qt::AlignBottom, QStringLiteral("HOLDS LOCK"));
+}
+
+} // namespace ipc

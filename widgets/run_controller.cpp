@@ -1,0 +1,149 @@
+#include "run_controller.h"
+
+namespace ipc {
+
+RunController::RunController(QObject *parent) : QObject(parent)
+{
+    connect(&m_sampler, &Sampler::sampled, this, &RunController::onSampled);
+}
+
+RunController::~RunController() { shutdown(); }
+
+QString RunController::scenarioName() const
+{
+    return m_scenario ? QString::fromStdString(m_scenario->info().name) : QString();
+}
+
+QString RunController::statusText() const
+{
+    switch (m_status) {
+    case Status::NoScenario: return tr("No scenario");
+    case Status::Ready: return tr("Ready");
+    case Status::Running: return tr("Running");
+    case Status::Paused: return tr("Paused");
+    case Status::Finished: return tr("Finished");
+    case Status::Stopped: return tr("Stopped");
+    }
+    return {};
+}
+
+void RunController::setStatus(Status s)
+{
+    if (s == m_status) return;
+    m_status = s;
+    Q_EMIT statusChanged();
+}
+
+Result<void> RunController::report(Result<void> r, const QString &what)
+{
+    if (!r) Q_EMIT problem(what + QStringLiteral(": ") + QString::fromStdString(r.error().message));
+    return r;
+}
+
+Result<void> RunController::select(const QString &name)
+{
+    auto made = createScenario(name.toStdString());
+    if (!made) return report(std::unexpected(made.error()), tr("Cannot open scenario"));
+    m_sampler.stop();
+    m_sampler.setScenario(nullptr);
+    m_scenario.reset(); // its Run stops and reaps every process
+    m_scenario = std::move(*made);
+    m_sampler.setScenario(m_scenario.get());
+    m_status = Status::Ready;
+    Q_EMIT scenarioChanged();
+    Q_EMIT statusChanged();
+    return {};
+}
+
+Result<void> RunController::start()
+{
+    if (!m_scenario) return report(fail(Errc::InvalidArgument, "choose one in the list first"), tr("No scenario"));
+    m_sampler.stop();
+    auto started = m_scenario->start();
+    if (!started) {
+        m_scenario->stop();
+        m_sampler.beginRun();
+        m_sampler.tick();
+        setStatus(Status::Stopped);
+        return report(started, tr("Could not start %1").arg(scenarioName()));
+    }
+    m_status = Status::Running;
+    m_sampler.beginRun();
+    m_sampler.tick(); // data on screen at once, not one interval later
+    m_sampler.start();
+    Q_EMIT runStarted();
+    Q_EMIT statusChanged();
+    return {};
+}
+
+void RunController::stop()
+{
+    if (!m_scenario || !active()) return;
+    m_scenario->stop();
+    m_sampler.stop();
+    m_sampler.tick(); // the final states: finished, killed
+    setStatus(Status::Stopped);
+}
+
+Result<void> RunController::restart()
+{
+    stop();
+    return start();
+}
+
+void RunController::pause()
+{
+    if (m_status != Status::Running) return;
+    if (Run *run = m_scenario->run()) run->pauseAll();
+    setStatus(Status::Paused);
+}
+
+void RunController::resume()
+{
+    if (m_status != Status::Paused) return;
+    if (Run *run = m_scenario->run()) run->resumeAll();
+    setStatus(Status::Running);
+}
+
+void RunController::togglePause()
+{
+    if (m_status == Status::Paused) resume();
+    else pause();
+}
+
+Result<void> RunController::kill(std::uint32_t slot)
+{
+    Run *run = m_scenario ? m_scenario->run() : nullptr;
+    if (!run || !active())
+        return report(fail(Errc::InvalidArgument, "no run is going on"), tr("Cannot kill"));
+    auto r = report(run->kill(slot), tr("Cannot kill process #%1").arg(slot));
+    if (r) m_sampler.tick();
+    return r;
+}
+
+Result<void> RunController::setParam(const QString &key, double value)
+{
+    if (!m_scenario) return fail(Errc::InvalidArgument, "no scenario");
+    return report(m_scenario->setParam(key.toStdString(), value), tr("Cannot set %1").arg(key));
+}
+
+void RunController::shutdown()
+{
+    m_sampler.stop();
+    m_sampler.setScenario(nullptr);
+    m_scenario.reset();
+    m_status = Status::NoScenario;
+}
+
+void RunController::onSampled()
+{
+    if (!active() || !m_scenario) return;
+    if (m_scenario->finished()) {
+        m_scenario->stop(); // every process has exited: nothing to wait for
+        m_sampler.stop();
+        setStatus(Status::Finished);
+        m_sampler.tick(); // the exits reaped since this tick's snapshot
+    }
+}
+
+} // namespace ipc

@@ -1,0 +1,78 @@
+// RunController: the window's one handle on the engine. It owns the
+// selected Scenario (and so its Run) and the Sampler watching it, and is
+// the only way commands go back: start/stop/restart, pause/resume
+// (SIGSTOP/SIGCONT of every process, Run::pauseAll/resumeAll), kill one
+// process (SIGKILL, Run::kill), and parameters (Scenario::setParam, which
+// acts on running processes when the parameter is live).
+//
+// Lifetime: destroying the controller (or shutdown()) destroys the
+// scenario, whose Run stops and reaps every process; the arena is
+// anonymous, so nothing is left behind.
+//
+// Errors become problem(message) with a sentence a person can act on;
+// nothing here throws or aborts on bad input.
+//
+// Threads: the GUI thread.
+#pragma once
+
+#include "result.h"
+#include "sampler.h"
+#include "scenario.h"
+
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace ipc {
+
+class RunController : public QObject {
+    Q_OBJECT
+public:
+    enum class Status { NoScenario, Ready, Running, Paused, Finished, Stopped };
+
+    explicit RunController(QObject *parent = nullptr);
+    ~RunController() override;
+
+    // Makes `name` the current scenario (stopping the current run).
+    [[nodiscard]] Result<void> select(const QString &name);
+    [[nodiscard]] Scenario *scenario() const noexcept { return m_scenario.get(); }
+    [[nodiscard]] QString scenarioName() const;
+    [[nodiscard]] Sampler &sampler() noexcept { return m_sampler; }
+    [[nodiscard]] const Sampler &sampler() const noexcept { return m_sampler; }
+
+    [[nodiscard]] Status status() const noexcept { return m_status; }
+    [[nodiscard]] bool active() const noexcept
+    {
+        return m_status == Status::Running || m_status == Status::Paused;
+    }
+    [[nodiscard]] QString statusText() const;
+
+    [[nodiscard]] Result<void> start();
+    void stop();
+    [[nodiscard]] Result<void> restart();
+    void pause();
+    void resume();
+    void togglePause();
+    [[nodiscard]] Result<void> kill(std::uint32_t slot);
+    [[nodiscard]] Result<void> setParam(const QString &key, double value);
+    // Stops the run and destroys the scenario (the window is closing).
+    void shutdown();
+
+Q_SIGNALS:
+    void scenarioChanged();
+    void runStarted();
+    void statusChanged();
+    void problem(const QString &message);
+
+private:
+    void setStatus(Status s);
+    void onSampled();
+    Result<void> report(Result<void> r, const QString &what);
+
+    std::unique_ptr<Scenario> m_scenario;
+    Sampler m_sampler;
+    Status m_status = Status::NoScenario;
+};
+
+} // namespace ipc

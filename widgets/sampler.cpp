@@ -1,0 +1,50 @@
+#include "sampler.h"
+
+#include "scenario.h"
+
+namespace ipc {
+
+Sampler::Sampler(QObject *parent) : QObject(parent)
+{
+    m_timer.setInterval(kDefaultIntervalMs);
+    m_timer.setTimerType(Qt::PreciseTimer);
+    connect(&m_timer, &QTimer::timeout, this, &Sampler::tick);
+}
+
+void Sampler::setScenario(Scenario *scenario)
+{
+    m_scenario = scenario;
+    if (!scenario) stop();
+    beginRun();
+}
+
+void Sampler::beginRun(std::uint64_t startNs)
+{
+    m_startNs = startNs;
+    m_ticks = 0;
+    m_history.clear();
+    m_snapshot = Snapshot{};
+}
+
+void Sampler::start() { m_timer.start(); }
+
+void Sampler::stop() { m_timer.stop(); }
+
+void Sampler::tick()
+{
+    if (!m_scenario) return;
+    // Reap exits first, so a process that just died shows as killed in
+    // this very snapshot; then let the lesson advance (read worker output,
+    // start the next repetition).
+    if (Run *run = m_scenario->run()) run->poll();
+    m_scenario->poll();
+    SnapshotOptions options;
+    options.readCpuTime = m_ticks % kCpuEveryTicks == 0;
+    takeSnapshot(*m_scenario, m_snapshot, options);
+    const double t = m_snapshot.timeNs > m_startNs ? double(m_snapshot.timeNs - m_startNs) * 1e-9 : 0.0;
+    if (m_snapshot.hasRun) m_history.append(m_snapshot, t);
+    ++m_ticks;
+    Q_EMIT sampled();
+}
+
+} // namespace ipc
