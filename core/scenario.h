@@ -47,6 +47,14 @@ struct Metric {
     double value;
 };
 
+// Something a lesson draws moving (a particle), in [-1, 1] x [-1, 1];
+// `group` is the process that owns it.
+struct Point {
+    double x;
+    double y;
+    std::uint32_t group;
+};
+
 // Who uses which shared object, for the process diagram: process `slot`
 // (its index in the run and on the board) reaches arena object `object`.
 struct Link {
@@ -99,6 +107,8 @@ public:
     // What the workers printed, for the console pane; empty for lessons
     // that do not capture output.
     [[nodiscard]] virtual std::string consoleOutput() const { return {}; }
+    // What the lesson draws moving (the ring's particles); empty for most.
+    [[nodiscard]] virtual std::vector<Point> points() const { return {}; }
 
 protected:
     Scenario() = default;

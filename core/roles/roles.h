@@ -24,6 +24,10 @@ int counter(WorkerContext &ctx); // N increments of a shared value, locked or no
 int benchIncrements(WorkerContext &ctx); // ipc-bench: K locked increments behind a start gate
 int isolatedCounter(WorkerContext &ctx); // its own global and a shared value, N times
 int phasePrinter(WorkerContext &ctx);    // a line per phase, char by char, then a barrier
+int poolWorker(WorkerContext &ctx);      // tasks queue -> squares -> results queue
+int bigPutter(WorkerContext &ctx);       // puts large items, then exits
+int joiner(WorkerContext &ctx);          // joins a child before (or, fixed, after) draining
+int ringParticles(WorkerContext &ctx);   // one stage of the particle ring
 int chunk(WorkerContext &ctx);   // transforms [start, end) of a SharedMemory block or Array in place
 int manager(WorkerContext &ctx); // the manager server (proxies connect to it)
 int managerClient(WorkerContext &ctx); // ns.x += 1 through the manager, with or without its Lock

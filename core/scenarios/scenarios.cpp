@@ -7,6 +7,9 @@ namespace {
 constexpr Entry kRegistry[] = {
     {"isolation", &makeIsolation},
     {"race", &makeRace},
+    {"worker-pool", &makeWorkerPool},
+    {"join-deadlock", &makeJoinDeadlock},
+    {"ring", &makeRing},
     {"barrier-print", &makeBarrierPrint},
 };
 } // namespace

@@ -19,5 +19,8 @@ struct Entry {
 std::unique_ptr<Scenario> makeIsolation();
 std::unique_ptr<Scenario> makeRace();
 std::unique_ptr<Scenario> makeBarrierPrint();
+std::unique_ptr<Scenario> makeWorkerPool();
+std::unique_ptr<Scenario> makeJoinDeadlock();
+std::unique_ptr<Scenario> makeRing();
 
 } // namespace ipc::scenarios

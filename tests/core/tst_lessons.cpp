@@ -37,6 +37,9 @@ private Q_SLOTS:
     void catalogListsEveryFile();
     void isolation();
     void barrierPrint();
+    void workerPool();
+    void joinDeadlock();
+    void ring();
 };
 
 void TestLessons::catalogListsEveryFile()
@@ -87,6 +90,88 @@ void TestLessons::barrierPrint()
         QCOMPARE(on.value(QStringLiteral("clean_lines")).toDouble(), 16.0);
         QCOMPARE(on.value(QStringLiteral("garbled_lines")).toDouble(), 0.0);
     }
+}
+
+void TestLessons::workerPool()
+{
+    const QJsonObject r = runToEnd("worker-pool", {{"workers", 4}, {"tasks", 60}, {"work_us", 5000}, {"slow_worker", 1}});
+    QVERIFY(r.value(QStringLiteral("_finished")).toBool());
+    // Every task done exactly once, every result right, by the pool as a whole.
+    QCOMPARE(r.value(QStringLiteral("results")).toDouble(), 60.0);
+    QCOMPARE(r.value(QStringLiteral("distinct_tasks")).toDouble(), 60.0);
+    QCOMPARE(r.value(QStringLiteral("wrong_results")).toDouble(), 0.0);
+    const QJsonArray per = r.value(QStringLiteral("tasks_per_worker")).toArray();
+    QCOMPARE(per.size(), 4);
+    double sum = 0, fastest = 0;
+    for (const QJsonValue &v : per) {
+        sum += v.toDouble();
+        fastest = std::max(fastest, v.toDouble());
+    }
+    QCOMPARE(sum, 60.0);
+    // The slow worker (4x the work per task) takes fewer tasks than the busiest.
+    QVERIFY2(per.at(0).toDouble() < fastest, qPrintable(QString::number(per.at(0).toDouble())));
+}
+
+void TestLessons::joinDeadlock()
+{
+    // Without the fix: both processes end up blocked for good (the lesson
+    // reports it), and stopping the run ends it cleanly.
+    auto s = createScenario("join-deadlock");
+    QVERIFY(s);
+    QVERIFY((*s)->setParam("items", 12));
+    QVERIFY((*s)->setParam("maxsize", 3));
+    QVERIFY((*s)->start());
+    QVERIFY(waitFor([&] {
+        (*s)->poll();
+        return (*s)->result().value(QStringLiteral("deadlocked")).toBool();
+    }, 20000));
+    QCOMPARE((*s)->run()->slot(0).currentState(), ProcState::BlockedPut);
+    QCOMPARE((*s)->run()->slot(1).currentState(), ProcState::WaitingJoin);
+    // The fix switched on live: the parent drains, the child finishes, both exit.
+    QVERIFY((*s)->setParam("fix", 1));
+    QVERIFY(waitFor([&] { return (*s)->finished(); }, 20000));
+    QJsonObject r = (*s)->result();
+    QVERIFY(r.value(QStringLiteral("completed")).toBool());
+    QCOMPARE(r.value(QStringLiteral("drained")).toDouble(), 12.0);
+    (*s)->stop();
+
+    // With the fix from the start: it never deadlocks.
+    r = runToEnd("join-deadlock", {{"items", 12}, {"maxsize", 3}, {"fix", 1}});
+    QVERIFY(r.value(QStringLiteral("_finished")).toBool());
+    QVERIFY(r.value(QStringLiteral("completed")).toBool());
+    QVERIFY(!r.value(QStringLiteral("deadlocked")).toBool());
+
+    // Deadlocked and stopped: every process is reaped.
+    auto stuck = createScenario("join-deadlock");
+    QVERIFY(stuck);
+    QVERIFY((*stuck)->start());
+    QVERIFY(waitFor([&] { (*stuck)->poll(); return (*stuck)->result().value(QStringLiteral("deadlocked")).toBool(); }, 20000));
+    (*stuck)->stop();
+    QVERIFY((*stuck)->finished());
+}
+
+void TestLessons::ring()
+{
+    // A bounded run completes every time step in every stage, the
+    // positions travelled the ring, and the particles' state stays finite.
+    const QJsonObject r = runToEnd("ring", {{"stages", 4}, {"particles", 8}, {"steps", 300}});
+    QVERIFY(r.value(QStringLiteral("_finished")).toBool());
+    QCOMPARE(r.value(QStringLiteral("steps")).toDouble(), 300.0);
+    QVERIFY(r.value(QStringLiteral("finite")).toBool());
+    // 4 stages x 3 hops x 300 steps x 8 particles x 2 doubles x 8 bytes.
+    QCOMPARE(r.value(QStringLiteral("ring_bytes")).toDouble(), 4.0 * 3 * 300 * 8 * 2 * 8);
+
+    // Unbounded: runs until stopped; a stage SIGKILLed ends its neighbours
+    // (EndOfFile) instead of hanging them, and stop reaps everything.
+    auto s = createScenario("ring");
+    QVERIFY(s);
+    QVERIFY((*s)->start());
+    QVERIFY(waitFor([&] { return (*s)->metrics().at(0).value >= 10; }, 20000));
+    const auto moving = (*s)->points();
+    QCOMPARE(moving.size(), std::size_t(4 * 16));
+    QVERIFY((*s)->run()->kill(2));
+    QVERIFY(waitFor([&] { return (*s)->finished(); }, 20000));
+    (*s)->stop();
 }
 
 QTEST_GUILESS_MAIN(TestLessons)

@@ -1,0 +1,100 @@
+// The joining-before-draining lesson's two workers.
+//
+// big-putter:  for i in range(items): q.put(b"x" * size)      # then exit
+//   A put on a full queue blocks, so this process cannot finish until
+//   somebody takes its items off the queue.
+// joiner (the "parent"):
+//   without the fix: p.join(); then drain   -> waits forever: the putter
+//                                               waits for a reader, the
+//                                               reader waits for the putter
+//   with the fix:    drain; then p.join()
+//   The fix is read from the control block (fixEnabled) while waiting, so a
+//   lecturer can break the deadlock live.
+// Board: ops = items put (putter) / items drained (joiner).
+#include "roles.h"
+
+#include "queue.h"
+
+#include <optional>
+#include <unistd.h>
+
+namespace ipc::roles {
+
+int bigPutter(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "big-putter";
+    if (auto ok = ctx.args.allowOnly({"queue", "items", "size"}); !ok) return badOption(kRole, ok.error());
+    auto items = ctx.args.integer("items", 16, 1, 1'000'000);
+    auto size = ctx.args.integer("size", 65536, 1, 64 << 20);
+    if (!items) return badOption(kRole, items.error());
+    if (!size) return badOption(kRole, size.error());
+    auto q = Queue::attach(ctx.arena, ctx.args.text("queue", "queue"));
+    if (!q) return failed(kRole, q.error());
+    const QByteArray payload(qsizetype(*size), 'x');
+    for (std::int64_t i = 0; i < *items; ++i) {
+        // Bounded waits so a stop request is seen. The board shows
+        // BlockedPut from the first full put until one succeeds.
+        std::optional<StateScope> blocked;
+        for (;;) {
+            if (ctx.shouldStop()) return 0;
+            auto put = (*q)->putBytes(payload, std::chrono::milliseconds(100));
+            if (put) break;
+            if (put.error().code != Errc::Timeout) return failed(kRole, put.error());
+            if (!blocked) blocked.emplace(ProcState::BlockedPut, (*q)->objectIndex);
+        }
+        if (ctx.slot) ctx.slot->addOps(1);
+    }
+    return 0;
+}
+
+int joiner(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "joiner";
+    if (auto ok = ctx.args.allowOnly({"queue", "items", "wait-slot"}); !ok) return badOption(kRole, ok.error());
+    auto items = ctx.args.integer("items", 16, 1, 1'000'000);
+    auto waitSlot = ctx.args.integer("wait-slot", 0, 0, Board::kMaxSlots - 1);
+    if (!items) return badOption(kRole, items.error());
+    if (!waitSlot) return badOption(kRole, waitSlot.error());
+    auto q = Queue::attach(ctx.arena, ctx.args.text("queue", "queue"));
+    if (!q) return failed(kRole, q.error());
+    auto board = ctx.arena.find<Board>("board");
+    if (!board) return failed(kRole, board.error());
+    BoardSlot *child = (*board)->slot(std::uint32_t(*waitSlot));
+    if (!child) return failed(kRole, Error{Errc::NotFound, "no process in slot " + std::to_string(*waitSlot)});
+
+    std::int64_t drained = 0;
+    auto drain = [&]() -> Result<void> {
+        while (drained < *items && !ctx.shouldStop()) {
+            auto got = (*q)->getBytes(std::chrono::milliseconds(100));
+            if (!got) {
+                if (got.error().code == Errc::Timeout) continue;
+                return std::unexpected(got.error());
+            }
+            ++drained;
+            if (ctx.slot) ctx.slot->addOps(1);
+        }
+        return {};
+    };
+    // The engine records the child's exit on the board when it reaps it.
+    auto childDone = [&] { return isTerminal(child->currentState()); };
+
+    if (ctx.control->fixEnabled.load(std::memory_order_relaxed) != 0) {
+        if (auto ok = drain(); !ok) return failed(kRole, ok.error());
+    }
+    {
+        StateScope joining(ProcState::WaitingJoin, kNoObject);
+        while (!childDone() && !ctx.shouldStop()) {
+            if (ctx.control->fixEnabled.load(std::memory_order_relaxed) != 0 && drained < *items) break;
+            usleep(10'000);
+        }
+    }
+    // The lecturer switched the fix on while we waited: drain, then join.
+    if (auto ok = drain(); !ok) return failed(kRole, ok.error());
+    while (!childDone() && !ctx.shouldStop()) {
+        StateScope joining(ProcState::WaitingJoin, kNoObject);
+        usleep(10'000);
+    }
+    return 0;
+}
+
+} // namespace ipc::roles

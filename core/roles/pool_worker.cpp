@@ -1,0 +1,56 @@
+// pool-worker: the worker-pool lesson's worker.
+//
+//   for n in iter(tasks.get, None):
+//       (work)                               # work_us per task, x slowdown
+//       results.put({"worker": rank, "n": n, "square": n * n})
+//
+// Board: ops = tasks done.
+#include "roles.h"
+
+#include "queue.h"
+#include "shared_value.h"
+
+#include <QCborMap>
+
+namespace ipc::roles {
+
+int poolWorker(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "pool-worker";
+    if (auto ok = ctx.args.allowOnly({"tasks", "results", "rank", "slowdown"}); !ok)
+        return badOption(kRole, ok.error());
+    auto rank = ctx.args.integer("rank", 0, 0, 1000);
+    auto slowdown = ctx.args.integer("slowdown", 1, 1, 100);
+    if (!rank) return badOption(kRole, rank.error());
+    if (!slowdown) return badOption(kRole, slowdown.error());
+    auto tasks = Queue::attach(ctx.arena, ctx.args.text("tasks", "tasks"));
+    auto results = Queue::attach(ctx.arena, ctx.args.text("results", "results"));
+    if (!tasks) return failed(kRole, tasks.error());
+    if (!results) return failed(kRole, results.error());
+
+    while (!ctx.shouldStop()) {
+        auto task = (*tasks)->getMessage(std::chrono::milliseconds(200));
+        if (!task) {
+            if (task.error().code == Errc::Timeout) continue; // re-check the stop request
+            if (task.error().code == Errc::Closed) return 0;
+            return failed(kRole, task.error());
+        }
+        if (isSentinel(*task)) return 0;
+        const std::int64_t n = task->toInteger();
+        const auto work = std::uint64_t(ctx.control->workUs.load(std::memory_order_relaxed)) *
+                          std::uint64_t(*slowdown);
+        if (work > 0) {
+            StateScope busy(ProcState::Running);
+            pauseMicroseconds(std::uint32_t(std::min<std::uint64_t>(work, 10'000'000)));
+        }
+        QCborMap result;
+        result.insert(QStringLiteral("worker"), qint64(*rank));
+        result.insert(QStringLiteral("n"), qint64(n));
+        result.insert(QStringLiteral("square"), qint64(n * n));
+        if (auto put = (*results)->putMessage(result); !put) return failed(kRole, put.error());
+        if (ctx.slot) ctx.slot->addOps(1);
+    }
+    return 0;
+}
+
+} // namespace ipc::roles

@@ -1,0 +1,134 @@
+// join-deadlock: a child puts more large items on a bounded queue than it
+// holds, then exits; the parent joins it before draining the queue. The
+// child waits for a reader, the parent waits for the child: both blocked
+// for good. The fix (live): drain first, join after.
+#include "scenarios.h"
+
+#include "queue.h"
+
+namespace ipc::scenarios {
+
+namespace {
+
+// Both blocked this long counts as deadlocked (nothing else can wake them).
+constexpr std::uint64_t kDeadlockNs = 500'000'000;
+
+class JoinDeadlockScenario final : public Scenario {
+public:
+    const ScenarioInfo &info() const override
+    {
+        static const ScenarioInfo kInfo{
+            "join-deadlock",
+            "Joining before draining",
+            "A child puts large items on a queue and then wants to exit; the parent joins it "
+            "before taking the items off. The child cannot finish while the queue is full, and "
+            "the parent does not read until the child has finished: both wait forever. Drain "
+            "first, join after.",
+            {
+                {"items", "Items", "How many items the child puts.", 1, 1000, 16, false, false},
+                {"maxsize", "Queue maxsize", "How many items the queue holds.", 1, 64, 4, false,
+                 false},
+                {"item_kib", "Item size (KiB)", "Size of each item.", 1, 1024, 64, false, false},
+                {"fix", "Drain before join", "The parent takes the items first, then joins.", 0,
+                 1, 0, true, true},
+            }};
+        return kInfo;
+    }
+
+    Result<void> start() override
+    {
+        m_everDeadlocked = false;
+        const auto items = std::uint32_t(param("items"));
+        const auto maxsize = std::uint32_t(param("maxsize"));
+        const auto itemBytes = std::uint32_t(param("item_kib")) * 1024u;
+        const std::size_t bytes = Queue::bytesFor(maxsize, itemBytes) + (std::size_t(1) << 20);
+        auto run = newRun(bytes);
+        if (!run) return std::unexpected(run.error());
+        auto q = Queue::create((*run)->arena(), "queue", maxsize, itemBytes);
+        if (!q) return std::unexpected(q.error());
+        applyLive("fix", param("fix"));
+        auto child = (*run)->spawn("big-putter", {"--items", std::to_string(items), "--size", std::to_string(itemBytes)});
+        if (!child) return std::unexpected(child.error());
+        auto parent = (*run)->spawn("joiner", {"--items", std::to_string(items), "--wait-slot", std::to_string(*child)});
+        if (!parent) return std::unexpected(parent.error());
+        return {};
+    }
+
+    void poll() override
+    {
+        if (m_run) m_run->poll();
+        if (deadlockedNow()) m_everDeadlocked = true;
+    }
+
+    std::vector<Metric> metrics() const override
+    {
+        return {{"deadlocked", deadlockedNow() ? 1.0 : 0.0},
+                {"queued", double(depth())},
+                {"put", double(ops(0))},
+                {"drained", double(ops(1))}};
+    }
+
+    QJsonObject result() const override
+    {
+        QJsonObject o;
+        o.insert(QStringLiteral("scenario"), QStringLiteral("join-deadlock"));
+        o.insert(QStringLiteral("fix"), param("fix") != 0);
+        o.insert(QStringLiteral("deadlocked"), m_everDeadlocked);
+        o.insert(QStringLiteral("items"), double(param("items")));
+        o.insert(QStringLiteral("put"), double(ops(0)));
+        o.insert(QStringLiteral("drained"), double(ops(1)));
+        // Completed: every item went through and both processes exited on their own.
+        bool completed = m_run && m_run->processCount() == 2 &&
+                         ops(0) == std::uint64_t(param("items")) && ops(1) == ops(0);
+        for (std::uint32_t i = 0; completed && i < 2; ++i)
+            completed = m_run->board().slots[i].currentState() == ProcState::Finished;
+        o.insert(QStringLiteral("completed"), completed);
+        return o;
+    }
+
+    std::vector<Link> links() const override
+    {
+        if (!m_run || m_run->processCount() < 2) return {};
+        return {{0, "queue", Link::Kind::Puts}, {1, "queue", Link::Kind::Gets}};
+    }
+
+protected:
+    void applyLive(std::string_view, double) override
+    {
+        if (!m_run) return;
+        m_run->control().fixEnabled.store(param("fix") != 0 ? 1u : 0u, std::memory_order_relaxed);
+        m_run->control().changed();
+    }
+
+private:
+    std::uint64_t ops(std::uint32_t i) const
+    {
+        return m_run && i < m_run->processCount() ? m_run->board().slots[i].ops.load(std::memory_order_relaxed) : 0;
+    }
+    std::uint64_t depth() const
+    {
+        if (!m_run) return 0;
+        auto q = Queue::attach(m_run->arena(), "queue");
+        return q ? (*q)->stats().depth : 0;
+    }
+    // The child blocked on put and the parent waiting to join, both for a while.
+    bool deadlockedNow() const
+    {
+        if (!m_run || m_run->processCount() < 2) return false;
+        const BoardSlot &child = m_run->board().slots[0];
+        const BoardSlot &parent = m_run->board().slots[1];
+        const std::uint64_t now = monotonicNs();
+        auto stuck = [&](const BoardSlot &s, ProcState state) {
+            return s.currentState() == state && now - s.stateSinceNs.load(std::memory_order_relaxed) > kDeadlockNs;
+        };
+        return stuck(child, ProcState::BlockedPut) && stuck(parent, ProcState::WaitingJoin);
+    }
+
+    bool m_everDeadlocked = false;
+};
+
+} // namespace
+
+std::unique_ptr<Scenario> makeJoinDeadlock() { return std::make_unique<JoinDeadlockScenario>(); }
+
+} // namespace ipc::scenarios
