@@ -178,11 +178,6 @@ void Connection::attachStats(PipeStats *stats, int end) noexcept
     m_statsEnd->open.store(m_fd >= 0 ? 1u : 0u, std::memory_order_relaxed);
 }
 
-std::uint32_t Connection::statsObject() const noexcept
-{
-    return m_stats ? m_stats->objectIndex : kNoObject;
-}
-
 Result<void> Connection::checkUsable(bool forSend) const
 {
     if (m_fd < 0) return fail(Errc::Closed, "connection is closed");
@@ -243,7 +238,7 @@ Result<std::size_t> Connection::readSome(std::byte *dst, std::size_t cap, Durati
     ssize_t n = attempt(false);
     if (n >= 0 || errno != EAGAIN) return done(n);
     if (timeout == kNoWait) return fail(Errc::Timeout, "connection: no message " + within(timeout));
-    StateScope blocked(ProcState::BlockedRecv, statsObject());
+    StateScope blocked(ProcState::BlockedRecv, objectIndex());
     sampleKernel();
     for (;;) {
         if (m_isSocket && timeout == kForever) return done(attempt(true));
@@ -487,7 +482,7 @@ Result<void> Connection::flushPending(Duration timeout, std::optional<Deadline> 
             return fail(Errc::Closed, "broken pipe: the other end has closed");
         if (r < 0 && errno != EAGAIN) return failErrno("connection send", errno);
         if (!blocked) {
-            blocked.emplace(ProcState::BlockedSend, statsObject());
+            blocked.emplace(ProcState::BlockedSend, objectIndex());
             sampleKernel();
         }
         auto w = waitWritable(timeout, dl);
@@ -554,7 +549,7 @@ Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration 
             return fail(Errc::Closed, "broken pipe: the other end has closed");
         if (r < 0 && errno != EAGAIN) return failErrno("connection send", errno);
         if (!blocked) {
-            blocked.emplace(ProcState::BlockedSend, statsObject());
+            blocked.emplace(ProcState::BlockedSend, objectIndex());
             sampleKernel();
         }
         auto w = waitWritable(timeout, dl);
@@ -575,13 +570,18 @@ Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration 
             }
             m_pendingPos = 0;
             // The message is committed to the stream: count it now.
-            ++m_counters.messagesSent;
-            m_counters.bytesSent += n;
+            countSent(n, true);
             return fail(Errc::Timeout, "connection: sent " + std::to_string(done) + " of " +
                                            std::to_string(total) + " bytes " + within(timeout) +
                                            "; the rest goes out with the next send or flush()");
         }
     }
+    countSent(n, blocked.has_value());
+    return {};
+}
+
+void Connection::countSent(std::size_t n, bool sample) noexcept
+{
     ++m_counters.messagesSent;
     m_counters.bytesSent += n;
     if (BoardSlot *b = telemetry::currentSlot()) [[unlikely]] {
@@ -591,9 +591,8 @@ Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration 
     if (m_statsEnd) {
         bump(m_statsEnd->messagesSent, 1);
         bump(m_statsEnd->bytesSent, n);
-        if (blocked || m_counters.messagesSent % kSampleEvery == 0) sampleKernel();
+        if (sample || m_counters.messagesSent % kSampleEvery == 0) sampleKernel();
     }
-    return {};
 }
 
 Result<void> Connection::sendBytes(std::span<const std::byte> buffer, std::size_t offset,

@@ -168,6 +168,12 @@ public:
     [[nodiscard]] bool writable() const noexcept { return m_mode != Mode::ReadOnly; }
     [[nodiscard]] std::size_t maxMessageBytes() const noexcept { return m_maxMessageBytes; }
     [[nodiscard]] const ConnectionCounters &counters() const noexcept { return m_counters; }
+    // The attached PipeStats' directory index (board "blocked on object #"),
+    // or kNoObject.
+    [[nodiscard]] std::uint32_t objectIndex() const noexcept
+    {
+        return m_stats ? m_stats->objectIndex : kNoObject;
+    }
     // FIONREAD on the descriptor now (see PipeStats::End::kernelQueued).
     [[nodiscard]] std::uint64_t kernelQueued() const noexcept;
 
@@ -178,7 +184,7 @@ private:
     Connection(int fd, Mode mode, bool isSocket, std::size_t maxMessageBytes) noexcept;
 
     [[nodiscard]] Result<void> checkUsable(bool forSend) const;
-    [[nodiscard]] std::uint32_t statsObject() const noexcept;
+    void countSent(std::size_t n, bool sample) noexcept;
 
     // Receiving.
     [[nodiscard]] Result<std::uint32_t> frameHeader(Duration timeout, std::optional<Deadline> &dl);

@@ -34,6 +34,21 @@ constexpr RoleInfo kRoles[] = {
     IPC_QT_ROLE("manager-client",
                 "--info NAME --increments N: ns.x += 1 through the manager, lock per control", true,
                 &roles::managerClient),
+    IPC_QT_ROLE("producer", "--queue NAME --items N --id I --sentinels K: put N items, then K sentinels",
+                true, &roles::producer),
+    IPC_QT_ROLE("consumer", "--queue NAME --stop-after S: get items until S sentinels", true,
+                &roles::consumer),
+    IPC_QT_ROLE("pipe-sender", "--pipe-fd FD --messages N [--expect echo|square]: send N, then a sentinel",
+                true, &roles::pipeSender),
+    IPC_QT_ROLE("pipe-receiver", "--pipe-fd FD: receive until a sentinel or end of stream", true,
+                &roles::pipeReceiver),
+    IPC_QT_ROLE("echo", "--pipe-fd FD: send every request back", true, &roles::echo),
+    IPC_QT_ROLE("squarer", "--pipe-fd FD: answer n with n*n", true, &roles::squarer),
+    IPC_QT_ROLE("ring-stage",
+                "--left-fd FD --right-fd FD --rank R --stages K: pass blocks around a ring of pipes",
+                true, &roles::ringStage),
+    IPC_QT_ROLE("pipe-exchange", "--pipe-fd FD --side 0|1 --size BYTES: both send before receiving",
+                true, &roles::pipeExchange),
 };
 
 } // namespace

@@ -31,6 +31,14 @@ int ringParticles(WorkerContext &ctx);   // one stage of the particle ring
 int chunk(WorkerContext &ctx);   // transforms [start, end) of a SharedMemory block or Array in place
 int manager(WorkerContext &ctx); // the manager server (proxies connect to it)
 int managerClient(WorkerContext &ctx); // ns.x += 1 through the manager, with or without its Lock
+int producer(WorkerContext &ctx);      // puts N payload items on a queue, then sentinels
+int consumer(WorkerContext &ctx);      // gets items (work time per item) until its sentinels
+int pipeSender(WorkerContext &ctx);    // sends N messages (optionally awaiting replies)
+int pipeReceiver(WorkerContext &ctx);  // receives until a sentinel or end of stream
+int echo(WorkerContext &ctx);          // answers each request with itself
+int squarer(WorkerContext &ctx);       // answers n with n*n
+int ringStage(WorkerContext &ctx);     // receives from its left neighbour, sends to its right
+int pipeExchange(WorkerContext &ctx);  // the pipe deadlock: sends a big message before receiving
 
 // Reports a role's runtime failure on stderr; returns kExitRuntimeError.
 int failed(std::string_view role, const Error &error);

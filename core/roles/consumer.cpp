@@ -1,0 +1,66 @@
+// consumer: the producer/consumer lesson's consumer.
+//
+//   seen = 0
+//   while True:
+//       item = q.get()
+//       if item is SENTINEL:
+//           seen += 1
+//           if seen == stop_after: break     # one per producer
+//           continue
+//       (work: control.workUs)
+//
+// Board: ops = items consumed (the queue counts ItemsGot / BytesReceived);
+// Custom0 = damaged items seen (always 0 unless something is broken);
+// Custom1 = sum of (seq + 1) over the items consumed, so the engine can
+// check that every item arrived exactly once.
+#include "roles.h"
+
+#include "messaging_util.h"
+
+namespace ipc::roles {
+
+int consumer(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "consumer";
+    if (auto ok = ctx.args.allowOnly({"queue", "stop-after"}); !ok)
+        return badOption(kRole, ok.error());
+    auto stopAfter = ctx.args.integer("stop-after", 1, 1, 1'000'000);
+    if (!stopAfter) return badOption(kRole, stopAfter.error());
+    auto queue = Queue::attach(ctx.arena, ctx.args.text("queue", "queue"));
+    if (!queue) return failed(kRole, queue.error());
+    Queue &q = **queue;
+    // A JoinableQueue gets task_done() after each item's work.
+    JoinableQueue *joinable = nullptr;
+    if (auto j = ctx.arena.find<JoinableQueue>(ctx.args.text("queue", "queue"))) joinable = *j;
+
+    std::int64_t sentinels = 0;
+    while (!ctx.shouldStop()) {
+        auto item = q.getMessage(kStopSlice);
+        if (!item) {
+            if (item.error().code == Errc::Timeout) continue; // re-check the stop request
+            if (item.error().code == Errc::Closed) return 0;
+            if (item.error().code == Errc::Corrupt || item.error().code == Errc::TooLarge) {
+                if (ctx.slot) ctx.slot->add(Counter::Custom0, 1);
+                continue;
+            }
+            return failed(kRole, item.error());
+        }
+        const bool sentinel = isSentinel(*item);
+        if (!sentinel) {
+            const auto id = checkPayload(*item);
+            if (ctx.slot) {
+                if (id) ctx.slot->add(Counter::Custom1, std::uint64_t(id->seq + 1));
+                else ctx.slot->add(Counter::Custom0, 1);
+            }
+            if (!simulateWork(ctx)) return 0;
+            if (ctx.slot) ctx.slot->addOps(1);
+        }
+        if (joinable) {
+            if (auto done = joinable->taskDone(); !done) return failed(kRole, done.error());
+        }
+        if (sentinel && ++sentinels >= *stopAfter) return 0;
+    }
+    return 0;
+}
+
+} // namespace ipc::roles

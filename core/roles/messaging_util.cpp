@@ -1,0 +1,191 @@
+#include "messaging_util.h"
+
+#include "board.h"
+
+#include <QCborArray>
+
+#include <algorithm>
+#include <ctime>
+
+namespace ipc::roles {
+
+namespace {
+
+std::string key(std::string_view name, const char *suffix) { return std::string(name) + suffix; }
+
+// The payload's bytes follow a pattern of (id, seq), so a torn or mixed-up
+// message is recognisable.
+char patternByte(std::int64_t id, std::int64_t seq, qsizetype i)
+{
+    return char((id * 7 + seq * 13 + i) & 0x7f);
+}
+
+// Sleeps until `untilNs` (monotonic) in slices; false when stopping.
+bool sleepUntil(const WorkerContext &ctx, std::uint64_t untilNs) noexcept
+{
+    StateScope sleeping(ProcState::Sleeping);
+    for (;;) {
+        if (ctx.shouldStop()) return false;
+        const std::uint64_t now = monotonicNs();
+        if (now >= untilNs) return true;
+        const std::uint64_t sliceEnd =
+            std::min(untilNs, now + std::uint64_t(std::chrono::nanoseconds(kStopSlice).count()));
+        const timespec ts{time_t(sliceEnd / 1'000'000'000u), long(sliceEnd % 1'000'000'000u)};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nullptr) == EINTR) {
+        }
+    }
+}
+
+} // namespace
+
+std::vector<std::string> connectionOptions(std::string_view name, const Connection &end,
+                                           std::string_view statsObject, int statsEnd)
+{
+    const char *mode = end.mode() == Connection::Mode::Duplex     ? "duplex"
+                       : end.mode() == Connection::Mode::ReadOnly ? "read"
+                                                                  : "write";
+    std::vector<std::string> out{"--" + key(name, "-fd"), std::to_string(end.fd()),
+                                 "--" + key(name, "-mode"), mode};
+    if (!statsObject.empty()) {
+        out.insert(out.end(), {"--" + key(name, "-stats"), std::string(statsObject),
+                               "--" + key(name, "-end"), std::to_string(statsEnd)});
+    }
+    return out;
+}
+
+void addConnectionKeys(std::vector<std::string_view> &known, std::string_view name)
+{
+    // Args::allowOnly compares views: keep the strings alive for the process.
+    static std::vector<std::unique_ptr<std::string>> storage;
+    for (const char *suffix : {"-fd", "-mode", "-stats", "-end"}) {
+        storage.push_back(std::make_unique<std::string>(key(name, suffix)));
+        known.push_back(*storage.back());
+    }
+}
+
+Result<Connection> connectionFrom(WorkerContext &ctx, std::string_view name)
+{
+    auto fd = ctx.args.integer(key(name, "-fd"), -1, -1, 1 << 20);
+    if (!fd) return std::unexpected(fd.error());
+    if (*fd < 0) return fail(Errc::InvalidArgument, "--" + key(name, "-fd") + " is required");
+    auto mode = ctx.args.choice(key(name, "-mode"), "duplex", {"duplex", "read", "write"});
+    if (!mode) return std::unexpected(mode.error());
+    const Connection::Mode m = *mode == "read"    ? Connection::Mode::ReadOnly
+                               : *mode == "write" ? Connection::Mode::WriteOnly
+                                                  : Connection::Mode::Duplex;
+    auto conn = Connection::adopt(int(*fd), m);
+    if (!conn) return fail(conn.error().code, "--" + key(name, "-fd") + ": " + conn.error().message);
+    const std::string stats = ctx.args.text(key(name, "-stats"));
+    if (!stats.empty()) {
+        auto end = ctx.args.integer(key(name, "-end"), 0, 0, 1);
+        if (!end) return std::unexpected(end.error());
+        auto ps = ctx.arena.find<PipeStats>(stats);
+        if (!ps) return std::unexpected(ps.error());
+        conn->attachStats(*ps, int(*end));
+    }
+    return conn;
+}
+
+bool Pacer::wait() noexcept
+{
+    if (m_ctx.shouldStop()) return false;
+    const std::uint32_t rate =
+        m_ctx.control ? m_ctx.control->ratePerSecond.load(std::memory_order_relaxed) : 0;
+    const std::uint64_t now = monotonicNs();
+    if (rate == 0) {
+        m_rate = 0;
+        return true;
+    }
+    // A new rate, or far behind (blocked on a full queue): start a new
+    // schedule from now instead of bursting to catch up.
+    const std::uint64_t interval = 1'000'000'000u / rate;
+    if (rate != m_rate || now > m_baseNs + (m_count + 1) * interval + 100'000'000u) {
+        m_rate = rate;
+        m_baseNs = now;
+        m_count = 0;
+    }
+    ++m_count;
+    return sleepUntil(m_ctx, m_baseNs + m_count * interval);
+}
+
+bool simulateWork(const WorkerContext &ctx) noexcept
+{
+    const std::uint32_t us = ctx.control ? ctx.control->workUs.load(std::memory_order_relaxed) : 0;
+    if (us == 0) return !ctx.shouldStop();
+    return sleepUntil(ctx, monotonicNs() + std::uint64_t(us) * 1000u);
+}
+
+QCborValue payloadMessage(std::int64_t id, std::int64_t seq, std::uint32_t payloadBytes)
+{
+    QByteArray payload(qsizetype(payloadBytes), Qt::Uninitialized);
+    for (qsizetype i = 0; i < payload.size(); ++i) payload[i] = patternByte(id, seq, i);
+    return QCborArray{qint64(id), qint64(seq), payload};
+}
+
+std::optional<PayloadId> checkPayload(const QCborValue &message)
+{
+    if (!message.isArray()) return std::nullopt;
+    const QCborArray a = message.toArray();
+    if (a.size() != 3 || !a[0].isInteger() || !a[1].isInteger() || !a[2].isByteArray())
+        return std::nullopt;
+    const PayloadId out{a[0].toInteger(), a[1].toInteger()};
+    const QByteArray payload = a[2].toByteArray();
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        if (payload[i] != patternByte(out.id, out.seq, i)) return std::nullopt;
+    return out;
+}
+
+Result<void> putUntilStopped(const WorkerContext &ctx, Queue &queue, const QCborValue &message,
+                             bool &stopped)
+{
+    stopped = false;
+    auto put = queue.putMessage(message, kStopSlice);
+    if (put || put.error().code != Errc::Timeout) return put;
+    // Blocked: keep the board steady across the slices.
+    StateScope blocked(ProcState::BlockedPut, queue.objectIndex);
+    for (;;) {
+        if (ctx.shouldStop()) {
+            stopped = true;
+            return put;
+        }
+        put = queue.putMessage(message, kStopSlice);
+        if (put || put.error().code != Errc::Timeout) return put;
+    }
+}
+
+Result<void> sendUntilStopped(const WorkerContext &ctx, Connection &conn, const QCborValue &message,
+                              bool &stopped)
+{
+    stopped = false;
+    // A send that times out has either sent nothing (send again) or
+    // committed the message with its rest pending (flush); the counter
+    // tells which.
+    const std::uint64_t before = conn.counters().messagesSent;
+    auto sent = conn.send(message, kStopSlice);
+    if (sent || sent.error().code != Errc::Timeout) return sent;
+    StateScope blocked(ProcState::BlockedSend, conn.objectIndex()); // steady across the slices
+    for (;;) {
+        if (ctx.shouldStop()) {
+            stopped = true;
+            return sent;
+        }
+        const bool committed = conn.counters().messagesSent > before;
+        sent = committed ? conn.flush(kStopSlice) : conn.send(message, kStopSlice);
+        if (sent || sent.error().code != Errc::Timeout) return sent;
+    }
+}
+
+Result<QCborValue> recvUntilStopped(const WorkerContext &ctx, Connection &conn, bool &stopped)
+{
+    stopped = false;
+    for (;;) {
+        auto got = conn.recv(kStopSlice);
+        if (got || got.error().code != Errc::Timeout) return got;
+        if (ctx.shouldStop()) {
+            stopped = true;
+            return got;
+        }
+    }
+}
+
+} // namespace ipc::roles

@@ -1,0 +1,77 @@
+// What the messaging roles share: connections from inherited descriptors,
+// pacing at the control block's rate, simulated work, payload messages.
+//
+// A connection is passed to a worker as options named after it (the role
+// decides the name: "pipe", "left", "right"):
+//   --NAME-fd N                    the inherited descriptor (required)
+//   --NAME-mode duplex|read|write  default duplex
+//   --NAME-stats OBJ --NAME-end K  report traffic to end K of PipeStats OBJ
+// connectionOptions() builds these on the engine side, connectionFrom()
+// reads them in the worker.
+#pragma once
+
+#include "pipe.h"
+#include "queue.h"
+#include "worker.h"
+
+#include <QCborValue>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ipc::roles {
+
+// Engine side: the options for one end (stats may be null).
+[[nodiscard]] std::vector<std::string> connectionOptions(std::string_view name, const Connection &end,
+                                                         std::string_view statsObject = {},
+                                                         int statsEnd = 0);
+// Worker side. Errors name the option.
+[[nodiscard]] Result<Connection> connectionFrom(WorkerContext &ctx, std::string_view name);
+// The four option keys of a connection called `name`, for Args::allowOnly.
+void addConnectionKeys(std::vector<std::string_view> &known, std::string_view name);
+
+// Paces a loop at control->ratePerSecond items per second (0 = as fast as
+// possible), re-reading the rate every item so a lecturer's change acts at
+// once. Sleeps in slices, marking the board Sleeping; returns false when a
+// stop was requested meanwhile.
+class Pacer {
+public:
+    explicit Pacer(const WorkerContext &ctx) noexcept : m_ctx(ctx) {}
+    [[nodiscard]] bool wait() noexcept;
+
+private:
+    const WorkerContext &m_ctx;
+    std::uint32_t m_rate = 0;
+    std::uint64_t m_baseNs = 0;
+    std::uint64_t m_count = 0;
+};
+
+// Sleeps control->workUs microseconds (the lesson's "work" per item), in
+// slices, board state Sleeping; false when a stop was requested meanwhile.
+[[nodiscard]] bool simulateWork(const WorkerContext &ctx) noexcept;
+
+// Item `seq` of producer `id`: [id, seq, <payload bytes>], the payload
+// sized control->payloadBytes (capped at maxPayload).
+[[nodiscard]] QCborValue payloadMessage(std::int64_t id, std::int64_t seq, std::uint32_t payloadBytes);
+struct PayloadId {
+    std::int64_t id;
+    std::int64_t seq;
+};
+// Checks the shape and the payload's pattern; nullopt if damaged.
+[[nodiscard]] std::optional<PayloadId> checkPayload(const QCborValue &message);
+
+// A blocking put/send that wakes every `slice` to honour a stop request:
+// Timeout retries, anything else is returned. `stopped` set on a stop.
+[[nodiscard]] Result<void> putUntilStopped(const WorkerContext &ctx, Queue &queue,
+                                           const QCborValue &message, bool &stopped);
+[[nodiscard]] Result<void> sendUntilStopped(const WorkerContext &ctx, Connection &conn,
+                                            const QCborValue &message, bool &stopped);
+// Receives, retrying timeouts until a message, an error or a stop (then
+// `stopped` is set and the result is Timeout).
+[[nodiscard]] Result<QCborValue> recvUntilStopped(const WorkerContext &ctx, Connection &conn,
+                                                  bool &stopped);
+
+inline constexpr auto kStopSlice = std::chrono::milliseconds(100);
+
+} // namespace ipc::roles

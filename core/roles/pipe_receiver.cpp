@@ -1,0 +1,42 @@
+// pipe-receiver: receives until a sentinel or the end of the stream.
+//
+//   while True:
+//       try: msg = conn.recv()
+//       except EOFError: break
+//       if msg is SENTINEL: break
+//       (work: control.workUs)
+//
+// Board: ops = messages received; Custom0 = damaged messages.
+#include "roles.h"
+
+#include "messaging_util.h"
+
+namespace ipc::roles {
+
+int pipeReceiver(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "pipe-receiver";
+    std::vector<std::string_view> known;
+    addConnectionKeys(known, "pipe");
+    if (auto ok = ctx.args.allowOnly(known); !ok) return badOption(kRole, ok.error());
+    auto conn = connectionFrom(ctx, "pipe");
+    if (!conn) return badOption(kRole, conn.error());
+    bool stopped = false;
+    for (;;) {
+        auto msg = recvUntilStopped(ctx, *conn, stopped);
+        if (!msg) {
+            if (stopped || msg.error().code == Errc::EndOfFile) return 0;
+            if (msg.error().code == Errc::Corrupt && ctx.slot) {
+                ctx.slot->add(Counter::Custom0, 1);
+                continue;
+            }
+            return failed(kRole, msg.error());
+        }
+        if (isSentinel(*msg)) return 0;
+        if (msg->isArray() && !checkPayload(*msg) && ctx.slot) ctx.slot->add(Counter::Custom0, 1);
+        if (!simulateWork(ctx)) return 0;
+        if (ctx.slot) ctx.slot->addOps(1);
+    }
+}
+
+} // namespace ipc::roles

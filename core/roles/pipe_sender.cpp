@@ -1,0 +1,71 @@
+// pipe-sender: sends N messages over its connection, paced at the control
+// block's rate, then a sentinel, then closes its end.
+//
+//   for i in range(messages):
+//       conn.send([0, i, payload])     # or conn.send(i) with --request int
+//       if expect: reply = conn.recv()  # echo: the same; square: i * i
+//   conn.send(SENTINEL); conn.close()
+//
+// With --expect the sender is the client of a request/response pair and
+// times each round trip.
+// Board: ops = messages sent (and answered, with --expect); Custom0 = total
+// round-trip time in ns; Custom1 = wrong replies.
+#include "roles.h"
+
+#include "messaging_util.h"
+
+namespace ipc::roles {
+
+int pipeSender(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "pipe-sender";
+    std::vector<std::string_view> known{"messages", "request", "expect"};
+    addConnectionKeys(known, "pipe");
+    if (auto ok = ctx.args.allowOnly(known); !ok) return badOption(kRole, ok.error());
+    auto messages = ctx.args.integer("messages", 1000, 0, 1'000'000'000'000);
+    auto request = ctx.args.choice("request", "payload", {"payload", "int"});
+    auto expect = ctx.args.choice("expect", "none", {"none", "echo", "square"});
+    if (!messages) return badOption(kRole, messages.error());
+    if (!request) return badOption(kRole, request.error());
+    if (!expect) return badOption(kRole, expect.error());
+    auto conn = connectionFrom(ctx, "pipe");
+    if (!conn) return badOption(kRole, conn.error());
+
+    Pacer pacer(ctx);
+    bool stopped = false;
+    for (std::int64_t i = 0; i < *messages; ++i) {
+        if (!pacer.wait()) return 0;
+        const QCborValue message =
+            *request == "int" ? QCborValue(qint64(i))
+                              : payloadMessage(0, i, std::min<std::uint32_t>(
+                                                         ctx.control->payloadBytes.load(std::memory_order_relaxed),
+                                                         std::uint32_t(conn->maxMessageBytes() - 32)));
+        const std::uint64_t t0 = monotonicNs();
+        if (auto sent = sendUntilStopped(ctx, *conn, message, stopped); !sent) {
+            if (stopped) return 0;
+            if (sent.error().code == Errc::Closed) return 0; // the receiver went away
+            return failed(kRole, sent.error());
+        }
+        if (*expect != "none") {
+            auto reply = recvUntilStopped(ctx, *conn, stopped);
+            if (!reply) {
+                if (stopped || reply.error().code == Errc::EndOfFile) return 0;
+                return failed(kRole, reply.error());
+            }
+            const bool right = *expect == "echo" ? *reply == message
+                                                 : reply->toInteger() == message.toInteger() * message.toInteger();
+            if (ctx.slot) {
+                ctx.slot->add(Counter::Custom0, monotonicNs() - t0);
+                if (!right) ctx.slot->add(Counter::Custom1, 1);
+            }
+        }
+        if (ctx.slot) ctx.slot->addOps(1);
+    }
+    if (auto sent = sendUntilStopped(ctx, *conn, sentinelMessage(), stopped);
+        !sent && !stopped && sent.error().code != Errc::Closed)
+        return failed(kRole, sent.error());
+    conn->close();
+    return 0;
+}
+
+} // namespace ipc::roles

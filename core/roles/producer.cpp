@@ -1,0 +1,56 @@
+// producer: the producer/consumer lesson's producer.
+//
+//   for i in range(items):
+//       (pace at control.ratePerSecond)
+//       q.put([id, i, payload])          # payload: control.payloadBytes bytes
+//   for _ in range(sentinels): q.put(SENTINEL)
+//
+// Rate and payload size are read from the control block on every item, so
+// the lecturer's sliders act on the running process. A stop request ends
+// it cleanly between items (no sentinels then: the consumers stop too).
+// Board: ops = items put (the queue itself counts ItemsPut / BytesSent).
+#include "roles.h"
+
+#include "messaging_util.h"
+
+namespace ipc::roles {
+
+int producer(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "producer";
+    if (auto ok = ctx.args.allowOnly({"queue", "items", "id", "sentinels"}); !ok)
+        return badOption(kRole, ok.error());
+    auto items = ctx.args.integer("items", 1000, 0, 1'000'000'000'000);
+    auto id = ctx.args.integer("id", 0, 0, 1'000'000);
+    auto sentinels = ctx.args.integer("sentinels", 1, 0, 1024);
+    if (!items) return badOption(kRole, items.error());
+    if (!id) return badOption(kRole, id.error());
+    if (!sentinels) return badOption(kRole, sentinels.error());
+    auto queue = Queue::attach(ctx.arena, ctx.args.text("queue", "queue"));
+    if (!queue) return failed(kRole, queue.error());
+    Queue &q = **queue;
+
+    Pacer pacer(ctx);
+    bool stopped = false;
+    for (std::int64_t i = 0; i < *items; ++i) {
+        if (!pacer.wait()) return 0;
+        // Room for the array's header and two integers beside the payload.
+        const std::uint32_t payload = std::min(ctx.control->payloadBytes.load(std::memory_order_relaxed),
+                                               q.maxMessageBytes() > 32 ? q.maxMessageBytes() - 32 : 0);
+        if (auto put = putUntilStopped(ctx, q, payloadMessage(*id, i, payload), stopped); !put) {
+            if (stopped) return 0;
+            if (put.error().code == Errc::Closed) return 0;
+            return failed(kRole, put.error());
+        }
+        if (ctx.slot) ctx.slot->addOps(1);
+    }
+    for (std::int64_t s = 0; s < *sentinels; ++s) {
+        if (auto put = putUntilStopped(ctx, q, sentinelMessage(), stopped); !put) {
+            if (stopped || put.error().code == Errc::Closed) return 0;
+            return failed(kRole, put.error());
+        }
+    }
+    return 0;
+}
+
+} // namespace ipc::roles

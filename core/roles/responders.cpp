@@ -1,0 +1,60 @@
+// echo and squarer: the server side of request/response over a duplex pipe.
+//
+//   echo:     while (msg := conn.recv()) is not SENTINEL: conn.send(msg)
+//   squarer:  while (n := conn.recv()) is not SENTINEL: conn.send(n * n)
+//
+// Both end at a sentinel or when the client closes its end.
+// Board: ops = requests answered; Custom0 = requests that were not a number
+// (squarer).
+#include "roles.h"
+
+#include "messaging_util.h"
+
+namespace ipc::roles {
+
+namespace {
+
+template <class Answer>
+int respond(WorkerContext &ctx, std::string_view role, Answer &&answer)
+{
+    std::vector<std::string_view> known;
+    addConnectionKeys(known, "pipe");
+    if (auto ok = ctx.args.allowOnly(known); !ok) return badOption(role, ok.error());
+    auto conn = connectionFrom(ctx, "pipe");
+    if (!conn) return badOption(role, conn.error());
+    bool stopped = false;
+    for (;;) {
+        auto request = recvUntilStopped(ctx, *conn, stopped);
+        if (!request) {
+            if (stopped || request.error().code == Errc::EndOfFile) return 0;
+            return failed(role, request.error());
+        }
+        if (isSentinel(*request)) return 0;
+        if (auto sent = sendUntilStopped(ctx, *conn, answer(*request), stopped); !sent) {
+            if (stopped || sent.error().code == Errc::Closed) return 0;
+            return failed(role, sent.error());
+        }
+        if (ctx.slot) ctx.slot->addOps(1);
+    }
+}
+
+} // namespace
+
+int echo(WorkerContext &ctx)
+{
+    return respond(ctx, "echo", [](const QCborValue &request) { return request; });
+}
+
+int squarer(WorkerContext &ctx)
+{
+    return respond(ctx, "squarer", [&ctx](const QCborValue &request) {
+        if (!request.isInteger()) {
+            if (ctx.slot) ctx.slot->add(Counter::Custom0, 1);
+            return QCborValue(nullptr);
+        }
+        const qint64 n = request.toInteger();
+        return QCborValue(n * n);
+    });
+}
+
+} // namespace ipc::roles
