@@ -7,10 +7,16 @@ namespace {
 constexpr Entry kRegistry[] = {
     {"isolation", &makeIsolation},
     {"race", &makeRace},
+    {"producer-consumer", &makeProducerConsumer},
     {"worker-pool", &makeWorkerPool},
+    {"pingpong", &makePingpong},
+    {"pipe-deadlock", &makePipeDeadlock},
     {"join-deadlock", &makeJoinDeadlock},
     {"ring", &makeRing},
+    {"shared-memory", &makeSharedMemory},
+    {"manager", &makeManager},
     {"barrier-print", &makeBarrierPrint},
+    {"compare", &makeCompare},
 };
 } // namespace
 

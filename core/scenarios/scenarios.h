@@ -18,9 +18,15 @@ struct Entry {
 
 std::unique_ptr<Scenario> makeIsolation();
 std::unique_ptr<Scenario> makeRace();
+std::unique_ptr<Scenario> makeProducerConsumer();
+std::unique_ptr<Scenario> makePingpong();
+std::unique_ptr<Scenario> makePipeDeadlock();
 std::unique_ptr<Scenario> makeBarrierPrint();
 std::unique_ptr<Scenario> makeWorkerPool();
 std::unique_ptr<Scenario> makeJoinDeadlock();
 std::unique_ptr<Scenario> makeRing();
+std::unique_ptr<Scenario> makeSharedMemory();
+std::unique_ptr<Scenario> makeManager();
+std::unique_ptr<Scenario> makeCompare();
 
 } // namespace ipc::scenarios

@@ -1,0 +1,197 @@
+// producer-consumer: P producer processes put items on one bounded Queue,
+// C consumer processes take them off. When the producers are faster the
+// queue fills to maxsize and they block on put; when the consumers are
+// faster it stays empty and they block on get. Each producer ends with one
+// sentinel per consumer; each consumer stops after one sentinel per
+// producer, so every item is consumed exactly once whatever the timing.
+// Rate, work time and payload size act on the running processes.
+#include "scenarios.h"
+
+#include "queue.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+
+namespace ipc::scenarios {
+
+namespace {
+
+constexpr std::uint32_t kMaxPayload = 64 * 1024;
+constexpr std::uint32_t kMessageLimit = kMaxPayload + 64; // CBOR [id, seq, bytes] around it
+
+class ProducerConsumerScenario final : public Scenario {
+public:
+    const ScenarioInfo &info() const override
+    {
+        static const ScenarioInfo kInfo{
+            "producer-consumer",
+            "Producers and consumers through a bounded Queue",
+            "Producer processes put items on a queue of limited size, consumer processes take "
+            "them off. If the producers are faster the queue fills up and they must wait on put; "
+            "if the consumers are faster it runs empty and they wait on get. A sentinel at the "
+            "end tells each consumer that no more items will come.",
+            {
+                {"producers", "Producers", "How many producer processes.", 1, 16, 2, false, false},
+                {"consumers", "Consumers", "How many consumer processes.", 1, 16, 2, false, false},
+                {"items", "Items per producer", "How many items each producer puts.", 0,
+                 100'000'000, 1000, false, false},
+                {"maxsize", "Queue maxsize", "How many items the queue holds before put blocks.",
+                 1, 1000, 8, false, false},
+                {"rate", "Producer rate (items/s)",
+                 "Items per second each producer makes; 0 = as fast as it can.", 0, 100000, 0, true,
+                 false},
+                {"work_us", "Consumer work per item (us)",
+                 "How long a consumer works on each item before taking the next.", 0, 1'000'000, 0,
+                 true, false},
+                {"payload", "Payload bytes", "Size of each item's data.", 0, kMaxPayload, 64, true,
+                 false},
+            }};
+        return kInfo;
+    }
+
+    Result<void> start() override
+    {
+        const auto maxsize = std::uint32_t(param("maxsize"));
+        const std::size_t arenaBytes =
+            std::max(Arena::kDefaultSize, Queue::bytesFor(maxsize, kMessageLimit) + (std::size_t(1) << 20));
+        auto run = newRun(arenaBytes);
+        if (!run) return std::unexpected(run.error());
+        auto queue = Queue::create((*run)->arena(), "queue", maxsize, kMessageLimit);
+        if (!queue) return std::unexpected(queue.error());
+        m_queue = *queue;
+        m_producers.clear();
+        m_consumers.clear();
+        m_maxDepthSampled = 0;
+        applyControl();
+        const int producers = groupCount("producer", "producers");
+        const int consumers = groupCount("consumer", "consumers");
+        m_items = std::int64_t(param("items"));
+        m_producerCount = producers;
+        for (int p = 0; p < producers; ++p) {
+            auto slot = (*run)->spawn("producer", {"--queue", "queue", "--items", std::to_string(m_items),
+                                                   "--id", std::to_string(p), "--sentinels",
+                                                   std::to_string(consumers)});
+            if (!slot) return std::unexpected(slot.error());
+            m_producers.push_back(*slot);
+        }
+        for (int c = 0; c < consumers; ++c) {
+            auto slot = (*run)->spawn("consumer", {"--queue", "queue", "--stop-after", std::to_string(producers)});
+            if (!slot) return std::unexpected(slot.error());
+            m_consumers.push_back(*slot);
+        }
+        return {};
+    }
+
+    void poll() override
+    {
+        if (m_queue) m_maxDepthSampled = std::max<std::uint64_t>(m_maxDepthSampled, m_queue->qsize());
+    }
+
+    std::vector<Metric> metrics() const override
+    {
+        if (!m_queue || !m_run) return {};
+        const QueueStats s = m_queue->stats();
+        return {{"depth", double(s.depth)},
+                {"capacity", double(s.capacity)},
+                {"items_put", double(s.itemsPut)},
+                {"items_got", double(s.itemsGot)},
+                {"produced", double(sum(m_producers, [](const BoardSlot &b) { return b.ops.load(std::memory_order_relaxed); }))},
+                {"consumed", double(sum(m_consumers, [](const BoardSlot &b) { return b.ops.load(std::memory_order_relaxed); }))},
+                {"blocked_put", double(s.blockedPut)},
+                {"blocked_get", double(s.blockedGet)},
+                {"max_depth", double(std::max(s.maxDepth, m_maxDepthSampled))},
+                {"bytes_queued", double(s.bytesQueued())}};
+    }
+
+    QJsonObject result() const override
+    {
+        QJsonObject o;
+        o.insert(QStringLiteral("scenario"), QStringLiteral("producer-consumer"));
+        const auto ops = [](const BoardSlot &b) { return b.ops.load(std::memory_order_relaxed); };
+        const std::uint64_t produced = sum(m_producers, ops);
+        const std::uint64_t consumed = sum(m_consumers, ops);
+        o.insert(QStringLiteral("producers"), int(m_producers.size()));
+        o.insert(QStringLiteral("consumers"), int(m_consumers.size()));
+        o.insert(QStringLiteral("produced"), double(produced));
+        o.insert(QStringLiteral("consumed"), double(consumed));
+        if (m_queue) {
+            const QueueStats s = m_queue->stats();
+            o.insert(QStringLiteral("maxsize"), double(s.capacity));
+            o.insert(QStringLiteral("max_depth"), double(std::max(s.maxDepth, m_maxDepthSampled)));
+            o.insert(QStringLiteral("left_in_queue"), double(s.depth));
+        }
+        // Every item exactly once: the count, and the sum of (seq + 1) over
+        // the consumed items, match what the producers were asked to make.
+        const std::uint64_t expected = std::uint64_t(m_items) * m_producers.size();
+        const std::uint64_t seqSum = sum(m_consumers, [](const BoardSlot &b) { return b.counter(Counter::Custom1); });
+        const std::uint64_t expectedSum =
+            std::uint64_t(m_items) * std::uint64_t(m_items + 1) / 2 * m_producers.size();
+        o.insert(QStringLiteral("complete"), consumed == expected);
+        o.insert(QStringLiteral("exactly_once"), consumed == expected && seqSum == expectedSum);
+        o.insert(QStringLiteral("damaged"),
+                 double(sum(m_consumers, [](const BoardSlot &b) { return b.counter(Counter::Custom0); })));
+        const auto blockedMs = [](const BoardSlot &b) { return b.blockedNs.load(std::memory_order_relaxed) / 1'000'000; };
+        o.insert(QStringLiteral("producers_blocked_ms"), double(sum(m_producers, blockedMs)));
+        o.insert(QStringLiteral("consumers_blocked_ms"), double(sum(m_consumers, blockedMs)));
+        QJsonArray perProcess;
+        for (const auto *group : {&m_producers, &m_consumers})
+            for (std::uint32_t i : *group) {
+                const BoardSlot &b = m_run->board().slots[i];
+                QJsonObject p;
+                p.insert(QStringLiteral("role"), QString::fromUtf8(b.role));
+                p.insert(QStringLiteral("pid"), b.pid.load(std::memory_order_relaxed));
+                p.insert(QStringLiteral("items"), double(ops(b)));
+                p.insert(QStringLiteral("blocked_ms"), double(blockedMs(b)));
+                p.insert(QStringLiteral("state"), QString::fromUtf8(procStateName(b.currentState()).data(),
+                                                                    qsizetype(procStateName(b.currentState()).size())));
+                perProcess.append(p);
+            }
+        o.insert(QStringLiteral("processes"), perProcess);
+        return o;
+    }
+
+    std::vector<Link> links() const override
+    {
+        std::vector<Link> out;
+        for (std::uint32_t i : m_producers) out.push_back({i, "queue", Link::Kind::Puts});
+        for (std::uint32_t i : m_consumers) out.push_back({i, "queue", Link::Kind::Gets});
+        return out;
+    }
+
+protected:
+    void applyLive(std::string_view, double) override { applyControl(); }
+
+private:
+    void applyControl()
+    {
+        if (!m_run) return;
+        ControlBlock &c = m_run->control();
+        c.ratePerSecond.store(std::uint32_t(param("rate")), std::memory_order_relaxed);
+        c.workUs.store(std::uint32_t(param("work_us")), std::memory_order_relaxed);
+        c.payloadBytes.store(std::uint32_t(param("payload")), std::memory_order_relaxed);
+        c.changed();
+    }
+
+    template <class F>
+    std::uint64_t sum(const std::vector<std::uint32_t> &slots, F &&f) const
+    {
+        std::uint64_t total = 0;
+        if (!m_run) return 0;
+        for (std::uint32_t i : slots) total += f(m_run->board().slots[i]);
+        return total;
+    }
+
+    Queue *m_queue = nullptr;
+    std::vector<std::uint32_t> m_producers;
+    std::vector<std::uint32_t> m_consumers;
+    std::int64_t m_items = 0;
+    int m_producerCount = 0;
+    std::uint64_t m_maxDepthSampled = 0;
+};
+
+} // namespace
+
+std::unique_ptr<Scenario> makeProducerConsumer() { return std::make_unique<ProducerConsumerScenario>(); }
+
+} // namespace ipc::scenarios
