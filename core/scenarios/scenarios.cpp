@@ -13,10 +13,7 @@ constexpr Entry kRegistry[] = {
     {"pipe-deadlock", &makePipeDeadlock},
     {"join-deadlock", &makeJoinDeadlock},
     {"ring", &makeRing},
-    {"shared-memory", &makeSharedMemory},
-    {"manager", &makeManager},
     {"barrier-print", &makeBarrierPrint},
-    {"compare", &makeCompare},
 };
 } // namespace
 
