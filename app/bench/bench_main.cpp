@@ -13,7 +13,8 @@ namespace ipc::bench {
 // one line here: X(<group>).
 #define IPC_BENCH_GROUPS(X) \
     X(value)                \
-    X(spawn)
+    X(spawn)                \
+    X(messaging)
 
 #define IPC_DECLARE_GROUP(g) extern const Group g##Group;
 IPC_BENCH_GROUPS(IPC_DECLARE_GROUP)

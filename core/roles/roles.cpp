@@ -49,6 +49,10 @@ constexpr RoleInfo kRoles[] = {
                 true, &roles::ringStage),
     IPC_QT_ROLE("pipe-exchange", "--pipe-fd FD --side 0|1 --size BYTES: both send before receiving",
                 true, &roles::pipeExchange),
+    IPC_QT_ROLE("bench-queue", "--mode put|get --count N --size S --index I: ipc-bench's queue worker",
+                true, &roles::benchQueue),
+    IPC_QT_ROLE("bench-pipe", "--mode write|read|echo --count N --size S --pipe-fd FD: ipc-bench's pipe worker",
+                true, &roles::benchPipe),
 };
 
 } // namespace

@@ -39,6 +39,8 @@ int echo(WorkerContext &ctx);          // answers each request with itself
 int squarer(WorkerContext &ctx);       // answers n with n*n
 int ringStage(WorkerContext &ctx);     // receives from its left neighbour, sends to its right
 int pipeExchange(WorkerContext &ctx);  // the pipe deadlock: sends a big message before receiving
+int benchQueue(WorkerContext &ctx);    // ipc-bench: raw puts or gets behind a start gate
+int benchPipe(WorkerContext &ctx);     // ipc-bench: frames written, read or echoed behind a start gate
 
 // Reports a role's runtime failure on stderr; returns kExitRuntimeError.
 int failed(std::string_view role, const Error &error);
