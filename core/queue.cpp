@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <sched.h>
 #include <string>
 #include <unistd.h>
 
@@ -19,6 +20,8 @@ namespace {
 // a process SIGKILLed between being woken and acting on it costs at most
 // this much delay, never a hang.
 constexpr Duration kWaitSlice = std::chrono::milliseconds(100);
+constexpr int kSpinPauses = 200;
+constexpr int kSpinYields = 20;
 
 constexpr std::size_t roundUp64(std::size_t n) noexcept { return (n + 63u) & ~std::size_t(63); }
 
@@ -286,6 +289,21 @@ void Queue::noteDepth(std::uint64_t depth) noexcept
 template <class Ready>
 Result<void> Queue::waitOn(detail::WaiterSet &waiters, const Deadline &deadline, Ready &&ready) noexcept
 {
+    // Spin a little before sleeping. The other side usually acts within
+    // microseconds, while a futex sleep costs it a wake syscall and us a
+    // cross-CPU wake-up (tens of microseconds on a VM). Pausing helps only
+    // with another CPU to run on; yielding also hands a shared CPU to the
+    // other side at once. A few tens of microseconds at most.
+    static const bool multiCpu = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+    for (int i = 0; i < kSpinPauses + kSpinYields; ++i) {
+        if (ready() || m_closed.load(std::memory_order_relaxed)) return {};
+        if (i < kSpinPauses) {
+            if (!multiCpu) continue;
+            __builtin_ia32_pause();
+        } else {
+            sched_yield();
+        }
+    }
     const std::int32_t self = currentPid();
     waiters.repair(self);
     const int index = waiters.enter(self);

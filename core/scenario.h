@@ -55,6 +55,25 @@ struct Point {
     std::uint32_t group;
 };
 
+// A bar chart a lesson fills as its results come in: the speed
+// comparison's items per second by mechanism, the race's distribution of
+// lost updates over repeated runs. One value per category and set.
+struct Bars {
+    struct Set {
+        std::string name;           // "lock off"
+        std::vector<double> values; // one per category
+        friend bool operator==(const Set &, const Set &) = default;
+    };
+    std::string title;         // "Lost updates over 10 runs each"
+    std::string categoryLabel; // x axis: "lost updates (% of increments)"
+    std::string valueLabel;    // y axis: "runs"
+    std::vector<std::string> categories;
+    std::vector<Set> sets;
+
+    [[nodiscard]] bool empty() const noexcept { return categories.empty() || sets.empty(); }
+    friend bool operator==(const Bars &, const Bars &) = default;
+};
+
 // Who uses which shared object, for the process diagram: process `slot`
 // (its index in the run and on the board) reaches arena object `object`.
 struct Link {
@@ -109,6 +128,8 @@ public:
     [[nodiscard]] virtual std::string consoleOutput() const { return {}; }
     // What the lesson draws moving (the ring's particles); empty for most.
     [[nodiscard]] virtual std::vector<Point> points() const { return {}; }
+    // The lesson's bar chart so far; empty for lessons without one.
+    [[nodiscard]] virtual Bars bars() const { return {}; }
 
 protected:
     Scenario() = default;

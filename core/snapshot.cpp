@@ -195,6 +195,7 @@ void takeSnapshot(Run &run, Snapshot &out, const SnapshotOptions &options)
     readProcesses(run, out, options);
     readObjects(run, out);
     out.metrics.clear();
+    out.bars = {};
 }
 
 void takeSnapshot(Scenario &scenario, Snapshot &out, const SnapshotOptions &options)
@@ -206,10 +207,12 @@ void takeSnapshot(Scenario &scenario, Snapshot &out, const SnapshotOptions &opti
         out.processes.clear();
         out.objects.clear();
         out.metrics.clear();
+        out.bars = {};
         return;
     }
     takeSnapshot(*run, out, options);
     out.metrics = scenario.metrics();
+    out.bars = scenario.bars();
 }
 
 std::int64_t processCpuNs(std::int32_t pid) noexcept

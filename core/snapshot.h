@@ -88,6 +88,7 @@ struct Snapshot {
     std::vector<ProcessSnapshot> processes;
     std::vector<ObjectSnapshot> objects;
     std::vector<Metric> metrics; // Scenario::metrics() at this tick
+    Bars bars;                   // Scenario::bars() at this tick
 
     [[nodiscard]] const ObjectSnapshot *object(std::uint32_t index) const noexcept;
     [[nodiscard]] const ObjectSnapshot *object(std::string_view name) const noexcept;

@@ -19,7 +19,7 @@ PEERS=${PEERS:-$root/../shared/peers}
 REPS=${REPS:-3}
 SCALE=${SCALE:-1}
 PINS=${PINS-same split}
-PINNED=${PINNED:-value_locked_increments}
+PINNED=${PINNED:-value_locked_increments,queue_throughput,pipe_throughput,pingpong,manager_dict}
 out=$root/build/bench
 
 if [ ! -x "$PEERS/run_all.sh" ]; then
@@ -51,9 +51,10 @@ import json, sys
 
 rows = [json.loads(l) for p in sys.argv[1:] for l in open(p) if l.strip() and not l.startswith("#")]
 
-def pick(bench, impl, pin):
+def pick(bench, impl, pin, size=None):
     for r in rows:
-        if r["bench"] == bench and r["impl"] == impl and r.get("pin") == pin:
+        if r["bench"] == bench and r["impl"] == impl and r.get("pin") == pin and \
+                (size is None or r.get("msg_bytes") == size):
             return r
     return None
 
@@ -72,11 +73,43 @@ checks = [  # (what, ours, peer, field, target, ours must be at least/at most ta
     ("idle ipc-worker RSS vs idle Python child (fork)", ("idle_child_rss", "proj/idle ipc-worker"),
      ("idle_child_rss", "py/idle Process (fork)"), "rss_kb", 1 / 3, "<="),
 ]
+# Messaging and the manager, per message size. Boost's message_queue bench
+# is one producer and one consumer; our 2p2c rows are compared with it too.
+Q = "queue_throughput"
+for pc in ("1p1c", "2p2c"):
+    for size in (64, 4096):
+        ours = (Q, f"proj/Queue {pc}", size)
+        py = f"py/mp.Queue {pc}" if pick(Q, f"py/mp.Queue {pc}", "none", size) else "py/mp.Queue 1p1c"
+        checks += [
+            (f"Queue {pc} {size} B vs Python {py[3:]}", ours, (Q, py, size), "ops_per_s", 50, ">="),
+            (f"Queue {pc} {size} B vs Boost message_queue", ours,
+             (Q, "boost/message_queue cap=1024", size), "ops_per_s", 1.5, ">="),
+            (f"Queue {pc} {size} B with board vs without", (Q, f"proj/Queue {pc} +board", size),
+             ours, "ops_per_s", 0.95, ">="),
+        ]
+for size in (64, 4096, 65536):
+    checks.append((f"Pipe(duplex=False) {size} B vs raw pipe",
+                   ("pipe_throughput", "proj/Pipe(duplex=False) [pipe]", size),
+                   ("pipe_throughput", "c/pipe write+read", size), "ops_per_s", 0.9, ">="))
+checks += [
+    ("pingpong duplex Pipe vs raw socketpair (round trip)", ("pingpong", "proj/Pipe() [socketpair]", 64),
+     ("pingpong", "c/socketpair AF_UNIX stream", 64), "latency_us", 1.2, "<="),
+    ("pingpong two one-way Pipes vs raw pipes (round trip)", ("pingpong", "proj/Pipe(duplex=False) x2 [pipe]", 64),
+     ("pingpong", "c/pipe x2", 64), "latency_us", 1.2, "<="),
+]
+for op in ("set", "get"):
+    checks += [
+        (f"Manager dict {op} vs Python Manager().dict() {op}", ("manager_dict", f"proj/Manager dict {op}"),
+         ("manager_dict", f"py/Manager().dict() {op}"), "ops_per_s", 3, ">="),
+        (f"Manager dict {op} vs raw socketpair round trip", ("manager_dict", f"proj/Manager dict {op}"),
+         ("pingpong", "c/socketpair AF_UNIX stream", 64), "latency_us", 1.3, "<="),
+    ]
+
 print("| ratio | pin | ours / peer | target | met |")
 print("|---|---|---|---|---|")
 for what, ours, peer, key, target, sense in checks:
     for pin in ("none", "same", "split"):
-        r = ratio(pick(*ours, pin), pick(*peer, pin), key)
+        r = ratio(pick(ours[0], ours[1], pin, *ours[2:]), pick(peer[0], peer[1], pin, *peer[2:]), key)
         if r is None:
             continue
         met = "" if target is None else ("yes" if (r >= target if sense == ">=" else r <= target) else "NO")

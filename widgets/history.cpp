@@ -29,16 +29,21 @@ void History::clear()
     m_queues.clear();
     m_pipes.clear();
     m_tracks.clear();
+    m_bars = {};
 }
 
 double History::rangeStart() const noexcept
 {
-    return std::max(0.0, now() - m_window);
+    const double end = std::ceil(now() / kRangeStepSeconds) * kRangeStepSeconds;
+    return std::max(0.0, end - m_window);
 }
 
 double History::rangeEnd() const noexcept
 {
-    return std::max(now(), rangeStart() + kMinShownSeconds);
+    // Moves in steps of half a second, not on every tick: every change of
+    // a chart's axis range makes Qt Charts recompute every series.
+    const double end = std::ceil(now() / kRangeStepSeconds) * kRangeStepSeconds;
+    return std::max(end, rangeStart() + kMinShownSeconds);
 }
 
 int History::addSeries(const QString &id)
@@ -65,15 +70,39 @@ void History::points(int series, QList<QPointF> &out, int maxPoints) const
 {
     out.clear();
     if (series < 0 || series >= seriesCount() || m_size == 0) return;
-    const int step = maxPoints > 0 && m_size > maxPoints ? (m_size + maxPoints - 1) / maxPoints : 1;
-    out.reserve(m_size / step + 1);
     const auto &v = m_values[std::size_t(series)];
-    // Walk back from the newest so the last point is always the current one.
-    const int first = (m_size - 1) % step;
-    for (int i = first; i < m_size; i += step) {
-        const double y = v[ring(i)];
-        if (std::isfinite(y)) out.append(QPointF(time(i), y));
+    if (maxPoints <= 0 || m_size <= maxPoints) {
+        out.reserve(m_size);
+        for (int i = 0; i < m_size; ++i) {
+            const double y = v[ring(i)];
+            if (std::isfinite(y)) out.append(QPointF(time(i), y));
+        }
+        return;
     }
+    // Buckets of `step` ticks, each drawn as its minimum and its maximum in
+    // time order: a spike between two kept points is not lost, and a
+    // counter's line looks the same with a tenth of the points. Buckets are
+    // aligned to the newest tick, so the last point is the current value.
+    const int buckets = std::max(1, maxPoints / 2);
+    const int step = (m_size + buckets - 1) / buckets;
+    out.reserve(2 * buckets + 2);
+    for (int end = m_size; end > 0; end -= step) {
+        const int begin = std::max(0, end - step);
+        int lo = -1, hi = -1;
+        for (int i = begin; i < end; ++i) {
+            const double y = v[ring(i)];
+            if (!std::isfinite(y)) continue;
+            if (lo < 0 || y < v[ring(lo)]) lo = i;
+            if (hi < 0 || y >= v[ring(hi)]) hi = i;
+        }
+        if (lo < 0) continue;
+        // Appended newest bucket first, reversed below.
+        const int later = std::max(lo, hi);
+        const int earlier = std::min(lo, hi);
+        out.append(QPointF(time(later), v[ring(later)]));
+        if (earlier != later) out.append(QPointF(time(earlier), v[ring(earlier)]));
+    }
+    std::reverse(out.begin(), out.end());
 }
 
 double History::rate(int totalSeries) const noexcept
@@ -151,6 +180,7 @@ void History::append(const Snapshot &snapshot, double t)
             }
         }
     }
+    if (!snapshot.bars.empty()) m_bars = snapshot.bars;
     appendTracks(snapshot, t);
 }
 

@@ -31,6 +31,8 @@ public:
     static constexpr double kDefaultWindowSeconds = 60;
     static constexpr double kMaxRateHz = 64; // sizes the rings; faster ticks overwrite
     static constexpr double kRateWindowSeconds = 0.5; // pipe rates average over this
+    static constexpr double kRangeStepSeconds = 0.5;  // the charts' time axis moves in these steps
+    static constexpr int kScreenPoints = 400;         // points per line on screen (min/max per bucket)
 
     struct QueueSeries {
         QString name;
@@ -67,7 +69,8 @@ public:
     [[nodiscard]] bool empty() const noexcept { return m_size == 0; }
     [[nodiscard]] double time(int i) const noexcept { return m_times[ring(i)]; }
     [[nodiscard]] double now() const noexcept { return m_size ? time(m_size - 1) : 0.0; }
-    // The x range a chart shows: the last `window` seconds, at least 10 s.
+    // The x range a chart shows: the last `window` seconds, at least 10 s,
+    // moving in steps of kRangeStepSeconds.
     [[nodiscard]] double rangeStart() const noexcept;
     [[nodiscard]] double rangeEnd() const noexcept;
 
@@ -84,9 +87,10 @@ public:
     }
     // Largest finite value of the series in the history (0 if none).
     [[nodiscard]] double maxValue(int series) const noexcept;
-    // The series as chart points, thinned to at most maxPoints (keeping
-    // the newest), NaNs left out. `out` is reused.
-    void points(int series, QList<QPointF> &out, int maxPoints = 1200) const;
+    // The series as chart points, NaNs left out, thinned to about
+    // maxPoints (0: all) by keeping the minimum and maximum of each bucket
+    // of ticks; the newest tick is always the last point. `out` is reused.
+    void points(int series, QList<QPointF> &out, int maxPoints = kScreenPoints) const;
 
     // Metric keys in the order the scenario reports them; series "m:KEY".
     [[nodiscard]] const QStringList &metricKeys() const noexcept { return m_metricKeys; }
@@ -94,6 +98,9 @@ public:
     [[nodiscard]] const std::vector<QueueSeries> &queues() const noexcept { return m_queues; }
     [[nodiscard]] const std::vector<PipeSeries> &pipes() const noexcept { return m_pipes; }
     [[nodiscard]] const std::vector<Track> &tracks() const noexcept { return m_tracks; }
+    // The lesson's bar chart as last reported (not a time series: bars
+    // hold results, which only grow while a run goes on).
+    [[nodiscard]] const Bars &bars() const noexcept { return m_bars; }
 
 private:
     [[nodiscard]] std::size_t ring(int i) const noexcept
@@ -118,6 +125,7 @@ private:
     std::vector<QueueSeries> m_queues;
     std::vector<PipeSeries> m_pipes;
     std::vector<Track> m_tracks;
+    Bars m_bars;
 };
 
 } // namespace ipc

@@ -11,6 +11,10 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QMimeData>
+#include <QUrl>
 #include <QDir>
 #include <QFileDialog>
 #include <QHeaderView>
@@ -46,6 +50,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
       m_baseFont(QApplication::font())
 {
     setWindowTitle(tr("IPC Playground - real processes, live"));
+    setAcceptDrops(true);
     m_exportFolder = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation);
     if (m_exportFolder.isEmpty()) m_exportFolder = QDir::homePath();
     buildActions();
@@ -150,6 +155,9 @@ void MainWindow::buildActions()
     connect(make("export-folder", tr("Choose export &folder..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
                  tr("Where exports go by default")),
             &QAction::triggered, this, &MainWindow::chooseExportFolder);
+    connect(make("open", tr("&Open scenario file..."), QKeySequence(Qt::CTRL | Qt::Key_O),
+                 tr("Open a scenario file (JSON) of your own; or drop it on the window")),
+            &QAction::triggered, this, &MainWindow::openScenarioWithDialog);
     connect(make("quit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q),
                  tr("Stop the run and close the window")),
             &QAction::triggered, this, &QWidget::close);
@@ -161,6 +169,8 @@ void MainWindow::buildActions()
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(action(QStringLiteral("open")));
+    file->addSeparator();
     QMenu *exportMenu = file->addMenu(tr("&Export"));
     for (const char *n : {"export-png", "export-png2x", "export-png-sized", "export-svg", "export-pdf",
                           "export-csv"})
@@ -209,14 +219,18 @@ void MainWindow::buildLayout()
         item->setToolTip(QString::fromStdString(info.summary));
     }
     listLayout->addWidget(m_list, 1);
+    // An item's key is a lesson name, or the path of a scenario file.
     connect(m_list, &QListWidget::currentItemChanged, this, [this](QListWidgetItem *item) {
         if (!item) return;
-        const QString name = item->data(Qt::UserRole).toString();
-        if (name != m_controller->scenarioName()) (void)m_controller->select(name);
+        const QString key = item->data(Qt::UserRole).toString();
+        if (key != m_selectedKey && m_controller->select(key)) m_selectedKey = key;
     });
     connect(m_list, &QListWidget::itemActivated, this, [this](QListWidgetItem *item) {
-        const QString name = item->data(Qt::UserRole).toString();
-        if (name != m_controller->scenarioName() && !m_controller->select(name)) return;
+        const QString key = item->data(Qt::UserRole).toString();
+        if (key != m_selectedKey) {
+            if (!m_controller->select(key)) return;
+            m_selectedKey = key;
+        }
         (void)m_controller->restart();
     });
 
@@ -310,7 +324,8 @@ void MainWindow::restoreSettings()
     m_exportFolder = s.value(settingsKey("exportFolder"), m_exportFolder).toString();
     action(QStringLiteral("presentation"))->setChecked(s.value(settingsKey("presentation"), false).toBool());
     const QString last = s.value(settingsKey("scenario")).toString();
-    if (!last.isEmpty()) chooseScenario(last);
+    if (last.endsWith(QLatin1String(".json")) && QFileInfo::exists(last)) openScenarioFile(last);
+    else if (!last.isEmpty()) chooseScenario(last);
 }
 
 void MainWindow::saveSettings()
@@ -325,7 +340,7 @@ void MainWindow::saveSettings()
     s.setValue(settingsKey("layout/explanation"), m_explanation->splitter()->saveState());
     s.setValue(settingsKey("exportFolder"), m_exportFolder);
     s.setValue(settingsKey("presentation"), m_presentation);
-    s.setValue(settingsKey("scenario"), m_controller->scenarioName());
+    s.setValue(settingsKey("scenario"), m_selectedKey);
 }
 
 bool MainWindow::chooseScenario(const QString &name)
@@ -333,10 +348,56 @@ bool MainWindow::chooseScenario(const QString &name)
     for (int i = 0; i < m_list->count(); ++i) {
         if (m_list->item(i)->data(Qt::UserRole).toString() == name) {
             m_list->setCurrentRow(i);
-            return m_controller->scenarioName() == name;
+            return m_selectedKey == name && m_controller->scenario();
         }
     }
     return false;
+}
+
+bool MainWindow::openScenarioFile(const QString &path)
+{
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    for (int i = 0; i < m_list->count(); ++i)
+        if (m_list->item(i)->data(Qt::UserRole).toString() == absolute) return chooseScenario(absolute);
+    if (!m_controller->select(absolute)) return false; // the problem is on screen
+    m_selectedKey = absolute;
+    const ScenarioInfo &info = m_controller->scenario()->lesson();
+    auto *item = new QListWidgetItem(QString::fromStdString(info.title) + tr(" (file)"), m_list);
+    item->setData(Qt::UserRole, absolute);
+    item->setToolTip(QDir::toNativeSeparators(absolute) + QStringLiteral("\n") +
+                     QString::fromStdString(info.summary));
+    const QSignalBlocker block(m_list);
+    m_list->setCurrentItem(item);
+    statusBar()->showMessage(tr("Opened %1").arg(QDir::toNativeSeparators(absolute)), 5000);
+    return true;
+}
+
+void MainWindow::openScenarioWithDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a scenario file"), m_exportFolder,
+                                                      tr("Scenario files (*.json)"));
+    if (!path.isEmpty()) openScenarioFile(path);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".json"))) {
+            event->acceptProposedAction();
+            return;
+        }
+    }
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    for (const QUrl &url : event->mimeData()->urls()) {
+        if (url.isLocalFile() && url.toLocalFile().endsWith(QLatin1String(".json"))) {
+            openScenarioFile(url.toLocalFile());
+            event->acceptProposedAction();
+            return;
+        }
+    }
 }
 
 ChartContext MainWindow::chartContext() const
@@ -388,6 +449,7 @@ void MainWindow::onSampled()
     m_charts->refresh(sampler.history());
     m_controls->showSnapshot(snap);
     if (Scenario *s = m_controller->scenario()) {
+        m_diagram->showPoints(s->points());
         const std::string out = s->consoleOutput();
         if (!out.empty()) m_explanation->setConsoleText(QString::fromStdString(out));
         // Links can change as a run grows (a lesson spawning its next repetition).

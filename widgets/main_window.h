@@ -58,6 +58,10 @@ public:
 
     // Selects the scenario in the list (which makes it current).
     bool chooseScenario(const QString &name);
+    // A lecturer's scenario file (File > Open, or dropped on the window):
+    // added to the list and made current. A malformed file is refused with
+    // the message naming the file, the place and the problem; nothing starts.
+    bool openScenarioFile(const QString &path);
 
     void setPresentationMode(bool on);
     [[nodiscard]] bool presentationMode() const noexcept { return m_presentation; }
@@ -71,6 +75,8 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
 
 private:
     void buildActions();
@@ -86,6 +92,7 @@ private:
     void onChartAction(ChartView *view, ChartAction action);
     void exportCurrentWithDialog(ChartAction action);
     void exportAllWithDialog();
+    void openScenarioWithDialog();
     void chooseExportFolder();
     void killChosen();
     void selectSlot(int slot);
@@ -112,6 +119,7 @@ private:
     QString m_exportFolder;
     bool m_syncingSelection = false;
     std::size_t m_linkedProcesses = 0; // processes the diagram's links were taken for
+    QString m_selectedKey;             // list key (lesson name or file path) now current
 };
 
 } // namespace ipc

@@ -45,6 +45,7 @@ void ProcessDiagram::setLinks(std::vector<Link> links)
 void ProcessDiagram::clear(const QString &message)
 {
     m_scene.clear();
+    m_particles = nullptr;
     m_processNodes.clear();
     m_objectNodes.clear();
     m_linkItems.clear();
@@ -244,6 +245,24 @@ void ProcessDiagram::showSnapshot(const Snapshot &snapshot)
         edge->setActivity(a, dt);
     }
     for (std::size_t s = 0; s < n && s < m_lastOps.size(); ++s) m_lastOps[s] = snapshot.processes[s].ops;
+}
+
+void ProcessDiagram::showPoints(std::vector<Point> points)
+{
+    if (points.empty() && !m_particles) return;
+    if (m_placeholder) return; // no run on screen
+    if (!m_particles) {
+        m_particles = new ParticlesItem;
+        // Under the column of shared objects.
+        qreal bottom = 0;
+        for (const auto &[index, node] : m_objectNodes)
+            bottom = std::max(bottom, node->pos().y() + ObjectNodeItem::kHeight / 2);
+        m_particles->setPos(0, bottom + 60 + ParticlesItem::kSide / 2);
+        m_scene.addItem(m_particles);
+        m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20));
+        fit();
+    }
+    m_particles->setPoints(std::move(points));
 }
 
 void ProcessDiagram::setSelectedSlot(int slot)

@@ -16,6 +16,7 @@
 
 #include "link_item.h"
 #include "object_node_item.h"
+#include "particles_item.h"
 #include "process_node_item.h"
 #include "snapshot.h"
 
@@ -34,6 +35,8 @@ public:
     // The current run's links (Scenario::links()); empty before a start.
     void setLinks(std::vector<Link> links);
     void showSnapshot(const Snapshot &snapshot);
+    // What the lesson draws moving (Scenario::points()); none: no panel.
+    void showPoints(std::vector<Point> points);
     // Back to the placeholder ("choose a scenario...").
     void clear(const QString &message = {});
     void setSelectedSlot(int slot);
@@ -73,6 +76,7 @@ private:
     std::vector<std::uint64_t> m_lastOps; // by slot, for "flowing"
     std::map<std::uint32_t, Traffic> m_traffic;
     QGraphicsSimpleTextItem *m_placeholder = nullptr;
+    ParticlesItem *m_particles = nullptr;
     std::uint64_t m_lastNs = 0;
     int m_selected = -1;
     bool m_presentation = false;

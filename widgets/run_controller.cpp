@@ -11,7 +11,7 @@ RunController::~RunController() { shutdown(); }
 
 QString RunController::scenarioName() const
 {
-    return m_scenario ? QString::fromStdString(m_scenario->info().name) : QString();
+    return m_scenario ? QString::fromStdString(m_scenario->lesson().name) : QString();
 }
 
 QString RunController::statusText() const

@@ -14,7 +14,8 @@ namespace ipc::bench {
 #define IPC_BENCH_GROUPS(X) \
     X(value)                \
     X(spawn)                \
-    X(messaging)
+    X(messaging)            \
+    X(manager)
 
 #define IPC_DECLARE_GROUP(g) extern const Group g##Group;
 IPC_BENCH_GROUPS(IPC_DECLARE_GROUP)

@@ -25,7 +25,8 @@ Result<std::string> makePrivateSocketDirectory()
     return path; // mkdtemp makes it 0700
 }
 
-Result<ManagerProcess> ManagerProcess::start(Run &run, std::string_view name, Duration readyTimeout)
+Result<ManagerProcess> ManagerProcess::start(Run &run, std::string_view name, Duration readyTimeout,
+                                             const std::vector<std::string> &extraArgs)
 {
     auto info = run.arena().make<ManagerInfo>(name);
     if (!info) return std::unexpected(info.error());
@@ -36,7 +37,9 @@ Result<ManagerProcess> ManagerProcess::start(Run &run, std::string_view name, Du
     p.m_dir = *dir;
     p.m_socket = *dir + std::string(kSocketName);
     if (auto ok = p.m_info->setSocketPath(p.m_socket); !ok) return std::unexpected(ok.error());
-    auto slot = run.spawn("manager", {"--info", std::string(name)});
+    std::vector<std::string> args{"--info", std::string(name)};
+    args.insert(args.end(), extraArgs.begin(), extraArgs.end());
+    auto slot = run.spawn("manager", args);
     if (!slot) return std::unexpected(slot.error());
     p.m_slot = *slot;
     const Deadline deadline(readyTimeout);

@@ -25,13 +25,16 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ipc::manager {
 
 class ManagerProcess {
 public:
+    // extraArgs go to the server's ipc-worker (e.g. ipc-bench's --cpu N).
     [[nodiscard]] static Result<ManagerProcess> start(Run &run, std::string_view name = "manager",
-                                                      Duration readyTimeout = std::chrono::seconds(10));
+                                                      Duration readyTimeout = std::chrono::seconds(10),
+                                                      const std::vector<std::string> &extraArgs = {});
 
     ManagerProcess() = default;
     ManagerProcess(ManagerProcess &&other) noexcept;

@@ -11,19 +11,78 @@
 // were told the previous holder died (AcquireStatus::OwnerDied). A single
 // store cannot be left half done, so there is nothing to repair: the
 // counter just goes on, which is the point of the lesson.
+//
+// With --rounds R (the race's "repeat N times"), every counter runs R
+// rounds in step with the others, through a Barrier of all of them: the
+// lock is off in even rounds and on in odd ones, whatever the control
+// says; after each round the first to arrive at the barrier (wait() == 0)
+// writes the counter's final value to results[round] and sets the counter
+// back to 0. Board: ops = increments over all rounds, Custom0 = rounds done.
 #include "roles.h"
 
+#include "barrier.h"
 #include "shared_value.h"
 
 namespace ipc::roles {
 
+namespace {
+
+constexpr std::string_view kRole = "counter";
+
+int rounds(WorkerContext &ctx, SharedValue<std::int64_t> &v, Lock &lock, std::int64_t increments,
+           std::int64_t count)
+{
+    auto barrier = ctx.arena.find<Barrier>(ctx.args.text("barrier"));
+    if (!barrier) return failed(kRole, barrier.error());
+    auto results = ctx.arena.find<SharedArray<std::int64_t>>(ctx.args.text("results"));
+    if (!results) return failed(kRole, results.error());
+    if ((*results)->size() < std::size_t(count))
+        return failed(kRole, Error{Errc::InvalidArgument, "results array holds fewer than --rounds values"});
+    ControlBlock &control = *ctx.control;
+    BoardSlot *slot = ctx.slot;
+    std::uint64_t done = 0;
+    for (std::int64_t round = 0; round < count; ++round) {
+        const bool locked = round % 2 == 1;
+        // Everybody starts together: the overlap is what loses updates.
+        if (auto w = (*barrier)->wait(); !w) return control.stopping() ? 0 : failed(kRole, w.error());
+        for (std::int64_t i = 0; i < increments; ++i) {
+            if (locked) {
+                if (auto a = lock.acquire(); !a) return failed(kRole, a.error());
+                v.store(v.load() + 1);
+                if (auto r = lock.release(); !r) return failed(kRole, r.error());
+            } else {
+                v.racyAdd(1, RaceMode(control.raceMode.load(std::memory_order_relaxed)),
+                          control.raceWindowUs.load(std::memory_order_relaxed));
+            }
+            if (slot) slot->ops.store(++done, std::memory_order_relaxed);
+            if ((i & 255) == 255 && control.stopping()) return 0;
+        }
+        auto w = (*barrier)->wait();
+        if (!w) return control.stopping() ? 0 : failed(kRole, w.error());
+        if (*w == 0) { // one of them (Python's wait() == 0) books the round
+            (*results)->store(std::size_t(round), v.load());
+            v.store(0);
+        }
+        // Nobody starts the next round before the counter is back at 0.
+        if (auto again = (*barrier)->wait(); !again) return control.stopping() ? 0 : failed(kRole, again.error());
+        if (slot) slot->counters[std::size_t(Counter::Custom0)].store(std::uint64_t(round + 1),
+                                                                      std::memory_order_relaxed);
+    }
+    return 0;
+}
+
+} // namespace
+
 int counter(WorkerContext &ctx)
 {
-    constexpr std::string_view kRole = "counter";
-    if (auto ok = ctx.args.allowOnly({"value", "lock", "increments"}); !ok)
+    if (auto ok = ctx.args.allowOnly({"value", "lock", "increments", "rounds", "barrier", "results"}); !ok)
         return badOption(kRole, ok.error());
     auto increments = ctx.args.integer("increments", 10'000, 0, 1'000'000'000);
     if (!increments) return badOption(kRole, increments.error());
+    auto roundCount = ctx.args.integer("rounds", 0, 0, 1'000);
+    if (!roundCount) return badOption(kRole, roundCount.error());
+    if (*roundCount > 0 && (!ctx.args.has("barrier") || !ctx.args.has("results")))
+        return badOption(kRole, Error{Errc::InvalidArgument, "--rounds needs --barrier NAME and --results NAME"});
     auto value = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("value", "counter"));
     if (!value) return failed(kRole, value.error());
     // A separate lock object (Lock()) or the value's own (get_lock()).
@@ -34,6 +93,7 @@ int counter(WorkerContext &ctx)
         lock = *separate;
     }
     SharedValue<std::int64_t> &v = **value;
+    if (*roundCount > 0) return rounds(ctx, v, *lock, *increments, *roundCount);
     ControlBlock &control = *ctx.control;
     BoardSlot *slot = ctx.slot;
 

@@ -31,6 +31,8 @@ int ringParticles(WorkerContext &ctx);   // one stage of the particle ring
 int chunk(WorkerContext &ctx);   // transforms [start, end) of a SharedMemory block or Array in place
 int manager(WorkerContext &ctx); // the manager server (proxies connect to it)
 int managerClient(WorkerContext &ctx); // ns.x += 1 through the manager, with or without its Lock
+int transfer(WorkerContext &ctx);      // moves N timed items through one mechanism (compare)
+int benchManager(WorkerContext &ctx);  // ipc-bench: n timed dict sets and gets through the manager
 int producer(WorkerContext &ctx);      // puts N payload items on a queue, then sentinels
 int consumer(WorkerContext &ctx);      // gets items (work time per item) until its sentinels
 int pipeSender(WorkerContext &ctx);    // sends N messages (optionally awaiting replies)

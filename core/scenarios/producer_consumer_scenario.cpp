@@ -131,9 +131,12 @@ public:
         o.insert(QStringLiteral("exactly_once"), consumed == expected && seqSum == expectedSum);
         o.insert(QStringLiteral("damaged"),
                  double(sum(m_consumers, [](const BoardSlot &b) { return b.counter(Counter::Custom0); })));
-        const auto blockedMs = [](const BoardSlot &b) { return b.blockedNs.load(std::memory_order_relaxed) / 1'000'000; };
-        o.insert(QStringLiteral("producers_blocked_ms"), double(sum(m_producers, blockedMs)));
-        o.insert(QStringLiteral("consumers_blocked_ms"), double(sum(m_consumers, blockedMs)));
+        // Summed in nanoseconds, then milliseconds with a fraction: many
+        // short waits (a paced producer) are not rounded away to 0.
+        const auto blockedNs = [](const BoardSlot &b) { return b.blockedNs.load(std::memory_order_relaxed); };
+        const auto blockedMs = [&](const BoardSlot &b) { return double(blockedNs(b)) / 1e6; };
+        o.insert(QStringLiteral("producers_blocked_ms"), double(sum(m_producers, blockedNs)) / 1e6);
+        o.insert(QStringLiteral("consumers_blocked_ms"), double(sum(m_consumers, blockedNs)) / 1e6);
         QJsonArray perProcess;
         for (const auto *group : {&m_producers, &m_consumers})
             for (std::uint32_t i : *group) {
@@ -142,7 +145,7 @@ public:
                 p.insert(QStringLiteral("role"), QString::fromUtf8(b.role));
                 p.insert(QStringLiteral("pid"), b.pid.load(std::memory_order_relaxed));
                 p.insert(QStringLiteral("items"), double(ops(b)));
-                p.insert(QStringLiteral("blocked_ms"), double(blockedMs(b)));
+                p.insert(QStringLiteral("blocked_ms"), blockedMs(b));
                 p.insert(QStringLiteral("state"), QString::fromUtf8(procStateName(b.currentState()).data(),
                                                                     qsizetype(procStateName(b.currentState()).size())));
                 perProcess.append(p);

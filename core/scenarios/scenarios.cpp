@@ -13,7 +13,10 @@ constexpr Entry kRegistry[] = {
     {"pipe-deadlock", &makePipeDeadlock},
     {"join-deadlock", &makeJoinDeadlock},
     {"ring", &makeRing},
+    {"shared-memory", &makeSharedMemory},
+    {"manager", &makeManager},
     {"barrier-print", &makeBarrierPrint},
+    {"compare", &makeCompare},
 };
 } // namespace
 

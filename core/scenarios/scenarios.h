@@ -25,5 +25,8 @@ std::unique_ptr<Scenario> makeBarrierPrint();
 std::unique_ptr<Scenario> makeWorkerPool();
 std::unique_ptr<Scenario> makeJoinDeadlock();
 std::unique_ptr<Scenario> makeRing();
+std::unique_ptr<Scenario> makeSharedMemory();
+std::unique_ptr<Scenario> makeManager();
+std::unique_ptr<Scenario> makeCompare();
 
 } // namespace ipc::scenarios

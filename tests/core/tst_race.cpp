@@ -8,6 +8,9 @@
 #include "shared_value.h"
 #include "test_support.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -148,6 +151,7 @@ private Q_SLOTS:
     void unlockedLosesUpdates_data();
     void unlockedLosesUpdates();
     void liveLockToggleChangesLossRate();
+    void repeatedRoundsGiveTwoDistributions();
     void holderKilledInCriticalSection();
     void killedEngineLeavesNothing();
     void stopReapsEverything();
@@ -268,6 +272,43 @@ void TestRace::liveLockToggleChangesLossRate()
     // figure is published every 256 increments, hence the slack).
     for (std::uint32_t i = 0; i < run.processCount(); ++i)
         QVERIFY(run.slot(i).counter(Counter::Custom0) >= kSpan - 256);
+}
+
+// "Repeat N times": the same four processes run 3 rounds without the lock
+// and 3 with it, in step; every unlocked round loses updates, no locked
+// one does, and the histogram counts each round once.
+void TestRace::repeatedRoundsGiveTwoDistributions()
+{
+    auto s = makeRace(4, 20'000, false);
+    QVERIFY(s);
+    QVERIFY(s->setParam("repeats", 3));
+    QVERIFY2(s->start(), "start");
+    QCOMPARE(s->run()->processCount(), 4u); // the same processes, round after round
+    QVERIFY2(waitFor([&] { return s->finished(); }, kWaitMs), "rounds did not finish");
+    s->stop();
+    for (std::uint32_t i = 0; i < s->run()->processCount(); ++i) {
+        QCOMPARE(s->run()->process(i).exitCode().value_or(-999), 0);
+        QCOMPARE(s->run()->slot(i).counter(Counter::Custom0), std::uint64_t(6)); // rounds done
+    }
+    const QJsonObject r = s->result();
+    QCOMPARE(r.value(QStringLiteral("increments_per_round")).toDouble(), 80'000.0);
+    const QJsonArray off = r.value(QStringLiteral("lost_lock_off")).toArray();
+    const QJsonArray on = r.value(QStringLiteral("lost_lock_on")).toArray();
+    QCOMPARE(off.size(), 3);
+    QCOMPARE(on.size(), 3);
+    for (const QJsonValue &v : off) QVERIFY2(v.toDouble() > 0 && v.toDouble() < 80'000, "an unlocked round lost nothing");
+    for (const QJsonValue &v : on) QCOMPARE(v.toDouble(), 0.0);
+
+    const Bars bars = s->bars();
+    QCOMPARE(bars.sets.size(), std::size_t(2));
+    QCOMPARE(bars.sets[0].name, std::string("lock off"));
+    QCOMPARE(bars.sets[1].name, std::string("lock on"));
+    QCOMPARE(bars.sets[1].values.front(), 3.0); // all locked rounds in "none"
+    QCOMPARE(bars.sets[0].values.front(), 0.0); // no unlocked round there
+    double offRounds = 0;
+    for (double v : bars.sets[0].values) offRounds += v;
+    QCOMPARE(offRounds, 3.0);
+    QVERIFY(metric(*s, "rounds_done") == 6.0);
 }
 
 void TestRace::holderKilledInCriticalSection()

@@ -9,6 +9,8 @@
 #include "scenario.h"
 #include "test_support.h"
 
+#include <QBarSeries>
+#include <QBarSet>
 #include <QDir>
 #include <QFile>
 #include <QPainter>
@@ -74,6 +76,12 @@ History syntheticHistory()
         s.objects[1].messages = {std::uint64_t(i) * 40, std::uint64_t(i) * 10};
         s.objects[1].bytes = {std::uint64_t(i) * 40 * 64, std::uint64_t(i) * 10 * 1024};
         s.metrics = {{"items_put", double(i) * 3}, {"items_got", double(i) * 2}};
+        // Results that grow as the run goes on (the race's repeat histogram).
+        s.bars.title = "Lost updates per round";
+        s.bars.categoryLabel = "lost";
+        s.bars.valueLabel = "rounds";
+        s.bars.categories = {"none", "some", "many"};
+        s.bars.sets = {{"lock off", {0, double(i / 100), 2}}, {"lock on", {double(i / 100) + 1, 0, 0}}};
         h.append(s, t);
     }
     return h;
@@ -95,6 +103,7 @@ private Q_SLOTS:
     void parseFormats();
     void exportAll();
     void headlessRunWritesCharts();
+    void barsFollowTheResults();
 
 private:
     History m_race;      // from a real race run
@@ -130,7 +139,7 @@ void TestChartExport::initTestCase()
     QVERIFY(m_race.size() >= 40);
     QCOMPARE(chartKindsFor(m_race).size(), std::size_t(2)); // values + process states
     m_synthetic = syntheticHistory();
-    QCOMPARE(chartKindsFor(m_synthetic).size(), std::size_t(4));
+    QCOMPARE(chartKindsFor(m_synthetic).size(), std::size_t(5));
 }
 
 void TestChartExport::cleanupTestCase() {}
@@ -144,6 +153,7 @@ void TestChartExport::everyFormat_data()
     QTest::newRow("queue depth") << int(ChartKind::QueueDepth) << true;
     QTest::newRow("pipe traffic") << int(ChartKind::PipeTraffic) << true;
     QTest::newRow("metrics") << int(ChartKind::Metrics) << true;
+    QTest::newRow("results bars") << int(ChartKind::Bars) << true;
 }
 
 void TestChartExport::everyFormat()
@@ -286,6 +296,54 @@ void TestChartExport::csvColumns()
     // 40 messages per 30 ms tick A -> B: about 1333 per second.
     const double rate = lines.back().split(',').at(1).toDouble();
     QVERIFY2(rate > 1300 && rate < 1370, qPrintable(QString::number(rate)));
+
+    // The results as they stand at the end, one line per category.
+    const QString bars = m_dir.filePath(QStringLiteral("bars.csv"));
+    QVERIFY(exportChart(ChartKind::Bars, m_synthetic, ctx, ExportFormat::Csv, bars, {}));
+    lines = readAll(bars).trimmed().split('\n');
+    QCOMPARE(lines, (QList<QByteArray>{"lost,lock off,lock on", "none,0,4", "some,3,0", "many,2,0"}));
+}
+
+// On screen the bars are updated in place as results arrive (the same bar
+// sets, new values), and rebuilt only when the categories change.
+void TestChartExport::barsFollowTheResults()
+{
+    auto chart = makeChart(ChartKind::Bars, {QStringLiteral("race"), QStringLiteral("Race")});
+    QVERIFY(chart);
+    chart->refresh(m_synthetic);
+    QCOMPARE(chart->title(), QStringLiteral("Lost updates per round"));
+    QCOMPARE(chart->series().size(), 1);
+    auto *series = qobject_cast<QBarSeries *>(chart->series().front());
+    QVERIFY(series);
+    QCOMPARE(series->barSets().size(), 2);
+    QBarSet *off = series->barSets().front();
+    QCOMPARE(off->label(), QStringLiteral("lock off"));
+    QCOMPARE(off->at(1), 3.0);
+
+    History more = m_synthetic;
+    Snapshot s;
+    s.hasRun = true;
+    s.bars.title = "Lost updates per round";
+    s.bars.categoryLabel = "lost";
+    s.bars.valueLabel = "rounds";
+    s.bars.categories = {"none", "some", "many"};
+    s.bars.sets = {{"lock off", {0, 7, 2}}, {"lock on", {9, 0, 0}}};
+    more.append(s, more.now() + 0.03);
+    chart->refresh(more);
+    QCOMPARE(chart->series().size(), 1);
+    QCOMPARE(series->barSets().front(), off); // updated, not rebuilt
+    QCOMPARE(off->at(1), 7.0);
+    QCOMPARE(series->barSets().at(1)->at(0), 9.0);
+
+    s.bars.categories = {"Queue", "Pipe"};
+    s.bars.sets = {{"items/s", {1000, 500}}};
+    more.append(s, more.now() + 0.03);
+    chart->refresh(more);
+    auto *rebuilt = qobject_cast<QBarSeries *>(chart->series().front());
+    QVERIFY(rebuilt);
+    QCOMPARE(rebuilt->barSets().size(), 1);
+    QCOMPARE(rebuilt->barSets().front()->count(), 2);
+    QCOMPARE(rebuilt->barSets().front()->at(0), 1000.0);
 }
 
 void TestChartExport::parseFormats_data()
@@ -319,9 +377,10 @@ void TestChartExport::exportAll()
     auto written = exportAllCharts(m_synthetic, {QStringLiteral("demo"), QStringLiteral("Demo")},
                                    {ExportFormat::Png, ExportFormat::Csv}, dir, ExportOptions{});
     QVERIFY(written);
-    QCOMPARE(written->size(), 8);
+    QCOMPARE(written->size(), 10); // five charts, two formats
     for (const QString &f : *written) QVERIFY2(QFileInfo(f).size() > 0, qPrintable(f));
     QVERIFY(written->contains(QDir(dir).filePath(QStringLiteral("demo-queue-depth.png"))));
+    QVERIFY(written->contains(QDir(dir).filePath(QStringLiteral("demo-results.csv"))));
     QVERIFY(!exportAllCharts(History{}, {}, {ExportFormat::Png}, dir, ExportOptions{}));
 }
 

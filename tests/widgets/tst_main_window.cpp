@@ -4,6 +4,7 @@
 // while the others go on; pause/resume; closing the window reaps the run.
 #include "charts/charts_panel.h"
 #include "controls_panel.h"
+#include "explanation_pane.h"
 #include "main_window.h"
 #include "process_diagram.h"
 #include "state_style.h"
@@ -11,6 +12,8 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QFile>
+#include <QLabel>
 #include <QListWidget>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -81,6 +84,7 @@ private Q_SLOTS:
     void pauseAndResume();
     void closingTheWindowReapsTheRun();
     void presentationModeReachesChartsAndExports();
+    void openScenarioFile();
 };
 
 void TestMainWindow::initTestCase()
@@ -152,7 +156,12 @@ void TestMainWindow::everyScenarioStartsFromTheList()
     QVERIFY(!w.controller().active());
     QVERIFY(allGone(pids));
     // The table shows how each one ended.
-    for (int r = 0; r < w.processModel().rowCount(); ++r) QVERIFY(isTerminal(w.processModel().state(r)));
+    for (int r = 0; r < w.processModel().rowCount(); ++r)
+        QVERIFY2(isTerminal(w.processModel().state(r)),
+                 qPrintable(QStringLiteral("row %1 (pid %2) still %3")
+                                .arg(r)
+                                .arg(w.processModel().pid(r))
+                                .arg(QString::fromUtf8(procStateName(w.processModel().state(r)).data()))));
 }
 
 void TestMainWindow::raceLockStopsLosses()
@@ -293,6 +302,48 @@ void TestMainWindow::presentationModeReachesChartsAndExports()
     w.action(QStringLiteral("presentation"))->trigger();
     QVERIFY(!w.charts()->chartStyle().presentation);
     w.action(QStringLiteral("stop"))->trigger();
+}
+
+void TestMainWindow::openScenarioFile()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    const int before = w.scenarioList()->count();
+
+    // A malformed file is refused with its name and the problem; the
+    // current scenario stays and nothing starts.
+    QTemporaryDir dir;
+    const QString bad = dir.filePath(QStringLiteral("broken.json"));
+    {
+        QFile f(bad);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{ \"format\": 1, \"name\": ");
+    }
+    const QString current = w.controller().scenarioName();
+    QVERIFY(!w.openScenarioFile(bad));
+    QCOMPARE(w.controller().scenarioName(), current);
+    QCOMPARE(w.scenarioList()->count(), before);
+    auto *problem = w.controls()->findChild<QLabel *>(QStringLiteral("problem"));
+    QVERIFY(problem && problem->isVisible());
+    QVERIFY2(problem->text().contains(QStringLiteral("broken.json")), qPrintable(problem->text()));
+    QCOMPARE(w.controller().status(), RunController::Status::Ready);
+
+    // A good one joins the list, becomes current, and runs.
+    const QString example = QStringLiteral(IPC_SOURCE_DIR "/docs/examples/race-eight.json");
+    QVERIFY(w.openScenarioFile(example));
+    QCOMPARE(w.scenarioList()->count(), before + 1);
+    QCOMPARE(w.controller().scenarioName(), QStringLiteral("race-eight"));
+    QVERIFY(w.controls()->parameterWidget(QStringLiteral("lock")));
+    QVERIFY(w.explanation()->explanationText().contains(QStringLiteral("Eight processes")));
+    QVERIFY(w.explanation()->pythonCode().contains(QStringLiteral("Value('i', 0")));
+    QVERIFY(w.openScenarioFile(example)); // again: the same entry, not a second one
+    QCOMPARE(w.scenarioList()->count(), before + 1);
+    w.action(QStringLiteral("start"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(w.processModel().rowCount(), 8, 5000);
+    const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -30,6 +30,7 @@ public:
         auto chart = makeChart(kind, context);
         m_chart = chart.get();
         m_scene.addItem(chart.release()); // the scene owns it
+        m_chart->setExportMode(true); // every sample, as vectors: the cost is paid once
         m_chart->applyStyle(options.style);
         m_chart->setGeometry(QRectF(QPointF(0, 0), QSizeF(m_size)));
         m_chart->refresh(history);

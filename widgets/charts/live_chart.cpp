@@ -44,7 +44,7 @@ QLineSeries *LiveChart::addLine(const QString &name, const QColor &color, QAbstr
     series->attachAxis(m_timeAxis);
     series->attachAxis(y);
     m_lines.push_back(Line{series, color, pen, widthFactor});
-    QPen p(color, m_style.lineWidth * widthFactor, pen, Qt::RoundCap, Qt::RoundJoin);
+    QPen p(color, m_style.lineWidth * widthFactor, pen, Qt::FlatCap, Qt::BevelJoin);
     series->setPen(p);
     return series;
 }
@@ -72,8 +72,8 @@ void LiveChart::applyStyle(const ChartStyle &style)
     legend()->setLabelColor(style.text);
     for (QAbstractAxis *axis : axes()) styleAxis(axis);
     for (const Line &l : m_lines)
-        l.series->setPen(QPen(l.color, style.lineWidth * l.widthFactor, l.pen, Qt::RoundCap,
-                              Qt::RoundJoin));
+        l.series->setPen(QPen(l.color, style.lineWidth * l.widthFactor, l.pen, Qt::FlatCap,
+                              Qt::BevelJoin));
 }
 
 void LiveChart::followTime(const History &history)

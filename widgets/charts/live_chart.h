@@ -20,7 +20,7 @@
 
 namespace ipc {
 
-enum class ChartKind { Metrics, QueueDepth, PipeTraffic, StateTimeline };
+enum class ChartKind { Metrics, Bars, QueueDepth, PipeTraffic, StateTimeline };
 
 // What a chart needs to know beyond the data: whose run it shows.
 struct ChartContext {
@@ -43,6 +43,15 @@ public:
     virtual void writeCsv(QTextStream &out, const History &history) const = 0;
     virtual void applyStyle(const ChartStyle &style);
     [[nodiscard]] const ChartStyle &style() const noexcept { return m_style; }
+    // Export mode draws every sample as vectors; on screen a line keeps
+    // few points (Qt Charts recomputes a line's whole outline on every
+    // replace()) and the timeline paints through a small image.
+    void setExportMode(bool on)
+    {
+        m_export = on;
+        m_maxPoints = on ? 0 : History::kScreenPoints;
+    }
+    [[nodiscard]] bool exportMode() const noexcept { return m_export; }
 
 protected:
     struct Line {
@@ -64,6 +73,8 @@ protected:
     QValueAxis *m_timeAxis;
     std::vector<Line> m_lines;
     QList<QPointF> m_buffer; // reused for replace()
+    int m_maxPoints = History::kScreenPoints;
+    bool m_export = false;
 
 private:
     ChartKind m_kind;

@@ -67,7 +67,7 @@ void MetricsChart::refresh(const History &history)
             series = addLine(metricLabel(key), color, m_y, Qt::SolidLine, k ? k->width : 1.0);
         }
         const int s = history.metricSeries(key);
-        history.points(s, m_buffer);
+        history.points(s, m_buffer, m_maxPoints);
         series->replace(m_buffer);
         for (const QPointF &p : std::as_const(m_buffer)) {
             lo = std::min(lo, p.y());

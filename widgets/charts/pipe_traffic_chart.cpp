@@ -45,10 +45,10 @@ void PipeTrafficChart::refresh(const History &history)
             }
         }
         for (int d = 0; d < ObjectSnapshot::kDirections; ++d) {
-            history.points(p.messagesPerSecond[d], m_buffer);
+            history.points(p.messagesPerSecond[d], m_buffer, m_maxPoints);
             lines.messages[d]->replace(m_buffer);
             for (const QPointF &pt : std::as_const(m_buffer)) hiMessages = std::max(hiMessages, pt.y());
-            history.points(p.bytesPerSecond[d], m_buffer);
+            history.points(p.bytesPerSecond[d], m_buffer, m_maxPoints);
             lines.bytes[d]->replace(m_buffer);
             for (const QPointF &pt : std::as_const(m_buffer)) hiBytes = std::max(hiBytes, pt.y());
         }

@@ -27,10 +27,10 @@ void QueueDepthChart::refresh(const History &history)
             pair.maxsize = addLine(tr("maxsize of '%1' (producers block here)").arg(q.name),
                                    color.darker(130), m_y, Qt::DashLine, 0.8);
         }
-        history.points(q.level, m_buffer);
+        history.points(q.level, m_buffer, m_maxPoints);
         pair.level->replace(m_buffer);
         for (const QPointF &p : std::as_const(m_buffer)) hi = std::max(hi, p.y());
-        history.points(q.capacity, m_buffer);
+        history.points(q.capacity, m_buffer, m_maxPoints);
         pair.maxsize->replace(m_buffer);
         for (const QPointF &p : std::as_const(m_buffer)) hi = std::max(hi, p.y());
     }

@@ -2,9 +2,11 @@
 
 #include <QFontMetricsF>
 #include <QGraphicsItem>
+#include <QImage>
 #include <QLegendMarker>
 #include <QPainter>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ipc {
@@ -34,36 +36,78 @@ public:
         const QRectF plot = m_chart->plotArea();
         const double t0 = m_chart->timeMin();
         const double t1 = m_chart->timeMax();
-        if (!(t1 > t0) || plot.width() <= 0) return;
-        const double sx = plot.width() / (t1 - t0);
-        const auto &tracks = h->tracks();
-        const int rows = int(tracks.size());
+        if (!(t1 > t0) || plot.width() < 1) return;
         painter->save();
         painter->setClipRect(plot);
         painter->setPen(Qt::NoPen);
+        if (m_chart->exportMode()) paintVectors(painter, *h, plot, t0, t1);
+        else paintRaster(painter, *h, plot, t0, t1);
+        painter->restore();
+    }
+
+private:
+    // Rectangles, merged where they would overlap within a pixel: sharp in
+    // SVG and PDF at any zoom.
+    void paintVectors(QPainter *painter, const History &h, const QRectF &plot, double t0, double t1)
+    {
+        const double sx = plot.width() / (t1 - t0);
+        const auto &tracks = h.tracks();
+        const int rows = int(tracks.size());
         for (int r = 0; r < rows; ++r) {
-            const QRectF band = m_chart->rowRect(r, rows);
-            const double pad = std::min(band.height() * 0.12, 4.0);
-            const double y = band.top() + pad;
-            const double hgt = std::max(1.0, band.height() - 2 * pad);
+            const QRectF band = bar(r, rows);
             double drawnTo = -1e9; // right edge (px) of the last rectangle drawn
             for (const History::Span &s : tracks[std::size_t(r)].spans) {
                 if (s.to < t0) continue;
                 const double x0 = plot.left() + (std::max(s.from, t0) - t0) * sx;
                 double x1 = plot.left() + (std::min(s.to, t1) - t0) * sx;
                 // Spans thinner than a pixel that land where something was
-                // already drawn add nothing visible: skip them.
+                // already drawn add nothing visible.
                 if (x1 <= drawnTo) continue;
                 if (x1 - x0 < 1) x1 = x0 + 1;
-                painter->fillRect(QRectF(QPointF(std::max(x0, drawnTo), y), QPointF(x1, y + hgt)),
+                painter->fillRect(QRectF(QPointF(std::max(x0, drawnTo), band.top()),
+                                         QPointF(x1, band.bottom())),
                                   stateColor(s.state));
                 drawnTo = x1;
             }
         }
-        painter->restore();
     }
 
-private:
+    // On screen: one pixel per column and row in an image, stretched to the
+    // bands -- thousands of spans cost a few thousand pixel writes, not
+    // thousands of anti-aliased rectangles, 30 times a second.
+    void paintRaster(QPainter *painter, const History &h, const QRectF &plot, double t0, double t1)
+    {
+        const auto &tracks = h.tracks();
+        const int rows = int(tracks.size());
+        const int width = std::max(1, int(std::ceil(plot.width())));
+        if (m_image.width() != width || m_image.height() != std::max(rows, 1))
+            m_image = QImage(width, std::max(rows, 1), QImage::Format_RGB32);
+        m_image.fill(m_chart->plotAreaBackgroundBrush().color());
+        const double sx = width / (t1 - t0);
+        for (int r = 0; r < rows; ++r) {
+            auto *line = reinterpret_cast<QRgb *>(m_image.scanLine(r));
+            for (const History::Span &s : tracks[std::size_t(r)].spans) {
+                if (s.to < t0) continue;
+                int x0 = int(std::floor((std::max(s.from, t0) - t0) * sx));
+                int x1 = int(std::ceil((std::min(s.to, t1) - t0) * sx));
+                x0 = std::clamp(x0, 0, width - 1);
+                x1 = std::clamp(std::max(x1, x0 + 1), 0, width);
+                std::fill(line + x0, line + x1, stateColor(s.state).rgb());
+            }
+        }
+        for (int r = 0; r < rows; ++r)
+            painter->drawImage(bar(r, rows), m_image, QRectF(0, r, width, 1));
+    }
+
+    // The coloured bar of row r, inside its band.
+    QRectF bar(int r, int rows) const
+    {
+        const QRectF band = m_chart->rowRect(r, rows);
+        const double pad = std::min(band.height() * 0.12, 4.0);
+        return QRectF(band.left(), band.top() + pad, band.width(), std::max(1.0, band.height() - 2 * pad));
+    }
+
+    QImage m_image;
     StateTimelineChart *m_chart;
 };
 

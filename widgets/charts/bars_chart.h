@@ -1,0 +1,36 @@
+// BarsChart: the lesson's bar chart (Scenario::bars(), kept in the History
+// as last reported) -- the speed comparison's items per second by
+// mechanism, the race's distribution of lost updates over repeated runs.
+// Not a time series: the bars grow as results come in, each labelled with
+// its value so a slide needs no gridlines to be read.
+#pragma once
+
+#include "count_axis.h"
+#include "live_chart.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+
+namespace ipc {
+
+class BarsChart : public LiveChart {
+    Q_OBJECT
+public:
+    explicit BarsChart(ChartContext context);
+
+    void refresh(const History &history) override;
+    // category,<set names...> and one line per category.
+    void writeCsv(QTextStream &out, const History &history) const override;
+    void applyStyle(const ChartStyle &style) override;
+
+private:
+    void rebuild(const Bars &bars);
+    void styleSets();
+
+    Bars m_shown; // what the series hold now
+    QBarSeries *m_series = nullptr;
+    QBarCategoryAxis *m_categories;
+    CountAxis *m_y;
+};
+
+} // namespace ipc
