@@ -20,7 +20,7 @@ constexpr const char *kUsage =
     "       ipc-playground list [--params]      list the scenarios\n"
     "       ipc-playground run NAME|FILE.json [--PARAM VALUE ...] [--seconds S] [--json]\n"
     "                                           run a scenario headless and print its result\n"
-    "           [--export DIR --format png,svg,pdf,csv]\n"
+    "           [--export DIR --format png,svg,pdf,csv --presentation on|off]\n"
     "                                           ... and write its charts (and their data) to DIR\n";
 
 int usageError(const std::string &message)

@@ -41,9 +41,16 @@ for pin in $PINS; do
     echo "# ipc-bench pin=$pin" >&2
     "$bench" --reps "$REPS" --scale "$SCALE" --pin "$pin" --only "$PINNED" >> "$out/project.jsonl"
 done
+# The window's cost: one sampling tick + chart update with 32 workers and a
+# full minute of history, and how much sampling slows the workers.
+echo "# ipc-bench-sampler (window: sampling tick + charts, 32 workers)" >&2
+QT_QPA_PLATFORM=offscreen "$root/build/release/bin/ipc-bench-sampler" 2>&1 | grep -E "BENCH|FAIL" \
+    | sed 's/^QINFO *: *[^ ]* //' > "$out/sampler.txt" || true
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 python3 "$PEERS/summarize.py" "$out/peers.jsonl" "$out/project.jsonl"
+echo
+cat "$out/sampler.txt"
 echo
 python3 - "$out/peers.jsonl" "$out/project.jsonl" <<'PY'
 # The promised ratios, per pin, from rows measured in this session.

@@ -40,6 +40,7 @@ struct ExportState {
     QString directory;
     std::vector<ExportFormat> formats;
     ChartContext context;
+    ChartStyle style = ChartStyle::normal();
 };
 
 } // namespace
@@ -48,11 +49,12 @@ RunExtension chartExportExtension()
 {
     auto state = std::make_shared<ExportState>();
     RunExtension ext;
-    ext.options = {"export", "format"};
+    ext.options = {"export", "format", "presentation"};
     ext.tickMs = Sampler::kDefaultIntervalMs;
     ext.configure = [state](const Args &args, Scenario &scenario) -> Result<void> {
         if (!args.has("export")) {
             if (args.has("format")) return fail(Errc::InvalidArgument, "--format needs --export DIR");
+            if (args.has("presentation")) return fail(Errc::InvalidArgument, "--presentation needs --export DIR");
             return {};
         }
         if (!QGuiApplication::instance())
@@ -61,6 +63,11 @@ RunExtension chartExportExtension()
         if (dir.empty()) return fail(Errc::InvalidArgument, "--export needs a folder");
         auto formats = parseFormats(QString::fromStdString(args.text("format", "png,svg,pdf,csv")));
         if (!formats) return std::unexpected(formats.error());
+        // The window's presentation mode, for slides: large fonts, thick
+        // lines. (Not "--style": QApplication takes that one for itself.)
+        auto presentation = args.boolean("presentation", false);
+        if (!presentation) return std::unexpected(presentation.error());
+        state->style = ChartStyle::forMode(*presentation);
         state->directory = QString::fromStdString(dir);
         state->formats = *formats;
         state->context = ChartContext{QString::fromStdString(scenario.lesson().name),
@@ -79,6 +86,7 @@ RunExtension chartExportExtension()
     ext.finished = [state](Scenario &) -> Result<void> {
         if (state->directory.isEmpty()) return {};
         ExportOptions options;
+        options.style = state->style;
         auto written = exportAllCharts(state->sampler.history(), state->context, state->formats,
                                        state->directory, options);
         state->sampler.setScenario(nullptr);

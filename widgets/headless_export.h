@@ -1,7 +1,7 @@
 // Headless chart export: `ipc-playground run NAME --seconds S --export DIR
-// --format png,svg,pdf,csv` runs real processes without a window, samples
-// them like the window does, and writes the same charts (and the CSV
-// behind them) to DIR. The CLI (core/cli.cpp) owns the arguments and the
+// --format png,svg,pdf,csv [--presentation on]` runs real processes
+// without a window, samples them like the window does, and writes the same
+// charts (and the CSV behind them) to DIR. The CLI (core/cli.cpp) owns the arguments and the
 // run loop; this supplies the RunExtension it calls.
 //
 // Needs a QGuiApplication (QApplication) to exist; useOffscreenIfNoDisplay()

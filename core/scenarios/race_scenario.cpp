@@ -150,12 +150,13 @@ public:
             o.insert(QStringLiteral("lost_lock_off"), list(off));
             o.insert(QStringLiteral("lost_lock_on"), list(on));
             const Bars b = bars();
-            QJsonObject histogram;
+            QJsonArray histogram; // in bin order
             for (std::size_t c = 0; c < b.categories.size(); ++c) {
                 QJsonObject bin;
+                bin.insert(QStringLiteral("lost"), QString::fromStdString(b.categories[c]));
                 bin.insert(QStringLiteral("lock_off"), b.sets[0].values[c]);
                 bin.insert(QStringLiteral("lock_on"), b.sets[1].values[c]);
-                histogram.insert(QString::fromStdString(b.categories[c]), bin);
+                histogram.append(bin);
             }
             o.insert(QStringLiteral("histogram"), histogram);
         }

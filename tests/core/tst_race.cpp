@@ -309,6 +309,11 @@ void TestRace::repeatedRoundsGiveTwoDistributions()
     for (double v : bars.sets[0].values) offRounds += v;
     QCOMPARE(offRounds, 3.0);
     QVERIFY(metric(*s, "rounds_done") == 6.0);
+    // The JSON histogram: the same bins in order, every round counted once.
+    const QJsonArray histogram = r.value(QStringLiteral("histogram")).toArray();
+    QCOMPARE(histogram.size(), qsizetype(bars.categories.size()));
+    QCOMPARE(histogram.first().toObject().value(QStringLiteral("lost")).toString(), QStringLiteral("none"));
+    QCOMPARE(histogram.first().toObject().value(QStringLiteral("lock_on")).toDouble(), 3.0);
 }
 
 void TestRace::holderKilledInCriticalSection()

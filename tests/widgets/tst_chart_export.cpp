@@ -420,6 +420,26 @@ void TestChartExport::headlessRunWritesCharts()
     QVERIFY(bad.waitForFinished(30000));
     QCOMPARE(bad.exitCode(), 2);
     QVERIFY(bad.readAllStandardError().contains("gif"));
+
+    // Slides: presentation mode on; a value that is not on/off is refused.
+    const QString slides = m_dir.filePath(QStringLiteral("slides"));
+    QProcess big;
+    big.setProcessEnvironment(env);
+    big.start(QString::fromLocal8Bit(program),
+              {QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--seconds"), QStringLiteral("1"),
+               QStringLiteral("--export"), slides, QStringLiteral("--format"), QStringLiteral("png"),
+               QStringLiteral("--presentation"), QStringLiteral("on")});
+    QVERIFY(big.waitForFinished(60000));
+    QCOMPARE(big.exitCode(), 0);
+    QVERIFY(looksDrawn(QImage(QDir(slides).filePath(QStringLiteral("race-values.png")))));
+    QProcess badStyle;
+    badStyle.setProcessEnvironment(env);
+    badStyle.start(QString::fromLocal8Bit(program),
+                   {QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--export"), slides,
+                    QStringLiteral("--presentation"), QStringLiteral("huge")});
+    QVERIFY(badStyle.waitForFinished(30000));
+    QCOMPARE(badStyle.exitCode(), 2);
+    QVERIFY(badStyle.readAllStandardError().contains("huge"));
 }
 
 QTEST_MAIN(TestChartExport)
