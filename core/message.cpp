@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -15,20 +16,64 @@ namespace {
 
 std::string at(qint64 offset) { return " at byte " + std::to_string(offset); }
 
-// Checks that an encoder-side value uses only the supported types.
-Result<void> checkEncodable(const QCborValue &v, int depth)
+// CBOR (RFC 8949) written straight into a byte array: an item's head is
+// its major type and a length or value in the shortest form. (QCborValue's
+// own toCbor() goes through a QBuffer, a QObject per message -- a good part
+// of a manager round trip.)
+void appendHead(QByteArray &out, unsigned major, std::uint64_t n)
+{
+    const auto type = char(major << 5);
+    if (n < 24) {
+        out.append(char(type | char(n)));
+        return;
+    }
+    int bytes = 8;
+    char info = 27;
+    if (n <= 0xff) bytes = 1, info = 24;
+    else if (n <= 0xffff) bytes = 2, info = 25;
+    else if (n <= 0xffffffffu) bytes = 4, info = 26;
+    out.append(char(type | info));
+    for (int i = bytes - 1; i >= 0; --i) out.append(char((n >> (8 * i)) & 0xff));
+}
+
+// Encodes v after `out`, checking that it uses only the supported types.
+Result<void> encodeInto(QByteArray &out, const QCborValue &v, int depth)
 {
     switch (v.type()) {
-    case QCborValue::Null:
-    case QCborValue::False:
-    case QCborValue::True:
-    case QCborValue::Integer:
-    case QCborValue::Double:
-    case QCborValue::String:
-    case QCborValue::ByteArray:
+    case QCborValue::Null: out.append(char(0xf6)); return {};
+    case QCborValue::False: out.append(char(0xf4)); return {};
+    case QCborValue::True: out.append(char(0xf5)); return {};
+    case QCborValue::Integer: {
+        const qint64 i = v.toInteger();
+        if (i >= 0) appendHead(out, 0, std::uint64_t(i));
+        else appendHead(out, 1, ~std::uint64_t(i)); // -1 - i
         return {};
+    }
+    case QCborValue::Double: {
+        const double d = v.toDouble();
+        std::uint64_t bits;
+        std::memcpy(&bits, &d, sizeof bits);
+        out.append(char(0xfb));
+        for (int i = 7; i >= 0; --i) out.append(char((bits >> (8 * i)) & 0xff));
+        return {};
+    }
+    case QCborValue::String: {
+        const QByteArray utf8 = v.toString().toUtf8();
+        appendHead(out, 3, std::uint64_t(utf8.size()));
+        out.append(utf8);
+        return {};
+    }
+    case QCborValue::ByteArray: {
+        const QByteArray bytes = v.toByteArray();
+        appendHead(out, 2, std::uint64_t(bytes.size()));
+        out.append(bytes);
+        return {};
+    }
     case QCborValue::Undefined:
-        if (depth == 0) return {}; // the sentinel, as a whole message
+        if (depth == 0) { // the sentinel, as a whole message
+            out.append(char(0xf7));
+            return {};
+        }
         return fail(Errc::InvalidArgument,
                     "the sentinel (undefined) may only be a whole message, not inside a container");
     case QCborValue::Array:
@@ -38,13 +83,16 @@ Result<void> checkEncodable(const QCborValue &v, int depth)
                                                    std::to_string(kMaxMessageDepth) +
                                                    " arrays/maps");
         if (v.isArray()) {
-            for (const QCborValue &e : v.toArray())
-                if (auto ok = checkEncodable(e, depth + 1); !ok) return ok;
+            const QCborArray a = v.toArray();
+            appendHead(out, 4, std::uint64_t(a.size()));
+            for (const QCborValue &e : a)
+                if (auto ok = encodeInto(out, e, depth + 1); !ok) return ok;
         } else {
             const QCborMap m = v.toMap();
+            appendHead(out, 5, std::uint64_t(m.size()));
             for (auto it = m.cbegin(); it != m.cend(); ++it) {
-                if (auto ok = checkEncodable(it.key(), depth + 1); !ok) return ok;
-                if (auto ok = checkEncodable(it.value(), depth + 1); !ok) return ok;
+                if (auto ok = encodeInto(out, it.key(), depth + 1); !ok) return ok;
+                if (auto ok = encodeInto(out, it.value(), depth + 1); !ok) return ok;
             }
         }
         return {};
@@ -247,8 +295,9 @@ private:
 
 Result<QByteArray> encodeMessage(const QCborValue &value, std::size_t maxBytes)
 {
-    if (auto ok = checkEncodable(value, 0); !ok) return std::unexpected(ok.error());
-    QByteArray out = value.toCbor();
+    QByteArray out;
+    out.reserve(64);
+    if (auto ok = encodeInto(out, value, 0); !ok) return std::unexpected(ok.error());
     if (std::size_t(out.size()) > maxBytes)
         return fail(Errc::TooLarge, "message of " + std::to_string(out.size()) +
                                         " bytes exceeds the limit of " + std::to_string(maxBytes));

@@ -1,6 +1,7 @@
 #include "manager/frame_socket.h"
 
 #include "manager/manager_protocol.h"
+#include "spin_wait.h"
 
 #include <cstring>
 #include <fcntl.h>
@@ -138,6 +139,20 @@ Result<void> FrameSocket::send(QByteArrayView payload)
 
 Result<void> FrameSocket::fill(const Deadline *deadline)
 {
+    // A reply is usually microseconds away: look for it a little before
+    // sleeping (spin_wait.h). Anything but "nothing yet" is left to the
+    // blocking path below, which reports it.
+    bool gotData = false;
+    (void)spinUntil([&] {
+        const ssize_t got = recv(m_fd, m_in.data() + m_end, std::size_t(m_in.size()) - m_end, MSG_DONTWAIT);
+        if (got > 0) {
+            m_end += std::size_t(got);
+            gotData = true;
+            return true;
+        }
+        return got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+    });
+    if (gotData) return {};
     if (deadline) {
         pollfd p{m_fd, POLLIN, 0};
         for (;;) {

@@ -7,6 +7,7 @@
 #include "manager/queue_proxy.h"
 #include "manager/value_proxy.h"
 #include "message.h"
+#include "owner_lock.h" // currentPid()
 
 #include <QCborArray>
 
@@ -30,7 +31,7 @@ namespace detail {
 Connection::Connection(FrameSocket socket, ClientOptions options, ClientRow *row,
                        std::uint32_t objectIndex) noexcept
     : m_socket(std::move(socket)), m_options(options), m_row(row), m_objectIndex(objectIndex),
-      m_pid(getpid())
+      m_pid(currentPid())
 {}
 
 void Connection::close() noexcept
@@ -52,7 +53,7 @@ std::unexpected<Error> Connection::broken(Error e)
 Result<QCborValue> Connection::call(Op op, std::int64_t objectId, std::initializer_list<QCborValue> args,
                                     Duration wait, ProcState state)
 {
-    if (getpid() != m_pid)
+    if (currentPid() != m_pid) // cached: a getpid() per call was a syscall per request
         return fail(Errc::InvalidArgument, "this manager connection was made by process " + std::to_string(m_pid) +
                                                "; after fork() connect again in the child");
     if (!m_socket.isOpen())

@@ -2,6 +2,7 @@
 
 #include "board.h"
 #include "message.h"
+#include "spin_wait.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -837,7 +838,13 @@ Result<void> ManagerServer::serve(const std::function<bool()> &shouldStop)
         {
             // Idle: the diagram shows the server waiting for requests.
             StateScope idle(ProcState::BlockedRecv);
-            ready = poll(fds.data(), nfds_t(fds.size()), waitMs);
+            // The next request is often microseconds away: look a little
+            // before sleeping (spin_wait.h).
+            (void)spinUntil([&] {
+                ready = poll(fds.data(), nfds_t(fds.size()), 0);
+                return ready != 0;
+            });
+            if (ready == 0) ready = poll(fds.data(), nfds_t(fds.size()), waitMs);
             pollErr = errno;
         }
         if (BoardSlot *slot = telemetry::currentSlot()) [[unlikely]]

@@ -460,18 +460,10 @@ void TestManager::serverKilledClientsGetErrors()
     QVERIFY(client->queue("q"));
     QVERIFY(client->dict("d"));
 
-    // Busy: a loop of dict calls. Blocked: in Queue.get and in Lock.acquire,
-    // both forever. Each must come back with Closed once the server dies.
-    auto busy = std::make_unique<test::ForkedChild>([info] {
-        auto c = ManagerClient::connect(*info);
-        CHECK_OR(c, 2);
-        auto d = c->dict("d");
-        CHECK_OR(d, 3);
-        for (qint64 i = 0;; ++i) {
-            auto r = d->set(i % 10, i);
-            if (!r) return r.error().code == Errc::Closed ? 0 : 4;
-        }
-    });
+    // Blocked: in Queue.get and in Lock.acquire, both forever; then busy: a
+    // loop of dict calls. Each must come back with Closed once the server
+    // dies. (The blocked ones are parked before the busy one starts, so
+    // `waiting` counts exactly them.)
     auto blockedGet = std::make_unique<test::ForkedChild>([info] {
         auto c = ManagerClient::connect(*info);
         CHECK_OR(c, 2);
@@ -493,7 +485,19 @@ void TestManager::serverKilledClientsGetErrors()
         CHECK_OR(!r && r.error().code == Errc::Closed, 4);
         return 0;
     });
-    QVERIFY(waitFor([&] { return info->waiting.load() >= 2 && info->requests.load() > 200; }));
+    QVERIFY(waitFor([&] { return info->waiting.load() >= 2; }));
+    const std::uint64_t before = info->requests.load();
+    auto busy = std::make_unique<test::ForkedChild>([info] {
+        auto c = ManagerClient::connect(*info);
+        CHECK_OR(c, 2);
+        auto d = c->dict("d");
+        CHECK_OR(d, 3);
+        for (qint64 i = 0;; ++i) {
+            auto r = d->set(i % 10, i);
+            if (!r) return r.error().code == Errc::Closed ? 0 : 4;
+        }
+    });
+    QVERIFY(waitFor([&] { return info->requests.load() > before + 200; }));
     QVERIFY(m->run->kill(m->server.slot()));
     // The watchdog of join() is the bound; the calls come back long before.
     QCOMPARE(busy->join(), std::optional<int>(0));
