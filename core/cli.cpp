@@ -55,6 +55,13 @@ void printHuman(const QJsonObject &result)
 {
     for (auto it = result.begin(); it != result.end(); ++it) {
         const QJsonValue v = it.value();
+        if (v.isArray() && !v.toArray().isEmpty() && v.toArray().first().isObject()) {
+            // Rows (a histogram, per-process figures): one a line.
+            std::printf("%s\n", it.key().toUtf8().constData());
+            for (const QJsonValue &row : v.toArray())
+                std::printf("  %s\n", QJsonDocument(row.toObject()).toJson(QJsonDocument::Compact).constData());
+            continue;
+        }
         QString text;
         if (v.isDouble()) text = QString::number(v.toDouble(), 'g', 12);
         else if (v.isBool()) text = v.toBool() ? QStringLiteral("on") : QStringLiteral("off");

@@ -2,6 +2,7 @@
 
 #include "board.h"
 #include "owner_lock.h" // currentPid
+#include "spin_wait.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -25,6 +26,8 @@ constexpr std::size_t kHeader = 4;
 // bodies are read straight into their destination.
 constexpr std::size_t kSmallFrame = Connection::kReadAhead / 2;
 constexpr std::uint64_t kSampleEvery = 128;
+// Frames up to this size (header included) are sent with one write of a copy.
+constexpr std::size_t kContiguousFrame = 4096 + kHeader;
 
 // Checked on every new Connection (not once per process): a fork()ed
 // child may have reset the disposition since.
@@ -231,13 +234,17 @@ Result<std::size_t> Connection::readSome(std::byte *dst, std::size_t cap, Durati
         if (errno == ECONNRESET) return std::size_t(0); // a killed peer's socket: the end
         return failErrno("connection recv", errno);
     };
-    if (m_isSocket && timeout == kForever && !telemetry::currentSlot()) {
-        // No board to keep honest: one blocking recv is the whole call.
-        return done(attempt(true));
-    }
     ssize_t n = attempt(false);
     if (n >= 0 || errno != EAGAIN) return done(n);
     if (timeout == kNoWait) return fail(Errc::Timeout, "connection: no message " + within(timeout));
+    // The writer is usually microseconds away: look a little before
+    // sleeping (spin_wait.h). On one CPU the yields hand it the CPU, so it
+    // writes a batch instead of being preempted after every message.
+    if (spinUntil([&] { return (n = attempt(false)) >= 0 || errno != EAGAIN; })) return done(n);
+    if (m_isSocket && timeout == kForever && !telemetry::currentSlot()) {
+        // No board to keep honest: one blocking recv is the rest of the call.
+        return done(attempt(true));
+    }
     StateScope blocked(ProcState::BlockedRecv, objectIndex());
     sampleKernel();
     for (;;) {
@@ -522,11 +529,22 @@ Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration 
     const std::size_t total = kHeader + n;
     std::size_t done = 0;
     const bool blockDirect = m_isSocket && timeout == kForever && !telemetry::currentSlot();
+    // A small frame goes out as one contiguous write: a copy of a few
+    // hundred bytes costs less than the kernel's walk over two iovecs
+    // (writev of 4 + 64 bytes is about a third slower than write of 68).
+    const bool contiguous = total <= kContiguousFrame;
+    if (contiguous) {
+        if (m_frameOut.size() < kContiguousFrame) m_frameOut.resize(kContiguousFrame); // once
+        std::memcpy(m_frameOut.data(), &header, kHeader);
+        if (n) std::memcpy(m_frameOut.data() + kHeader, payload.data(), n);
+    }
     std::optional<StateScope> blocked;
     for (;;) {
         iovec iov[2];
         int count = 0;
-        if (done < kHeader) {
+        if (contiguous) {
+            iov[count++] = {m_frameOut.data() + done, total - done};
+        } else if (done < kHeader) {
             iov[count++] = {reinterpret_cast<char *>(const_cast<std::uint32_t *>(&header)) + done,
                             kHeader - done};
             if (n) iov[count++] = {const_cast<std::byte *>(payload.data()), n};
@@ -534,6 +552,11 @@ Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration 
             iov[count++] = {const_cast<std::byte *>(payload.data()) + (done - kHeader), total - done};
         }
         const ssize_t r = retryOnEintr([&] {
+            if (count == 1) {
+                if (!m_isSocket) return ::write(m_fd, iov[0].iov_base, iov[0].iov_len);
+                return ::send(m_fd, iov[0].iov_base, iov[0].iov_len,
+                              MSG_NOSIGNAL | (blockDirect ? 0 : MSG_DONTWAIT));
+            }
             if (!m_isSocket) return ::writev(m_fd, iov, count);
             msghdr msg{};
             msg.msg_iov = iov;

@@ -215,6 +215,7 @@ private:
     std::optional<Error> m_broken; // unrecoverable stream error, repeated
 
     QByteArray m_pendingOut; // rest of a frame whose send timed out
+    std::vector<std::byte> m_frameOut; // a small frame, header and body, for one write
     std::size_t m_pendingPos = 0;
 
     ConnectionCounters m_counters;
