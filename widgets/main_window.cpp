@@ -307,7 +307,7 @@ void MainWindow::resetLayout()
     m_columns->setSizes({kListWidth, w - kListWidth - kRightWidth, kRightWidth});
     m_mainSplit->setSizes({h * 78 / 100, h * 22 / 100});
     m_center->setSizes({h * 40 / 100, h * 60 / 100});
-    m_right->setSizes({h * 45 / 100, h * 55 / 100});
+    m_right->setSizes({h * 62 / 100, h * 38 / 100}); // the controls first: a run has few processes
 }
 
 void MainWindow::restoreSettings()
@@ -423,7 +423,6 @@ void MainWindow::onRunStarted()
     m_charts->setContext(chartContext());
     m_diagram->setLinks(s ? s->links() : std::vector<Link>{});
     m_linkedProcesses = m_controller->sampler().snapshot().processes.size();
-    m_explanation->setRevealAnswer(true);
     onSampled();
 }
 
@@ -431,6 +430,10 @@ void MainWindow::onStatusChanged()
 {
     const auto st = m_controller->status();
     const bool has = m_controller->scenario() != nullptr;
+    // The question stands while the class watches; the answer comes when
+    // the run has ended (and stays for a restart).
+    if (st == RunController::Status::Finished || st == RunController::Status::Stopped)
+        m_explanation->setRevealAnswer(true);
     action(QStringLiteral("start"))->setEnabled(has && !m_controller->active());
     action(QStringLiteral("stop"))->setEnabled(m_controller->active());
     action(QStringLiteral("pause"))->setEnabled(m_controller->active());

@@ -142,10 +142,11 @@ void ObjectNodeItem::paintValue(QPainter *p, const QRectF &body)
 void ObjectNodeItem::paintLock(QPainter *p, const QRectF &body)
 {
     const bool held = !m_holder.isEmpty();
-    p->setFont(pixelFont(20, true));
+    const QFont font = pixelFont(20, true);
+    p->setFont(font);
     p->setPen(held ? QColor(0x1a, 0x23, 0x7e) : QColor(0x2e, 0x7d, 0x32));
-    p->drawText(body, Qt::AlignLeft | Qt::AlignTop,
-                held ? QStringLiteral("lock held by %1").arg(m_holder) : QStringLiteral("lock free"));
+    const QString text = held ? QStringLiteral("lock held by %1").arg(m_holder) : QStringLiteral("lock free");
+    p->drawText(body, Qt::AlignLeft | Qt::AlignTop, QFontMetricsF(font).elidedText(text, Qt::ElideRight, body.width()));
     p->setPen(QColor(0x21, 0x21, 0x21));
 }
 

@@ -4,7 +4,10 @@
 #include "state_style.h"
 
 #include <QCursor>
+#include <QFontMetricsF>
 #include <QPainter>
+
+#include <algorithm>
 
 namespace ipc {
 
@@ -86,10 +89,19 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     body.setBold(m_bold);
     painter->setPen(ink);
     const QRectF inner = box.adjusted(10, 6, -10, -6);
+    // The pid, small and plain, at the right; the role takes what is left
+    // (elided rather than drawn over the pid, also in presentation mode).
+    QFont pidFont;
+    pidFont.setPixelSize(15);
+    const QString pid = QStringLiteral("pid %1").arg(m_pid);
+    const qreal pidWidth = QFontMetricsF(pidFont).horizontalAdvance(pid);
+    painter->setFont(pidFont);
+    painter->drawText(inner, Qt::AlignRight | Qt::AlignTop, pid);
     painter->setFont(title);
-    painter->drawText(inner, Qt::AlignLeft | Qt::AlignTop, m_role);
+    const QString role =
+        QFontMetricsF(title).elidedText(m_role, Qt::ElideRight, std::max<qreal>(0, inner.width() - pidWidth - 6));
+    painter->drawText(inner, Qt::AlignLeft | Qt::AlignTop, role);
     painter->setFont(body);
-    painter->drawText(inner, Qt::AlignRight | Qt::AlignTop, QStringLiteral("pid %1").arg(m_pid));
     QString state = stateLabel(m_state);
     if (isTerminal(m_state)) state += QStringLiteral(" (exit %1)").arg(m_exit);
     QFont stateFont = body;
@@ -97,8 +109,14 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     painter->setFont(stateFont);
     painter->drawText(inner, Qt::AlignLeft | Qt::AlignVCenter, state);
     painter->setFont(body);
-    painter->drawText(inner, Qt::AlignLeft | Qt::AlignBottom, m_opsText);
-    if (m_holdsLock) painter->drawText(inner, Qt::AlignRight | Qt::AlignBottom, QStringLiteral("HOLDS LOCK"));
+    qreal opsWidth = inner.width();
+    if (m_holdsLock) {
+        const QString holds = QStringLiteral("HOLDS LOCK");
+        painter->drawText(inner, Qt::AlignRight | Qt::AlignBottom, holds);
+        opsWidth -= QFontMetricsF(body).horizontalAdvance(holds) + 6;
+    }
+    painter->drawText(inner, Qt::AlignLeft | Qt::AlignBottom,
+                      QFontMetricsF(body).elidedText(m_opsText, Qt::ElideRight, std::max<qreal>(0, opsWidth)));
 }
 
 } // namespace ipc

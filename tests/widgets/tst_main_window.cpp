@@ -85,6 +85,7 @@ private Q_SLOTS:
     void closingTheWindowReapsTheRun();
     void presentationModeReachesChartsAndExports();
     void openScenarioFile();
+    void answerAfterTheRun();
 };
 
 void TestMainWindow::initTestCase()
@@ -344,6 +345,30 @@ void TestMainWindow::openScenarioFile()
     const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));
+}
+
+// The lesson's question is on screen before and during the run; its
+// answer appears once the run has ended.
+void TestMainWindow::answerAfterTheRun()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.chooseScenario(QStringLiteral("race")));
+    const auto text = [&] { return w.explanation()->explanationText(); };
+    QVERIFY2(text().contains(QStringLiteral("What do you predict?")), qPrintable(text()));
+    QVERIFY(!text().contains(QStringLiteral("Answer:")));
+    auto *increments = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("increments")));
+    QVERIFY(increments);
+    increments->setValue(100'000'000); // runs until stopped
+    w.action(QStringLiteral("start"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(w.processModel().rowCount() == 4, 5000);
+    QTest::qWait(100);
+    QVERIFY(!text().contains(QStringLiteral("Answer:")));
+    const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+    QVERIFY2(text().contains(QStringLiteral("Answer:")), qPrintable(text()));
 }
 
 QTEST_MAIN(TestMainWindow)

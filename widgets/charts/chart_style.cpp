@@ -37,10 +37,12 @@ ChartStyle ChartStyle::presentationMode()
 {
     ChartStyle s;
     s.presentation = true;
-    s.titleFont = font(22, true);
-    s.axisTitleFont = font(16, true);
-    s.labelFont = font(15, true);
-    s.legendFont = font(15, true);
+    // Large, but a lesson title still fits a half-width chart on a
+    // 1600-pixel screen (and a 1280-pixel slide) without being elided.
+    s.titleFont = font(18, true);
+    s.axisTitleFont = font(15, true);
+    s.labelFont = font(14, true);
+    s.legendFont = font(13, true);
     s.lineWidth = 5;
     s.text = Qt::black;
     s.grid = QColor(0xb0, 0xb0, 0xb0);

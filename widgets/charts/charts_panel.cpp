@@ -41,6 +41,8 @@ void ChartsPanel::relayout()
 {
     int i = 0;
     const int columns = m_views.size() > 1 ? 2 : 1;
+    // Equal columns: a chart's width must not depend on its legend's length.
+    for (int c = 0; c < 2; ++c) m_grid->setColumnStretch(c, c < columns ? 1 : 0);
     for (auto &[kind, view] : m_views) {
         m_grid->removeWidget(view);
         m_grid->addWidget(view, i / columns, i % columns);

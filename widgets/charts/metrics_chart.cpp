@@ -17,8 +17,8 @@ struct KnownMetric {
 
 // Keys the built-in scenarios report; anything else is labelled from its key.
 const KnownMetric kKnown[] = {
-    {"expected", QT_TRANSLATE_NOOP("ipc", "Increments done (expected total)"), QColor(0x90, 0xb8, 0xf0), 2.2},
-    {"actual", QT_TRANSLATE_NOOP("ipc", "Counter value (actual total)"), QColor(0x1a, 0x7f, 0x2a), 1.0},
+    {"expected", QT_TRANSLATE_NOOP("ipc", "Expected total"), QColor(0x90, 0xb8, 0xf0), 2.2},
+    {"actual", QT_TRANSLATE_NOOP("ipc", "Counter value"), QColor(0x1a, 0x7f, 0x2a), 1.0},
     {"lost", QT_TRANSLATE_NOOP("ipc", "Lost updates"), QColor(0xd3, 0x2f, 0x2f), 1.3},
 };
 
