@@ -41,10 +41,13 @@ struct ScenarioInfo {
     std::vector<ParamSpec> params;
 };
 
-// One live number at a sampling tick: "actual" = 123456.
+// One live number at a sampling tick: "actual" = 123456. A metric that is
+// not `plotted` (a latency beside counts, a per-client figure) stays out of
+// the values chart, whose single axis it would squash, but is in its CSV.
 struct Metric {
     std::string key;
     double value;
+    bool plotted = true;
 };
 
 // Something a lesson draws moving (a particle), in [-1, 1] x [-1, 1];

@@ -26,6 +26,7 @@ void History::clear()
     m_ids.clear();
     m_index.clear();
     m_metricKeys.clear();
+    m_plottedKeys.clear();
     m_queues.clear();
     m_pipes.clear();
     m_tracks.clear();
@@ -136,6 +137,7 @@ void History::append(const Snapshot &snapshot, double t)
         if (s < 0) {
             s = addSeries(QStringLiteral("m:") + key);
             m_metricKeys.append(key);
+            if (m.plotted) m_plottedKeys.append(key);
             m_values[std::size_t(s)][ring(m_size - 1)] = kNaN;
         }
         setLast(s, m.value);

@@ -94,6 +94,8 @@ public:
 
     // Metric keys in the order the scenario reports them; series "m:KEY".
     [[nodiscard]] const QStringList &metricKeys() const noexcept { return m_metricKeys; }
+    // Those of them the values chart draws (Metric::plotted).
+    [[nodiscard]] const QStringList &plottedMetricKeys() const noexcept { return m_plottedKeys; }
     [[nodiscard]] int metricSeries(const QString &key) const { return seriesIndex(QStringLiteral("m:") + key); }
     [[nodiscard]] const std::vector<QueueSeries> &queues() const noexcept { return m_queues; }
     [[nodiscard]] const std::vector<PipeSeries> &pipes() const noexcept { return m_pipes; }
@@ -122,6 +124,7 @@ private:
     std::vector<QString> m_ids;
     QHash<QString, int> m_index;
     QStringList m_metricKeys;
+    QStringList m_plottedKeys;
     std::vector<QueueSeries> m_queues;
     std::vector<PipeSeries> m_pipes;
     std::vector<Track> m_tracks;

@@ -3,6 +3,7 @@
 //   for phase in range(phases):
 //       line = f"process {rank} finished phase {phase}\n"
 //       with lock (if the control block says so): write line, one character at a time
+//       time.sleep((rank + 1) * work)         # ranks work at different speeds
 //       barrier.wait()
 //
 // One write() per character to stdout (a pipe the engine reads), with a
@@ -14,6 +15,7 @@
 #include "barrier.h"
 #include "lock.h"
 
+#include <algorithm>
 #include <sched.h>
 #include <string>
 #include <unistd.h>
@@ -23,12 +25,14 @@ namespace ipc::roles {
 int phasePrinter(WorkerContext &ctx)
 {
     constexpr std::string_view kRole = "phase-printer";
-    if (auto ok = ctx.args.allowOnly({"barrier", "lock", "rank", "phases"}); !ok)
+    if (auto ok = ctx.args.allowOnly({"barrier", "lock", "rank", "phases", "work-ms"}); !ok)
         return badOption(kRole, ok.error());
     auto rank = ctx.args.integer("rank", 0, 0, 1000);
     auto phases = ctx.args.integer("phases", 3, 1, 1000);
     if (!rank) return badOption(kRole, rank.error());
     if (!phases) return badOption(kRole, phases.error());
+    auto workMs = ctx.args.integer("work-ms", 0, 0, 10'000);
+    if (!workMs) return badOption(kRole, workMs.error());
     auto barrier = ctx.arena.find<Barrier>(ctx.args.text("barrier", "barrier"));
     if (!barrier) return failed(kRole, barrier.error());
     auto lock = ctx.arena.find<Lock>(ctx.args.text("lock", "print-lock"));
@@ -51,6 +55,17 @@ int phasePrinter(WorkerContext &ctx)
             if (auto released = (*lock)->release(); !released) return failed(kRole, released.error());
         }
         if (ctx.slot) ctx.slot->add(Counter::Custom0, 1);
+        {
+            // The rest of the phase's work: rank r takes r+1 units, so the
+            // fast ones are seen waiting at the barrier for the slowest.
+            // (After the printing: all print at once, just past the barrier.)
+            StateScope working(ProcState::Sleeping);
+            const Deadline done(std::chrono::milliseconds((*rank + 1) * *workMs));
+            while (!done.expired()) {
+                if (ctx.shouldStop()) return 0;
+                usleep(std::uint32_t(std::min<std::int64_t>(10'000, std::max<std::int64_t>(done.pollMs(), 1) * 1000)));
+            }
+        }
         // Stop requests break the barrier from the engine's side; a bounded
         // wait keeps a printer from waiting for a peer that was killed.
         auto waited = (*barrier)->wait(std::chrono::seconds(30));

@@ -33,6 +33,9 @@ public:
                 {"phases", "Phases", "How many phases each process goes through.", 1, 100, 5, false,
                  false},
                 {"lock", "Print lock on", "Print each line while holding a lock.", 0, 1, 0, true, true},
+                {"work_ms", "Work per phase (ms)",
+                 "Process r works (r+1) times this long in each phase, then waits at the barrier.", 0,
+                 1000, 60, false, false},
             }};
         return kInfo;
     }
@@ -60,7 +63,9 @@ public:
         Result<void> outcome;
         for (int i = 0; i < n && outcome; ++i) {
             auto spawned = (*run)->spawn("phase-printer",
-                                         {"--rank", std::to_string(i), "--phases", phases}, options);
+                                         {"--rank", std::to_string(i), "--phases", phases, "--work-ms",
+                                          std::to_string(int(param("work_ms")))},
+                                         options);
             if (!spawned) outcome = std::unexpected(spawned.error());
         }
         close(fds[1]); // the printers hold the only write ends now: EOF when all are done

@@ -138,7 +138,7 @@ public:
             out.push_back({"chunk" + std::to_string(i) + "_progress", want ? double(ops) / double(want) : 1.0});
         }
         out.push_back({"progress", total ? double(done) / double(total) : 0.0});
-        out.push_back({"elements_done", double(done)});
+        out.push_back({"elements_done", double(done), false}); // progress (0..1) is what is drawn
         return out;
     }
 

@@ -1,15 +1,16 @@
 # Phases that wait for each other at a Barrier; output from several
 # processes interleaves mid-line unless printing is done under a Lock.
 from multiprocessing import Process, Barrier, Lock
-import sys
+import sys, time
 
-def phase_worker(rank, barrier, lock, use_lock):
+def phase_worker(rank, barrier, lock, use_lock, work=0.06):
     for phase in range(3):
         line = f"process {rank} finished phase {phase}\n"
         if use_lock:
             with lock: write_slowly(line)
         else:
             write_slowly(line)                  # characters of several lines mix
+        time.sleep((rank + 1) * work)           # the phase's work: rank 3 is slowest
         barrier.wait()                          # nobody starts the next phase early
 
 def write_slowly(text):

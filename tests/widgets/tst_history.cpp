@@ -66,6 +66,13 @@ void TestHistory::lateSeriesReadNaNBefore()
     QVERIFY(std::isnan(h.value(late, 0)));
     QCOMPARE(h.value(late, 1), 7.0);
     QCOMPARE(h.metricKeys(), QStringList({QStringLiteral("x"), QStringLiteral("late")}));
+
+    // A metric that is not plotted is kept (CSV) but not drawn.
+    s.metrics.push_back({"latency_us", 12.5, false});
+    h.append(s, 0.2);
+    QCOMPARE(h.lastValue(h.metricSeries(QStringLiteral("latency_us"))), 12.5);
+    QCOMPARE(h.metricKeys().size(), 3);
+    QCOMPARE(h.plottedMetricKeys(), QStringList({QStringLiteral("x"), QStringLiteral("late")}));
 }
 
 void TestHistory::pipeRates()

@@ -23,7 +23,7 @@ std::unique_ptr<LiveChart> makeChart(ChartKind kind, const ChartContext &context
 std::vector<ChartKind> chartKindsFor(const History &history)
 {
     std::vector<ChartKind> kinds;
-    if (!history.metricKeys().isEmpty()) kinds.push_back(ChartKind::Metrics);
+    if (!history.plottedMetricKeys().isEmpty()) kinds.push_back(ChartKind::Metrics);
     if (!history.bars().empty()) kinds.push_back(ChartKind::Bars);
     if (!history.queues().empty()) kinds.push_back(ChartKind::QueueDepth);
     if (!history.pipes().empty()) kinds.push_back(ChartKind::PipeTraffic);

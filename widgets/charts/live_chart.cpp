@@ -1,6 +1,7 @@
 #include "live_chart.h"
 
 #include "chart_factory.h"
+#include "count_axis.h"
 
 #include <QLegendMarker>
 
@@ -79,12 +80,26 @@ void LiveChart::applyStyle(const ChartStyle &style)
 void LiveChart::followTime(const History &history)
 {
     const double lo = history.rangeStart();
-    const double hi = history.rangeEnd();
+    double hi = history.rangeEnd();
+    // On screen the axis shows at least 10 s, so a run's first seconds do
+    // not rescale it on every tick; a picture of a run that ended sooner
+    // spreads what happened over the whole width.
+    if (m_export && history.now() - lo < hi - lo)
+        hi = std::max(lo + 0.1, lo + CountAxis::niceCeil(history.now() - lo));
     if (m_timeAxis->min() != lo || m_timeAxis->max() != hi) m_timeAxis->setRange(lo, hi);
-    // Ticks every 10 s for the minute, every 2 s at the start.
+    // Ticks every 10 s for the minute, every 2 s at the start, finer for a
+    // picture of a run shorter than that (about five ticks, labelled with
+    // as many decimals as they need).
     const double span = hi - lo;
-    const double interval = span <= 12 ? 2 : span <= 30 ? 5 : 10;
-    if (m_timeAxis->tickInterval() != interval) m_timeAxis->setTickInterval(interval);
+    const double interval = span <= 12 ? std::max(CountAxis::niceCeil(span / 5), 0.01) : span <= 30 ? 5 : 10;
+    if (m_timeAxis->tickInterval() != interval) {
+        m_timeAxis->setTickInterval(interval);
+        int decimals = 0;
+        while (decimals < 2 && std::abs(interval * std::pow(10.0, decimals) -
+                                        std::round(interval * std::pow(10.0, decimals))) > 1e-9)
+            ++decimals;
+        m_timeAxis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+    }
 }
 
 QString LiveChart::csvField(const QString &text)

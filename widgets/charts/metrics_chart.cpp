@@ -59,7 +59,7 @@ void MetricsChart::refresh(const History &history)
 {
     double lo = 0;
     double hi = 1;
-    for (const QString &key : history.metricKeys()) {
+    for (const QString &key : history.plottedMetricKeys()) {
         QLineSeries *&series = m_series[key];
         if (!series) {
             const KnownMetric *k = known(key);

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# One picture per lesson for docs/scenarios/: each lesson runs headless
+# (real processes) with settings that spread its effect over a few
+# seconds, and its most telling chart is exported as a 1280x720 PNG.
+#
+#   scripts/lesson-pictures.sh           # all twelve, about two minutes
+#   scripts/lesson-pictures.sh race ring # some of them
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh release >&2
+bin=$PWD/build/release/bin/ipc-playground
+out=$PWD/docs/scenarios
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$out"
+
+# lesson | chart | options
+lessons=(
+    "isolation|values|--increments 2000000"
+    "race|values|--increments 2000000 --seconds 6"
+    "producer-consumer|queue-depth|--items 2500 --seconds 8"
+    "worker-pool|values|--tasks 300"
+    "pingpong|pipe-traffic|--messages 30000 --rate 6000"
+    "pipe-deadlock|process-states|--seconds 4"
+    "join-deadlock|process-states|--seconds 4"
+    "ring|values|--particles 128 --seconds 5"
+    "shared-memory|values|--pause-us 8000"
+    "manager|values|--processes 4 --increments 60000"
+    "barrier-print|process-states|--phases 8"
+    "compare|results|--items 50000"
+)
+for entry in "${lessons[@]}"; do
+    IFS='|' read -r name chart options <<<"$entry"
+    if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
+    # shellcheck disable=SC2086 # options are words
+    "$bin" run "$name" $options --export "$work/$name" --format png >/dev/null 2>&1
+    cp "$work/$name/$name-$chart.png" "$out/$name.png"
+    echo "wrote docs/scenarios/$name.png"
+done
