@@ -116,8 +116,8 @@ public:
                                 // A client counts its increment after the set: a sample
                                 // may see the value ahead of the count for a moment.
                                 {"lost", std::max(0.0, double(expected) - double(actual))},
-                                // Rates, a latency, small counts: in the CSV and the
-                                // diagram, not on the counts' axis.
+                                // Rates, a latency, small counts: in the CSV, not on
+                                // the counts' axis.
                                 {"requests_per_s", serverRate(), false},
                                 {"mean_latency_us", meanLatencyUs(), false},
                                 {"waiting", double(info.waiting.load(std::memory_order_relaxed)), false},
