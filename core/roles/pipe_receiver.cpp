@@ -6,7 +6,8 @@
 //       if msg is SENTINEL: break
 //       (work: control.workUs)
 //
-// Board: ops = messages received; Custom0 = damaged messages.
+// Board: ops = messages received; Custom0 = damaged messages; Custom1 = 1
+// when the stream ended by EndOfFile (every writer closed), not a sentinel.
 #include "roles.h"
 
 #include "messaging_util.h"
@@ -25,7 +26,11 @@ int pipeReceiver(WorkerContext &ctx)
     for (;;) {
         auto msg = recvUntilStopped(ctx, *conn, stopped);
         if (!msg) {
-            if (stopped || msg.error().code == Errc::EndOfFile) return 0;
+            if (stopped) return 0;
+            if (msg.error().code == Errc::EndOfFile) {
+                if (ctx.slot) ctx.slot->add(Counter::Custom1, 1);
+                return 0;
+            }
             if (msg.error().code == Errc::Corrupt && ctx.slot) {
                 ctx.slot->add(Counter::Custom0, 1);
                 continue;

@@ -4,10 +4,11 @@
 //   for i in range(messages):
 //       conn.send([0, i, payload])     # or conn.send(i) with --request int
 //       if expect: reply = conn.recv()  # echo: the same; square: i * i
-//   conn.send(SENTINEL); conn.close()
+//   conn.send(SENTINEL); conn.close()      # --sentinel off: close only
 //
 // With --expect the sender is the client of a request/response pair and
-// times each round trip.
+// times each round trip. Without a sentinel the receiver learns of the end
+// from EndOfFile (Python's EOFError), the one-way pipe lesson.
 // Board: ops = messages sent (and answered, with --expect); Custom0 = total
 // round-trip time in ns; Custom1 = wrong replies.
 #include "roles.h"
@@ -19,7 +20,7 @@ namespace ipc::roles {
 int pipeSender(WorkerContext &ctx)
 {
     constexpr std::string_view kRole = "pipe-sender";
-    std::vector<std::string_view> known{"messages", "request", "expect"};
+    std::vector<std::string_view> known{"messages", "request", "expect", "sentinel"};
     addConnectionKeys(known, "pipe");
     if (auto ok = ctx.args.allowOnly(known); !ok) return badOption(kRole, ok.error());
     auto messages = ctx.args.integer("messages", 1000, 0, 1'000'000'000'000);
@@ -28,6 +29,8 @@ int pipeSender(WorkerContext &ctx)
     if (!messages) return badOption(kRole, messages.error());
     if (!request) return badOption(kRole, request.error());
     if (!expect) return badOption(kRole, expect.error());
+    auto sentinel = ctx.args.boolean("sentinel", true);
+    if (!sentinel) return badOption(kRole, sentinel.error());
     auto conn = connectionFrom(ctx, "pipe");
     if (!conn) return badOption(kRole, conn.error());
 
@@ -61,9 +64,11 @@ int pipeSender(WorkerContext &ctx)
         }
         if (ctx.slot) ctx.slot->addOps(1);
     }
-    if (auto sent = sendUntilStopped(ctx, *conn, sentinelMessage(), stopped);
-        !sent && !stopped && sent.error().code != Errc::Closed)
-        return failed(kRole, sent.error());
+    if (*sentinel) {
+        if (auto sent = sendUntilStopped(ctx, *conn, sentinelMessage(), stopped);
+            !sent && !stopped && sent.error().code != Errc::Closed)
+            return failed(kRole, sent.error());
+    }
     conn->close();
     return 0;
 }

@@ -1,7 +1,11 @@
-// pingpong: two processes at the ends of one duplex Pipe. The client sends
-// a message and waits for the echo before sending the next; each round
-// trip is two process wake-ups, which is what the lesson makes visible
-// (and what a CPU placement changes by 10x).
+// pingpong (Pipe basics): two processes at the ends of one Pipe, in one of
+// three modes.
+//   0 ping-pong: duplex; the client sends a message and waits for the echo
+//     before sending the next. Each round trip is two process wake-ups,
+//     which is what the lesson makes visible.
+//   1 request/response: duplex; the client sends n, the server answers n*n.
+//   2 one-way: Pipe(duplex=False); the writer sends its messages and closes
+//     its end, the reader reads until EndOfFile (Python's EOFError).
 #include "scenarios.h"
 
 #include "pipe.h"
@@ -27,6 +31,8 @@ public:
                 {"payload", "Payload bytes", "Size of each message's data.", 0, 65536, 64, true, false},
                 {"rate", "Rate (messages/s)", "Round trips per second; 0 = as fast as possible.", 0,
                  100000, 0, true, false},
+                {"mode", "Mode", "0 ping-pong (echo), 1 request/response (square a number), 2 one-way "
+                 "until EndOfFile.", 0, 2, 0, false, false},
             }};
         return kInfo;
     }
@@ -39,16 +45,24 @@ public:
         if (!stats) return std::unexpected(stats.error());
         m_stats = *stats;
         applyControl();
-        auto pipe = Connection::pipe(true);
+        m_mode = Mode(int(param("mode")));
+        // Connection::pipe gives (reader, writer) one-way, two peers duplex.
+        auto pipe = Connection::pipe(m_mode != Mode::OneWay);
         if (!pipe) return std::unexpected(pipe.error());
-        auto &[client, server] = *pipe;
-        std::vector<std::string> clientArgs{"--messages", std::to_string(std::int64_t(param("messages"))),
-                                            "--expect", "echo"};
+        auto &client = m_mode == Mode::OneWay ? pipe->second : pipe->first;
+        auto &server = m_mode == Mode::OneWay ? pipe->first : pipe->second;
+        std::vector<std::string> clientArgs{"--messages", std::to_string(std::int64_t(param("messages")))};
+        switch (m_mode) {
+        case Mode::PingPong: clientArgs.insert(clientArgs.end(), {"--expect", "echo"}); break;
+        case Mode::Square: clientArgs.insert(clientArgs.end(), {"--request", "int", "--expect", "square"}); break;
+        case Mode::OneWay: clientArgs.insert(clientArgs.end(), {"--sentinel", "off"}); break;
+        }
         const auto clientPipe = roles::connectionOptions("pipe", client, "pipe", 0);
         clientArgs.insert(clientArgs.end(), clientPipe.begin(), clientPipe.end());
         auto c = (*run)->spawn("pipe-sender", clientArgs, SpawnOptions{{client.fd()}});
         if (!c) return std::unexpected(c.error());
-        auto s = (*run)->spawn("echo", roles::connectionOptions("pipe", server, "pipe", 1),
+        const char *serverRole = m_mode == Mode::PingPong ? "echo" : m_mode == Mode::Square ? "squarer" : "pipe-receiver";
+        auto s = (*run)->spawn(serverRole, roles::connectionOptions("pipe", server, "pipe", 1),
                                SpawnOptions{{server.fd()}});
         if (!s) return std::unexpected(s.error());
         m_client = *c;
@@ -81,15 +95,29 @@ public:
         o.insert(QStringLiteral("round_trips"), double(roundTrips()));
         o.insert(QStringLiteral("mean_round_trip_us"), meanRoundTripUs());
         o.insert(QStringLiteral("payload_bytes"), double(param("payload")));
-        if (m_run)
-            o.insert(QStringLiteral("wrong_replies"),
-                     double(m_run->board().slots[m_client].counter(Counter::Custom1)));
+        static const char *const kModeNames[] = {"ping-pong", "request/response", "one-way"};
+        o.insert(QStringLiteral("mode"), QString::fromLatin1(kModeNames[int(m_mode)]));
+        if (m_run) {
+            const BoardSlot &server = m_run->board().slots[m_server];
+            if (m_mode == Mode::OneWay) {
+                // The writer's count is messages sent, not round trips.
+                o.insert(QStringLiteral("round_trips"), 0.0);
+                o.insert(QStringLiteral("sent"), double(roundTrips()));
+                o.insert(QStringLiteral("received"), double(server.ops.load(std::memory_order_relaxed)));
+                o.insert(QStringLiteral("ended_by_eof"), server.counter(Counter::Custom1) > 0);
+            } else {
+                o.insert(QStringLiteral("wrong_replies"),
+                         double(m_run->board().slots[m_client].counter(Counter::Custom1)));
+            }
+        }
         return o;
     }
 
     std::vector<Link> links() const override
     {
         if (!m_run) return {};
+        if (m_mode == Mode::OneWay)
+            return {{m_client, "pipe", Link::Kind::Sends}, {m_server, "pipe", Link::Kind::Receives}};
         return {{m_client, "pipe", Link::Kind::Sends},
                 {m_client, "pipe", Link::Kind::Receives},
                 {m_server, "pipe", Link::Kind::Receives},
@@ -119,6 +147,8 @@ private:
         return double(m_run->board().slots[m_client].counter(Counter::Custom0)) / double(n) / 1000.0;
     }
 
+    enum class Mode { PingPong, Square, OneWay };
+    Mode m_mode = Mode::PingPong;
     PipeStats *m_stats = nullptr;
     std::uint32_t m_client = 0;
     std::uint32_t m_server = 0;

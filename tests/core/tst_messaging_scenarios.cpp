@@ -57,6 +57,7 @@ private Q_SLOTS:
     void producerConsumerCounts();
     void producerConsumerBlocksAndStopsCleanly();
     void pingpongRoundTrips();
+    void pipeBasicsModes();
     void pipeDeadlockShownThenFixedLive();
     void pipeDeadlockStopsCleanly();
     void pipeDeadlockWithFixFromTheStart();
@@ -151,6 +152,38 @@ void TestMessagingScenarios::producerConsumerBlocksAndStopsCleanly()
     QVERIFY(r.value(QStringLiteral("consumers_blocked_ms")).toDouble() > 0);
     QCOMPARE(r.value(QStringLiteral("max_depth")).toDouble(), 2.0);
     QCOMPARE(r.value(QStringLiteral("damaged")).toDouble(), 0.0);
+}
+
+// The other two modes of the Pipe basics lesson: squares come back right,
+// and a one-way reader ends by EndOfFile when the writer closes.
+void TestMessagingScenarios::pipeBasicsModes()
+{
+    auto square = make("pingpong");
+    QVERIFY(square);
+    QVERIFY(square->setParam("messages", 500));
+    QVERIFY(square->setParam("mode", 1));
+    QVERIFY(square->start());
+    QVERIFY(runToEnd(*square));
+    square->stop();
+    QJsonObject r = square->result();
+    QCOMPARE(r.value(QStringLiteral("mode")).toString(), QStringLiteral("request/response"));
+    QCOMPARE(r.value(QStringLiteral("round_trips")).toDouble(), 500.0);
+    QCOMPARE(r.value(QStringLiteral("wrong_replies")).toDouble(), 0.0);
+    QCOMPARE(std::string_view(square->run()->slot(1).role), std::string_view("squarer"));
+
+    auto oneWay = make("pingpong");
+    QVERIFY(oneWay);
+    QVERIFY(oneWay->setParam("messages", 700));
+    QVERIFY(oneWay->setParam("mode", 2));
+    QVERIFY(oneWay->start());
+    QVERIFY(runToEnd(*oneWay));
+    oneWay->stop();
+    r = oneWay->result();
+    QCOMPARE(r.value(QStringLiteral("mode")).toString(), QStringLiteral("one-way"));
+    QCOMPARE(r.value(QStringLiteral("sent")).toDouble(), 700.0);
+    QCOMPARE(r.value(QStringLiteral("received")).toDouble(), 700.0);
+    QVERIFY(r.value(QStringLiteral("ended_by_eof")).toBool());
+    QVERIFY(allFinishedCleanly(*oneWay->run()));
 }
 
 void TestMessagingScenarios::pingpongRoundTrips()
