@@ -529,9 +529,10 @@ Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration 
     const std::size_t total = kHeader + n;
     std::size_t done = 0;
     const bool blockDirect = m_isSocket && timeout == kForever && !telemetry::currentSlot();
-    // A small frame goes out as one contiguous write: a copy of a few
-    // hundred bytes costs less than the kernel's walk over two iovecs
-    // (writev of 4 + 64 bytes is about a third slower than write of 68).
+    // A small frame goes out as one contiguous write: copying it costs
+    // less than the kernel's walk over two iovecs (on this VM, a pipe
+    // written with writev(4 + 64 bytes) moved about a third fewer messages
+    // per second than one written with write(64)).
     const bool contiguous = total <= kContiguousFrame;
     if (contiguous) {
         if (m_frameOut.size() < kContiguousFrame) m_frameOut.resize(kContiguousFrame); // once
