@@ -25,13 +25,14 @@ struct LossBin {
     double upper;
     const char *label;
 };
-constexpr std::array<LossBin, 7> kLossBins{{{0, "none"},
-                                            {1, "under 1%"},
-                                            {10, "1-10%"},
-                                            {30, "10-30%"},
-                                            {50, "30-50%"},
-                                            {70, "50-70%"},
-                                            {100.000001, "70% and more"}}};
+// Labels short enough for a half-width chart on a projector.
+constexpr std::array<LossBin, 7> kLossBins{{{0, "0"},
+                                            {1, "0-1"}, // not "<1": chart labels are rich text
+                                            {10, "1-10"},
+                                            {30, "10-30"},
+                                            {50, "30-50"},
+                                            {70, "50-70"},
+                                            {100.000001, "70+"}}};
 
 std::size_t lossBin(double percent)
 {
@@ -108,7 +109,7 @@ public:
     {
         if (m_results) {
             const auto [off, on] = losses();
-            return {{"rounds_done", double(off.size() + on.size())},
+            return {{"rounds_done", double(off.size() + on.size()), false}, // in the bar chart's title
                     {"lost_last_round_lock_off", off.empty() ? 0.0 : double(off.back())},
                     {"lost_last_round_lock_on", on.empty() ? 0.0 : double(on.back())}};
         }
@@ -169,9 +170,9 @@ public:
         Bars b;
         if (!m_results) return b;
         const auto [off, on] = losses();
-        b.title = "Lost updates per round: " + std::to_string(off.size()) + " rounds without the lock, " +
-                  std::to_string(on.size()) + " with it";
-        b.categoryLabel = "updates lost in a round (% of its increments)";
+        b.title = "Lost updates per round (" + std::to_string(off.size()) + " without lock, " +
+                  std::to_string(on.size()) + " with)";
+        b.categoryLabel = "updates lost in a round, % of its increments";
         b.valueLabel = "rounds";
         for (const LossBin &bin : kLossBins) b.categories.emplace_back(bin.label);
         Bars::Set offSet{"lock off", std::vector<double>(kLossBins.size(), 0.0)};

@@ -303,7 +303,7 @@ void TestRace::repeatedRoundsGiveTwoDistributions()
     QCOMPARE(bars.sets.size(), std::size_t(2));
     QCOMPARE(bars.sets[0].name, std::string("lock off"));
     QCOMPARE(bars.sets[1].name, std::string("lock on"));
-    QCOMPARE(bars.sets[1].values.front(), 3.0); // all locked rounds in "none"
+    QCOMPARE(bars.sets[1].values.front(), 3.0); // all locked rounds lost 0
     QCOMPARE(bars.sets[0].values.front(), 0.0); // no unlocked round there
     double offRounds = 0;
     for (double v : bars.sets[0].values) offRounds += v;
@@ -312,7 +312,7 @@ void TestRace::repeatedRoundsGiveTwoDistributions()
     // The JSON histogram: the same bins in order, every round counted once.
     const QJsonArray histogram = r.value(QStringLiteral("histogram")).toArray();
     QCOMPARE(histogram.size(), qsizetype(bars.categories.size()));
-    QCOMPARE(histogram.first().toObject().value(QStringLiteral("lost")).toString(), QStringLiteral("none"));
+    QCOMPARE(histogram.first().toObject().value(QStringLiteral("lost")).toString(), QStringLiteral("0"));
     QCOMPARE(histogram.first().toObject().value(QStringLiteral("lock_on")).toDouble(), 3.0);
 }
 

@@ -4,6 +4,8 @@
 
 #include <QGridLayout>
 
+#include <algorithm>
+
 namespace ipc {
 
 ChartsPanel::ChartsPanel(QWidget *parent) : QWidget(parent), m_grid(new QGridLayout(this))
@@ -39,13 +41,21 @@ void ChartsPanel::refresh(const History &history)
 
 void ChartsPanel::relayout()
 {
-    int i = 0;
-    const int columns = m_views.size() > 1 ? 2 : 1;
+    const int n = int(m_views.size());
+    const int columns = n > 1 ? 2 : 1;
+    const int rows = (n + columns - 1) / columns;
     // Equal columns: a chart's width must not depend on its legend's length.
     for (int c = 0; c < 2; ++c) m_grid->setColumnStretch(c, c < columns ? 1 : 0);
+    // A second row gets less height than the first: two equal rows would
+    // leave both too short to read; the first charts are the lesson's own.
+    for (int r = 0; r < std::max(rows, m_grid->rowCount()); ++r)
+        m_grid->setRowStretch(r, r >= rows ? 0 : r == 0 ? 3 : 2);
+    int i = 0;
     for (auto &[kind, view] : m_views) {
         m_grid->removeWidget(view);
-        m_grid->addWidget(view, i / columns, i % columns);
+        // An odd last chart spans the row.
+        const bool alone = i == n - 1 && n % columns != 0;
+        m_grid->addWidget(view, i / columns, i % columns, 1, alone ? columns : 1);
         view->show();
         ++i;
     }

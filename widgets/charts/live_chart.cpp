@@ -59,6 +59,9 @@ void LiveChart::styleAxis(QAbstractAxis *axis) const
     axis->setLinePen(QPen(m_style.axisLine, m_style.presentation ? 2 : 1));
     axis->setGridLinePen(QPen(m_style.grid, m_style.presentation ? 1.5 : 1));
     axis->setMinorGridLineVisible(false);
+    // "10-..." and "..." tell a class nothing; a label drawn whole that
+    // touches its neighbour still does.
+    axis->setTruncateLabels(false);
 }
 
 void LiveChart::applyStyle(const ChartStyle &style)
