@@ -28,7 +28,7 @@ bool peerGone(int err) { return err == EPIPE || err == ECONNRESET || err == ENOT
 
 } // namespace
 
-Result<FrameSocket> FrameSocket::connectUnix(std::string_view path)
+Result<sockaddr_un> unixSocketAddress(std::string_view path)
 {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
@@ -36,6 +36,14 @@ Result<FrameSocket> FrameSocket::connectUnix(std::string_view path)
         return fail(Errc::InvalidArgument, "socket path '" + std::string(path) + "' must have 1 to " +
                                                std::to_string(sizeof addr.sun_path - 1) + " characters");
     std::memcpy(addr.sun_path, path.data(), path.size());
+    return addr;
+}
+
+Result<FrameSocket> FrameSocket::connectUnix(std::string_view path)
+{
+    auto address = unixSocketAddress(path);
+    if (!address) return std::unexpected(address.error());
+    sockaddr_un addr = *address;
     const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) return failErrno("socket", errno);
     FrameSocket s(fd);

@@ -20,11 +20,17 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <sys/un.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace ipc::manager {
+
+// The AF_UNIX address of `path`; InvalidArgument when it is empty or does
+// not fit sun_path. Shared by the client's connect and the server's bind.
+[[nodiscard]] Result<sockaddr_un> unixSocketAddress(std::string_view path);
 
 class FrameSocket {
 public:

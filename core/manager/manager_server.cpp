@@ -1,6 +1,7 @@
 #include "manager/manager_server.h"
 
 #include "board.h"
+#include "manager/frame_socket.h"
 #include "message.h"
 #include "spin_wait.h"
 
@@ -785,12 +786,9 @@ const std::string &ManagerServer::path() const noexcept { return m->path; }
 Result<std::unique_ptr<ManagerServer>> ManagerServer::listen(std::string_view path, const Key &key,
                                                              ServerOptions options)
 {
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (path.empty() || path.size() >= sizeof addr.sun_path)
-        return fail(Errc::InvalidArgument, "socket path '" + std::string(path) + "' must have 1 to " +
-                                               std::to_string(sizeof addr.sun_path - 1) + " characters");
-    std::memcpy(addr.sun_path, path.data(), path.size());
+    auto address = unixSocketAddress(path);
+    if (!address) return std::unexpected(address.error());
+    sockaddr_un addr = *address;
     auto impl = std::make_unique<Impl>();
     impl->path = std::string(path);
     impl->key = key;
