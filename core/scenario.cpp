@@ -80,7 +80,12 @@ void Scenario::stop()
 bool Scenario::finished()
 {
     poll();
-    return m_run == nullptr || m_run->allExited();
+    if (m_run == nullptr) return true;
+    if (!m_run->allExited()) return false;
+    // The last processes may have exited after poll() looked: let the
+    // lesson book them (or start its next stage) before the run is over.
+    poll();
+    return m_run->allExited();
 }
 
 void Scenario::applyLive(std::string_view, double) {}

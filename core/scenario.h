@@ -113,7 +113,8 @@ public:
     // result readable until the next start.
     virtual void stop();
     [[nodiscard]] bool running() const noexcept { return m_run != nullptr && !m_stopped; }
-    // True once every process of the run has exited (poll()s the run).
+    // True once every process of the run has exited and the lesson has
+    // polled since (so it has booked the last exits).
     [[nodiscard]] bool finished();
     [[nodiscard]] Run *run() noexcept { return m_run.get(); }
 
