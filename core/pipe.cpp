@@ -146,6 +146,7 @@ Connection &Connection::operator=(Connection &&other) noexcept
     m_inBegin = std::exchange(other.m_inBegin, 0);
     m_inEnd = std::exchange(other.m_inEnd, 0);
     m_frameLength = std::exchange(other.m_frameLength, std::nullopt);
+    m_lastFrameBytes = std::exchange(other.m_lastFrameBytes, 0);
     m_body = std::move(other.m_body);
     m_bodyFilled = std::exchange(other.m_bodyFilled, 0);
     m_eof = std::exchange(other.m_eof, false);
@@ -292,7 +293,8 @@ Result<std::uint32_t> Connection::frameHeader(Duration timeout, std::optional<De
             m_inEnd -= m_inBegin;
             m_inBegin = 0;
         }
-        auto n = readSome(m_in.data() + m_inEnd, m_in.size() - m_inEnd, timeout, dl);
+        auto n = readSome(m_in.data() + m_inEnd, readSize(m_in.size() - m_inEnd, kHeader - buffered()),
+                          timeout, dl);
         if (!n) return std::unexpected(n.error());
         if (*n == 0) m_eof = true;
         m_inEnd += *n;
@@ -315,7 +317,8 @@ Result<void> Connection::frameBody(std::byte *dst, Duration timeout, std::option
                 m_inEnd -= m_inBegin;
                 m_inBegin = 0;
             }
-            auto n = readSome(m_in.data() + m_inEnd, m_in.size() - m_inEnd, timeout, dl);
+            auto n = readSome(m_in.data() + m_inEnd, readSize(m_in.size() - m_inEnd, len - buffered()),
+                              timeout, dl);
             if (!n) return std::unexpected(n.error());
             if (*n == 0) m_eof = true;
             m_inEnd += *n;
@@ -359,9 +362,27 @@ Result<void> Connection::frameBody(std::byte *dst, Duration timeout, std::option
     return {};
 }
 
+// How much one read into the read-ahead buffer asks for. A socket: all
+// there is room for (one recv drains a burst). A pipe: what the current
+// step still needs, or one frame of the last frame's size if that is more
+// -- what a plain reader of fixed-size records asks for. A reader that
+// drains the pipe at every read keeps it empty, and every write into an
+// empty pipe allocates a fresh page and wakes the reader, where a write
+// behind unread data is appended to the page already there: on this VM,
+// one-way 64 B messages went from ~1.3 to ~1.8 M/s with the reader on its
+// own CPU or unpinned. With both ends on one CPU it costs (~3.6 -> ~2.0
+// M/s): there the writer fills the pipe before the reader runs, and
+// draining it in one read saved syscalls.
+std::size_t Connection::readSize(std::size_t room, std::size_t needed) const noexcept
+{
+    if (m_isSocket) return room;
+    return std::min(room, std::max(needed, m_lastFrameBytes));
+}
+
 void Connection::finishReceive(std::size_t n) noexcept
 {
     m_frameLength.reset();
+    m_lastFrameBytes = kHeader + n;
     ++m_counters.messagesReceived;
     m_counters.bytesReceived += n;
     if (BoardSlot *b = telemetry::currentSlot()) [[unlikely]] {

@@ -63,6 +63,8 @@ private Q_SLOTS:
     void duplexRequestResponse();
     void oneWayDirectionsEnforced();
     void sendBytesOffsetAndSize();
+    void mixedSizesInOneStream_data();
+    void mixedSizesInOneStream();
     void recvBytesMaxLengthKeepsMessage();
     void recvBytesIntoTooSmallKeepsMessage();
     void endOfFileAfterPeerCloses_data();
@@ -177,6 +179,42 @@ void TestPipe::sendBytesOffsetAndSize()
     QCOMPARE(badSize.error().code, Errc::InvalidArgument);
     QVERIFY(badSize.error().message.find("beyond") != std::string::npos);
     QVERIFY(!*b.poll()); // nothing was sent by the refused calls
+}
+
+void TestPipe::mixedSizesInOneStream_data()
+{
+    QTest::addColumn<bool>("duplex");
+    QTest::newRow("one-way pipe") << false;
+    QTest::newRow("duplex socket") << true;
+}
+
+// A pipe reader asks the kernel for about one frame of the last frame's
+// size at a time (Connection::readSize), so its reads end inside the next
+// frame's header or body whenever sizes change: every boundary must hold.
+void TestPipe::mixedSizesInOneStream()
+{
+    QFETCH(bool, duplex);
+    auto p = Connection::pipe(duplex);
+    QVERIFY(p);
+    auto &[reader, writer] = *p;
+    const int sizes[] = {64, 64, 3, 4096, 0, 1000, 64, 4096, 4096, 7, 1, 2, 64, 9000, 5, 64};
+    const auto message = [](int i, int size) { return QByteArray(size, char('a' + i % 26)); };
+    // All of it is written before anything is read (it fits in a pipe).
+    for (int i = 0; i < int(std::size(sizes)); ++i) QVERIFY(writer.sendBytes(message(i, sizes[i])));
+    for (int i = 0; i < int(std::size(sizes)); ++i) {
+        if (i % 2) {
+            std::vector<std::byte> buf(std::size_t(sizes[i]) + 3);
+            auto n = reader.recvBytesInto(buf, 0, kLong);
+            QVERIFY2(n, n ? "" : n.error().message.c_str());
+            QCOMPARE(int(*n), sizes[i]);
+            QCOMPARE(QByteArray(reinterpret_cast<const char *>(buf.data()), qsizetype(*n)), message(i, sizes[i]));
+        } else {
+            auto got = reader.recvBytes(std::nullopt, kLong);
+            QVERIFY2(got, got ? "" : got.error().message.c_str());
+            QCOMPARE(*got, message(i, sizes[i]));
+        }
+    }
+    QVERIFY(!*reader.poll()); // nothing more, nothing lost
 }
 
 void TestPipe::recvBytesMaxLengthKeepsMessage()
