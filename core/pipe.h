@@ -193,7 +193,7 @@ private:
                                                std::optional<Deadline> &dl);
     void finishReceive(std::size_t n) noexcept;
     [[nodiscard]] std::size_t buffered() const noexcept { return m_inEnd - m_inBegin; }
-    [[nodiscard]] std::size_t readSize(std::size_t room, std::size_t needed) const noexcept;
+    [[nodiscard]] std::size_t readSize(std::size_t room, std::size_t needed) noexcept;
 
     // Sending.
     [[nodiscard]] Result<void> sendFrame(std::span<const std::byte> payload, Duration timeout);
@@ -211,6 +211,7 @@ private:
     std::size_t m_inEnd = 0;
     std::optional<std::uint32_t> m_frameLength; // header consumed, body pending
     std::size_t m_lastFrameBytes = 0;          // header + body of the last frame received
+    std::uint64_t m_lastReadNs = 0;            // when readSize last sized a read
     QByteArray m_body;                         // a large body begun before a timeout
     std::size_t m_bodyFilled = 0;
     bool m_eof = false;
