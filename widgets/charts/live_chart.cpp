@@ -45,9 +45,21 @@ QLineSeries *LiveChart::addLine(const QString &name, const QColor &color, QAbstr
     series->attachAxis(m_timeAxis);
     series->attachAxis(y);
     m_lines.push_back(Line{series, color, pen, widthFactor});
-    QPen p(color, m_style.lineWidth * widthFactor, pen, Qt::FlatCap, Qt::BevelJoin);
-    series->setPen(p);
+    series->setPen(penFor(m_lines.back()));
     return series;
+}
+
+QPen LiveChart::penFor(const Line &line) const
+{
+    const qreal width = m_style.lineWidth * line.widthFactor;
+    QPen pen(line.color, width, line.pen, Qt::FlatCap, Qt::BevelJoin);
+    if (line.pen == Qt::DashLine) {
+        // Qt measures dashes in pen widths; these are in pixels, so dashed
+        // lines of different widths drawn over each other stay in step.
+        const qreal base = m_style.lineWidth;
+        pen.setDashPattern({4 * base / width, 2 * base / width});
+    }
+    return pen;
 }
 
 void LiveChart::styleAxis(QAbstractAxis *axis) const
@@ -75,9 +87,7 @@ void LiveChart::applyStyle(const ChartStyle &style)
     legend()->setFont(style.legendFont);
     legend()->setLabelColor(style.text);
     for (QAbstractAxis *axis : axes()) styleAxis(axis);
-    for (const Line &l : m_lines)
-        l.series->setPen(QPen(l.color, style.lineWidth * l.widthFactor, l.pen, Qt::FlatCap,
-                              Qt::BevelJoin));
+    for (const Line &l : m_lines) l.series->setPen(penFor(l));
 }
 
 void LiveChart::followTime(const History &history)

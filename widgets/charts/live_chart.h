@@ -63,6 +63,7 @@ protected:
     // A line series attached to the time axis and `y`, styled by the chart.
     QLineSeries *addLine(const QString &name, const QColor &color, QAbstractAxis *y,
                          Qt::PenStyle pen = Qt::SolidLine, qreal widthFactor = 1.0);
+    [[nodiscard]] QPen penFor(const Line &line) const;
     void styleAxis(QAbstractAxis *axis) const;
     void followTime(const History &history);
     // time_s,<headers...> and one line per tick; NaN cells are left empty.

@@ -36,12 +36,17 @@ void PipeTrafficChart::refresh(const History &history)
         Lines &lines = m_series[p.name];
         if (!lines.messages[0]) {
             const int base = 2 * (int(m_series.size()) - 1);
+            // In a ping-pong both directions carry the same traffic, and
+            // one line would hide the other: A -> B is drawn wider and
+            // under B -> A, so equal lines show as one with a border of
+            // the other's colour.
             for (int d = 0; d < ObjectSnapshot::kDirections; ++d) {
                 const QColor color = ChartStyle::seriesColor(base + d);
+                const qreal under = d == 0 ? 2.5 : 1.0;
                 lines.messages[d] = addLine(tr("'%1' %2 messages/s").arg(p.name, directionName(d)),
-                                            color, m_messagesAxis);
+                                            color, m_messagesAxis, Qt::SolidLine, under);
                 lines.bytes[d] = addLine(tr("'%1' %2 bytes/s").arg(p.name, directionName(d)),
-                                         color, m_bytesAxis, Qt::DashLine, 0.8);
+                                         color, m_bytesAxis, Qt::DashLine, 0.8 * under);
             }
         }
         for (int d = 0; d < ObjectSnapshot::kDirections; ++d) {
