@@ -47,6 +47,8 @@ ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, 
     big.setBold(true);
     big.setPointSizeF(big.pointSizeF() * 1.3);
     m_status->setFont(big);
+    // A long lesson title wraps rather than widening the panel past the window.
+    m_status->setWordWrap(true);
     layout->addWidget(m_status);
 
     auto *runBox = new QGroupBox(tr("Run"), this);

@@ -150,6 +150,11 @@ void TestMainWindow::everyScenarioStartsFromTheList()
     for (int r = 0; r < w.processModel().rowCount(); ++r) QVERIFY(w.processModel().pid(r) > 0);
     QVERIFY(!w.charts()->views().isEmpty());
     QVERIFY(w.diagram()->processNode(0));
+    // The controls column fits beside the charts on a 1600-pixel projector
+    // whatever the lesson's title ("Pipe basics: one-way, ping-pong,
+    // request/response: Running" once pushed it past the window's edge).
+    QVERIFY2(w.controls()->minimumSizeHint().width() <= 480,
+             qPrintable(QString::number(w.controls()->minimumSizeHint().width())));
 
     std::vector<pid_t> pids = pidsOf(sampler.snapshot());
     QVERIFY(!pids.empty());
