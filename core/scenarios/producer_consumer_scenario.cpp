@@ -92,16 +92,19 @@ public:
     {
         if (!m_queue || !m_run) return {};
         const QueueStats s = m_queue->stats();
-        return {{"depth", double(s.depth)},
-                {"capacity", double(s.capacity)},
-                {"items_put", double(s.itemsPut)},
-                {"items_got", double(s.itemsGot)},
+        // The values chart draws produced and consumed; the depth has its
+        // own chart, the waiters are in the diagram, and the rest (sentinels
+        // included in items_put, bytes) is for the CSV.
+        return {{"depth", double(s.depth), false},
+                {"capacity", double(s.capacity), false},
+                {"items_put", double(s.itemsPut), false},
+                {"items_got", double(s.itemsGot), false},
                 {"produced", double(sum(m_producers, [](const BoardSlot &b) { return b.ops.load(std::memory_order_relaxed); }))},
                 {"consumed", double(sum(m_consumers, [](const BoardSlot &b) { return b.ops.load(std::memory_order_relaxed); }))},
-                {"blocked_put", double(s.blockedPut)},
-                {"blocked_get", double(s.blockedGet)},
-                {"max_depth", double(std::max(s.maxDepth, m_maxDepthSampled))},
-                {"bytes_queued", double(s.bytesQueued())}};
+                {"blocked_put", double(s.blockedPut), false},
+                {"blocked_get", double(s.blockedGet), false},
+                {"max_depth", double(std::max(s.maxDepth, m_maxDepthSampled)), false},
+                {"bytes_queued", double(s.bytesQueued()), false}};
     }
 
     QJsonObject result() const override
