@@ -91,17 +91,27 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
     m_placeholder = nullptr;
     m_key = structureKey(snapshot);
 
-    // Objects: a column in the middle.
+    // Objects in the middle: a column of up to three; more (the ring's
+    // pipes) fill two rows, column by column, because the view is much
+    // wider than tall and a tall column would shrink every node.
     std::vector<const ObjectSnapshot *> objects;
     for (const ObjectSnapshot &o : snapshot.objects)
         if (!o.internal) objects.push_back(&o);
-    const qreal objectsHeight = objects.empty() ? 0
-                                                : qreal(objects.size()) * ObjectNodeItem::kHeight +
-                                                      qreal(objects.size() - 1) * kRowGap * 2;
+    const int objectRows = objects.size() <= 3 ? int(objects.size()) : 2;
+    const int objectColumns = objectRows == 0 ? 0 : (int(objects.size()) + objectRows - 1) / objectRows;
+    const qreal objectsHeight = objectRows == 0 ? 0
+                                                : objectRows * ObjectNodeItem::kHeight +
+                                                      (objectRows - 1) * kRowGap * 2;
+    const qreal objectsWidth = objectColumns == 0 ? ObjectNodeItem::kWidth
+                                                  : objectColumns * ObjectNodeItem::kWidth +
+                                                        (objectColumns - 1) * kColumnGap;
     for (std::size_t i = 0; i < objects.size(); ++i) {
+        const int row = int(i) % objectRows;
+        const int column = int(i) / objectRows;
         auto *node = new ObjectNodeItem(*objects[i]);
-        node->setPos(0, -objectsHeight / 2 + ObjectNodeItem::kHeight / 2 +
-                            qreal(i) * (ObjectNodeItem::kHeight + 2 * kRowGap));
+        node->setPos(-objectsWidth / 2 + ObjectNodeItem::kWidth / 2 + column * (ObjectNodeItem::kWidth + kColumnGap),
+                     -objectsHeight / 2 + ObjectNodeItem::kHeight / 2 +
+                         row * (ObjectNodeItem::kHeight + 2 * kRowGap));
         m_scene.addItem(node);
         m_objectNodes.emplace(objects[i]->index, node);
     }
@@ -138,7 +148,7 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
             const int column = int(i) / kRowsPerColumn;
             const int row = int(i) % kRowsPerColumn;
             // Columns fill from the objects outwards.
-            const qreal x = direction * (ObjectNodeItem::kWidth / 2 + kSideGap + ProcessNodeItem::kWidth / 2 +
+            const qreal x = direction * (objectsWidth / 2 + kSideGap + ProcessNodeItem::kWidth / 2 +
                                          column * (ProcessNodeItem::kWidth + kColumnGap));
             const qreal y = -height / 2 + ProcessNodeItem::kHeight / 2 + row * (ProcessNodeItem::kHeight + kRowGap);
             auto *node = new ProcessNodeItem(side[i]);
@@ -253,11 +263,9 @@ void ProcessDiagram::showPoints(std::vector<Point> points)
     if (m_placeholder) return; // no run on screen
     if (!m_particles) {
         m_particles = new ParticlesItem;
-        // Under the column of shared objects.
-        qreal bottom = 0;
-        for (const auto &[index, node] : m_objectNodes)
-            bottom = std::max(bottom, node->pos().y() + ObjectNodeItem::kHeight / 2);
-        m_particles->setPos(0, bottom + 60 + ParticlesItem::kSide / 2);
+        // Beside everything else, on the right: the view is wide.
+        const QRectF placed = m_scene.itemsBoundingRect();
+        m_particles->setPos(placed.right() + 60 + ParticlesItem::kSide / 2, placed.center().y());
         m_scene.addItem(m_particles);
         m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20));
         fit();

@@ -39,7 +39,6 @@ int pipeSender(WorkerContext &ctx);    // sends N messages (optionally awaiting 
 int pipeReceiver(WorkerContext &ctx);  // receives until a sentinel or end of stream
 int echo(WorkerContext &ctx);          // answers each request with itself
 int squarer(WorkerContext &ctx);       // answers n with n*n
-int ringStage(WorkerContext &ctx);     // receives from its left neighbour, sends to its right
 int pipeExchange(WorkerContext &ctx);  // the pipe deadlock: sends a big message before receiving
 int benchQueue(WorkerContext &ctx);    // ipc-bench: raw puts or gets behind a start gate
 int benchPipe(WorkerContext &ctx);     // ipc-bench: frames written, read or echoed behind a start gate

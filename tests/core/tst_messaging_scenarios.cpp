@@ -1,13 +1,12 @@
 // The messaging lessons end to end, with real ipc-worker processes:
 // producer-consumer counts, pingpong round trips, the pipe deadlock shown
-// and fixed live, every run stopped cleanly; the roles behind them (ring
-// stage, request/response, one-way sender/receiver) through Run directly;
-// and the headless CLI.
+// and fixed live, every run stopped cleanly; the roles behind them
+// (request/response, one-way sender/receiver) through Run directly; and the
+// headless CLI. The ring's stages are tested with their lesson (tst_lessons).
 #include "pipe.h"
 #include "roles/messaging_util.h"
 #include "run.h"
 #include "scenario.h"
-#include "shared_value.h"
 #include "test_support.h"
 
 #include <QJsonArray>
@@ -61,7 +60,6 @@ private Q_SLOTS:
     void pipeDeadlockShownThenFixedLive();
     void pipeDeadlockStopsCleanly();
     void pipeDeadlockWithFixFromTheStart();
-    void ringOfStages();
     void requestResponseSquarer();
     void oneWaySenderReceiver();
     void cliProducerConsumerAndPingpong();
@@ -272,48 +270,6 @@ void TestMessagingScenarios::pipeDeadlockWithFixFromTheStart()
     QCOMPARE(r.value(QStringLiteral("deadlock_seen")).toBool(), false);
     QCOMPARE(r.value(QStringLiteral("rounds")).toDouble(), 10.0);
     QVERIFY(allFinishedCleanly(*s->run()));
-}
-
-void TestMessagingScenarios::ringOfStages()
-{
-    constexpr int kStages = 4, kParticles = 20, kSteps = 40;
-    auto run = Run::create();
-    QVERIFY(run);
-    auto positions = (*run)->arena().make<SharedArray<double>>("positions", std::size_t(2 * kStages * kParticles));
-    QVERIFY(positions);
-    // Pipe i goes from stage i to stage i+1.
-    std::vector<std::pair<Connection, Connection>> pipes;
-    for (int i = 0; i < kStages; ++i) {
-        auto p = Connection::pipe(false);
-        QVERIFY(p);
-        pipes.push_back(std::move(*p));
-    }
-    for (int i = 0; i < kStages; ++i) {
-        Connection &left = pipes[std::size_t((i + kStages - 1) % kStages)].first;
-        Connection &right = pipes[std::size_t(i)].second;
-        std::vector<std::string> args{"--rank", std::to_string(i), "--stages", std::to_string(kStages),
-                                      "--particles", std::to_string(kParticles), "--steps",
-                                      std::to_string(kSteps), "--positions", "positions"};
-        for (auto &a : roles::connectionOptions("left", left)) args.push_back(a);
-        for (auto &a : roles::connectionOptions("right", right)) args.push_back(a);
-        QVERIFY((*run)->spawn("ring-stage", args, SpawnOptions{{left.fd(), right.fd()}}));
-    }
-    pipes.clear(); // the engine holds no end
-    QVERIFY((*run)->waitAll(60s));
-    QVERIFY(allFinishedCleanly(**run));
-    for (int i = 0; i < kStages; ++i) {
-        QCOMPARE((*run)->slot(std::uint32_t(i)).counter(Counter::Custom0), std::uint64_t(kSteps));
-        QCOMPARE((*run)->slot(std::uint32_t(i)).counter(Counter::Custom1), 0u); // stayed finite
-        QCOMPARE((*run)->slot(std::uint32_t(i)).ops.load(), std::uint64_t(kSteps * (kStages - 1)));
-    }
-    bool moved = false;
-    for (std::size_t i = 0; i < (*positions)->size(); ++i) {
-        const double x = (*positions)->load(i);
-        QVERIFY(std::isfinite(x));
-        QVERIFY(std::abs(x) < 100);
-        moved = moved || x != 0.0;
-    }
-    QVERIFY(moved);
 }
 
 void TestMessagingScenarios::requestResponseSquarer()
