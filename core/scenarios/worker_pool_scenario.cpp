@@ -89,7 +89,7 @@ public:
     std::vector<Metric> metrics() const override
     {
         std::vector<Metric> out{{"collected", double(m_collected.size())},
-                                {"tasks_queued", m_run ? double(tasksQueued()) : 0.0}};
+                                {"tasks_queued", m_run ? double(tasksQueued()) : 0.0, false}}; // drawn in the queue chart
         for (std::size_t w = 0; w < m_perWorker.size(); ++w)
             out.push_back({"worker_" + std::to_string(w), double(m_perWorker[w])});
         return out;
