@@ -46,6 +46,11 @@ QLineSeries *LiveChart::addLine(const QString &name, const QColor &color, QAbstr
     series->attachAxis(y);
     m_lines.push_back(Line{series, color, pen, widthFactor});
     series->setPen(penFor(m_lines.back()));
+    // A row of more than four entries under a chart half the window wide
+    // elides every name to "Wor..."; a column beside it keeps them whole,
+    // up to the eight or so that fit its height.
+    const std::size_t n = m_lines.size();
+    legend()->setAlignment(n > 4 && n <= 8 ? Qt::AlignRight : Qt::AlignBottom);
     return series;
 }
 
