@@ -104,6 +104,7 @@ private Q_SLOTS:
     void exportAll();
     void headlessRunWritesCharts();
     void barsFollowTheResults();
+    void oneWayPipeDrawsOneDirection();
 
 private:
     History m_race;      // from a real race run
@@ -302,6 +303,45 @@ void TestChartExport::csvColumns()
     QVERIFY(exportChart(ChartKind::Bars, m_synthetic, ctx, ExportFormat::Csv, bars, {}));
     lines = readAll(bars).trimmed().split('\n');
     QCOMPARE(lines, (QList<QByteArray>{"lost,lock off,lock on", "none,0,4", "some,3,0", "many,2,0"}));
+}
+
+// A pipe used one way (the ring's links, a one-way Pipe) gets one
+// messages line and one bytes line; B -> A appears once it carries
+// something, drawn over a widened A -> B.
+void TestChartExport::oneWayPipeDrawsOneDirection()
+{
+    History h;
+    Snapshot s;
+    s.hasRun = true;
+    s.objects.resize(2);
+    for (int k = 0; k < 2; ++k) {
+        ObjectSnapshot &o = s.objects[std::size_t(k)];
+        o.index = std::uint32_t(k + 1);
+        o.name = k == 0 ? "one-way" : "both";
+        o.kind = ObjectKind::PipeStats;
+        o.hasTraffic = true;
+    }
+    auto chart = makeChart(ChartKind::PipeTraffic, {QStringLiteral("pingpong"), QStringLiteral("Pipes")});
+    QVERIFY(chart);
+    const auto names = [&] {
+        QStringList out;
+        for (const QAbstractSeries *series : chart->series()) out << series->name();
+        return out;
+    };
+    for (int i = 0; i < 20; ++i) {
+        // "both" answers from the 10th sample on.
+        s.objects[0].messages = {std::uint64_t(i) * 5, 0};
+        s.objects[1].messages = {std::uint64_t(i) * 5, std::uint64_t(std::max(0, i - 9))};
+        h.append(s, i * 0.03);
+        chart->refresh(h);
+        if (i == 5) QCOMPARE(names().size(), 2 + 2);
+    }
+    QCOMPARE(names().filter(QStringLiteral("'one-way'")).size(), 2);
+    QCOMPARE(names().filter(QStringLiteral("'both'")).size(), 4);
+    auto *aToB = qobject_cast<QLineSeries *>(chart->series().at(2)); // 'both' A -> B messages
+    auto *bToA = qobject_cast<QLineSeries *>(chart->series().at(4));
+    QVERIFY(aToB && bToA);
+    QVERIFY(aToB->pen().widthF() > bToA->pen().widthF());
 }
 
 // On screen the bars are updated in place as results arrive (the same bar

@@ -48,10 +48,19 @@ QLineSeries *LiveChart::addLine(const QString &name, const QColor &color, QAbstr
     series->setPen(penFor(m_lines.back()));
     // A row of more than four entries under a chart half the window wide
     // elides every name to "Wor..."; a column beside it keeps them whole,
-    // up to the eight or so that fit its height.
+    // for the six or so that fit its height without squeezing the plot.
     const std::size_t n = m_lines.size();
-    legend()->setAlignment(n > 4 && n <= 8 ? Qt::AlignRight : Qt::AlignBottom);
+    legend()->setAlignment(n > 4 && n <= 6 ? Qt::AlignRight : Qt::AlignBottom);
     return series;
+}
+
+void LiveChart::setWidthFactor(QLineSeries *series, qreal factor)
+{
+    for (Line &l : m_lines) {
+        if (l.series != series) continue;
+        l.widthFactor = factor;
+        series->setPen(penFor(l));
+    }
 }
 
 QPen LiveChart::penFor(const Line &line) const

@@ -64,6 +64,8 @@ protected:
     QLineSeries *addLine(const QString &name, const QColor &color, QAbstractAxis *y,
                          Qt::PenStyle pen = Qt::SolidLine, qreal widthFactor = 1.0);
     [[nodiscard]] QPen penFor(const Line &line) const;
+    // Redraws one of this chart's lines `factor` times the style's width.
+    void setWidthFactor(QLineSeries *series, qreal factor);
     void styleAxis(QAbstractAxis *axis) const;
     void followTime(const History &history);
     // time_s,<headers...> and one line per tick; NaN cells are left empty.

@@ -34,22 +34,27 @@ void PipeTrafficChart::refresh(const History &history)
     double hiBytes = 1;
     for (const History::PipeSeries &p : history.pipes()) {
         Lines &lines = m_series[p.name];
-        if (!lines.messages[0]) {
-            const int base = 2 * (int(m_series.size()) - 1);
-            // In a ping-pong both directions carry the same traffic, and
-            // one line would hide the other: A -> B is drawn wider and
-            // under B -> A, so equal lines show as one with a border of
-            // the other's colour.
-            for (int d = 0; d < ObjectSnapshot::kDirections; ++d) {
-                const QColor color = ChartStyle::seriesColor(base + d);
-                const qreal under = d == 0 ? 2.5 : 1.0;
-                lines.messages[d] = addLine(tr("'%1' %2 messages/s").arg(p.name, directionName(d)),
-                                            color, m_messagesAxis, Qt::SolidLine, under);
-                lines.bytes[d] = addLine(tr("'%1' %2 bytes/s").arg(p.name, directionName(d)),
-                                         color, m_bytesAxis, Qt::DashLine, 0.8 * under);
+        if (!lines.messages[0]) lines.colorBase = 2 * (int(m_series.size()) - 1);
+        // B -> A is drawn once it has carried something: a pipe used one
+        // way (the ring's links, a one-way Pipe) keeps a legend of two.
+        const int directions = history.lastValue(p.messagesTotal[1]) > 0 || lines.messages[1] ? 2 : 1;
+        for (int d = 0; d < directions; ++d) {
+            if (lines.messages[d]) continue;
+            const QColor color = ChartStyle::seriesColor(lines.colorBase + d);
+            lines.messages[d] = addLine(tr("'%1' %2 messages/s").arg(p.name, directionName(d)), color,
+                                        m_messagesAxis);
+            lines.bytes[d] = addLine(tr("'%1' %2 bytes/s").arg(p.name, directionName(d)), color,
+                                     m_bytesAxis, Qt::DashLine, 0.8);
+            if (d == 1) {
+                // In a ping-pong both directions carry the same traffic and
+                // one line would hide the other: A -> B becomes wider, under
+                // B -> A, so equal lines show as one with a border of the
+                // other's colour.
+                setWidthFactor(lines.messages[0], 2.5);
+                setWidthFactor(lines.bytes[0], 2.0);
             }
         }
-        for (int d = 0; d < ObjectSnapshot::kDirections; ++d) {
+        for (int d = 0; d < directions; ++d) {
             history.points(p.messagesPerSecond[d], m_buffer, m_maxPoints);
             lines.messages[d]->replace(m_buffer);
             for (const QPointF &pt : std::as_const(m_buffer)) hiMessages = std::max(hiMessages, pt.y());

@@ -24,6 +24,7 @@ private:
     struct Lines {
         QLineSeries *messages[ObjectSnapshot::kDirections]{};
         QLineSeries *bytes[ObjectSnapshot::kDirections]{};
+        int colorBase = 0;
     };
     CountAxis *m_messagesAxis;
     CountAxis *m_bytesAxis;
