@@ -179,6 +179,7 @@ void Connection::attachStats(PipeStats *stats, int end) noexcept
     }
     m_stats = stats;
     m_statsEnd = &stats->ends[end];
+    m_stats->socketPair.store(m_isSocket ? 1u : 0u, std::memory_order_relaxed);
     m_statsEnd->pid.store(currentPid(), std::memory_order_relaxed);
     m_statsEnd->open.store(m_fd >= 0 ? 1u : 0u, std::memory_order_relaxed);
 }

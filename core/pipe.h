@@ -94,10 +94,12 @@ struct PipeStats {
     };
 
     std::uint32_t objectIndex = kNoObject;
-    std::uint32_t duplex;
+    // What the ends are, written by attachStats from the descriptor itself
+    // (so no engine can declare it wrong): 1 = a socket pair, where each
+    // end's FIONREAD counts what waits for *that* end; 0 = a one-way pipe,
+    // where both ends see the one kernel buffer.
+    std::atomic<std::uint32_t> socketPair{0};
     End ends[2];
-
-    explicit PipeStats(bool isDuplex) noexcept : duplex(isDuplex ? 1u : 0u) {}
 };
 
 // What one end moved (also kept without an arena).

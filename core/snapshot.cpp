@@ -139,7 +139,7 @@ void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
             o.endPids[d] = end.pid.load(std::memory_order_relaxed);
             queued[d] = end.kernelQueued.load(std::memory_order_relaxed);
         }
-        if (p->duplex) {
+        if (p->socketPair.load(std::memory_order_relaxed)) {
             // A socket end's FIONREAD is what waits for *it*: what the other end sent.
             o.kernelQueued = {queued[1], queued[0]};
         } else {

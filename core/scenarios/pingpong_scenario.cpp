@@ -41,7 +41,7 @@ public:
     {
         auto run = newRun();
         if (!run) return std::unexpected(run.error());
-        auto stats = (*run)->arena().make<PipeStats>("pipe", true);
+        auto stats = (*run)->arena().make<PipeStats>("pipe");
         if (!stats) return std::unexpected(stats.error());
         m_stats = *stats;
         applyControl();

@@ -46,7 +46,7 @@ public:
         m_deadlocked = m_deadlockSeen = m_bothBlockedSeen = m_frozen = false;
         m_lastOps = 0;
         m_lastProgressNs = monotonicNs();
-        auto stats = (*run)->arena().make<PipeStats>("pipe", true);
+        auto stats = (*run)->arena().make<PipeStats>("pipe");
         if (!stats) return std::unexpected(stats.error());
         applyControl();
         auto pipe = Connection::pipe(true);

@@ -50,7 +50,7 @@ public:
         for (int i = 0; i < stages; ++i) {
             auto pipe = Connection::pipe(true);
             if (!pipe) return std::unexpected(pipe.error());
-            if (auto s = (*run)->arena().make<PipeStats>("link-" + std::to_string(i), true); !s)
+            if (auto s = (*run)->arena().make<PipeStats>("link-" + std::to_string(i)); !s)
                 return std::unexpected(s.error());
             links.push_back(std::move(*pipe));
         }

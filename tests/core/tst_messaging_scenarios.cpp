@@ -296,7 +296,7 @@ void TestMessagingScenarios::oneWaySenderReceiver()
 {
     auto run = Run::create();
     QVERIFY(run);
-    auto stats = (*run)->arena().make<PipeStats>("pipe", false);
+    auto stats = (*run)->arena().make<PipeStats>("pipe");
     QVERIFY(stats);
     auto p = Connection::pipe(false);
     QVERIFY(p);

@@ -4,6 +4,8 @@
 // malformed frames, timeouts with partial sends, telemetry.
 #include "board.h"
 #include "pipe.h"
+#include "run.h"
+#include "snapshot.h"
 #include "test_support.h"
 
 #include <QCborArray>
@@ -84,6 +86,7 @@ private Q_SLOTS:
     void recvTimeoutMidFrameResumes();
     void adoptChecksTheDescriptor();
     void telemetryCountersAndBoardStates();
+    void snapshotShowsBacklogWhereItFlows();
 };
 
 void TestPipe::initTestCase()
@@ -672,7 +675,7 @@ void TestPipe::telemetryCountersAndBoardStates()
     auto arena = Arena::create(1 << 20);
     QVERIFY(arena);
     auto board = arena->make<Board>("board");
-    auto stats = arena->make<PipeStats>("pipe", true);
+    auto stats = arena->make<PipeStats>("pipe");
     QVERIFY(board && stats);
     auto recvSlot = (*board)->claim("receiver");
     auto sendSlot = (*board)->claim("sender");
@@ -724,6 +727,48 @@ void TestPipe::telemetryCountersAndBoardStates()
     QVERIFY(r.recvBytes(std::nullopt, kLong));
     QCOMPARE(sender.join(), std::optional<int>(0));
     QCOMPARE((*sendSlot)->counter(Counter::MessagesSent), 1u);
+}
+
+// The window draws a pipe's unread bytes on the direction they travel.
+// A one-way pipe's writer samples the one kernel buffer from its end, a
+// socket end what waits for it; the snapshot must put both on A -> B when
+// only A sends, whatever the engine that made the PipeStats believed.
+void TestPipe::snapshotShowsBacklogWhereItFlows()
+{
+    auto run = Run::create();
+    QVERIFY(run);
+    auto stats = (*run)->arena().make<PipeStats>("pipe");
+    QVERIFY(stats);
+    PipeStats *ps = *stats;
+    auto p = Connection::pipe(false);
+    QVERIFY(p);
+    auto &[reader, writer] = *p;
+    reader.attachStats(ps, 1);
+    test::ForkedChild sender([&] {
+        reader.close();
+        writer.attachStats(ps, 0);
+        return writer.sendBytes(QByteArray(1 << 20, 'w'), kLong) ? 0 : 1;
+    });
+    writer.close();
+    Snapshot snap;
+    const auto backlog = [&](int d) {
+        takeSnapshot(**run, snap);
+        const ObjectSnapshot *o = snap.object("pipe");
+        return o ? o->kernelQueued[std::size_t(d)] : 0;
+    };
+    QVERIFY(waitFor([&] { return backlog(0) >= 60000; }));
+    QCOMPARE(ps->socketPair.load(), 0u);
+    QCOMPARE(backlog(1), 0u);
+    auto got = reader.recvBytes(std::nullopt, kLong);
+    QVERIFY(got);
+    QCOMPARE(got->size(), qsizetype(1 << 20));
+    QCOMPARE(sender.join(), std::optional<int>(0));
+
+    // The ends of a duplex Pipe say they are a socket pair when attached.
+    auto d = Connection::pipe(true);
+    QVERIFY(d);
+    d->first.attachStats(ps, 0);
+    QCOMPARE(ps->socketPair.load(), 1u);
 }
 
 QTEST_GUILESS_MAIN(TestPipe)
