@@ -23,6 +23,7 @@ std::string_view objectKindName(ObjectKind kind) noexcept
     case ObjectKind::JoinableQueue: return "JoinableQueue";
     case ObjectKind::PipeStats: return "PipeStats";
     case ObjectKind::Scenario: return "Scenario";
+    case ObjectKind::Manager: return "Manager";
     }
     return "Unknown";
 }

@@ -60,6 +60,7 @@ enum class ObjectKind : std::uint32_t {
     JoinableQueue,
     PipeStats,
     Scenario, // per-run extras an engine keeps for itself
+    Manager,  // a manager server's address, key and telemetry (manager/manager_info.h)
 };
 
 [[nodiscard]] std::string_view objectKindName(ObjectKind kind) noexcept;

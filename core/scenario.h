@@ -80,7 +80,9 @@ struct Bars {
 // Who uses which shared object, for the process diagram: process `slot`
 // (its index in the run and on the board) reaches arena object `object`.
 struct Link {
-    enum class Kind { Uses, Puts, Gets, Sends, Receives };
+    // Requests: a manager client's calls to the server's objects; Serves:
+    // the manager server process that holds them.
+    enum class Kind { Uses, Puts, Gets, Sends, Receives, Requests, Serves };
     std::uint32_t slot;
     std::string object; // arena directory name
     Kind kind = Kind::Uses;

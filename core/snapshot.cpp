@@ -1,6 +1,7 @@
 #include "snapshot.h"
 
 #include "lock.h"
+#include "manager/manager_info.h"
 #include "pipe.h"
 #include "posix_call.h"
 #include "queue.h"
@@ -96,6 +97,11 @@ void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
     o.blockedPut = 0;
     o.blockedGet = 0;
     o.closed = false;
+    o.isManager = false;
+    o.serverPid = 0;
+    o.requests = 0;
+    o.waiting = 0;
+    o.clients = 0;
 
     switch (e.kind) {
     case ObjectKind::Lock: readLock(arena.at<Lock>(e.offset), o); break;
@@ -125,6 +131,17 @@ void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
         o.blockedPut = q.blockedPut;
         o.blockedGet = q.blockedGet;
         o.closed = q.closed;
+        break;
+    }
+    case ObjectKind::Manager: {
+        const std::string_view name(e.name, strnlen(e.name, DirectoryEntry::kNameSize));
+        auto info = arena.find<manager::ManagerInfo>(name);
+        if (!info) break;
+        o.isManager = true;
+        o.serverPid = (*info)->serverPid.load(std::memory_order_relaxed);
+        o.requests = (*info)->requests.load(std::memory_order_relaxed);
+        o.waiting = (*info)->waiting.load(std::memory_order_relaxed);
+        o.clients = (*info)->clients.load(std::memory_order_relaxed);
         break;
     }
     case ObjectKind::PipeStats: {

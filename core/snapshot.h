@@ -77,6 +77,11 @@ struct ObjectSnapshot {
     std::array<std::uint64_t, kDirections> bytes{};
     std::array<std::int32_t, kDirections> endPids{};        // pipes: process at end A, end B
     std::array<std::uint64_t, kDirections> kernelQueued{};  // pipes: bytes sent that way, not yet read (sampled)
+    bool isManager = false;       // a manager server's telemetry (ManagerInfo)
+    std::int32_t serverPid = 0;
+    std::uint64_t requests = 0;   // answered so far
+    std::uint32_t waiting = 0;    // received, not yet answered (parked or queued)
+    std::uint32_t clients = 0;    // connections open now
     std::uint32_t blockedPut = 0; // queues: producers waiting for room now
     std::uint32_t blockedGet = 0; // queues: consumers waiting for an item now
     bool closed = false;      // queues that were closed

@@ -1,5 +1,7 @@
 #include "link_item.h"
 
+#include <QFontMetricsF>
+
 #include <QPainter>
 #include <QPainterPath>
 
@@ -28,8 +30,18 @@ QString kindText(Link::Kind k)
     case Link::Kind::Gets: return QStringLiteral("get");
     case Link::Kind::Sends: return QStringLiteral("send");
     case Link::Kind::Receives: return QStringLiteral("recv");
+    case Link::Kind::Requests: return QStringLiteral("request");
+    case Link::Kind::Serves: return QStringLiteral("serves");
     }
     return {};
+}
+
+QFont labelFont()
+{
+    QFont f;
+    f.setPixelSize(17);
+    f.setBold(true);
+    return f;
 }
 
 } // namespace
@@ -40,7 +52,8 @@ LinkItem::LinkItem(QPointF process, QSizeF processSize, QPointF object, QSizeF o
       m_to(clipToBox(object, objectSize, process)),
       m_kind(kind),
       m_slot(slot),
-      m_objectIndex(objectIndex)
+      m_objectIndex(objectIndex),
+      m_labelWidth(QFontMetricsF(labelFont()).horizontalAdvance(kindText(kind)) + 14)
 {
     setZValue(1);
 }
@@ -56,7 +69,8 @@ void LinkItem::setActivity(Activity activity, double dt)
 
 QRectF LinkItem::boundingRect() const
 {
-    return QRectF(m_from, m_to).normalized().adjusted(-40, -40, 40, 40);
+    const qreal m = std::max<qreal>(40, m_labelWidth / 2 + 4);
+    return QRectF(m_from, m_to).normalized().adjusted(-m, -40, m, 40);
 }
 
 void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
@@ -93,7 +107,8 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
     painter->drawLine(m_from, m_to);
 
     // Arrowhead where the data goes.
-    const bool towardsObject = m_kind == Link::Kind::Puts || m_kind == Link::Kind::Sends;
+    const bool towardsObject = m_kind == Link::Kind::Puts || m_kind == Link::Kind::Sends ||
+                               m_kind == Link::Kind::Requests;
     const bool towardsProcess = m_kind == Link::Kind::Gets || m_kind == Link::Kind::Receives;
     if (towardsObject || towardsProcess) {
         const QPointF tip = towardsObject ? m_to : m_from;
@@ -116,12 +131,9 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
     }
     const QString label = kindText(m_kind);
     if (m_showLabel && !label.isEmpty()) {
-        QFont f;
-        f.setPixelSize(17);
-        f.setBold(true);
-        painter->setFont(f);
+        painter->setFont(labelFont());
         const QPointF mid = (m_from + m_to) / 2;
-        const QRectF r(mid.x() - 30, mid.y() - 24, 60, 22);
+        const QRectF r(mid.x() - m_labelWidth / 2, mid.y() - 24, m_labelWidth, 22);
         painter->setPen(Qt::NoPen);
         painter->setBrush(QColor(255, 255, 255, 220));
         painter->drawRoundedRect(r, 4, 4);

@@ -35,6 +35,7 @@ private:
     Link::Kind m_kind;
     std::uint32_t m_slot;
     std::uint32_t m_objectIndex;
+    qreal m_labelWidth; // the label's box, sized to its text
     Activity m_activity = Activity::Idle;
     double m_dashOffset = 0;
     bool m_showLabel = true;

@@ -31,6 +31,7 @@ QString kindTitle(ObjectKind kind)
     case ObjectKind::Queue: return QStringLiteral("Queue");
     case ObjectKind::JoinableQueue: return QStringLiteral("JoinableQueue");
     case ObjectKind::PipeStats: return QStringLiteral("Pipe");
+    case ObjectKind::Manager: return QStringLiteral("Manager");
     default: {
         const auto n = objectKindName(kind);
         return QString::fromUtf8(n.data(), qsizetype(n.size()));
@@ -74,7 +75,13 @@ void ObjectNodeItem::setObject(const ObjectSnapshot &object, const QString &hold
     bool changed = holder != m_holder || object.level != m_object.level ||
                    object.capacity != m_object.capacity || object.value != m_object.value ||
                    object.closed != m_object.closed || object.messages != m_object.messages ||
-                   object.kernelQueued != m_object.kernelQueued;
+                   object.kernelQueued != m_object.kernelQueued || object.requests != m_object.requests ||
+                   object.waiting != m_object.waiting || object.clients != m_object.clients;
+    if (object.isManager && dt > 0) {
+        const double r = double(object.requests - std::min(object.requests, m_object.requests)) / dt;
+        m_requestRate += std::min(1.0, dt / 0.5) * (r - m_requestRate); // about half a second of smoothing
+        if (m_requestRate < 0.01) m_requestRate = 0;
+    }
     if (object.hasTraffic) {
         for (std::size_t d = 0; d < 2; ++d) {
             // Dots move faster with more traffic, on a log scale so that
@@ -119,6 +126,7 @@ void ObjectNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, 
     case ObjectKind::JoinableQueue: paintQueue(painter, body); break;
     case ObjectKind::Lock:
     case ObjectKind::RLock: paintLock(painter, body); break;
+    case ObjectKind::Manager: paintManager(painter, body); break;
     default:
         if (m_object.hasTraffic) paintPipe(painter, body);
         break;
@@ -147,6 +155,29 @@ void ObjectNodeItem::paintLock(QPainter *p, const QRectF &body)
     p->setPen(held ? QColor(0x1a, 0x23, 0x7e) : QColor(0x2e, 0x7d, 0x32));
     const QString text = held ? QStringLiteral("lock held by %1").arg(m_holder) : QStringLiteral("lock free");
     p->drawText(body, Qt::AlignLeft | Qt::AlignTop, QFontMetricsF(font).elidedText(text, Qt::ElideRight, body.width()));
+    p->setPen(QColor(0x21, 0x21, 0x21));
+}
+
+void ObjectNodeItem::paintManager(QPainter *p, const QRectF &body)
+{
+    // The server holds the objects; every call from a client is a request
+    // it answers in turn. Held-back requests are Lock acquires (and queue
+    // gets/puts) parked until they can go on.
+    const QFont font = pixelFont(20, false);
+    p->setFont(font);
+    const qreal line = 30;
+    const QString lines[] = {
+        m_object.serverPid ? QStringLiteral("in server pid %1").arg(m_object.serverPid)
+                           : QStringLiteral("server starting"),
+        QStringLiteral("%1 requests/s").arg(CountAxis::compact(m_requestRate)),
+        QStringLiteral("%1 connections, %2 held back").arg(m_object.clients).arg(m_object.waiting),
+    };
+    for (int i = 0; i < 3; ++i) {
+        p->setPen(i == 2 && m_object.waiting ? QColor(0xc6, 0x28, 0x28) : QColor(0x21, 0x21, 0x21));
+        const QRectF r(body.left(), body.top() + i * line, body.width(), line);
+        p->drawText(r, Qt::AlignLeft | Qt::AlignTop,
+                    QFontMetricsF(font).elidedText(lines[i], Qt::ElideRight, body.width()));
+    }
     p->setPen(QColor(0x21, 0x21, 0x21));
 }
 

@@ -1,7 +1,8 @@
 // ObjectNodeItem: one shared object in the diagram, drawn by kind: a value
 // with its number and its lock's holder, a lock with its holder, a queue
 // with its fill level against maxsize, a pipe with its traffic flowing in
-// each direction.
+// each direction, a manager server with its request rate and the requests
+// it holds back (a Lock acquire waiting for the holder's release).
 #pragma once
 
 #include "snapshot.h"
@@ -41,6 +42,7 @@ private:
     void paintQueue(QPainter *p, const QRectF &body);
     void paintPipe(QPainter *p, const QRectF &body);
     void paintLock(QPainter *p, const QRectF &body);
+    void paintManager(QPainter *p, const QRectF &body);
 
     ObjectSnapshot m_object;
     QString m_name;
@@ -50,6 +52,7 @@ private:
     std::array<double, 2> m_messageRates{};
     std::array<double, 2> m_byteRates{};
     std::array<double, 2> m_phase{}; // moving dots in a pipe, 0..1
+    double m_requestRate = 0;        // a manager's requests per second, smoothed
 };
 
 } // namespace ipc

@@ -122,8 +122,11 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
     std::vector<int> lean(n, 0);
     for (const Link &l : links) {
         if (l.slot >= n) continue;
-        if (l.kind == Link::Kind::Puts || l.kind == Link::Kind::Sends) --lean[l.slot];
-        if (l.kind == Link::Kind::Gets || l.kind == Link::Kind::Receives) ++lean[l.slot];
+        // A manager server stands on its own on the left, its clients face it.
+        if (l.kind == Link::Kind::Puts || l.kind == Link::Kind::Sends || l.kind == Link::Kind::Serves)
+            --lean[l.slot];
+        if (l.kind == Link::Kind::Gets || l.kind == Link::Kind::Receives || l.kind == Link::Kind::Requests)
+            ++lean[l.slot];
     }
     for (const ObjectSnapshot *o : objects) {
         if (!o->hasTraffic) continue;

@@ -89,17 +89,22 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     body.setBold(m_bold);
     painter->setPen(ink);
     const QRectF inner = box.adjusted(10, 6, -10, -6);
-    // The pid, small and plain, at the right; the role takes what is left
-    // (elided rather than drawn over the pid, also in presentation mode).
+    // The pid, small and plain, at the right of the role; a role too long
+    // to share its line ("manager-client") gets the line, and the pid moves
+    // to the bottom right beside the ops, so neither is elided to "manag...".
     QFont pidFont;
     pidFont.setPixelSize(15);
     const QString pid = QStringLiteral("pid %1").arg(m_pid);
     const qreal pidWidth = QFontMetricsF(pidFont).horizontalAdvance(pid);
+    const qreal roleWidth = QFontMetricsF(title).horizontalAdvance(m_role);
+    const bool pidBeside = roleWidth + pidWidth + 6 <= inner.width();
+    const bool pidBelow = !pidBeside && !m_holdsLock;
     painter->setFont(pidFont);
-    painter->drawText(inner, Qt::AlignRight | Qt::AlignTop, pid);
+    if (pidBeside) painter->drawText(inner, Qt::AlignRight | Qt::AlignTop, pid);
+    if (pidBelow) painter->drawText(inner, Qt::AlignRight | Qt::AlignBottom, pid);
     painter->setFont(title);
-    const QString role =
-        QFontMetricsF(title).elidedText(m_role, Qt::ElideRight, std::max<qreal>(0, inner.width() - pidWidth - 6));
+    const QString role = QFontMetricsF(title).elidedText(
+        m_role, Qt::ElideRight, std::max<qreal>(0, pidBeside ? inner.width() - pidWidth - 6 : inner.width()));
     painter->drawText(inner, Qt::AlignLeft | Qt::AlignTop, role);
     painter->setFont(body);
     QString state = stateLabel(m_state);
@@ -114,6 +119,8 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         const QString holds = QStringLiteral("HOLDS LOCK");
         painter->drawText(inner, Qt::AlignRight | Qt::AlignBottom, holds);
         opsWidth -= QFontMetricsF(body).horizontalAdvance(holds) + 6;
+    } else if (pidBelow) {
+        opsWidth -= pidWidth + 6;
     }
     painter->drawText(inner, Qt::AlignLeft | Qt::AlignBottom,
                       QFontMetricsF(body).elidedText(m_opsText, Qt::ElideRight, std::max<qreal>(0, opsWidth)));

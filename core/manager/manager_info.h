@@ -24,8 +24,9 @@
 //                     Requests per second per client = the sampler's
 //                     difference of `requests` over its tick.
 //
-// Layout: one struct, 64-byte aligned rows; kind ObjectKind::Scenario,
-// told apart from other per-run extras by kMagic (typeError()).
+// Layout: one struct, 64-byte aligned rows; kind ObjectKind::Manager (the
+// window draws it as the server's node, the clients' links point at it),
+// checked by kMagic (typeError()).
 #pragma once
 
 #include "arena.h"
@@ -47,7 +48,7 @@ struct alignas(64) ClientRow {
 };
 
 struct ManagerInfo {
-    static constexpr ObjectKind kKind = ObjectKind::Scenario;
+    static constexpr ObjectKind kKind = ObjectKind::Manager;
     static constexpr std::uint32_t kMagic = 0x3152474d; // "MGR1"
     static constexpr std::size_t kPathSize = 108;       // sizeof(sockaddr_un::sun_path)
     static constexpr std::uint32_t kMaxClients = 64;

@@ -165,8 +165,8 @@ public:
     {
         std::vector<Link> out;
         if (!m_run || !m_serverUp) return out;
-        out.push_back({m_server.slot(), "manager", Link::Kind::Uses});
-        for (std::uint32_t s : m_clients) out.push_back({s, "manager", Link::Kind::Uses});
+        out.push_back({m_server.slot(), "manager", Link::Kind::Serves});
+        for (std::uint32_t s : m_clients) out.push_back({s, "manager", Link::Kind::Requests});
         return out;
     }
 

@@ -150,6 +150,13 @@ void TestMainWindow::everyScenarioStartsFromTheList()
     for (int r = 0; r < w.processModel().rowCount(); ++r) QVERIFY(w.processModel().pid(r) > 0);
     QVERIFY(!w.charts()->views().isEmpty());
     QVERIFY(w.diagram()->processNode(0));
+    // Every link the lesson declares is drawn: to an object on screen, from
+    // a process on screen (the manager's clients once had no server node
+    // to point at, so its diagram was boxes without a line between them).
+    if (w.controller().status() == RunController::Status::Running) {
+        const std::size_t declared = w.controller().scenario()->links().size();
+        QTRY_COMPARE_WITH_TIMEOUT(w.diagram()->linkItems().size(), declared, 1000);
+    }
     // The controls column fits beside the charts on a 1600-pixel projector
     // whatever the lesson's title ("Pipe basics: one-way, ping-pong,
     // request/response: Running" once pushed it past the window's edge).
