@@ -270,8 +270,12 @@ void MainWindow::buildLayout()
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
+    // Numbers and states take what they need; the role takes the rest and
+    // is elided there ("manager-client" and "ring-particles" once pushed the
+    // exit codes out of sight behind a scroll bar).
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(ProcessTableModel::Role, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->setToolTip(tr("Every process of the run; select one to choose it for Kill"));
     m_right->addWidget(scroll);
     m_right->addWidget(m_table);

@@ -105,6 +105,7 @@ private Q_SLOTS:
     void headlessRunWritesCharts();
     void barsFollowTheResults();
     void oneWayPipeDrawsOneDirection();
+    void manyPipesDrawMessagesOnly();
 
 private:
     History m_race;      // from a real race run
@@ -342,6 +343,41 @@ void TestChartExport::oneWayPipeDrawsOneDirection()
     auto *bToA = qobject_cast<QLineSeries *>(chart->series().at(4));
     QVERIFY(aToB && bToA);
     QVERIFY(aToB->pen().widthF() > bToA->pen().widthF());
+}
+
+// The ring's four links: one messages line per link, named by the link
+// alone, no bytes axis (eight lines with long names under half the window
+// were a row of coloured squares).
+void TestChartExport::manyPipesDrawMessagesOnly()
+{
+    History h;
+    Snapshot s;
+    s.hasRun = true;
+    s.objects.resize(4);
+    for (int k = 0; k < 4; ++k) {
+        ObjectSnapshot &o = s.objects[std::size_t(k)];
+        o.index = std::uint32_t(k + 1);
+        o.name = "link-" + std::to_string(k);
+        o.kind = ObjectKind::PipeStats;
+        o.hasTraffic = true;
+    }
+    auto chart = makeChart(ChartKind::PipeTraffic, {QStringLiteral("ring"), QStringLiteral("Ring")});
+    QVERIFY(chart);
+    for (int i = 0; i < 10; ++i) {
+        for (auto &o : s.objects) {
+            o.messages = {std::uint64_t(i) * 7, 0};
+            o.bytes = {std::uint64_t(i) * 7000, 0};
+        }
+        h.append(s, i * 0.03);
+        chart->refresh(h);
+    }
+    QStringList names;
+    for (const QAbstractSeries *series : chart->series()) names << series->name();
+    QCOMPARE(names, (QStringList{QStringLiteral("link-0"), QStringLiteral("link-1"), QStringLiteral("link-2"),
+                                 QStringLiteral("link-3")}));
+    int visibleAxes = 0;
+    for (const QAbstractAxis *axis : chart->axes(Qt::Vertical)) visibleAxes += axis->isVisible() ? 1 : 0;
+    QCOMPARE(visibleAxes, 1);
 }
 
 // On screen the bars are updated in place as results arrive (the same bar

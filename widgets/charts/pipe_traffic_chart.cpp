@@ -32,15 +32,28 @@ void PipeTrafficChart::refresh(const History &history)
 {
     double hiMessages = 1;
     double hiBytes = 1;
+    if (!m_compact && !history.pipes().empty()) {
+        m_compact = history.pipes().size() > 2;
+        if (*m_compact) {
+            m_messagesAxis->setTitleText(tr("Messages/s"));
+            m_bytesAxis->setVisible(false);
+        }
+    }
+    const bool compact = m_compact.value_or(false);
     for (const History::PipeSeries &p : history.pipes()) {
         Lines &lines = m_series[p.name];
-        if (!lines.messages[0]) lines.colorBase = 2 * (int(m_series.size()) - 1);
+        if (!lines.messages[0]) lines.colorBase = (compact ? 1 : 2) * (int(m_series.size()) - 1);
         // B -> A is drawn once it has carried something: a pipe used one
         // way (the ring's links, a one-way Pipe) keeps a legend of two.
         const int directions = history.lastValue(p.messagesTotal[1]) > 0 || lines.messages[1] ? 2 : 1;
         for (int d = 0; d < directions; ++d) {
             if (lines.messages[d]) continue;
             const QColor color = ChartStyle::seriesColor(lines.colorBase + d);
+            if (compact) {
+                lines.messages[d] = addLine(d == 0 ? p.name : p.name + QStringLiteral(" ") + directionName(d),
+                                            color, m_messagesAxis);
+                continue;
+            }
             lines.messages[d] = addLine(tr("'%1' %2 messages/s").arg(p.name, directionName(d)), color,
                                         m_messagesAxis);
             lines.bytes[d] = addLine(tr("'%1' %2 bytes/s").arg(p.name, directionName(d)), color,
@@ -58,6 +71,7 @@ void PipeTrafficChart::refresh(const History &history)
             history.points(p.messagesPerSecond[d], m_buffer, m_maxPoints);
             lines.messages[d]->replace(m_buffer);
             for (const QPointF &pt : std::as_const(m_buffer)) hiMessages = std::max(hiMessages, pt.y());
+            if (!lines.bytes[d]) continue;
             history.points(p.bytesPerSecond[d], m_buffer, m_maxPoints);
             lines.bytes[d]->replace(m_buffer);
             for (const QPointF &pt : std::as_const(m_buffer)) hiBytes = std::max(hiBytes, pt.y());

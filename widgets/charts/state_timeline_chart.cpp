@@ -124,7 +124,20 @@ StateTimelineChart::StateTimelineChart(ChartContext context)
     addAxis(m_rows, Qt::AlignLeft);
     auto *item = new TimelineItem(this);
     m_painter = item;
-    connect(this, &QChart::plotAreaChanged, this, [item] { item->plotAreaChanged(); });
+    connect(this, &QChart::plotAreaChanged, this, [this, item] {
+        item->plotAreaChanged();
+        if (m_history) relabelRows(*m_history);
+    });
+    // Spanning the window's width under the other charts, the timeline is
+    // wide and short: its few state entries go beside the plot, and the
+    // time axis's title (which Qt Charts elides to "..." there anyway) gives
+    // way, which keeps the height a row per process needs for its name.
+    connect(this, &QGraphicsWidget::geometryChanged, this, [this] {
+        const QSizeF s = size();
+        const bool wideAndShort = s.width() > 2.5 * s.height();
+        legend()->setAlignment(wideAndShort ? Qt::AlignRight : Qt::AlignBottom);
+        m_timeAxis->setTitleVisible(!wideAndShort || s.height() >= 240);
+    });
     applyStyle(style());
 }
 
@@ -152,7 +165,9 @@ void StateTimelineChart::relabelRows(const History &history)
     const int rows = int(tracks.size());
     // As many labels as fit: every k-th row when there are many processes.
     const double lineHeight = QFontMetricsF(style().labelFont).height() * 1.1;
-    const double available = std::max(plotArea().height(), 120.0);
+    // The plot's real height once laid out (a short second row once got four
+    // names asked for and, as the axis drops overlapping labels, showed one).
+    const double available = plotArea().height() > lineHeight ? plotArea().height() : 120.0;
     const int every = std::max(1, int(std::ceil(rows * lineHeight / available)));
     QStringList labels;
     for (int r = 0; r < rows; r += every) {
