@@ -420,6 +420,22 @@ void TestChartExport::barsFollowTheResults()
     QCOMPARE(rebuilt->barSets().size(), 1);
     QCOMPARE(rebuilt->barSets().front()->count(), 2);
     QCOMPARE(rebuilt->barSets().front()->at(0), 1000.0);
+
+    // Millions of items per second: bars and labels in millions (eight-digit
+    // labels ran into each other), the unit in the axis title; the CSV keeps
+    // the exact figures.
+    s.bars.categories = {"Queue", "Pipe"};
+    s.bars.sets = {{"items/s", {19'569'759, 58'576}}};
+    more.append(s, more.now() + 0.03);
+    chart->refresh(more);
+    auto *scaled = qobject_cast<QBarSeries *>(chart->series().front());
+    QVERIFY(scaled);
+    QCOMPARE(scaled->barSets().front()->at(0), 19.569759);
+    QVERIFY(chart->axes(Qt::Vertical).front()->titleText().endsWith(QStringLiteral("(M)")));
+    const QString csv = m_dir.filePath(QStringLiteral("bars-millions.csv"));
+    QVERIFY(exportChart(ChartKind::Bars, more, {QStringLiteral("compare"), QStringLiteral("Compare")},
+                        ExportFormat::Csv, csv, {}));
+    QVERIFY(readAll(csv).contains("Queue,19569759"));
 }
 
 void TestChartExport::parseFormats_data()

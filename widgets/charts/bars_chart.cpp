@@ -1,6 +1,7 @@
 #include "bars_chart.h"
 
 #include <QBarSet>
+#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -28,24 +29,30 @@ void BarsChart::refresh(const History &history)
                            bars.sets.size() == m_shown.sets.size() &&
                            std::equal(bars.sets.begin(), bars.sets.end(), m_shown.sets.begin(),
                                       [](const Bars::Set &a, const Bars::Set &b) { return a.name == b.name; });
-    if (!sameShape) {
+    double hi = 0;
+    for (const Bars::Set &s : bars.sets)
+        for (double v : s.values) hi = std::max(hi, v);
+    // Bar labels of eight digits ("19569759") ran into each other: values
+    // of five digits and more are shown in thousands or millions, with the
+    // unit in the axis title. The CSV keeps the exact numbers.
+    const double scale = hi >= 1e6 ? 1e6 : hi >= 1e4 ? 1e3 : 1;
+    if (!sameShape || scale != m_scale) {
+        m_scale = scale;
         rebuild(bars);
     } else {
         const QList<QBarSet *> sets = m_series->barSets();
         for (std::size_t s = 0; s < bars.sets.size(); ++s)
             for (std::size_t c = 0; c < bars.categories.size(); ++c) {
-                const double v = c < bars.sets[s].values.size() ? bars.sets[s].values[c] : 0.0;
+                const double v = (c < bars.sets[s].values.size() ? bars.sets[s].values[c] : 0.0) / m_scale;
                 if (sets[qsizetype(s)]->at(int(c)) != v) sets[qsizetype(s)]->replace(int(c), v);
             }
     }
     if (bars.title != m_shown.title) setTitle(QString::fromStdString(bars.title));
     m_categories->setTitleText(QString::fromStdString(bars.categoryLabel));
-    m_y->setTitleText(QString::fromStdString(bars.valueLabel));
-    double hi = 0;
-    for (const Bars::Set &s : bars.sets)
-        for (double v : s.values) hi = std::max(hi, v);
+    const QString unit = m_scale == 1e6 ? tr(" (M)") : m_scale == 1e3 ? tr(" (k)") : QString();
+    m_y->setTitleText(QString::fromStdString(bars.valueLabel) + unit);
     // Room above the tallest bar for its label.
-    m_y->fit(0, std::max(1.0, hi * 1.15));
+    m_y->fit(0, std::max(1.0, hi / m_scale * 1.15));
     m_shown = bars;
 }
 
@@ -57,7 +64,18 @@ void BarsChart::rebuild(const Bars &bars)
         m_series = nullptr;
     }
     QStringList categories;
-    for (const std::string &c : bars.categories) categories << QString::fromStdString(c);
+    for (const std::string &c : bars.categories) {
+        QString label = QString::fromStdString(c);
+        // More than four names side by side under half the window: Qt Charts
+        // leaves out those wider than their bar ("Value+Lock"); broken into
+        // lines they fit.
+        if (bars.categories.size() > 4) {
+            label.replace(QStringLiteral("+"), QStringLiteral("+<br>")).replace(QStringLiteral(" "), QStringLiteral("<br>"));
+            static const QRegularExpression camel(QStringLiteral("([a-z])([A-Z])"));
+            label.replace(camel, QStringLiteral("\\1<br>\\2")); // "SharedMemory" -> "Shared", "Memory"
+        }
+        categories << label;
+    }
     m_categories->clear();
     m_categories->append(categories);
     if (bars.empty()) return;
@@ -65,12 +83,13 @@ void BarsChart::rebuild(const Bars &bars)
     for (const Bars::Set &s : bars.sets) {
         auto *set = new QBarSet(QString::fromStdString(s.name));
         for (std::size_t c = 0; c < bars.categories.size(); ++c)
-            set->append(c < s.values.size() ? s.values[c] : 0.0);
+            set->append((c < s.values.size() ? s.values[c] : 0.0) / m_scale);
         m_series->append(set);
     }
     m_series->setLabelsVisible(true);
     m_series->setLabelsPosition(QAbstractBarSeries::LabelsOutsideEnd);
-    m_series->setLabelsPrecision(8); // whole numbers up to 10^8, never "1.2e+07"
+    // Whole numbers up to 9999 as they are; scaled ones with three digits.
+    m_series->setLabelsPrecision(m_scale == 1 ? 8 : 3);
     addSeries(m_series);
     m_series->attachAxis(m_categories);
     m_series->attachAxis(m_y);

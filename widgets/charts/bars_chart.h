@@ -28,6 +28,7 @@ private:
     void styleSets();
 
     Bars m_shown; // what the series hold now
+    double m_scale = 1; // bars hold value / m_scale: 1, 1e3 or 1e6 (labels of 3 digits, not 8)
     QBarSeries *m_series = nullptr;
     QBarCategoryAxis *m_categories;
     CountAxis *m_y;

@@ -2,6 +2,7 @@
 
 #include <QFontMetrics>
 #include <QGuiApplication>
+#include <QLegendMarker>
 
 namespace ipc {
 
@@ -11,8 +12,9 @@ PipeTrafficChart::PipeTrafficChart(ChartContext context)
       m_bytesAxis(new CountAxis(this))
 {
     setTitle(tr("Pipe traffic per direction"));
-    m_messagesAxis->setTitleText(tr("Messages per second (solid)"));
-    m_bytesAxis->setTitleText(tr("Bytes per second (dashed)"));
+    // Short: the axes are a chart's height, a hundred pixels in the window.
+    m_messagesAxis->setTitleText(tr("Messages/s"));
+    m_bytesAxis->setTitleText(tr("Bytes/s"));
     addAxis(m_messagesAxis, Qt::AlignLeft);
     addAxis(m_bytesAxis, Qt::AlignRight);
     m_bytesAxis->setGridLineVisible(false);
@@ -54,10 +56,13 @@ void PipeTrafficChart::refresh(const History &history)
                                             color, m_messagesAxis);
                 continue;
             }
-            lines.messages[d] = addLine(tr("'%1' %2 messages/s").arg(p.name, directionName(d)), color,
-                                        m_messagesAxis);
+            // The legend names the directions (colours); solid or dashed is
+            // told by the axis titles, so the bytes lines keep their names
+            // for tooltips but no legend entry of their own.
+            lines.messages[d] = addLine(tr("'%1' %2").arg(p.name, directionName(d)), color, m_messagesAxis);
             lines.bytes[d] = addLine(tr("'%1' %2 bytes/s").arg(p.name, directionName(d)), color,
                                      m_bytesAxis, Qt::DashLine, 0.8);
+            for (QLegendMarker *marker : legend()->markers(lines.bytes[d])) marker->setVisible(false);
             if (d == 1) {
                 // In a ping-pong both directions carry the same traffic and
                 // one line would hide the other: A -> B becomes wider, under
