@@ -24,6 +24,7 @@ std::string_view objectKindName(ObjectKind kind) noexcept
     case ObjectKind::PipeStats: return "PipeStats";
     case ObjectKind::Scenario: return "Scenario";
     case ObjectKind::Manager: return "Manager";
+    case ObjectKind::BlockNote: return "SharedMemory";
     }
     return "Unknown";
 }

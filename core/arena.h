@@ -61,6 +61,7 @@ enum class ObjectKind : std::uint32_t {
     PipeStats,
     Scenario, // per-run extras an engine keeps for itself
     Manager,  // a manager server's address, key and telemetry (manager/manager_info.h)
+    BlockNote, // the arena's record of a named SharedMemory block (shared_memory_block.h)
 };
 
 [[nodiscard]] std::string_view objectKindName(ObjectKind kind) noexcept;

@@ -59,10 +59,12 @@
 //      pid ("ipc-shm-<pid>-..."), so a leftover is traceable.
 #pragma once
 
+#include "arena.h"
 #include "result.h"
 #include "shared_memory.h"
 #include "shared_value.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -87,6 +89,28 @@ struct BlockHeader {
     std::uint8_t padding[20];
 };
 static_assert(sizeof(BlockHeader) == 64, "the payload starts at 64: keep the header one cache line");
+
+// BlockNote: a run's record, in its arena, of a named block its processes
+// use. The block is a segment of its own, outside the arena; the note lets
+// the window draw it (and the processes that use it) like any shared
+// object. Written by the engine that created the block, read lock-free.
+struct BlockNote {
+    static constexpr ObjectKind kKind = ObjectKind::BlockNote;
+    static constexpr std::size_t kSegmentSize = 64;
+
+    std::uint32_t objectIndex = kNoObject;
+    char segment[kSegmentSize]{}; // the name processes attach, NUL-terminated (cut if longer)
+    std::uint64_t count = 0;      // elements
+    std::uint32_t elementType = 0; // ElementType as in BlockHeader, 0 = bytes
+    std::atomic<std::uint32_t> attached{0}; // processes attached so far
+    std::atomic<std::uint32_t> unlinked{0}; // 1 once the name is gone from /dev/shm
+
+    BlockNote(std::string_view name, std::uint64_t elements, std::uint32_t type) noexcept
+        : count(elements), elementType(type)
+    {
+        name.copy(segment, std::min(name.size(), kSegmentSize - 1));
+    }
+};
 
 class SharedMemoryBlock {
 public:

@@ -1,11 +1,13 @@
 #include "snapshot.h"
 
+#include "barrier.h"
 #include "lock.h"
 #include "manager/manager_info.h"
 #include "pipe.h"
 #include "posix_call.h"
 #include "queue.h"
 #include "run.h"
+#include "shared_memory_block.h"
 #include "shared_value.h"
 
 #include <algorithm>
@@ -97,6 +99,13 @@ void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
     o.blockedPut = 0;
     o.blockedGet = 0;
     o.closed = false;
+    o.parties = 0;
+    o.arrived = 0;
+    o.generation = 0;
+    o.broken = false;
+    o.segment.clear();
+    o.attached = 0;
+    o.unlinked = false;
     o.isManager = false;
     o.serverPid = 0;
     o.requests = 0;
@@ -131,6 +140,22 @@ void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
         o.blockedPut = q.blockedPut;
         o.blockedGet = q.blockedGet;
         o.closed = q.closed;
+        break;
+    }
+    case ObjectKind::Barrier: {
+        const Barrier *b = arena.at<Barrier>(e.offset);
+        o.parties = b->parties();
+        o.arrived = b->nWaiting();
+        o.generation = b->generation();
+        o.broken = b->isBroken();
+        break;
+    }
+    case ObjectKind::BlockNote: {
+        const BlockNote *n = arena.at<BlockNote>(e.offset);
+        o.segment.assign(n->segment, strnlen(n->segment, BlockNote::kSegmentSize));
+        o.length = n->count;
+        o.attached = n->attached.load(std::memory_order_relaxed);
+        o.unlinked = n->unlinked.load(std::memory_order_relaxed) != 0;
         break;
     }
     case ObjectKind::Manager: {

@@ -77,6 +77,13 @@ struct ObjectSnapshot {
     std::array<std::uint64_t, kDirections> bytes{};
     std::array<std::int32_t, kDirections> endPids{};        // pipes: process at end A, end B
     std::array<std::uint64_t, kDirections> kernelQueued{};  // pipes: bytes sent that way, not yet read (sampled)
+    std::uint32_t parties = 0;    // barriers: how many must arrive
+    std::uint32_t arrived = 0;    // barriers: waiting in this phase now
+    std::uint32_t generation = 0; // barriers: phases completed
+    bool broken = false;          // barriers: aborted or a waiter timed out
+    std::string segment;          // named SharedMemory blocks: the name processes attach
+    std::uint32_t attached = 0;   // ... processes attached to it so far
+    bool unlinked = false;        // ... gone from /dev/shm (a crash can no longer leak it)
     bool isManager = false;       // a manager server's telemetry (ManagerInfo)
     std::int32_t serverPid = 0;
     std::uint64_t requests = 0;   // answered so far

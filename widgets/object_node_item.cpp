@@ -32,6 +32,8 @@ QString kindTitle(ObjectKind kind)
     case ObjectKind::JoinableQueue: return QStringLiteral("JoinableQueue");
     case ObjectKind::PipeStats: return QStringLiteral("Pipe");
     case ObjectKind::Manager: return QStringLiteral("Manager");
+    case ObjectKind::Barrier: return QStringLiteral("Barrier");
+    case ObjectKind::BlockNote: return QStringLiteral("SharedMemory");
     default: {
         const auto n = objectKindName(kind);
         return QString::fromUtf8(n.data(), qsizetype(n.size()));
@@ -76,7 +78,10 @@ void ObjectNodeItem::setObject(const ObjectSnapshot &object, const QString &hold
                    object.capacity != m_object.capacity || object.value != m_object.value ||
                    object.closed != m_object.closed || object.messages != m_object.messages ||
                    object.kernelQueued != m_object.kernelQueued || object.requests != m_object.requests ||
-                   object.waiting != m_object.waiting || object.clients != m_object.clients;
+                   object.waiting != m_object.waiting || object.clients != m_object.clients ||
+                   object.arrived != m_object.arrived || object.generation != m_object.generation ||
+                   object.broken != m_object.broken || object.attached != m_object.attached ||
+                   object.unlinked != m_object.unlinked;
     if (object.isManager && dt > 0) {
         const double r = double(object.requests - std::min(object.requests, m_object.requests)) / dt;
         m_requestRate += std::min(1.0, dt / 0.5) * (r - m_requestRate); // about half a second of smoothing
@@ -127,6 +132,8 @@ void ObjectNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, 
     case ObjectKind::Lock:
     case ObjectKind::RLock: paintLock(painter, body); break;
     case ObjectKind::Manager: paintManager(painter, body); break;
+    case ObjectKind::Barrier: paintBarrier(painter, body); break;
+    case ObjectKind::BlockNote: paintBlock(painter, body); break;
     default:
         if (m_object.hasTraffic) paintPipe(painter, body);
         break;
@@ -155,6 +162,58 @@ void ObjectNodeItem::paintLock(QPainter *p, const QRectF &body)
     p->setPen(held ? QColor(0x1a, 0x23, 0x7e) : QColor(0x2e, 0x7d, 0x32));
     const QString text = held ? QStringLiteral("lock held by %1").arg(m_holder) : QStringLiteral("lock free");
     p->drawText(body, Qt::AlignLeft | Qt::AlignTop, QFontMetricsF(font).elidedText(text, Qt::ElideRight, body.width()));
+    p->setPen(QColor(0x21, 0x21, 0x21));
+}
+
+void ObjectNodeItem::paintBarrier(QPainter *p, const QRectF &body)
+{
+    // One cell per party, filled for those already waiting: the phase
+    // ends when the row is full.
+    const QFont font = pixelFont(20, false);
+    p->setFont(font);
+    const QString text = m_object.broken
+                             ? QStringLiteral("BROKEN (aborted or timed out)")
+                             : QStringLiteral("%1 of %2 waiting, %3 phases done")
+                                   .arg(m_object.arrived)
+                                   .arg(m_object.parties)
+                                   .arg(m_object.generation);
+    if (m_object.broken) p->setPen(QColor(0xc6, 0x28, 0x28));
+    p->drawText(body, Qt::AlignLeft | Qt::AlignTop, QFontMetricsF(font).elidedText(text, Qt::ElideRight, body.width()));
+    p->setPen(QColor(0x21, 0x21, 0x21));
+    const QRectF bar(body.left(), body.top() + 34, body.width(), body.height() - 40);
+    const std::uint32_t parties = std::max<std::uint32_t>(1, m_object.parties);
+    if (parties > 40) return;
+    const double w = bar.width() / parties;
+    p->setPen(QPen(QColor(0x90, 0x90, 0x90), 1));
+    for (std::uint32_t i = 0; i < parties; ++i) {
+        const QRectF cell(bar.left() + i * w + 1.5, bar.top() + 2, w - 3, bar.height() - 4);
+        p->setBrush(i < m_object.arrived ? QColor(0x8e, 0x44, 0xad) : QColor(Qt::white));
+        p->drawRect(cell);
+    }
+}
+
+void ObjectNodeItem::paintBlock(QPainter *p, const QRectF &body)
+{
+    // A named segment of its own: what processes attach by name, how big,
+    // and whether the name is already gone (then no crash can leak it).
+    const QFont font = pixelFont(18, false);
+    p->setFont(font);
+    const qreal line = 28;
+    const QString lines[] = {
+        QStringLiteral("/dev/shm/%1").arg(QString::fromStdString(m_object.segment)),
+        QStringLiteral("%1 elements, %2 attached")
+            .arg(QLocale().toString(qulonglong(m_object.length)))
+            .arg(m_object.attached),
+        m_object.unlinked ? QStringLiteral("name unlinked: nothing can leak")
+                          : QStringLiteral("name still linked"),
+    };
+    for (int i = 0; i < 3; ++i) {
+        p->setPen(i == 2 ? (m_object.unlinked ? QColor(0x2e, 0x7d, 0x32) : QColor(0xc6, 0x28, 0x28))
+                         : QColor(0x21, 0x21, 0x21));
+        const QRectF r(body.left(), body.top() + i * line, body.width(), line);
+        p->drawText(r, Qt::AlignLeft | Qt::AlignTop,
+                    QFontMetricsF(font).elidedText(lines[i], Qt::ElideRight, body.width()));
+    }
     p->setPen(QColor(0x21, 0x21, 0x21));
 }
 

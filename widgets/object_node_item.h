@@ -1,8 +1,10 @@
 // ObjectNodeItem: one shared object in the diagram, drawn by kind: a value
 // with its number and its lock's holder, a lock with its holder, a queue
 // with its fill level against maxsize, a pipe with its traffic flowing in
-// each direction, a manager server with its request rate and the requests
-// it holds back (a Lock acquire waiting for the holder's release).
+// each direction, a barrier with who is waiting at it, a named
+// SharedMemory block with its name and whether that is unlinked yet, a
+// manager server with its request rate and the requests it holds back (a
+// Lock acquire waiting for the holder's release).
 #pragma once
 
 #include "snapshot.h"
@@ -43,6 +45,8 @@ private:
     void paintPipe(QPainter *p, const QRectF &body);
     void paintLock(QPainter *p, const QRectF &body);
     void paintManager(QPainter *p, const QRectF &body);
+    void paintBarrier(QPainter *p, const QRectF &body);
+    void paintBlock(QPainter *p, const QRectF &body);
 
     ObjectSnapshot m_object;
     QString m_name;

@@ -64,6 +64,7 @@ public:
     {
         m_block = SharedMemoryBlock();
         m_array = nullptr;
+        m_note = nullptr;
         m_checked = false;
         const auto n = std::size_t(param("elements"));
         const bool useArray = param("array") != 0;
@@ -88,6 +89,12 @@ public:
             m_block = std::move(*block);
             data = *m_block.view<double>();
             target = "--block";
+            // The block lives outside the arena: a note in it lets the
+            // window draw the block and who uses it.
+            auto note = (*run)->arena().make<BlockNote>(kArrayName, m_blockName, n,
+                                                        std::uint32_t(ElementType::Double));
+            if (!note) return std::unexpected(note.error());
+            m_note = *note;
         }
         for (std::size_t i = 0; i < n; ++i) data[i] = initialValue(i);
 
@@ -161,8 +168,8 @@ public:
 
     std::vector<Link> links() const override
     {
+        // The Array, or the note of the named block: both are called "data".
         std::vector<Link> out;
-        if (param("array") == 0) return out; // the block is not an arena object
         for (const Chunk &c : m_chunks) out.push_back({c.slot, std::string(kArrayName), Link::Kind::Uses});
         return out;
     }
@@ -178,6 +185,7 @@ private:
     {
         const Deadline deadline(std::chrono::seconds(10));
         while (m_block.attachedCount() < workers) {
+            m_note->attached.store(m_block.attachedCount(), std::memory_order_relaxed);
             // A worker that finished its chunk (exit 0) had attached; one
             // that failed or was killed may not have, and would be waited
             // for in vain.
@@ -193,7 +201,10 @@ private:
             }
             usleep(1000);
         }
-        return m_block.unlink();
+        m_note->attached.store(m_block.attachedCount(), std::memory_order_relaxed);
+        auto unlinked = m_block.unlink();
+        if (unlinked) m_note->unlinked.store(1, std::memory_order_relaxed);
+        return unlinked;
     }
 
     // Bit-for-bit equal to the serial computation, once every chunk is done.
@@ -221,6 +232,7 @@ private:
     SharedMemoryBlock m_block;
     std::string m_blockName;
     SharedArray<double> *m_array = nullptr;
+    BlockNote *m_note = nullptr; // block mode: the block's record in the arena, for the window
     std::vector<Chunk> m_chunks;
     mutable bool m_checked = false;
     mutable bool m_correct = false;

@@ -2,6 +2,7 @@
 // real workers, compared bit for bit with the serial result; the named
 // block is unlinked as soon as the workers are in.
 #include "scenario.h"
+#include "snapshot.h"
 #include "test_support.h"
 
 #include <QDir>
@@ -57,6 +58,20 @@ void TestSharedMemoryScenario::chunksEqualSerial()
     QVERIFY2(started, started ? "" : started.error().toString().c_str());
     // Everyone attached by now, so the name is already gone.
     QVERIFY(ourBlocks().isEmpty());
+    // The window sees the block (a segment outside the arena) through its
+    // note: the name the workers attached, all of them, and that it is gone.
+    Snapshot snap;
+    takeSnapshot(**s, snap);
+    const ObjectSnapshot *data = snap.object("data");
+    QVERIFY(data);
+    QCOMPARE(data->kind, array ? ObjectKind::Array : ObjectKind::BlockNote);
+    QVERIFY(!data->internal);
+    if (!array) {
+        QVERIFY(QString::fromStdString(data->segment).startsWith(QStringLiteral("ipc-shm-%1-").arg(getpid())));
+        QCOMPARE(data->length, 1'000'000u);
+        QCOMPARE(data->attached, 4u);
+        QVERIFY(data->unlinked);
+    }
     QVERIFY(waitFor([&] { return (*s)->finished(); }, 60'000));
     const QJsonObject r = (*s)->result();
     QVERIFY(r.value(QStringLiteral("complete")).toBool());
