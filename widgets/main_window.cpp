@@ -436,8 +436,9 @@ void MainWindow::onStatusChanged()
     const bool has = m_controller->scenario() != nullptr;
     // The question stands while the class watches; the answer comes when
     // the run has ended (and stays for a restart).
-    if (st == RunController::Status::Finished || st == RunController::Status::Stopped)
-        m_explanation->setRevealAnswer(true);
+    const bool ended = st == RunController::Status::Finished || st == RunController::Status::Stopped;
+    if (ended) m_explanation->setRevealAnswer(true);
+    m_charts->setRunEnded(ended, m_controller->sampler().history());
     action(QStringLiteral("start"))->setEnabled(has && !m_controller->active());
     action(QStringLiteral("stop"))->setEnabled(m_controller->active());
     action(QStringLiteral("pause"))->setEnabled(m_controller->active());

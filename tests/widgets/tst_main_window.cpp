@@ -19,6 +19,7 @@
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QValueAxis>
 
 #include <cerrno>
 #include <csignal>
@@ -86,6 +87,7 @@ private Q_SLOTS:
     void presentationModeReachesChartsAndExports();
     void openScenarioFile();
     void answerAfterTheRun();
+    void shortRunFillsTheTimeAxis();
 };
 
 void TestMainWindow::initTestCase()
@@ -381,6 +383,28 @@ void TestMainWindow::answerAfterTheRun()
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));
     QVERIFY2(text().contains(QStringLiteral("Answer:")), qPrintable(text()));
+}
+
+// The first lesson is over in a fraction of a second; once it has ended
+// its charts spread that over their width instead of a line at 0 of 10 s.
+void TestMainWindow::shortRunFillsTheTimeAxis()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.chooseScenario(QStringLiteral("isolation")));
+    w.action(QStringLiteral("start"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller().status() == RunController::Status::Finished, 20000);
+    ChartView *values = w.charts()->view(ChartKind::Metrics);
+    QVERIFY(values);
+    const auto axes = values->liveChart()->axes(Qt::Horizontal);
+    QVERIFY(!axes.isEmpty());
+    auto *time = qobject_cast<QValueAxis *>(axes.front());
+    QVERIFY(time);
+    const double ran = w.controller().sampler().history().now() - w.controller().sampler().history().rangeStart();
+    QVERIFY2(ran < 5, qPrintable(QString::number(ran))); // the premise: a short run
+    QVERIFY2(time->max() - time->min() < 10, qPrintable(QString::number(time->max())));
+    QVERIFY(time->max() - time->min() >= ran);
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -30,6 +30,7 @@ void ChartsPanel::refresh(const History &history)
         auto *view = new ChartView(makeChart(kind, m_context).release(), this);
         view->setObjectName(QStringLiteral("chart-") + chartKindName(kind));
         view->liveChart()->applyStyle(m_style);
+        view->liveChart()->setRunEnded(m_runEnded);
         connect(view, &ChartView::activated, this, &ChartsPanel::setCurrent);
         connect(view, &ChartView::actionRequested, this, &ChartsPanel::actionRequested);
         m_views.emplace(kind, view);
@@ -37,6 +38,15 @@ void ChartsPanel::refresh(const History &history)
     }
     if (added) relayout();
     for (auto &[kind, view] : m_views) view->liveChart()->refresh(history);
+}
+
+void ChartsPanel::setRunEnded(bool ended, const History &history)
+{
+    m_runEnded = ended;
+    for (auto &[kind, view] : m_views) {
+        view->liveChart()->setRunEnded(ended);
+        view->liveChart()->refresh(history);
+    }
 }
 
 void ChartsPanel::relayout()

@@ -25,6 +25,8 @@ public:
     void setContext(const ChartContext &context);
     [[nodiscard]] const ChartContext &context() const noexcept { return m_context; }
     void refresh(const History &history);
+    // The run has ended (or started again): short runs fill the time axis.
+    void setRunEnded(bool ended, const History &history);
     void setChartStyle(const ChartStyle &style);
     [[nodiscard]] const ChartStyle &chartStyle() const noexcept { return m_style; }
 
@@ -43,6 +45,7 @@ private:
     QGridLayout *m_grid;
     ChartContext m_context;
     ChartStyle m_style = ChartStyle::normal();
+    bool m_runEnded = false;
     std::map<ChartKind, ChartView *> m_views;
     ChartView *m_current = nullptr;
 };

@@ -109,9 +109,10 @@ void LiveChart::followTime(const History &history)
     const double lo = history.rangeStart();
     double hi = history.rangeEnd();
     // On screen the axis shows at least 10 s, so a run's first seconds do
-    // not rescale it on every tick; a picture of a run that ended sooner
-    // spreads what happened over the whole width.
-    if (m_export && history.now() - lo < hi - lo)
+    // not rescale it on every tick; a picture of a run that ended sooner,
+    // or the window once such a run has ended, spreads what happened over
+    // the whole width.
+    if ((m_export || m_runEnded) && history.now() - lo < hi - lo)
         hi = std::max(lo + 0.1, lo + CountAxis::niceCeil(history.now() - lo));
     if (m_timeAxis->min() != lo || m_timeAxis->max() != hi) m_timeAxis->setRange(lo, hi);
     // Ticks every 10 s for the minute, every 2 s at the start, finer for a

@@ -52,6 +52,10 @@ public:
         m_maxPoints = on ? 0 : History::kScreenPoints;
     }
     [[nodiscard]] bool exportMode() const noexcept { return m_export; }
+    // The run is over: a run shorter than the time axis's 10 s then spreads
+    // over the whole width, as in an export (the first lesson ends in a
+    // tenth of a second: a line at 0 said nothing).
+    void setRunEnded(bool ended) noexcept { m_runEnded = ended; }
 
 protected:
     struct Line {
@@ -78,6 +82,7 @@ protected:
     QList<QPointF> m_buffer; // reused for replace()
     int m_maxPoints = History::kScreenPoints;
     bool m_export = false;
+    bool m_runEnded = false;
 
 private:
     ChartKind m_kind;
