@@ -306,22 +306,33 @@ void TestChartExport::csvColumns()
     QCOMPARE(lines, (QList<QByteArray>{"lost,lock off,lock on", "none,0,4", "some,3,0", "many,2,0"}));
 }
 
+namespace {
+
+// A snapshot of a run with these pipes and no traffic yet.
+Snapshot pipesSnapshot(const std::vector<std::string> &names)
+{
+    Snapshot s;
+    s.hasRun = true;
+    for (std::size_t k = 0; k < names.size(); ++k) {
+        ObjectSnapshot o;
+        o.index = std::uint32_t(k + 1);
+        o.name = names[k];
+        o.kind = ObjectKind::PipeStats;
+        o.hasTraffic = true;
+        s.objects.push_back(o);
+    }
+    return s;
+}
+
+} // namespace
+
 // A pipe used one way (the ring's links, a one-way Pipe) gets one
 // messages line and one bytes line; B -> A appears once it carries
 // something, drawn over a widened A -> B.
 void TestChartExport::oneWayPipeDrawsOneDirection()
 {
     History h;
-    Snapshot s;
-    s.hasRun = true;
-    s.objects.resize(2);
-    for (int k = 0; k < 2; ++k) {
-        ObjectSnapshot &o = s.objects[std::size_t(k)];
-        o.index = std::uint32_t(k + 1);
-        o.name = k == 0 ? "one-way" : "both";
-        o.kind = ObjectKind::PipeStats;
-        o.hasTraffic = true;
-    }
+    Snapshot s = pipesSnapshot({"one-way", "both"});
     auto chart = makeChart(ChartKind::PipeTraffic, {QStringLiteral("pingpong"), QStringLiteral("Pipes")});
     QVERIFY(chart);
     const auto names = [&] {
@@ -351,16 +362,7 @@ void TestChartExport::oneWayPipeDrawsOneDirection()
 void TestChartExport::manyPipesDrawMessagesOnly()
 {
     History h;
-    Snapshot s;
-    s.hasRun = true;
-    s.objects.resize(4);
-    for (int k = 0; k < 4; ++k) {
-        ObjectSnapshot &o = s.objects[std::size_t(k)];
-        o.index = std::uint32_t(k + 1);
-        o.name = "link-" + std::to_string(k);
-        o.kind = ObjectKind::PipeStats;
-        o.hasTraffic = true;
-    }
+    Snapshot s = pipesSnapshot({"link-0", "link-1", "link-2", "link-3"});
     auto chart = makeChart(ChartKind::PipeTraffic, {QStringLiteral("ring"), QStringLiteral("Ring")});
     QVERIFY(chart);
     for (int i = 0; i < 10; ++i) {
