@@ -101,12 +101,10 @@ struct BlockNote {
     std::uint32_t objectIndex = kNoObject;
     char segment[kSegmentSize]{}; // the name processes attach, NUL-terminated (cut if longer)
     std::uint64_t count = 0;      // elements
-    std::uint32_t elementType = 0; // ElementType as in BlockHeader, 0 = bytes
     std::atomic<std::uint32_t> attached{0}; // processes attached so far
     std::atomic<std::uint32_t> unlinked{0}; // 1 once the name is gone from /dev/shm
 
-    BlockNote(std::string_view name, std::uint64_t elements, std::uint32_t type) noexcept
-        : count(elements), elementType(type)
+    BlockNote(std::string_view name, std::uint64_t elements) noexcept : count(elements)
     {
         name.copy(segment, std::min(name.size(), kSegmentSize - 1));
     }

@@ -91,8 +91,7 @@ public:
             target = "--block";
             // The block lives outside the arena: a note in it lets the
             // window draw the block and who uses it.
-            auto note = (*run)->arena().make<BlockNote>(kArrayName, m_blockName, n,
-                                                        std::uint32_t(ElementType::Double));
+            auto note = (*run)->arena().make<BlockNote>(kArrayName, m_blockName, n);
             if (!note) return std::unexpected(note.error());
             m_note = *note;
         }

@@ -36,10 +36,7 @@ void PipeTrafficChart::refresh(const History &history)
     double hiBytes = 1;
     if (!m_compact && !history.pipes().empty()) {
         m_compact = history.pipes().size() > 2;
-        if (*m_compact) {
-            m_messagesAxis->setTitleText(tr("Messages/s"));
-            m_bytesAxis->setVisible(false);
-        }
+        if (*m_compact) m_bytesAxis->setVisible(false);
     }
     const bool compact = m_compact.value_or(false);
     for (const History::PipeSeries &p : history.pipes()) {
