@@ -22,27 +22,34 @@
 //
 // Layout (in the arena, at the object's offset; see docs/architecture.md):
 //   config line      magic, capacity, maxMessageBytes, stride, offsets
-//   producer lines   putLock (OwnerLock), putIndex, cachedHead, put intent;
+//   producer lines   putLock (OwnerLock), putIndex, cachedHead, put intent,
+//                    the CPU the last put ran on;
 //                    tail (items ever put) and bytesPut, on their own line
-//   consumer lines   getLock, getIndex, cachedTail, get intent; head, bytesGot
+//   consumer lines   getLock, getIndex, get intent, CPU; head, bytesGot
 //   wait lines       closed flag, joinable counters, and per side a waiter
 //                    bitmask with a (pid, futex word) entry behind each bit
-//   lengths[capacity] u32 payload length of each slot (64-byte aligned)
-//   slots[capacity]   payloads; stride = maxMessageBytes rounded up to 64,
-//                     so every payload starts on a cache line.
+//   cells[capacity]  u64 per slot: the payload length and the stamp i + 1
+//                    (low 32 bits) of the item i it holds (64-byte aligned)
+//   slots[capacity]  payloads; stride = maxMessageBytes rounded up to 64,
+//                    so every payload starts on a cache line.
 // Item i (0-based, counting every put ever) lives in slot i % capacity.
+// A consumer learns that item `head` exists from its cell alone, not from
+// tail: with producer and consumer on two CPUs and the queue nearly empty,
+// every shared line costs a transfer between them per item, and the cell
+// (length and stamp in one word) replaces two (tail and a length).
 //
 // Kill safety (SIGKILL at any instruction). Producers serialise on putLock,
 // consumers on getLock (OwnerLock, a lock that survives its owner), so
 // producers and consumers never contend with each other. A put copies the
 // payload into the free slot at `tail` and only then publishes it with one
-// atomic store tail+1; a get copies the slot at `head` out and only then
-// frees it with one store head+1. A process killed before its store leaves
-// the queue exactly as it was (a half-copied slot is never visible, an item
-// half-read stays queued); killed after it, the operation is complete. The
-// next caller takes the lock over (AcquireStatus::OwnerDied), redoes the
-// operation's remaining writes from an idempotent intent record (byte
-// counter, wrapped index) and goes on.
+// atomic store of its cell (length and stamp); tail+1 follows. A get copies
+// the slot at `head` out and only then frees it with one store head+1. A
+// process killed before its commit store leaves the queue exactly as it was
+// (a half-copied slot is never visible, an item half-read stays queued);
+// killed after it, the operation is complete. The next caller takes the
+// lock over (AcquireStatus::OwnerDied), redoes the operation's remaining
+// writes (tail after a stamped cell, the byte counter from an idempotent
+// intent record, the wrapped index) and goes on.
 // Waiters register in a bitmask with their pid, so puts and gets issue a
 // futex wake only when someone waits; a waiter killed while registered is
 // cleared by the next process that waits (its pid no longer exists), and a
@@ -60,6 +67,7 @@
 #include "owner_lock.h"
 #include "posix_call.h"
 #include "result.h"
+#include "spin_wait.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -128,6 +136,8 @@ struct Intent {
     std::uint64_t bytesTarget = 0;
 };
 
+struct SpinPlan; // how a waiter spins before it sleeps (queue.cpp)
+
 } // namespace detail
 
 class Queue {
@@ -135,7 +145,7 @@ public:
     static constexpr ObjectKind kKind = ObjectKind::Queue;
     static constexpr std::uint32_t kMaxCapacity = 1u << 20;
     static constexpr std::uint32_t kDefaultMaxMessageBytes = 64u << 10;
-    static constexpr std::uint64_t kMagic = 0x5545555143504931ull; // "1IPCQUEU"
+    static constexpr std::uint64_t kMagic = 0x5545555143504932ull; // "2IPCQUEU": stamped cells
 
     std::uint32_t objectIndex = kNoObject;
 
@@ -192,19 +202,24 @@ private:
     {
         return reinterpret_cast<std::byte *>(this) + m_slotsOffset + std::size_t(index) * m_stride;
     }
-    [[nodiscard]] std::atomic<std::uint32_t> &length(std::uint32_t index) noexcept
+    [[nodiscard]] std::atomic<std::uint64_t> &cell(std::uint32_t index) const noexcept
     {
-        return reinterpret_cast<std::atomic<std::uint32_t> *>(reinterpret_cast<std::byte *>(this) +
-                                                              m_lengthsOffset)[index];
+        return reinterpret_cast<std::atomic<std::uint64_t> *>(
+            reinterpret_cast<std::byte *>(const_cast<Queue *>(this)) + m_cellsOffset)[index];
     }
     [[nodiscard]] Result<void> lock(OwnerLock &lock, Side side, Duration timeout,
                                     std::optional<Deadline> &deadline) noexcept;
     void repair(Side side) noexcept;
     template <class Ready>
-    [[nodiscard]] Result<void> waitOn(detail::WaiterSet &waiters, const Deadline &deadline,
+    [[nodiscard]] Result<void> waitOn(detail::WaiterSet &waiters, const detail::SpinPlan &plan,
+                                      const CpuNote &otherSide, const Deadline &deadline,
                                       Ready &&ready) noexcept;
     [[nodiscard]] Result<void> waitForRoom(const Deadline &deadline) noexcept;
     [[nodiscard]] Result<void> waitForItem(const Deadline &deadline) noexcept;
+    // Items ever put: tail, plus the one whose producer stamped its cell
+    // (the commit) but has not yet advanced tail, or was killed before.
+    [[nodiscard]] std::uint64_t itemsPut() const noexcept;
+    [[nodiscard]] bool itemAtHead() const noexcept;
     void noteDepth(std::uint64_t depth) noexcept;
     [[nodiscard]] std::string what() const;
 
@@ -213,14 +228,15 @@ private:
     std::uint32_t m_capacity;
     std::uint32_t m_maxMessageBytes;
     std::uint32_t m_stride;
-    std::uint32_t m_lengthsOffset;
+    std::uint32_t m_cellsOffset;
     std::uint32_t m_slotsOffset;
 
     // Producer side: guarded by m_putLock, touched only by producers.
     alignas(64) OwnerLock m_putLock;
     std::uint32_t m_putIndex = 0;   // tail % capacity
-    std::uint64_t m_cachedHead = 0; // <= head; refreshed when the queue looks full
+    std::uint64_t m_cachedHead = 0; // <= head; refreshed when the queue looks full or this put may fill it
     detail::Intent m_putIntent;
+    CpuNote m_putCpu;
     // Published by producers, read by consumers and the GUI.
     alignas(64) std::atomic<std::uint64_t> m_tail{0};
     std::atomic<std::uint64_t> m_bytesPut{0};
@@ -228,8 +244,8 @@ private:
     // Consumer side, likewise.
     alignas(64) OwnerLock m_getLock;
     std::uint32_t m_getIndex = 0;   // head % capacity
-    std::uint64_t m_cachedTail = 0; // <= tail; refreshed when the queue looks empty
     detail::Intent m_getIntent;
+    CpuNote m_getCpu;
     alignas(64) std::atomic<std::uint64_t> m_head{0};
     std::atomic<std::uint64_t> m_bytesGot{0};
 
