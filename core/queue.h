@@ -197,6 +197,8 @@ protected:
     [[nodiscard]] Result<void> joinImpl(Duration timeout) noexcept;
 
 private:
+    // tests/core/tst_queue.cpp: stops a put between commitPut and countPut.
+    friend struct QueueProbe;
     enum class Side { Put, Get };
     [[nodiscard]] std::byte *slot(std::uint32_t index) noexcept
     {
@@ -214,6 +216,8 @@ private:
     [[nodiscard]] Result<void> waitOn(detail::WaiterSet &waiters, const detail::SpinPlan &plan,
                                       const CpuNote &otherSide, const Deadline &deadline,
                                       Ready &&ready) noexcept;
+    void commitPut(std::uint64_t t, std::uint32_t index, std::span<const std::byte> item) noexcept;
+    void countPut(std::uint64_t t, std::uint32_t index) noexcept;
     [[nodiscard]] Result<void> waitForRoom(const Deadline &deadline) noexcept;
     [[nodiscard]] Result<void> waitForItem(const Deadline &deadline) noexcept;
     // Items ever put: tail, plus the one whose producer stamped its cell
