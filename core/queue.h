@@ -28,8 +28,9 @@
 //   consumer lines   getLock, getIndex, get intent, CPU; head, bytesGot
 //   wait lines       closed flag, joinable counters, and per side a waiter
 //                    bitmask with a (pid, futex word) entry behind each bit
-//   cells[capacity]  u64 per slot: the payload length and the stamp i + 1
-//                    (low 32 bits) of the item i it holds (64-byte aligned)
+//   cells[capacity]  u64 per slot: the payload length (low half) and the
+//                    stamp of the item i it holds, i + 1 mod 2^32 (high
+//                    half); 64-byte aligned
 //   slots[capacity]  payloads; stride = maxMessageBytes rounded up to 64,
 //                    so every payload starts on a cache line.
 // Item i (0-based, counting every put ever) lives in slot i % capacity.
@@ -241,7 +242,7 @@ private:
     std::uint64_t m_cachedHead = 0; // <= head; refreshed when the queue looks full or this put may fill it
     detail::Intent m_putIntent;
     CpuNote m_putCpu;
-    // Published by producers, read by consumers and the GUI.
+    // Published by producers, read by the GUI (consumers look once a lap).
     alignas(64) std::atomic<std::uint64_t> m_tail{0};
     std::atomic<std::uint64_t> m_bytesPut{0};
 
