@@ -289,12 +289,9 @@ void Queue::repair(Side side) noexcept
     m_ownerDeaths.fetch_add(1, std::memory_order_relaxed);
     if (side == Side::Put) {
         const std::uint64_t pos = m_putIntent.pos;
-        std::uint64_t tail = m_tail.load(std::memory_order_relaxed);
-        if (holds(cell(std::uint32_t(tail % m_capacity)).load(std::memory_order_acquire), tail)) {
-            // Killed between its commit and counting it in tail.
-            ++tail;
-            m_tail.store(tail, std::memory_order_release);
-        }
+        const std::uint64_t tail = itemsPut();
+        // Killed between its commit and counting it in tail: count it now.
+        if (tail != m_tail.load(std::memory_order_relaxed)) m_tail.store(tail, std::memory_order_release);
         if (pos != 0 && tail == pos) m_bytesPut.store(m_putIntent.bytesTarget, std::memory_order_relaxed);
         m_putIntent.pos = 0;
         m_putIndex = std::uint32_t(tail % m_capacity);
