@@ -62,6 +62,9 @@
 #include <QByteArrayView>
 #include <QCborValue>
 
+#include <sys/types.h>
+#include <sys/uio.h>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -189,6 +192,9 @@ private:
     void countSent(std::size_t n, bool sample) noexcept;
 
     // Receiving.
+    // One read or write on the descriptor; block = false never waits.
+    [[nodiscard]] ssize_t readFd(std::byte *dst, std::size_t cap, bool block) noexcept;
+    [[nodiscard]] ssize_t writeFd(const iovec *iov, int count, bool block) noexcept;
     [[nodiscard]] Result<std::uint32_t> frameHeader(Duration timeout, std::optional<Deadline> &dl);
     [[nodiscard]] Result<void> frameBody(std::byte *dst, Duration timeout, std::optional<Deadline> &dl);
     [[nodiscard]] Result<std::size_t> readSome(std::byte *dst, std::size_t cap, Duration timeout,
@@ -206,6 +212,8 @@ private:
     int m_fd = -1;
     Mode m_mode = Mode::Duplex;
     bool m_isSocket = false;
+    // The descriptor blocks; calls that must not wait say so per call.
+    bool m_blocking = false;
     std::size_t m_maxMessageBytes = kMaxMessageBytes;
 
     std::vector<std::byte> m_in; // read-ahead buffer, [m_inBegin, m_inEnd) unparsed

@@ -55,13 +55,21 @@ private:
     std::atomic<std::int32_t> m_cpu{-1};
 };
 
+enum class SpinStart : std::uint8_t {
+    Look,  // ready() first
+    Yield, // the caller has just looked: yield first (on one CPU the peer
+           // runs at once, and a look that must fail costs a syscall)
+};
+
 // True as soon as ready() is; false when the budget ran out first.
 template <class Ready>
-[[nodiscard]] bool spinUntil(Ready &&ready, std::uint64_t budgetNs = kSpinBudgetNs) noexcept
+[[nodiscard]] bool spinUntil(Ready &&ready, std::uint64_t budgetNs = kSpinBudgetNs,
+                             SpinStart start = SpinStart::Look) noexcept
 {
     static const bool multiCpu = sysconf(_SC_NPROCESSORS_ONLN) > 1;
     if (!multiCpu) return false;
     const std::uint64_t until = monotonicNs() + budgetNs;
+    if (start == SpinStart::Yield) sched_yield();
     do {
         if (ready()) return true;
         sched_yield();

@@ -64,6 +64,7 @@ private Q_SLOTS:
     void initTestCase();
     void duplexRequestResponse();
     void oneWayDirectionsEnforced();
+    void oneWayPipeHoldsManyLargeMessages();
     void sendBytesOffsetAndSize();
     void mixedSizesInOneStream_data();
     void mixedSizesInOneStream();
@@ -204,11 +205,14 @@ void TestPipe::mixedSizesInOneStream()
     auto p = Connection::pipe(duplex);
     QVERIFY(p);
     auto &[reader, writer] = *p;
-    const int pattern[] = {64, 64, 3, 4096, 0, 1000, 64, 4096, 4096, 7, 1, 2, 64, 9000, 5, 64};
+    // 40000: a large frame, read header first and then straight into the
+    // destination; the frames after one are read as needed.
+    const int pattern[] = {64, 64, 3, 4096, 0, 1000, 64, 4096, 4096, 7, 1, 2, 64, 9000, 5, 64,
+                           40000, 40000, 3, 64, 40000, 4096};
     std::vector<int> sizes;
-    for (int r = 0; r < (duplex ? 1 : 6); ++r) sizes.insert(sizes.end(), std::begin(pattern), std::end(pattern));
-    if (!duplex) // room for all of it (~136 KiB), so one process can write it before reading
-        QVERIFY(fcntl(writer.fd(), F_SETPIPE_SZ, 256 * 1024) >= 256 * 1024);
+    for (int r = 0; r < (duplex ? 1 : 3); ++r) sizes.insert(sizes.end(), std::begin(pattern), std::end(pattern));
+    if (!duplex) // room for all of it (~400 KiB), so one process can write it before reading
+        QVERIFY(fcntl(writer.fd(), F_SETPIPE_SZ, 512 * 1024) >= 512 * 1024);
     const auto message = [](int i, int size) { return QByteArray(size, char('a' + i % 26)); };
     for (int i = 0; i < int(sizes.size()); ++i) QVERIFY(writer.sendBytes(message(i, sizes[i]), kLong));
     for (int i = 0; i < int(sizes.size()); ++i) {
@@ -225,6 +229,36 @@ void TestPipe::mixedSizesInOneStream()
         }
     }
     QVERIFY(!*reader.poll()); // nothing more, nothing lost
+}
+
+// A one-way pipe is created with a 512 KiB kernel buffer (pipe.cpp), so a
+// writer runs ahead of its reader by ~85 messages of 4 KiB, not ~10: each
+// one of them goes out without waiting, and all arrive in order.
+void TestPipe::oneWayPipeHoldsManyLargeMessages()
+{
+    {   // Can this user have such a pipe at all (fs.pipe-max-size, quota)?
+        int probe[2];
+        QVERIFY(::pipe(probe) == 0);
+        const bool allowed = fcntl(probe[1], F_SETPIPE_SZ, 512 * 1024) >= 512 * 1024;
+        ::close(probe[0]);
+        ::close(probe[1]);
+        if (!allowed) QSKIP("a 512 KiB pipe is not allowed here (fs.pipe-max-size or the user's quota)");
+    }
+    auto p = Connection::pipe(false);
+    QVERIFY(p);
+    auto &[reader, writer] = *p;
+    QVERIFY(fcntl(writer.fd(), F_GETPIPE_SZ) >= 512 * 1024);
+    constexpr int kMessages = 80;
+    for (int i = 0; i < kMessages; ++i) {
+        auto sent = writer.sendBytes(pattern(4096, i), kNoWait);
+        QVERIFY2(sent, sent ? "" : (std::to_string(i) + ": " + sent.error().message).c_str());
+    }
+    for (int i = 0; i < kMessages; ++i) {
+        auto got = reader.recvBytes(std::nullopt, kLong);
+        QVERIFY(got);
+        QCOMPARE(*got, pattern(4096, i));
+    }
+    QVERIFY(!*reader.poll());
 }
 
 void TestPipe::recvBytesMaxLengthKeepsMessage()
