@@ -37,7 +37,7 @@
 // A recv that times out mid-frame keeps what arrived for the next recv.
 //
 // Threads and processes: a Connection is used by one thread of one
-// process. Receiving reads ahead into a 64 KiB buffer, so do not hand the
+// process. Receiving reads ahead into a 256 KiB buffer, so do not hand the
 // descriptor to another process after receiving on it.
 //
 // Telemetry: a blocking send/recv/wait marks the caller's board slot
@@ -116,7 +116,10 @@ struct ConnectionCounters {
 class Connection {
 public:
     enum class Mode : std::uint8_t { Duplex, ReadOnly, WriteOnly };
-    static constexpr std::size_t kReadAhead = 64 * 1024;
+    // The receive buffer. Each read from a full pipe wakes its writer, which
+    // on one CPU then refills what was read: the read size is the batch
+    // between two context switches (docs/architecture.md, Pipe framing).
+    static constexpr std::size_t kReadAhead = 256 * 1024;
 
     // Python's Pipe(duplex): duplex -> (a, b) both ways; one-way ->
     // (reader, writer). Descriptors are close-on-exec; pass them with

@@ -196,7 +196,7 @@ void TestPipe::mixedSizesInOneStream_data()
 // last frame's size at a time, one that was away for everything there is
 // room for (Connection::readSize). Either way its reads end inside the next
 // frame's header or body whenever sizes change: every boundary must hold.
-// The one-way pipe carries more than the 64 KiB read buffer, so after the
+// The one-way pipe carries more than the 256 KiB read buffer, so after the
 // first (whole-buffer) read the reader is back at once and reads frame by
 // frame.
 void TestPipe::mixedSizesInOneStream()
@@ -281,7 +281,7 @@ void TestPipe::recvBytesIntoTooSmallKeepsMessage()
     auto p = Connection::pipe(false);
     QVERIFY(p);
     auto &[r, w] = *p;
-    const QByteArray big = pattern(60000, 3); // a large frame (fits the 64 KiB pipe), read straight into the buffer
+    const QByteArray big = pattern(60000, 3); // a large frame (over 32 KiB), fits the pipe
     QVERIFY(w.sendBytes(QByteArray("small")));
     QVERIFY(w.sendBytes(big));
     std::vector<std::byte> buf(80000);
@@ -624,7 +624,7 @@ void TestPipe::timeoutKeepsPartialSend()
     auto p = Connection::pipe(false);
     QVERIFY(p);
     auto &[r, w] = *p;
-    const QByteArray big = pattern(1 << 20, 9); // 16x the pipe's 64 KiB
+    const QByteArray big = pattern(1 << 20, 9); // twice the pipe's 512 KiB
     auto first = w.sendBytes(bytes(big), 0, std::nullopt, 50ms);
     QVERIFY(!first);
     QCOMPARE(first.error().code, Errc::Timeout);
