@@ -136,19 +136,30 @@ inline void setState(ProcState s, std::uint32_t object = kNoObject) noexcept
     }
 }
 
+// Count a wait too short to have been marked (see Queue::waitOn).
+inline void addBlockedNs(std::uint64_t ns) noexcept
+{
+    if (BoardSlot *slot = g_currentSlot) [[unlikely]]
+        slot->blockedNs.store(slot->blockedNs.load(std::memory_order_relaxed) + ns,
+                              std::memory_order_relaxed);
+}
+
 } // namespace telemetry
 
 // Marks a blocking wait on the board for its lifetime, then restores the
 // previous state and adds the time spent to blockedNs.
 class StateScope {
 public:
-    explicit StateScope(ProcState s, std::uint32_t object = kNoObject) noexcept
+    // alreadyNs: the wait began that long ago (a spin that counted its
+    // pauses before it marked the board).
+    explicit StateScope(ProcState s, std::uint32_t object = kNoObject,
+                        std::uint64_t alreadyNs = 0) noexcept
         : m_slot(telemetry::g_currentSlot)
     {
         if (m_slot) [[unlikely]] {
             m_prevState = m_slot->state.load(std::memory_order_relaxed);
             m_prevObject = m_slot->object.load(std::memory_order_relaxed);
-            m_startNs = monotonicNs();
+            m_startNs = monotonicNs() - alreadyNs;
             // Re-entering the state it is already in (a wait retried in a
             // loop inside an outer scope) keeps its start time, so "blocked
             // for how long" stays true.

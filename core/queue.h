@@ -216,11 +216,14 @@ private:
     template <class Ready>
     [[nodiscard]] Result<void> waitOn(detail::WaiterSet &waiters, const detail::SpinPlan &plan,
                                       const CpuNote &otherSide, const Deadline &deadline,
+                                      std::optional<StateScope> &marked, ProcState state,
                                       Ready &&ready) noexcept;
     void commitPut(std::uint64_t t, std::uint32_t index, std::span<const std::byte> item) noexcept;
     void countPut(std::uint64_t t, std::uint32_t index) noexcept;
-    [[nodiscard]] Result<void> waitForRoom(const Deadline &deadline) noexcept;
-    [[nodiscard]] Result<void> waitForItem(const Deadline &deadline) noexcept;
+    [[nodiscard]] Result<void> waitForRoom(const Deadline &deadline,
+                                           std::optional<StateScope> &marked) noexcept;
+    [[nodiscard]] Result<void> waitForItem(const Deadline &deadline,
+                                           std::optional<StateScope> &marked) noexcept;
     // Items ever put: tail, plus the one whose producer stamped its cell
     // (the commit) but has not yet advanced tail, or was killed before.
     [[nodiscard]] std::uint64_t itemsPut() const noexcept;

@@ -116,6 +116,7 @@ private Q_SLOTS:
     void closeWakesBlockedGetters();
     void closeWakesBlockedPutters();
     void blockedTelemetryAndBoardState();
+    void timedOutWaitIsCountedWhole();
     void exactlyOnce_data();
     void exactlyOnce();
     void killedConsumerBlockedInGetIsForgotten();
@@ -384,6 +385,27 @@ void TestQueue::blockedTelemetryAndBoardState()
     QCOMPARE((*putterSlot)->counter(Counter::ItemsPut), 1u);
     QCOMPARE(*q->getBytes(kNoWait), QByteArray("second"));
     QCOMPARE(q->stats().blockedPut, 0u);
+}
+
+// A wait is marked on the board only after ~2.5 us of spinning, backdated
+// by the pauses it spent (Queue::waitOn): the whole wait still counts. A
+// get that timed out after 20 ms was blocked for at least that long.
+void TestQueue::timedOutWaitIsCountedWhole()
+{
+    auto f = makeQueue(1);
+    QVERIFY(f.queue);
+    auto board = f.arena.make<Board>("board");
+    QVERIFY(board);
+    auto slot = (*board)->claim("test");
+    QVERIFY(slot);
+    telemetry::attach(*slot);
+    telemetry::setState(ProcState::Running);
+    auto got = f.queue->getBytes(20ms);
+    telemetry::attach(nullptr);
+    QVERIFY(!got);
+    QCOMPARE(got.error().code, Errc::Timeout);
+    QVERIFY2((*slot)->blockedNs.load() >= 20'000'000u, std::to_string((*slot)->blockedNs.load()).c_str());
+    QCOMPARE((*slot)->currentState(), ProcState::Running);
 }
 
 void TestQueue::exactlyOnce_data()
