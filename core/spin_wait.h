@@ -82,12 +82,16 @@ template <class Ready>
 {
     static const bool multiCpu = sysconf(_SC_NPROCESSORS_ONLN) > 1;
     if (!multiCpu) return false;
+    if (start == SpinStart::Look && ready()) return true;
+    // The budget starts after the first yield: on one CPU that yield usually
+    // ran the peer, and the look after it succeeds without a clock read.
+    sched_yield();
+    if (ready()) return true;
     const std::uint64_t until = monotonicNs() + budgetNs;
-    if (start == SpinStart::Yield) sched_yield();
-    do {
-        if (ready()) return true;
+    while (monotonicNs() < until) {
         sched_yield();
-    } while (monotonicNs() < until);
+        if (ready()) return true;
+    }
     return false;
 }
 
