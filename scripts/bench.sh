@@ -11,7 +11,7 @@
 #      SCALE  multiplies iteration counts (default 1)
 #      PINS   placements after the unpinned pass (default "same split")
 #      PINNED ipc-bench's placement-sensitive benches, run once per pin
-#      ROUNDS passes over the benches compared with a C/C++ peer (default 3,
+#      ROUNDS passes over the benches compared with a C/C++ peer (default 5,
 #             see below)
 # Writes build/bench/peers.jsonl (+ .meta.json), build/bench/project.jsonl
 # and build/bench/rounds.jsonl.
@@ -23,7 +23,7 @@ REPS=${REPS:-3}
 SCALE=${SCALE:-1}
 PINS=${PINS-same split}
 PINNED=${PINNED:-value_locked_increments,queue_throughput,pipe_throughput,pingpong,manager_dict}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 out=$root/build/bench
 
 if [ ! -x "$PEERS/run_all.sh" ]; then
