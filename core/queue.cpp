@@ -96,6 +96,15 @@ constexpr int kSpinYields = 20;
 // marking each cost 2p2c 64-byte items 12-26% of their rate (ipc-bench,
 // board on / off, medians of 10 runs: 0.74-0.88 -> 0.96-1.00).
 constexpr int kMarkAfterPauses = 128;
+// With a consumer last seen on the producer's CPU, the producer yields to
+// it each time 2^19 bytes (512 KiB) have been put, not only once the queue
+// is full: the consumer then copies the items out while they are still in
+// this CPU's L2 cache. A full queue of 1024 x 4 KiB is 4 MiB, and the two
+// copies of a 4 KiB item cost ~450 ns when the ring is beyond L2 against
+// ~270 ns within it (memcpy here). ipc-bench, both on CPU 0, 4 KiB items:
+// 1p1c 1.05-1.32 -> 1.48-1.64x Boost, 2p2c 1.17-1.28 -> 1.27-1.36x
+// (4-round medians, two A/B pairs); other placements unchanged.
+constexpr int kHandOverShift = 19;
 
 namespace {
 constexpr std::int32_t kRepairing = -1;
@@ -465,6 +474,7 @@ Result<void> Queue::put(std::span<const std::byte> item, Duration timeout)
         if (queued() < std::int64_t(m_capacity)) [[likely]] {
             commitPut(t, index, item);
             countPut(t, index);
+            const std::uint64_t bytesAfter = m_putIntent.bytesTarget;
             m_putCpu.noteHere();
             // The release is a locked exchange: it also orders the cell
             // store before the waiter-mask load below (store-load), which
@@ -476,6 +486,9 @@ Result<void> Queue::put(std::span<const std::byte> item, Duration timeout)
                 b->add(Counter::ItemsPut, 1);
                 b->add(Counter::BytesSent, n);
             }
+            if (((bytesAfter ^ (bytesAfter - n)) >> detail::kHandOverShift) != 0 && m_getCpu.here())
+                [[unlikely]]
+                sched_yield();
             return {};
         }
         m_putLock.release();
