@@ -260,7 +260,9 @@ bool Connection::hasBufferedMessage() const noexcept
 Result<std::size_t> Connection::readSome(std::byte *dst, std::size_t cap, Duration timeout,
                                          std::optional<Deadline> &dl)
 {
-    const auto attempt = [&](bool block) { return retryOnEintr([&] { return readFd(dst, cap, block); }); };
+    const auto attempt = [&](bool block) {
+        return retryOnEintr([&] { return readFd(dst, cap, block); });
+    };
     const auto done = [&](ssize_t n) -> Result<std::size_t> {
         if (n >= 0) return std::size_t(n);
         if (errno == ECONNRESET) return std::size_t(0); // a killed peer's socket: the end
@@ -326,8 +328,10 @@ ssize_t Connection::writeFd(const iovec *iov, int count, bool block) noexcept
         msg.msg_iovlen = std::size_t(count);
         return ::sendmsg(m_fd, &msg, flags);
     }
-    if (block || !m_blocking)
-        return count == 1 ? ::write(m_fd, iov[0].iov_base, iov[0].iov_len) : ::writev(m_fd, iov, count);
+    if (block || !m_blocking) {
+        if (count == 1) return ::write(m_fd, iov[0].iov_base, iov[0].iov_len);
+        return ::writev(m_fd, iov, count);
+    }
     return ::pwritev2(m_fd, iov, count, -1, RWF_NOWAIT);
 }
 

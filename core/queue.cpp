@@ -356,25 +356,27 @@ Result<void> Queue::waitOn(detail::WaiterSet &waiters, const detail::SpinPlan &p
     const auto done = [&] { return ready() || m_closed.load(std::memory_order_relaxed); };
     const bool board = telemetry::currentSlot() != nullptr;
     const auto mark = [&](int pausesSpent) {
-        if (board && !marked) marked.emplace(state, objectIndex, std::uint64_t(pausesSpent * pauseNs()));
+        if (board && !marked)
+            marked.emplace(state, objectIndex, std::uint64_t(pausesSpent * pauseNs()));
     };
     // Pausing helps only while the other side runs on another CPU. When it
     // last worked on ours, it waits for this CPU: yielding at once hands it
     // over.
     static const bool multiCpu = sysconf(_SC_NPROCESSORS_ONLN) > 1;
+    int spent = 0;
     if (multiCpu && !otherSide.here()) {
-        int spent = 0;
         for (; spent < plan.pauses; spent += plan.pollGap) {
             if (done()) {
-                if (board && !marked && spent > 0) telemetry::addBlockedNs(std::uint64_t(spent * pauseNs()));
+                if (board && !marked && spent > 0)
+                    telemetry::addBlockedNs(std::uint64_t(spent * pauseNs()));
                 return {};
             }
             if (spent >= detail::kMarkAfterPauses) mark(spent);
             for (int i = 0; i < plan.pollGap; ++i) __builtin_ia32_pause();
         }
-        mark(spent);
     }
-    mark(0);
+    // The yields and the sleep below last long enough to be seen.
+    mark(spent);
     for (int i = 0; i < detail::kSpinYields; ++i) {
         if (done()) return {};
         sched_yield();
@@ -401,11 +403,12 @@ Result<void> Queue::waitOn(detail::WaiterSet &waiters, const detail::SpinPlan &p
 
 Result<void> Queue::waitForRoom(const Deadline &deadline, std::optional<StateScope> &marked) noexcept
 {
-    return waitOn(m_putWaiters, detail::kRoomSpin, m_getCpu, deadline, marked, ProcState::BlockedPut, [this] {
-        // Signed: head may pass a tail its producer has not advanced yet.
-        const std::uint64_t h = m_head.load(std::memory_order_seq_cst);
-        return std::int64_t(itemsPut() - h) < std::int64_t(m_capacity);
-    });
+    return waitOn(m_putWaiters, detail::kRoomSpin, m_getCpu, deadline, marked, ProcState::BlockedPut,
+                  [this] {
+                      // Signed: head may pass a tail its producer has not advanced yet.
+                      const std::uint64_t h = m_head.load(std::memory_order_seq_cst);
+                      return std::int64_t(itemsPut() - h) < std::int64_t(m_capacity);
+                  });
 }
 
 Result<void> Queue::waitForItem(const Deadline &deadline, std::optional<StateScope> &marked) noexcept

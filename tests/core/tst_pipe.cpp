@@ -210,7 +210,8 @@ void TestPipe::mixedSizesInOneStream()
     const int pattern[] = {64, 64, 3, 4096, 0, 1000, 64, 4096, 4096, 7, 1, 2, 64, 9000, 5, 64,
                            40000, 40000, 3, 64, 40000, 4096};
     std::vector<int> sizes;
-    for (int r = 0; r < (duplex ? 1 : 3); ++r) sizes.insert(sizes.end(), std::begin(pattern), std::end(pattern));
+    for (int r = 0; r < (duplex ? 1 : 3); ++r)
+        sizes.insert(sizes.end(), std::begin(pattern), std::end(pattern));
     if (!duplex) // room for all of it (~400 KiB), so one process can write it before reading
         QVERIFY(fcntl(writer.fd(), F_SETPIPE_SZ, 512 * 1024) >= 512 * 1024);
     const auto message = [](int i, int size) { return QByteArray(size, char('a' + i % 26)); };

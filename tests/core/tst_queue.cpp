@@ -404,7 +404,8 @@ void TestQueue::timedOutWaitIsCountedWhole()
     telemetry::attach(nullptr);
     QVERIFY(!got);
     QCOMPARE(got.error().code, Errc::Timeout);
-    QVERIFY2((*slot)->blockedNs.load() >= 20'000'000u, std::to_string((*slot)->blockedNs.load()).c_str());
+    const std::uint64_t blockedNs = (*slot)->blockedNs.load();
+    QVERIFY2(blockedNs >= 20'000'000u, std::to_string(blockedNs).c_str());
     QCOMPARE((*slot)->currentState(), ProcState::Running);
 }
 
