@@ -120,6 +120,16 @@ for pc in ("1p1c", "2p2c"):
             (f"Queue {pc} {size} B with board vs without", (Q, f"proj/Queue {pc} +board", size),
              ours, "ops_per_s", 0.95, ">="),
         ]
+# The bare ring (two copies and two counters, nothing else): how near the
+# Queue comes to it, and whether even it reaches the Python target.
+for size in (64, 4096):
+    ring = (Q, "bound/bare ring 1p1c cap=1024", size)
+    checks += [
+        (f"Queue 1p1c {size} B vs the bare ring", (Q, "proj/Queue 1p1c", size), ring,
+         "ops_per_s", None, ">="),
+        (f"bare ring {size} B vs Python mp.Queue 1p1c", ring, (Q, "py/mp.Queue 1p1c", size),
+         "ops_per_s", None, ">="),
+    ]
 for size in (64, 4096, 65536):
     checks.append((f"Pipe(duplex=False) {size} B vs raw pipe",
                    ("pipe_throughput", "proj/Pipe(duplex=False) [pipe]", size),

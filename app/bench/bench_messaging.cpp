@@ -1,19 +1,21 @@
 // Messaging benches, in the peers' rows:
 //   queue_throughput  Queue, raw byte items, 1p1c and 2p2c, 64 B and 4 KiB,
 //                     maxsize 1024 (Boost's capacity), board attached or not
-//                     -- vs boost/message_queue and py/mp.Queue
+//                     -- vs boost/message_queue and py/mp.Queue; and the
+//                     bare ring (roles/bare_ring.h), 1p1c, as the bound
 //   pipe_throughput   Pipe frames of 64 B, 4 KiB, 64 KiB, one-way and duplex
 //                     -- vs c/pipe write+read and py/mp.Pipe
 //   pingpong          64 B round trips over one duplex Pipe and over two
 //                     one-way Pipes -- vs c/socketpair and c/pipe x2
 // Producers, writers and the pinger take role 0; consumers, readers and the
 // echo role 1, as in the peers (--pin split puts them on different CPUs).
-// Workers are ipc-worker processes (roles bench-queue, bench-pipe) released
+// Workers are ipc-worker processes (roles bench-queue, bench-ring, bench-pipe) released
 // together through a StartGate; the pinger is this process, placed itself.
 #include "bench.h"
 
 #include "pipe.h"
 #include "queue.h"
+#include "roles/bare_ring.h"
 #include "roles/messaging_util.h"
 
 #include <sched.h>
@@ -27,6 +29,7 @@ constexpr std::string_view kPipe = "pipe_throughput";
 constexpr std::string_view kPingpong = "pingpong";
 constexpr std::string_view kBenches[] = {kQueue, kPipe, kPingpong};
 constexpr std::uint32_t kQueueCapacity = 1024;
+constexpr std::string_view kBareRing = "bound/bare ring 1p1c cap=1024";
 
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string> &more)
 {
@@ -36,15 +39,27 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 
 // --- queue_throughput -----------------------------------------------------
 
+// One pass of n items of `size` bytes through a Queue, or through the bare
+// ring (1p1c only) that bounds what a copying queue can do here.
 Result<Sample> queueOnce(const Options &opts, int producers, int consumers, std::int64_t n,
-                         std::uint32_t size, bool board)
+                         std::uint32_t size, bool board, bool bare = false)
 {
-    const std::size_t arenaBytes = Queue::bytesFor(kQueueCapacity, size) + (std::size_t(2) << 20);
-    auto run = Run::create(arenaBytes);
+    const std::size_t ringBytes = bare ? roles::BareRing::bytesFor(kQueueCapacity, size)
+                                       : Queue::bytesFor(kQueueCapacity, size);
+    auto run = Run::create(ringBytes + (std::size_t(2) << 20));
     if (!run) return std::unexpected(run.error());
     Arena &arena = (*run)->arena();
-    auto queue = Queue::create(arena, "queue", kQueueCapacity, size);
-    if (!queue) return std::unexpected(queue.error());
+    Queue *queue = nullptr;
+    roles::BareRing *ring = nullptr;
+    if (bare) {
+        auto at = arena.allocate("ring", ObjectKind::Scenario, ringBytes);
+        if (!at) return std::unexpected(at.error());
+        ring = ::new (arena.at<std::byte>(*at)) roles::BareRing(kQueueCapacity, size);
+    } else {
+        auto made = Queue::create(arena, "queue", kQueueCapacity, size);
+        if (!made) return std::unexpected(made.error());
+        queue = *made;
+    }
     auto gate = arena.make<StartGate>("gate");
     if (!gate) return std::unexpected(gate.error());
     const std::int64_t perProducer = n / producers, perConsumer = n / consumers;
@@ -55,7 +70,8 @@ Result<Sample> queueOnce(const Options &opts, int producers, int consumers, std:
                                       std::to_string(put ? perProducer : perConsumer), "--size",
                                       std::to_string(size), "--index", std::to_string(index++),
                                       "--board", board ? "on" : "off"};
-        if (auto spawned = (*run)->spawn("bench-queue", with(args, opts.cpuArgs(put ? 0 : 1))); !spawned)
+        const char *role = bare ? "bench-ring" : "bench-queue";
+        if (auto spawned = (*run)->spawn(role, with(args, opts.cpuArgs(put ? 0 : 1))); !spawned)
             return std::unexpected(spawned.error());
     }
     const auto workers = std::uint32_t(producers + consumers);
@@ -64,7 +80,7 @@ Result<Sample> queueOnce(const Options &opts, int producers, int consumers, std:
     if (auto joined = joinAll(**run); !joined) return std::unexpected(joined.error());
     Sample s;
     s.seconds = double((*gate)->lastFinishNs(workers) - *t0) * 1e-9;
-    s.final = std::int64_t((*queue)->stats().itemsGot);
+    s.final = std::int64_t(bare ? ring->head.load() : queue->stats().itemsGot);
     s.expected = perProducer * producers;
     if (s.final != s.expected)
         return fail(Errc::Corrupt, "queue bench moved " + std::to_string(s.final) + " of " +
@@ -100,6 +116,19 @@ Result<void> runQueue(const Options &opts)
                 .repeated(*r)
                 .emit();
         }
+    }
+    for (const std::uint32_t size : {64u, 4096u}) {
+        const std::int64_t n = opts.scaled(size == 64 ? 200'000 : 100'000);
+        auto r = repeat(opts, false, [&] { return queueOnce(opts, 1, 1, n, size, false, true); });
+        if (!r) return std::unexpected(r.error());
+        Row(kQueue, std::string(kBareRing), opts)
+            .msgBytes(size)
+            .n(n)
+            .seconds(r->median.seconds)
+            .extra("capacity", std::int64_t(kQueueCapacity))
+            .extra("mb_per_s", double(n) / r->median.seconds * size / 1e6, 1)
+            .repeated(*r)
+            .emit();
     }
     return {};
 }

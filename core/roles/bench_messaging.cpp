@@ -3,6 +3,10 @@
 //   bench-queue --mode put|get --count N --size S --index I [--queue q]
 //               [--gate gate] [--board on|off]
 //       N raw byte puts of S bytes (or N gets) on a Queue
+//   bench-ring  --mode put|get --count N --size S --index I [--ring ring]
+//               [--gate gate]
+//       the same on the bare ring ipc-bench holds the Queue against
+//       (bare_ring.h)
 //   bench-pipe  --mode write|read|echo --count N --size S --index I
 //               --pipe-fd FD [--pipe-mode M] [--gate gate] [--board on|off]
 //       write: N frames of S bytes; read: N frames into one buffer;
@@ -15,6 +19,7 @@
 // telemetry costs (default on, as in every lesson).
 #include "roles.h"
 
+#include "bare_ring.h"
 #include "messaging_util.h"
 #include "start_gate.h"
 
@@ -83,6 +88,35 @@ int benchQueue(WorkerContext &ctx)
     }
     c->gate->finish(std::uint32_t(c->index));
     if (ctx.slot) ctx.slot->ops.store(std::uint64_t(c->count), std::memory_order_relaxed);
+    return 0;
+}
+
+int benchRing(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "bench-ring";
+    if (auto ok = ctx.args.allowOnly({"ring", "gate", "index", "mode", "count", "size", "board"}); !ok)
+        return badOption(kRole, ok.error());
+    auto c = benchCommon(ctx, {"put", "get"});
+    if (!c) return badOption(kRole, c.error());
+    const std::string name = ctx.args.text("ring", "ring");
+    auto entry = ctx.arena.lookup(name);
+    if (!entry) return failed(kRole, entry.error());
+    const auto size = std::uint32_t(c->size);
+    auto *ring = ctx.arena.at<BareRing>((*entry)->offset);
+    if ((*entry)->kind != ObjectKind::Scenario || (*entry)->size < BareRing::kSlotsOffset ||
+        ring->capacity == 0 || ring->stride < size ||
+        (*entry)->size < BareRing::bytesFor(ring->capacity, ring->stride))
+        return failed(kRole, Error{Errc::InvalidArgument, "object '" + name + "' is not a bare ring for " +
+                                                              std::to_string(size) + "-byte items"});
+    std::vector<std::byte> buf(size, std::byte{'x'});
+    if (auto opened = c->gate->arriveAndWait(std::chrono::seconds(60)); !opened)
+        return failed(kRole, opened.error());
+    if (c->mode == "put") {
+        for (std::int64_t i = 0; i < c->count; ++i) ring->put(buf);
+    } else {
+        for (std::int64_t i = 0; i < c->count; ++i) ring->get(buf);
+    }
+    c->gate->finish(std::uint32_t(c->index));
     return 0;
 }
 

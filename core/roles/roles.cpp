@@ -52,6 +52,8 @@ constexpr RoleInfo kRoles[] = {
                 true, &roles::pipeExchange),
     IPC_QT_ROLE("bench-queue", "--mode put|get --count N --size S --index I: ipc-bench's queue worker",
                 true, &roles::benchQueue),
+    IPC_QT_ROLE("bench-ring", "--mode put|get --count N --size S --index I: ipc-bench's bound for the queue",
+                true, &roles::benchRing),
     IPC_QT_ROLE("bench-pipe", "--mode write|read|echo --count N --size S --pipe-fd FD: ipc-bench's pipe worker",
                 true, &roles::benchPipe),
 };

@@ -40,6 +40,7 @@ int pipeReceiver(WorkerContext &ctx);  // receives until a sentinel or end of st
 int echo(WorkerContext &ctx);          // answers each request with itself
 int squarer(WorkerContext &ctx);       // answers n with n*n
 int pipeExchange(WorkerContext &ctx);  // the pipe deadlock: sends a big message before receiving
+int benchRing(WorkerContext &ctx);     // ipc-bench: the same on a bare ring (bare_ring.h)
 int benchQueue(WorkerContext &ctx);    // ipc-bench: raw puts or gets behind a start gate
 int benchPipe(WorkerContext &ctx);     // ipc-bench: frames written, read or echoed behind a start gate
 
