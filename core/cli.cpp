@@ -2,10 +2,12 @@
 
 #include "args.h"
 #include "scenario.h"
+#include "text_template.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -18,6 +20,8 @@ namespace {
 constexpr const char *kUsage =
     "usage: ipc-playground                      open the window\n"
     "       ipc-playground list [--params]      list the scenarios\n"
+    "       ipc-playground explain NAME|FILE.json [--PARAM VALUE ...] [--json]\n"
+    "                                           print a lesson's texts for those parameters\n"
     "       ipc-playground run NAME|FILE.json [--PARAM VALUE ...] [--seconds S] [--json]\n"
     "                                           run a scenario headless and print its result\n"
     "           [--export DIR --format png,svg,pdf,csv --presentation on|off]\n"
@@ -29,11 +33,19 @@ int usageError(const std::string &message)
     return 2;
 }
 
-std::string dashed(std::string key)
+// "[1..32, default 4, live]" or "[square|cube|scale|add, default add]".
+std::string describeRange(const ParamSpec &p)
 {
-    for (char &c : key)
-        if (c == '_') c = '-';
-    return key;
+    std::string range;
+    if (p.boolean) range = "on|off, default " + std::string(p.defaultValue != 0 ? "on" : "off");
+    else if (!p.choices.empty()) {
+        for (const std::string &c : p.choices) range += (range.empty() ? "" : "|") + c;
+        range += ", default " + p.choiceName(p.defaultValue);
+    } else {
+        range = formatTemplateNumber(p.min, p.integer ? 0 : -1) + ".." + formatTemplateNumber(p.max, p.integer ? 0 : -1) +
+                ", default " + formatTemplateNumber(p.defaultValue);
+    }
+    return "[" + range + (p.live ? ", live" : "") + "]";
 }
 
 int list(int argc, char **argv)
@@ -45,9 +57,80 @@ int list(int argc, char **argv)
         std::printf("%-20s %s\n", s.name.c_str(), s.title.c_str());
         if (!args->has("params")) continue;
         for (const ParamSpec &p : s.params)
-            std::printf("    --%-18s %s [%g..%g, default %g%s]\n", dashed(p.key).c_str(),
-                        p.label.c_str(), p.min, p.max, p.defaultValue, p.live ? ", live" : "");
+            std::printf("    --%-18s %s %s\n", p.option.c_str(), p.label.c_str(), describeRange(p).c_str());
     }
+    return 0;
+}
+
+// The value of --KEY for parameter p: a number, on/off for a switch, a
+// choice's name (or its number).
+Result<double> paramValue(const Args &args, const std::string &key, const ParamSpec &p)
+{
+    if (p.boolean) {
+        auto b = args.boolean(key, p.defaultValue != 0);
+        if (!b) return std::unexpected(b.error());
+        return *b ? 1.0 : 0.0;
+    }
+    if (!p.choices.empty()) {
+        const std::string word = args.text(key);
+        for (std::size_t i = 0; i < p.choices.size(); ++i)
+            if (p.choices[i] == word) return p.min + double(i);
+    }
+    auto v = args.real(key, p.defaultValue, p.min, p.max);
+    if (!v) {
+        if (p.choices.empty()) return v;
+        std::string names;
+        for (const std::string &c : p.choices) names += (names.empty() ? "" : ", ") + c;
+        return fail(Errc::InvalidArgument, "--" + key + " '" + args.text(key) + "' is not one of " + names);
+    }
+    if (p.integer && *v != std::floor(*v))
+        return fail(Errc::InvalidArgument, "--" + key + " " + args.text(key) + ": a whole number is needed");
+    return v;
+}
+
+// Sets every --PARAM the scenario has from args; `known` gets their names.
+Result<void> applyParams(Scenario &scenario, const Args &args, std::vector<std::string_view> &known)
+{
+    for (const ParamSpec &p : scenario.lesson().params) {
+        // Keys live as long as the scenario's definition.
+        known.push_back(p.key);
+        known.push_back(p.option);
+        const std::string key = args.has(p.option) ? p.option : p.key;
+        if (!args.has(key)) continue;
+        auto value = paramValue(args, key, p);
+        if (!value) return std::unexpected(value.error());
+        if (auto ok = scenario.setParam(p.key, *value); !ok) return ok;
+    }
+    return {};
+}
+
+void printTexts(const LessonTexts &t, bool json, const char *answerLabel)
+{
+    if (json) {
+        QJsonObject o;
+        o.insert(QStringLiteral("title"), QString::fromStdString(t.title));
+        o.insert(QStringLiteral("explanation"), QString::fromStdString(t.explanation));
+        o.insert(QStringLiteral("question"), QString::fromStdString(t.question));
+        o.insert(QStringLiteral("answer_template"), QString::fromStdString(t.answer));
+        o.insert(QStringLiteral("python"), QString::fromStdString(t.python));
+        std::printf("%s\n", QJsonDocument(o).toJson(QJsonDocument::Compact).constData());
+        return;
+    }
+    std::printf("%s\n\n%s\n\nWhat do you predict? %s\n\n%s %s\n\n--- the same in Python ---\n%s", t.title.c_str(),
+                t.explanation.c_str(), t.question.c_str(), answerLabel, t.answer.c_str(), t.python.c_str());
+}
+
+int explain(int argc, char **argv)
+{
+    if (argc < 3 || argv[2][0] == '-') return usageError("explain needs a scenario name");
+    auto scenario = createScenario(argv[2]);
+    if (!scenario) return usageError(scenario.error().message);
+    auto args = Args::parse(argc, argv, 3, {"json"});
+    if (!args) return usageError(args.error().message);
+    std::vector<std::string_view> known = {"json"};
+    if (auto ok = applyParams(**scenario, *args, known); !ok) return usageError(ok.error().message);
+    if (auto ok = args->allowOnly(known); !ok) return usageError(ok.error().message);
+    printTexts((*scenario)->texts(), args->has("json"), "Answer (rendered from the run's result):");
     return 0;
 }
 
@@ -84,25 +167,7 @@ int run(int argc, char **argv, const RunExtension *extension)
     std::vector<std::string_view> known = {"json", "seconds"};
     if (extension)
         for (const std::string &o : extension->options) known.push_back(o);
-    for (const ParamSpec &p : (*scenario)->lesson().params) {
-        const std::string option = dashed(p.key);
-        // Keys live as long as the static ScenarioInfo.
-        known.push_back(p.key);
-        if (!args->has(option) && !args->has(p.key)) continue;
-        const std::string key = args->has(option) ? option : p.key;
-        Result<double> value = 0.0;
-        if (p.boolean) {
-            auto b = args->boolean(key, p.defaultValue != 0);
-            value = b ? Result<double>(*b ? 1.0 : 0.0) : Result<double>(std::unexpected(b.error()));
-        } else {
-            value = args->real(key, p.defaultValue, p.min, p.max);
-        }
-        if (!value) return usageError(value.error().message);
-        if (auto ok = (*scenario)->setParam(p.key, *value); !ok) return usageError(ok.error().message);
-    }
-    std::vector<std::string> dashedKeys;
-    for (const ParamSpec &p : (*scenario)->lesson().params) dashedKeys.push_back(dashed(p.key));
-    for (const auto &k : dashedKeys) known.push_back(k);
+    if (auto ok = applyParams(**scenario, *args, known); !ok) return usageError(ok.error().message);
     if (auto ok = args->allowOnly(known); !ok) return usageError(ok.error().message);
     auto seconds = args->real("seconds", 0, 0, 3600);
     if (!seconds) return usageError(seconds.error().message);
@@ -126,7 +191,10 @@ int run(int argc, char **argv, const RunExtension *extension)
     s.stop();
     if (extension && extension->tick) extension->tick(s);
 
-    const QJsonObject result = s.result();
+    QJsonObject result = s.result();
+    // The lesson's answer, rendered from what this run measured.
+    if (const std::string answer = s.texts(&result).answer; !answer.empty())
+        result.insert(QStringLiteral("answer"), QString::fromStdString(answer));
     if (args->has("json"))
         std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
     else {
@@ -153,7 +221,7 @@ bool isCliCommand(int argc, char **argv)
 {
     if (argc < 2) return false;
     const char *c = argv[1];
-    return !std::strcmp(c, "list") || !std::strcmp(c, "run") || !std::strcmp(c, "help") ||
+    return !std::strcmp(c, "list") || !std::strcmp(c, "run") || !std::strcmp(c, "explain") || !std::strcmp(c, "help") ||
            !std::strcmp(c, "--help") || !std::strcmp(c, "-h") || c[0] != '-';
 }
 
@@ -162,6 +230,7 @@ int cliMain(int argc, char **argv, const RunExtension *extension)
     const std::string command = argv[1];
     if (command == "list") return list(argc, argv);
     if (command == "run") return run(argc, argv, extension);
+    if (command == "explain") return explain(argc, argv);
     if (command == "help" || command == "--help" || command == "-h") {
         std::printf("%s", kUsage);
         return 0;

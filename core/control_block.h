@@ -31,6 +31,9 @@ struct ControlBlock {
     std::atomic<std::uint32_t> workUs{0};        // consumers: simulated work per item
     std::atomic<std::uint32_t> payloadBytes{64}; // producers/senders: message size
     std::atomic<std::uint32_t> fixEnabled{0};    // deadlock lessons: apply the fix
+    // Slow motion: at most this many operations per second per worker
+    // (increments, puts, gets, lines printed, ...); 0 = full speed. See Pacer.
+    std::atomic<std::uint32_t> paceOpsPerSecond{0};
     std::atomic<std::uint32_t> generation{0};    // bumped by the engine after any change
 
     [[nodiscard]] bool lockOn() const noexcept

@@ -2,6 +2,7 @@
 
 #include "scenario_file.h"
 #include "scenarios/scenarios.h"
+#include "text_template.h"
 
 #include <QDir>
 
@@ -12,6 +13,47 @@ namespace ipc {
 
 Scenario::~Scenario() = default;
 
+std::string ParamSpec::choiceName(double value) const
+{
+    const double index = value - min;
+    if (choices.empty() || index < 0 || index >= double(choices.size())) return {};
+    return choices[std::size_t(index)];
+}
+
+ParamSpec wholeParam(std::string key, double min, double max, double defaultValue, bool live)
+{
+    ParamSpec p;
+    p.key = std::move(key);
+    p.option = p.key;
+    std::replace(p.option.begin(), p.option.end(), '_', '-');
+    p.min = min;
+    p.max = max;
+    p.defaultValue = defaultValue;
+    p.live = live;
+    return p;
+}
+
+ParamSpec realParam(std::string key, double min, double max, double defaultValue, bool live)
+{
+    ParamSpec p = wholeParam(std::move(key), min, max, defaultValue, live);
+    p.integer = false;
+    return p;
+}
+
+ParamSpec switchParam(std::string key, bool defaultOn, bool live)
+{
+    ParamSpec p = wholeParam(std::move(key), 0, 1, defaultOn ? 1 : 0, live);
+    p.boolean = true;
+    return p;
+}
+
+ParamSpec choiceParam(std::string key, int count, int defaultValue, bool live)
+{
+    return wholeParam(std::move(key), 0, count - 1, defaultValue, live);
+}
+
+ParamSpec paceParam() { return wholeParam(std::string(kPaceKey), 0, 1'000'000, 0, kLive); }
+
 const ScenarioInfo &Scenario::lesson() const
 {
     return m_definition ? m_definition->info : info();
@@ -19,6 +61,8 @@ const ScenarioInfo &Scenario::lesson() const
 
 Result<void> Scenario::setDefinition(const ScenarioDefinition &definition)
 {
+    // parseScenario has checked the parameters against this engine; a
+    // definition made another way is checked here too.
     for (const ParamSpec &p : definition.info.params) {
         const bool known = std::any_of(info().params.begin(), info().params.end(),
                                        [&](const ParamSpec &e) { return e.key == p.key; });
@@ -29,6 +73,59 @@ Result<void> Scenario::setDefinition(const ScenarioDefinition &definition)
     m_definition = std::make_shared<const ScenarioDefinition>(definition);
     m_params.clear();
     return {};
+}
+
+LessonTexts Scenario::texts(const QJsonObject *result) const
+{
+    LessonTexts out;
+    if (!m_definition) {
+        out.title = info().name;
+        return out;
+    }
+    const ScenarioDefinition &d = *m_definition;
+    const TemplateLookup lookup = [this, result](std::string_view name) -> std::optional<TemplateValue> {
+        // A result names the parameters of its own run first.
+        if (result && spec(name)) {
+            const QJsonValue v = result->value(QLatin1StringView(name.data(), qsizetype(name.size())));
+            if (v.isDouble()) return v.toDouble();
+            if (v.isBool()) return v.toBool() ? 1.0 : 0.0;
+            if (v.isString()) return v.toString().toStdString();
+        }
+        if (const ParamSpec *p = spec(name)) {
+            const double v = param(name);
+            if (std::string c = p->choiceName(v); !c.empty()) return c;
+            return v;
+        }
+        if (!result) return std::nullopt;
+        const QJsonValue v = result->value(QLatin1StringView(name.data(), qsizetype(name.size())));
+        if (v.isDouble()) return v.toDouble();
+        if (v.isBool()) return v.toBool() ? 1.0 : 0.0;
+        if (v.isString()) return v.toString().toStdString();
+        return std::nullopt;
+    };
+    out.title = d.title.render(lookup);
+    out.explanation = d.explanation.render(lookup);
+    out.question = d.question.render(lookup);
+    out.answer = result ? d.answer.render(lookup) : d.answer.source();
+    out.python = d.python.render(lookup);
+    return out;
+}
+
+QJsonObject Scenario::result() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("scenario"), QString::fromStdString(lesson().name));
+    for (const ParamSpec &p : lesson().params) {
+        const auto ran = m_runParams.find(p.key);
+        const double v = m_run && ran != m_runParams.end() ? ran->second : param(p.key);
+        const QString key = QString::fromStdString(p.key);
+        if (p.boolean) o.insert(key, v != 0);
+        else if (std::string c = p.choiceName(v); !c.empty()) o.insert(key, QString::fromStdString(c));
+        else o.insert(key, v);
+    }
+    const QJsonObject own = lessonResult();
+    for (auto it = own.begin(); it != own.end(); ++it) o.insert(it.key(), it.value());
+    return o;
 }
 
 int Scenario::groupCount(std::string_view role, std::string_view fallbackParam) const
@@ -43,6 +140,9 @@ int Scenario::groupCount(std::string_view role, std::string_view fallbackParam) 
 const ParamSpec *Scenario::spec(std::string_view key) const
 {
     for (const ParamSpec &p : lesson().params)
+        if (p.key == key) return &p;
+    // A parameter the lesson file leaves out keeps the engine's default.
+    for (const ParamSpec &p : info().params)
         if (p.key == key) return &p;
     return nullptr;
 }
@@ -59,9 +159,24 @@ Result<void> Scenario::setParam(std::string_view key, double value)
                                                ", " + std::to_string(p->max) + "]");
     if (p->boolean && value != 0 && value != 1)
         return fail(Errc::InvalidArgument, "parameter '" + p->key + "' is a switch: 0 or 1");
+    if (p->integer && value != std::floor(value))
+        return fail(Errc::InvalidArgument, "parameter '" + p->key + "' = " + formatTemplateNumber(value) +
+                                               " must be a whole number");
     m_params.insert_or_assign(std::string(key), value);
-    if (running() && p->live) applyLive(key, value);
+    if (running() && p->live) {
+        m_runParams.insert_or_assign(std::string(key), value);
+        if (key == kPaceKey) applyPace();
+        else applyLive(key, value);
+    }
     return {};
+}
+
+void Scenario::applyPace()
+{
+    if (!m_run) return;
+    const double pace = param(kPaceKey);
+    m_run->control().paceOpsPerSecond.store(std::uint32_t(std::clamp(pace, 0.0, 4e9)), std::memory_order_relaxed);
+    m_run->control().changed();
 }
 
 double Scenario::param(std::string_view key) const
@@ -97,6 +212,10 @@ Result<Run *> Scenario::newRun(std::size_t arenaSize)
     if (!run) return std::unexpected(run.error());
     m_run = std::move(*run);
     m_stopped = false;
+    m_runParams.clear();
+    for (const ScenarioInfo *declared : {&info(), &lesson()})
+        for (const ParamSpec &p : declared->params) m_runParams.insert_or_assign(p.key, param(p.key));
+    applyPace();
     return m_run.get();
 }
 

@@ -23,22 +23,58 @@
 
 namespace ipc {
 
+// A parameter. An engine declares the keys it understands, their hard
+// limits (min, max: what its workers can do), the default, which act live
+// and whether a value is whole; a lesson file narrows the range and gives
+// every text a person reads (label, help, the names of choices).
 struct ParamSpec {
-    std::string key;   // "processes", "lock", ...
-    std::string label; // "Processes", "Lock on"
-    std::string help;  // one sentence, shown as a tooltip
+    std::string key;    // "processes", "lock", "race_window_us", ...
+    std::string option; // its command-line option: "race-window-us"
+    std::string label; // "Processes", "Lock on" (from the lesson file)
+    std::string help;  // one sentence, shown as a tooltip (from the lesson file)
     double min = 0;
     double max = 1;
     double defaultValue = 0;
     bool live = false;    // may change while running
     bool boolean = false; // a switch: 0 or 1
+    bool integer = true;  // whole numbers only (switches and choices are)
+    std::vector<std::string> choices; // names of the values min..max (from the lesson file)
+
+    // The name of a value of a parameter with choices, else empty.
+    [[nodiscard]] std::string choiceName(double value) const;
+
 };
+
+// Engines declare their parameters with these (no texts: those are the
+// lesson file's).
+constexpr bool kLive = true;
+[[nodiscard]] ParamSpec wholeParam(std::string key, double min, double max, double defaultValue, bool live = false);
+[[nodiscard]] ParamSpec realParam(std::string key, double min, double max, double defaultValue, bool live = false);
+[[nodiscard]] ParamSpec switchParam(std::string key, bool defaultOn, bool live = false);
+// Values 0..count-1, named by the lesson file.
+[[nodiscard]] ParamSpec choiceParam(std::string key, int count, int defaultValue, bool live = false);
+// The slow-motion control every lesson whose workers loop understands:
+// at most this many operations per second per worker, 0 = full speed.
+[[nodiscard]] ParamSpec paceParam();
+inline constexpr std::string_view kPaceKey = "pace";
 
 struct ScenarioInfo {
     std::string name;    // "race": what `ipc-playground run NAME` takes
-    std::string title;   // "Race on a shared counter"
-    std::string summary; // two or three sentences
+    std::string title;   // "Race on a shared counter" (the lesson file's, rendered)
+    std::string summary; // two or three sentences (the lesson file's, rendered)
     std::vector<ParamSpec> params;
+    // The fields of result() an answer may name (besides the parameters).
+    std::vector<std::string> resultKeys;
+};
+
+// A lesson's texts as a person reads them, rendered for the parameters in
+// force (and, for the answer, the run's result).
+struct LessonTexts {
+    std::string title;
+    std::string explanation;
+    std::string question;
+    std::string answer; // rendered from a result, or the template when there is none
+    std::string python;
 };
 
 // One live number at a sampling tick: "actual" = 123456. A metric that is
@@ -94,12 +130,17 @@ class Scenario {
 public:
     virtual ~Scenario();
 
-    // The engine's built-in description (its own parameters and texts).
+    // The engine's declaration: its name, the parameters it understands
+    // with their hard limits, its result's fields. No text a person reads.
     [[nodiscard]] virtual const ScenarioInfo &info() const = 0;
-    // The lesson as shown and steered: the scenario file's texts and
-    // parameter ranges when a file was loaded, else info(). The GUI and
-    // the CLI use this one.
+    // The lesson as shown and steered: the scenario file's parameters
+    // (labels, narrowed ranges) when a file was loaded, else info(). The
+    // GUI and the CLI use this one.
     [[nodiscard]] const ScenarioInfo &lesson() const;
+    // The lesson's texts for the parameters in force; the answer rendered
+    // from `result` when given (else its template). Without a file: the
+    // engine's name as title, nothing else.
+    [[nodiscard]] LessonTexts texts(const QJsonObject *result = nullptr) const;
     // The scenario file behind this scenario, or null for a bare engine.
     [[nodiscard]] const ScenarioDefinition *definition() const noexcept { return m_definition.get(); }
     // Adopt a file's definition; its parameters must be ones the engine
@@ -122,8 +163,10 @@ public:
 
     // Live numbers for the charts, read without blocking any worker.
     [[nodiscard]] virtual std::vector<Metric> metrics() const = 0;
-    // The summary printed by the CLI (--json) and shown after a run.
-    [[nodiscard]] virtual QJsonObject result() const = 0;
+    // The summary printed by the CLI (--json) and shown after a run: the
+    // scenario's name and every parameter's value, then the engine's own
+    // fields (lessonResult()).
+    [[nodiscard]] QJsonObject result() const;
     // The current run's process-to-object links (empty before start).
     [[nodiscard]] virtual std::vector<Link> links() const { return {}; }
     // Advance the lesson; call it on every sampling tick (finished() does):
@@ -139,7 +182,9 @@ public:
 
 protected:
     Scenario() = default;
-    // A live parameter changed while running.
+    // The engine's own result fields (result() adds name and parameters).
+    [[nodiscard]] virtual QJsonObject lessonResult() const = 0;
+    // A live parameter changed while running (pace is handled here).
     virtual void applyLive(std::string_view key, double value);
     // Replaces the previous run (stopping it) with a fresh one.
     [[nodiscard]] Result<Run *> newRun(std::size_t arenaSize = Arena::kDefaultSize);
@@ -150,11 +195,15 @@ protected:
     [[nodiscard]] int groupCount(std::string_view role, std::string_view fallbackParam) const;
 
     std::map<std::string, double, std::less<>> m_params;
+    // The parameters the current run was started with, and the live ones
+    // as they were last set while it ran: what its result reports.
+    std::map<std::string, double, std::less<>> m_runParams;
     std::unique_ptr<Run> m_run;
     bool m_stopped = false;
 
 private:
     [[nodiscard]] const ParamSpec *spec(std::string_view key) const;
+    void applyPace();
     std::shared_ptr<const ScenarioDefinition> m_definition;
 };
 

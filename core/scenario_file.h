@@ -10,12 +10,15 @@
 // loadScenarioFile / parseScenario validate the whole file before anything
 // starts: bad JSON, an unknown key, engine, role or object type, a pipe to
 // a group that does not exist, a count or default out of range, a missing
-// text. The error names the file, the place in it (a JSON path such as
+// text, a template naming a parameter the engine does not have, a
+// parameter the engine does not understand or a range wider than its
+// limits. The error names the file, the place in it (a JSON path such as
 // /processes/1/role, or line:column for a syntax error) and the problem.
 #pragma once
 
 #include "result.h"
 #include "scenario.h"
+#include "text_template.h"
 
 #include <QByteArray>
 #include <QString>
@@ -45,12 +48,16 @@ struct PipeDecl {
     bool duplex = true;
 };
 
+// Every text is a template over the parameters (text_template.h); the
+// answer may also name the fields of the run's result.
 struct ScenarioDefinition {
-    ScenarioInfo info;    // name, title, explanation (summary), params
-    std::string question; // shown before the start
-    std::string answer;   // shown after
-    std::string python;   // the equivalent Python code
-    std::string engine;   // the built-in mechanism that runs it
+    ScenarioInfo info;        // name, params; title and summary rendered for the defaults
+    TextTemplate title;       // one line
+    TextTemplate explanation; // two or three sentences
+    TextTemplate question;    // shown before the start
+    TextTemplate answer;      // shown after the run, rendered from its result
+    TextTemplate python;      // the equivalent Python code
+    std::string engine;       // the built-in mechanism that runs it
     std::vector<ObjectDecl> objects;
     std::vector<ProcessGroupDecl> processes;
     std::vector<PipeDecl> pipes;

@@ -2,6 +2,9 @@
 
 #include "posix_call.h"
 
+#include <cerrno>
+#include <ctime>
+
 namespace ipc {
 
 std::string_view elementTypeName(ElementType t) noexcept
@@ -12,6 +15,13 @@ std::string_view elementTypeName(ElementType t) noexcept
     case ElementType::Double: return "double";
     }
     return "unknown";
+}
+
+void sleepMicroseconds(std::uint32_t us) noexcept
+{
+    timespec ts{time_t(us / 1'000'000u), long(us % 1'000'000u) * 1000};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+    }
 }
 
 void pauseMicroseconds(std::uint32_t us) noexcept

@@ -42,10 +42,15 @@ constexpr ElementType elementTypeOf()
 // keeps the process on the CPU (sleeping would make losses rarer, not likelier).
 void pauseMicroseconds(std::uint32_t us) noexcept;
 
-// Between the read and the write of an unlocked increment.
+// Sleeps `us` microseconds (for windows long enough to see in slow motion).
+void sleepMicroseconds(std::uint32_t us) noexcept;
+
+// Between the read and the write of an unlocked increment. A window under
+// a millisecond is spun (a sleep that short oversleeps), a longer one slept.
 inline void raceWindow(RaceMode mode, std::uint32_t us) noexcept
 {
     if (mode == RaceMode::Yield) sched_yield();
+    else if (mode == RaceMode::Pause && us >= 1000) sleepMicroseconds(us);
     else if (mode == RaceMode::Pause && us > 0) pauseMicroseconds(us);
 }
 

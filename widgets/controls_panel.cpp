@@ -147,6 +147,16 @@ void ControlsPanel::addParameter(const ParamSpec &spec, int n)
         }
         control = box;
         field = box;
+    } else if (!spec.choices.empty()) {
+        // Named choices: the names, never their numeric codes.
+        auto *combo = new QComboBox(m_paramsBox);
+        for (std::size_t i = 0; i < spec.choices.size(); ++i)
+            combo->addItem(QString::fromStdString(spec.choices[i]), spec.min + double(i));
+        combo->setCurrentIndex(std::max(0, combo->findData(value)));
+        connect(combo, &QComboBox::currentIndexChanged, this,
+                [this, key, combo](int) { (void)m_controller.setParam(key, combo->currentData().toDouble()); });
+        control = combo;
+        field = combo;
     } else if (integral(spec.min) && integral(spec.max) && integral(spec.defaultValue) &&
                spec.max <= double(std::numeric_limits<int>::max())) {
         auto *spin = new QSpinBox(m_paramsBox);

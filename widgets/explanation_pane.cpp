@@ -77,33 +77,37 @@ QString ExplanationPane::builtinPython(const QString &scenarioName)
 
 void ExplanationPane::setScenario(Scenario *scenario)
 {
-    m_title.clear();
-    m_summary.clear();
-    m_question.clear();
-    m_answer.clear();
+    m_scenario = scenario;
+    m_result = {};
     m_reveal = false;
-    QString code;
-    if (scenario) {
-        const ScenarioInfo &info = scenario->lesson();
-        m_title = QString::fromStdString(info.title);
-        m_summary = QString::fromStdString(info.summary);
-        if (const ScenarioDefinition *d = scenario->definition()) {
-            m_question = QString::fromStdString(d->question);
-            m_answer = QString::fromStdString(d->answer);
-            code = QString::fromStdString(d->python);
-        }
-        if (code.isEmpty()) code = builtinPython(QString::fromStdString(info.name));
-    }
-    m_code->setPlainText(code);
-    m_codeBox->setVisible(!code.isEmpty());
     setConsoleText({});
+    refresh();
+}
+
+void ExplanationPane::refresh()
+{
+    QString code;
+    if (m_scenario) {
+        code = QString::fromStdString(m_scenario->texts().python);
+        if (code.isEmpty()) code = builtinPython(QString::fromStdString(m_scenario->lesson().name));
+    }
+    if (code != m_code->toPlainText()) m_code->setPlainText(code);
+    m_codeBox->setVisible(!code.isEmpty());
     render();
 }
 
-void ExplanationPane::setRevealAnswer(bool reveal)
+void ExplanationPane::showAnswer(const QJsonObject &result)
 {
-    if (reveal == m_reveal) return;
-    m_reveal = reveal;
+    m_result = result;
+    m_reveal = true;
+    render();
+}
+
+void ExplanationPane::hideAnswer()
+{
+    if (!m_reveal) return;
+    m_reveal = false;
+    m_result = {};
     render();
 }
 
@@ -117,21 +121,22 @@ void ExplanationPane::setConsoleText(const QString &text)
 
 void ExplanationPane::render()
 {
-    if (m_title.isEmpty()) {
+    if (!m_scenario) {
         m_text->setHtml(tr("<p>Choose a scenario in the list on the left. Each one starts real "
                            "operating-system processes and shows what happens between them.</p>"));
         return;
     }
-    QString html = QStringLiteral("<h2>%1</h2><p>%2</p>").arg(m_title.toHtmlEscaped(), m_summary.toHtmlEscaped());
-    if (!m_question.isEmpty()) {
+    const LessonTexts t = m_scenario->texts(m_reveal ? &m_result : nullptr);
+    auto html = [](const std::string &s) { return QString::fromStdString(s).toHtmlEscaped(); };
+    QString page = QStringLiteral("<h2>%1</h2><p>%2</p>").arg(html(t.title), html(t.explanation));
+    if (!t.question.empty()) {
         if (!m_reveal)
-            html += QStringLiteral("<p><b>%1</b> %2</p>").arg(tr("What do you predict?"), m_question.toHtmlEscaped());
+            page += QStringLiteral("<p><b>%1</b> %2</p>").arg(tr("What do you predict?"), html(t.question));
         else
-            html += QStringLiteral("<p><b>%1</b> %2</p><p><b>%3</b> %4</p>")
-                        .arg(tr("Question:"), m_question.toHtmlEscaped(), tr("Answer:"),
-                             m_answer.toHtmlEscaped());
+            page += QStringLiteral("<p><b>%1</b> %2</p><p><b>%3</b> %4</p>")
+                        .arg(tr("Question:"), html(t.question), tr("Answer:"), html(t.answer));
     }
-    m_text->setHtml(html);
+    m_text->setHtml(page);
 }
 
 QString ExplanationPane::explanationText() const { return m_text->toPlainText(); }

@@ -3,11 +3,13 @@
 // after it, the equivalent Python code, and (for lessons that capture it)
 // what the worker processes printed.
 //
-// Texts come from the scenario's lesson (its scenario file when it has
-// one); the Python code from the file's "python" entry, else the built-in
-// :/python/NAME.py.
+// Every text is the lesson file's template rendered for the parameters in
+// force (Scenario::texts): refresh() after a parameter changes. The answer
+// is rendered from the result of the run that ended, and hidden again when
+// the next run starts.
 #pragma once
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QLabel;
@@ -25,8 +27,13 @@ public:
     explicit ExplanationPane(QWidget *parent = nullptr);
 
     void setScenario(Scenario *scenario);
-    // Before the first start the question is shown; once a run began, its answer.
-    void setRevealAnswer(bool reveal);
+    // Renders the texts again for the scenario's parameters now.
+    void refresh();
+    // A run ended with this result: its answer appears under the question.
+    void showAnswer(const QJsonObject &result);
+    // A run started: the question stands alone until it ends.
+    void hideAnswer();
+    [[nodiscard]] bool answerShown() const noexcept { return m_reveal; }
     // What the processes printed; the console is hidden while empty.
     void setConsoleText(const QString &text);
 
@@ -46,7 +53,8 @@ private:
     QPlainTextEdit *m_code;
     QWidget *m_consoleBox;
     QPlainTextEdit *m_console;
-    QString m_title, m_summary, m_question, m_answer;
+    Scenario *m_scenario = nullptr;
+    QJsonObject m_result; // of the run whose answer is shown
     bool m_reveal = false;
 };
 

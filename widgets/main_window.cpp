@@ -60,6 +60,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(m_controller, &RunController::scenarioChanged, this, &MainWindow::onScenarioChanged);
     connect(m_controller, &RunController::runStarted, this, &MainWindow::onRunStarted);
     connect(m_controller, &RunController::statusChanged, this, &MainWindow::onStatusChanged);
+    connect(m_controller, &RunController::paramChanged, this, [this] { m_explanation->refresh(); });
     connect(m_controller, &RunController::problem, this,
             [this](const QString &m) { statusBar()->showMessage(m, 10000); });
     connect(&m_controller->sampler(), &Sampler::sampled, this, &MainWindow::onSampled);
@@ -426,6 +427,7 @@ void MainWindow::onRunStarted()
     Scenario *s = m_controller->scenario();
     m_charts->setContext(chartContext());
     m_diagram->setLinks(s ? s->links() : std::vector<Link>{});
+    m_explanation->hideAnswer(); // every start: the question stands until this run ends
     m_linkedProcesses = m_controller->sampler().snapshot().processes.size();
     onSampled();
 }
@@ -434,10 +436,11 @@ void MainWindow::onStatusChanged()
 {
     const auto st = m_controller->status();
     const bool has = m_controller->scenario() != nullptr;
-    // The question stands while the class watches; the answer comes when
-    // the run has ended (and stays for a restart).
+    // The question stands while the class watches; the answer, rendered
+    // from what this run measured, comes when it has ended.
     const bool ended = st == RunController::Status::Finished || st == RunController::Status::Stopped;
-    if (ended) m_explanation->setRevealAnswer(true);
+    if (ended && !m_explanation->answerShown() && m_controller->scenario())
+        m_explanation->showAnswer(m_controller->scenario()->result());
     m_charts->setRunEnded(ended, m_controller->sampler().history());
     action(QStringLiteral("start"))->setEnabled(has && !m_controller->active());
     action(QStringLiteral("stop"))->setEnabled(m_controller->active());

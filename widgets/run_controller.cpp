@@ -124,7 +124,9 @@ Result<void> RunController::kill(std::uint32_t slot)
 Result<void> RunController::setParam(const QString &key, double value)
 {
     if (!m_scenario) return fail(Errc::InvalidArgument, "no scenario");
-    return report(m_scenario->setParam(key.toStdString(), value), tr("Cannot set %1").arg(key));
+    auto set = report(m_scenario->setParam(key.toStdString(), value), tr("Cannot set %1").arg(key));
+    if (set) Q_EMIT paramChanged(key);
+    return set;
 }
 
 void RunController::shutdown()

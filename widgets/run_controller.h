@@ -63,6 +63,8 @@ Q_SIGNALS:
     void scenarioChanged();
     void runStarted();
     void statusChanged();
+    // A parameter took a new value (the lesson's texts follow it).
+    void paramChanged(const QString &key);
     void problem(const QString &message);
 
 private:

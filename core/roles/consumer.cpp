@@ -16,6 +16,7 @@
 #include "roles.h"
 
 #include "messaging_util.h"
+#include "pacer.h"
 
 namespace ipc::roles {
 
@@ -34,7 +35,8 @@ int consumer(WorkerContext &ctx)
     if (auto j = ctx.arena.find<JoinableQueue>(ctx.args.text("queue", "queue"))) joinable = *j;
 
     std::int64_t sentinels = 0;
-    while (!ctx.shouldStop()) {
+    Pacer pacer(ctx.control);
+    while (pacer.wait()) {
         auto item = q.getMessage(kStopSlice);
         if (!item) {
             if (item.error().code == Errc::Timeout) continue; // re-check the stop request

@@ -1,11 +1,12 @@
 // counter: the race-condition lesson's worker.
 //
-//   for i in range(increments):
+//   for i in range(increments):                    # increments 0: until stopped
 //       if control.lockEnabled: with lock: value.value += 1
 //       else:                   value.value += 1      # read, race window, write
 //
-// The lock and the race window are read from the control block on every
-// increment, so the lecturer's toggle acts on running processes.
+// The lock, the race window and the pace (Pacer) are read from the control
+// block on every increment, so the lecturer's toggles act on running
+// processes.
 // Board: ops = increments done (stored after each write to the value);
 // Custom0 = increments done under the lock; Custom1 = acquisitions that
 // were told the previous holder died (AcquireStatus::OwnerDied). A single
@@ -21,6 +22,7 @@
 #include "roles.h"
 
 #include "barrier.h"
+#include "pacer.h"
 #include "shared_value.h"
 
 namespace ipc::roles {
@@ -40,12 +42,14 @@ int rounds(WorkerContext &ctx, SharedValue<std::int64_t> &v, Lock &lock, std::in
         return failed(kRole, Error{Errc::InvalidArgument, "results array holds fewer than --rounds values"});
     ControlBlock &control = *ctx.control;
     BoardSlot *slot = ctx.slot;
+    Pacer pacer(&control);
     std::uint64_t done = 0;
     for (std::int64_t round = 0; round < count; ++round) {
         const bool locked = round % 2 == 1;
         // Everybody starts together: the overlap is what loses updates.
         if (auto w = (*barrier)->wait(); !w) return control.stopping() ? 0 : failed(kRole, w.error());
         for (std::int64_t i = 0; i < increments; ++i) {
+            if (!pacer.wait()) return 0;
             if (locked) {
                 if (auto a = lock.acquire(); !a) return failed(kRole, a.error());
                 v.store(v.load() + 1);
@@ -81,6 +85,8 @@ int counter(WorkerContext &ctx)
     if (!increments) return badOption(kRole, increments.error());
     auto roundCount = ctx.args.integer("rounds", 0, 0, 1'000);
     if (!roundCount) return badOption(kRole, roundCount.error());
+    if (*roundCount > 0 && *increments == 0)
+        return badOption(kRole, Error{Errc::InvalidArgument, "--rounds needs a number of --increments per round"});
     if (*roundCount > 0 && (!ctx.args.has("barrier") || !ctx.args.has("results")))
         return badOption(kRole, Error{Errc::InvalidArgument, "--rounds needs --barrier NAME and --results NAME"});
     auto value = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("value", "counter"));
@@ -97,9 +103,12 @@ int counter(WorkerContext &ctx)
     ControlBlock &control = *ctx.control;
     BoardSlot *slot = ctx.slot;
 
+    Pacer pacer(&control);
     std::uint64_t locked = 0;
     std::uint64_t ownerDeaths = 0;
-    for (std::int64_t i = 0; i < *increments; ++i) {
+    const bool untilStopped = *increments == 0;
+    for (std::int64_t i = 0; untilStopped || i < *increments; ++i) {
+        if (!pacer.wait()) break;
         if (control.lockOn()) {
             auto acquired = lock->acquire();
             if (!acquired) return failed(kRole, acquired.error());
@@ -122,14 +131,10 @@ int counter(WorkerContext &ctx)
             if ((i & 255) == 255) {
                 slot->counters[std::size_t(Counter::Custom0)].store(locked, std::memory_order_relaxed);
                 slot->heartbeatNs.store(monotonicNs(), std::memory_order_relaxed);
-                if (control.stopping()) return 0;
             }
         }
     }
-    if (slot) {
-        slot->ops.store(std::uint64_t(*increments), std::memory_order_relaxed);
-        slot->counters[std::size_t(Counter::Custom0)].store(locked, std::memory_order_relaxed);
-    }
+    if (slot) slot->counters[std::size_t(Counter::Custom0)].store(locked, std::memory_order_relaxed);
     return 0;
 }
 

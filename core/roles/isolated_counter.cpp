@@ -9,6 +9,8 @@
 // Board: ops = iterations done; Custom0 = this process's global.
 #include "roles.h"
 
+#include "pacer.h"
+
 #include "shared_value.h"
 
 namespace ipc::roles {
@@ -27,7 +29,8 @@ int isolatedCounter(WorkerContext &ctx)
     auto shared = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("value", "shared"));
     if (!shared) return failed(kRole, shared.error());
 
-    for (std::int64_t i = 0; i < *increments && !ctx.shouldStop(); ++i) {
+    Pacer pacer(ctx.control);
+    for (std::int64_t i = 0; i < *increments && pacer.wait(); ++i) {
         ++g_counter;
         if (auto added = (*shared)->lockedAdd(1); !added) return failed(kRole, added.error());
         if (ctx.slot) {

@@ -21,6 +21,7 @@
 #include "manager/lock_proxy.h"
 #include "manager/manager_client.h"
 #include "manager/namespace_proxy.h"
+#include "pacer.h"
 
 namespace ipc::roles {
 
@@ -51,7 +52,9 @@ int managerClient(WorkerContext &ctx)
                                                     : QCborValue(qint64(getpid()));
 
     std::uint64_t locked = 0;
+    Pacer pacer(ctx.control);
     for (std::int64_t i = 0; i < *increments; ++i) {
+        if (!pacer.wait()) return 0;
         const bool useLock = ctx.control == nullptr || ctx.control->lockOn();
         if (useLock) {
             auto acquired = lock->acquire();

@@ -86,28 +86,6 @@ Result<Connection> connectionFrom(WorkerContext &ctx, std::string_view name)
     return conn;
 }
 
-bool Pacer::wait() noexcept
-{
-    if (m_ctx.shouldStop()) return false;
-    const std::uint32_t rate =
-        m_ctx.control ? m_ctx.control->ratePerSecond.load(std::memory_order_relaxed) : 0;
-    const std::uint64_t now = monotonicNs();
-    if (rate == 0) {
-        m_rate = 0;
-        return true;
-    }
-    // A new rate, or far behind (blocked on a full queue): start a new
-    // schedule from now instead of bursting to catch up.
-    const std::uint64_t interval = 1'000'000'000u / rate;
-    if (rate != m_rate || now > m_baseNs + (m_count + 1) * interval + 100'000'000u) {
-        m_rate = rate;
-        m_baseNs = now;
-        m_count = 0;
-    }
-    ++m_count;
-    return sleepUntil(m_ctx, m_baseNs + m_count * interval);
-}
-
 bool simulateWork(const WorkerContext &ctx) noexcept
 {
     const std::uint32_t us = ctx.control ? ctx.control->workUs.load(std::memory_order_relaxed) : 0;

@@ -31,22 +31,6 @@ namespace ipc::roles {
 // The four option keys of a connection called `name`, for Args::allowOnly.
 void addConnectionKeys(std::vector<std::string_view> &known, std::string_view name);
 
-// Paces a loop at control->ratePerSecond items per second (0 = as fast as
-// possible), re-reading the rate every item so a lecturer's change acts at
-// once. Sleeps in slices, marking the board Sleeping; returns false when a
-// stop was requested meanwhile.
-class Pacer {
-public:
-    explicit Pacer(const WorkerContext &ctx) noexcept : m_ctx(ctx) {}
-    [[nodiscard]] bool wait() noexcept;
-
-private:
-    const WorkerContext &m_ctx;
-    std::uint32_t m_rate = 0;
-    std::uint64_t m_baseNs = 0;
-    std::uint64_t m_count = 0;
-};
-
 // Sleeps control->workUs microseconds (the lesson's "work" per item), in
 // slices, board state Sleeping; false when a stop was requested meanwhile.
 [[nodiscard]] bool simulateWork(const WorkerContext &ctx) noexcept;

@@ -14,6 +14,7 @@
 
 #include "barrier.h"
 #include "lock.h"
+#include "pacer.h"
 
 #include <algorithm>
 #include <sched.h>
@@ -38,6 +39,7 @@ int phasePrinter(WorkerContext &ctx)
     auto lock = ctx.arena.find<Lock>(ctx.args.text("lock", "print-lock"));
     if (!lock) return failed(kRole, lock.error());
 
+    Pacer pacer(ctx.control); // slow motion: characters per second
     for (std::int64_t phase = 0; phase < *phases; ++phase) {
         if (ctx.shouldStop()) return 0;
         const std::string line = "process " + std::to_string(*rank) + " finished phase " +
@@ -47,6 +49,7 @@ int phasePrinter(WorkerContext &ctx)
             if (auto acquired = (*lock)->acquire(); !acquired) return failed(kRole, acquired.error());
         }
         for (char c : line) {
+            if (!pacer.wait()) return 0;
             if (retryOnEintr([&] { return write(STDOUT_FILENO, &c, 1); }) != 1)
                 return failed(kRole, Error{Errc::Closed, "stdout closed"});
             sched_yield(); // let another printer in between two characters

@@ -14,6 +14,7 @@
 #include "roles.h"
 
 #include "messaging_util.h"
+#include "pacer.h"
 
 namespace ipc::roles {
 
@@ -34,7 +35,7 @@ int pipeSender(WorkerContext &ctx)
     auto conn = connectionFrom(ctx, "pipe");
     if (!conn) return badOption(kRole, conn.error());
 
-    Pacer pacer(ctx);
+    Pacer pacer(ctx.control, true);
     bool stopped = false;
     for (std::int64_t i = 0; i < *messages; ++i) {
         if (!pacer.wait()) return 0;

@@ -7,6 +7,7 @@
 // Board: ops = tasks done.
 #include "roles.h"
 
+#include "pacer.h"
 #include "queue.h"
 #include "shared_value.h"
 
@@ -28,7 +29,8 @@ int poolWorker(WorkerContext &ctx)
     if (!tasks) return failed(kRole, tasks.error());
     if (!results) return failed(kRole, results.error());
 
-    while (!ctx.shouldStop()) {
+    Pacer pacer(ctx.control);
+    while (pacer.wait()) {
         auto task = (*tasks)->getMessage(std::chrono::milliseconds(200));
         if (!task) {
             if (task.error().code == Errc::Timeout) continue; // re-check the stop request

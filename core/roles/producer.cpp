@@ -12,6 +12,7 @@
 #include "roles.h"
 
 #include "messaging_util.h"
+#include "pacer.h"
 
 namespace ipc::roles {
 
@@ -30,7 +31,7 @@ int producer(WorkerContext &ctx)
     if (!queue) return failed(kRole, queue.error());
     Queue &q = **queue;
 
-    Pacer pacer(ctx);
+    Pacer pacer(ctx.control, true);
     bool stopped = false;
     for (std::int64_t i = 0; i < *items; ++i) {
         if (!pacer.wait()) return 0;

@@ -15,6 +15,8 @@
 // Received from the Connections.
 #include "roles.h"
 
+#include "pacer.h"
+
 #include "pipe.h"
 #include "shared_value.h"
 
@@ -87,7 +89,8 @@ int ringParticles(WorkerContext &ctx)
     }
     std::vector<double> passing(n * 2), fx(n), fy(n);
 
-    for (std::int64_t step = 0; (*steps == 0 || step < *steps) && !ctx.shouldStop(); ++step) {
+    Pacer pacer(ctx.control); // slow motion: time steps per second
+    for (std::int64_t step = 0; (*steps == 0 || step < *steps) && pacer.wait(); ++step) {
         for (std::size_t i = 0; i < n; ++i) {
             passing[2 * i] = mine[i].x;
             passing[2 * i + 1] = mine[i].y;

@@ -23,20 +23,10 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "barrier-print",
-            "Barrier and synchronised printing",
-            "Each process prints a line per phase, one character at a time, then waits at a "
-            "barrier until all have finished the phase. Without the print lock the characters "
-            "of different processes mix; with it every line comes out whole.",
-            {
-                {"processes", "Processes", "How many printing processes.", 2, 16, 4, false, false},
-                {"phases", "Phases", "How many phases each process goes through.", 1, 100, 5, false,
-                 false},
-                {"lock", "Print lock on", "Print each line while holding a lock.", 0, 1, 0, true, true},
-                {"work_ms", "Work per phase (ms)",
-                 "Process r works (r+1) times this long in each phase, then waits at the barrier.", 0,
-                 1000, 60, false, false},
-            }};
+            "barrier-print", {}, {},
+            {wholeParam("processes", 2, 16, 4), wholeParam("phases", 1, 1000, 5), switchParam("lock", false, kLive),
+             wholeParam("work_ms", 0, 10'000, 60), paceParam()},
+            {"clean_lines", "garbled_lines", "lines", "phases_completed"}};
         return kInfo;
     }
 
@@ -102,7 +92,7 @@ public:
                 {"garbled_lines", double(lines - clean)}};
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         const auto [lines, clean] = countLines();
         QJsonObject o;

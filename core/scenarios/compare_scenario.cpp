@@ -23,6 +23,7 @@
 #include "shared_memory_block.h"
 #include "shared_value.h"
 #include "start_gate.h"
+#include "text_template.h"
 
 #include <QJsonArray>
 
@@ -80,18 +81,9 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "compare",
-            "Speed comparison of the mechanisms",
-            "The same items travel from one process to another through a Value with its lock, an "
-            "Array with its lock, a Queue, a Pipe, a Manager dict and a SharedMemory block, one after "
-            "the other. Each is timed here and now: items per second and how long one item takes to "
-            "arrive. Shared memory needs no system call per item; the manager needs a round trip.",
-            {
-                {"items", "Items", "How many items each mechanism moves.", 100, 1'000'000, 10'000, false,
-                 false},
-                {"repeats", "Repetitions", "Each mechanism runs this often; the best run counts.", 1,
-                 kMaxRepeats, 3, false, false},
-            }};
+            "compare", {}, {},
+            {wholeParam("items", 100, 1'000'000, 10'000), wholeParam("repeats", 1, kMaxRepeats, 3)},
+            {"completed", "fastest", "slowest", "ranking", "results", "table"}};
         return kInfo;
     }
 
@@ -197,7 +189,7 @@ public:
         return b;
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("compare"));
@@ -245,6 +237,19 @@ public:
         };
         o.insert(QStringLiteral("fastest"), label(fastest));
         o.insert(QStringLiteral("slowest"), label(slowest));
+        // The order this run measured, fastest first, for the answer to name.
+        std::vector<const Outcome *> done;
+        for (const Outcome &r : m_outcomes)
+            if (r.ok) done.push_back(&r);
+        std::stable_sort(done.begin(), done.end(),
+                         [](const Outcome *a, const Outcome *b) { return a->itemsPerS > b->itemsPerS; });
+        QString ranking;
+        for (const Outcome *r : done) {
+            if (!ranking.isEmpty()) ranking += QStringLiteral(" > ");
+            ranking += label(r) + QStringLiteral(" (") +
+                       QString::fromStdString(formatTemplateNumber(r->itemsPerS / 1e6)) + QStringLiteral(" M/s)");
+        }
+        o.insert(QStringLiteral("ranking"), ranking);
         o.insert(QStringLiteral("table"), QString::fromStdString(table));
         return o;
     }

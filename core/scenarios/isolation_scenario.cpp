@@ -19,16 +19,9 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "isolation",
-            "Every process has its own memory",
-            "Each child adds 1 to its own global variable and to a shared value. The children's "
-            "globals are private copies: the parent's stays 0. Only the shared value, which "
-            "lives in memory every process maps, sees everyone's work.",
-            {
-                {"processes", "Processes", "How many child processes run.", 1, 16, 4, false, false},
-                {"increments", "Increments each", "How many times each child adds 1.", 1,
-                 10'000'000, 10'000, false, false},
-            }};
+            "isolation", {}, {},
+            {wholeParam("processes", 1, 16, 4), wholeParam("increments", 1, 10'000'000, 10'000), paceParam()},
+            {"child_globals", "expected_shared", "parent_global", "shared"}};
         return kInfo;
     }
 
@@ -58,7 +51,7 @@ public:
         return out;
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("isolation"));

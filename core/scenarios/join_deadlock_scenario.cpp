@@ -18,20 +18,10 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "join-deadlock",
-            "Joining before draining",
-            "A child puts large items on a queue and then wants to exit; the parent joins it "
-            "before taking the items off. The child cannot finish while the queue is full, and "
-            "the parent does not read until the child has finished: both wait forever. Drain "
-            "first, join after.",
-            {
-                {"items", "Items", "How many items the child puts.", 1, 1000, 16, false, false},
-                {"maxsize", "Queue maxsize", "How many items the queue holds.", 1, 64, 4, false,
-                 false},
-                {"item_kib", "Item size (KiB)", "Size of each item.", 1, 1024, 64, false, false},
-                {"fix", "Drain before join", "The parent takes the items first, then joins.", 0,
-                 1, 0, true, true},
-            }};
+            "join-deadlock", {}, {},
+            {wholeParam("items", 1, 1000, 16), wholeParam("maxsize", 1, 64, 4), wholeParam("item_kib", 1, 1024, 64),
+             switchParam("fix", false, kLive)},
+            {"completed", "deadlocked", "drained", "put"}};
         return kInfo;
     }
 
@@ -68,7 +58,7 @@ public:
                 {"drained", double(ops(1))}};
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("join-deadlock"));

@@ -35,20 +35,10 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "manager",
-            "Manager: shared dict, list and namespace",
-            "A manager process holds a dict, a list and a namespace; the other processes reach them "
-            "through proxies, one request per access. `ns.x += 1` is a get and a set, two requests, "
-            "so without the manager's Lock another process can slip in between and updates are lost. "
-            "Every access is a round trip to the server: compare its request rate with a shared Value.",
-            {
-                {"processes", "Processes", "How many client processes increment ns.x.", 1, 16, 4, false,
-                 false},
-                {"increments", "Increments each", "How many times each process does ns.x += 1.", 1,
-                 1'000'000, 2000, false, false},
-                {"lock", "Manager Lock on", "Hold the manager's Lock around every ns.x += 1.", 0, 1, 0, true,
-                 true},
-            }};
+            "manager", {}, {},
+            {wholeParam("processes", 1, 16, 4), wholeParam("increments", 1, 1'000'000, 2000), switchParam("lock", false, kLive),
+             paceParam()},
+            {"actual", "expected", "finished_clients", "lost", "lost_percent", "max_waiting", "mean_latency_us", "requests", "requests_per_s", "server_reachable"}};
         return kInfo;
     }
 
@@ -138,7 +128,7 @@ public:
         return out;
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         const auto [expected, actual] = totals();
         QJsonObject o;

@@ -20,20 +20,10 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "pingpong",
-            "Ping-pong over a duplex Pipe",
-            "One process sends a message through a pipe and waits for the other to send it back, "
-            "again and again. Each round trip wakes both processes once: its cost is the price of "
-            "a message between processes, much more than the copying of the bytes.",
-            {
-                {"messages", "Round trips", "How many messages the client sends and gets back.", 1,
-                 10'000'000, 10000, false, false},
-                {"payload", "Payload bytes", "Size of each message's data.", 0, 65536, 64, true, false},
-                {"rate", "Rate (messages/s)", "Round trips per second; 0 = as fast as possible.", 0,
-                 100000, 0, true, false},
-                {"mode", "Mode", "0 ping-pong (echo), 1 request/response (square a number), 2 one-way "
-                 "until EndOfFile.", 0, 2, 0, false, false},
-            }};
+            "pingpong", {}, {},
+            {wholeParam("messages", 1, 10'000'000, 10'000), wholeParam("payload", 0, 65536, 64, kLive),
+             wholeParam("rate", 0, 100'000, 0, kLive), choiceParam("mode", 3, 0)},
+            {"ended_by_eof", "mean_round_trip_us", "payload_bytes", "received", "round_trips", "sent", "wrong_replies"}};
         return kInfo;
     }
 
@@ -91,7 +81,7 @@ public:
                 {"bytes_b_to_a", double(b.bytesSent.load(std::memory_order_relaxed)), false}};
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("pingpong"));
@@ -99,7 +89,7 @@ public:
         o.insert(QStringLiteral("round_trips"), double(roundTrips()));
         o.insert(QStringLiteral("mean_round_trip_us"), meanRoundTripUs());
         o.insert(QStringLiteral("payload_bytes"), double(param("payload")));
-        static const char *const kModeNames[] = {"ping-pong", "request/response", "one-way"};
+        static const char *const kModeNames[] = {"ping-pong", "request-response", "one-way"};
         o.insert(QStringLiteral("mode"), QString::fromLatin1(kModeNames[int(m_mode)]));
         if (m_run) {
             const BoardSlot &server = m_run->board().slots[m_server];

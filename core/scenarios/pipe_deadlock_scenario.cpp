@@ -23,19 +23,9 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "pipe-deadlock",
-            "Pipe deadlock: both ends send first",
-            "Two processes share a duplex pipe and each sends a large message before reading the "
-            "other's. A pipe holds only so many bytes: each send waits until the other side "
-            "reads, and neither ever does. The fix: one side receives first.",
-            {
-                {"size_kb", "Message size (KiB)", "Size of each message; over the pipe's buffer it deadlocks.",
-                 1, 16384, 1024, false, false},
-                {"rounds", "Rounds", "How many exchanges each side makes (0 = until stopped).", 0,
-                 1'000'000, 20, false, false},
-                {"fix", "Fix: side B receives first",
-                 "One side reads before it sends, so every send finds a reader.", 0, 1, 0, true, true},
-            }};
+            "pipe-deadlock", {}, {},
+            {wholeParam("size_kb", 1, 16384, 1024), wholeParam("rounds", 0, 1'000'000, 20), switchParam("fix", false, kLive)},
+            {"both_blocked_send_seen", "deadlock_seen", "deadlocked", "message_bytes", "rounds", "rounds_asked"}};
         return kInfo;
     }
 
@@ -102,7 +92,7 @@ public:
                 {"blocked_send", double(blockedSenders())}};
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("pipe-deadlock"));

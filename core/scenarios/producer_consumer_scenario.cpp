@@ -25,28 +25,12 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "producer-consumer",
-            "Producers and consumers through a bounded Queue",
-            "Producer processes put items on a queue of limited size, consumer processes take "
-            "them off. If the producers are faster the queue fills up and they must wait on put; "
-            "if the consumers are faster it runs empty and they wait on get. A sentinel at the "
-            "end tells each consumer that no more items will come.",
-            {
-                {"producers", "Producers", "How many producer processes.", 1, 16, 2, false, false},
-                {"consumers", "Consumers", "How many consumer processes.", 1, 16, 2, false, false},
-                {"items", "Items per producer", "How many items each producer puts.", 0,
-                 100'000'000, 1000, false, false},
-                {"maxsize", "Queue maxsize", "How many items the queue holds before put blocks.",
-                 1, 1000, 8, false, false},
-                {"rate", "Producer rate (items/s)",
-                 "Items per second each producer makes; 0 = as fast as it can.", 0, 100000, 0, true,
-                 false},
-                {"work_us", "Consumer work per item (us)",
-                 "How long a consumer works on each item before taking the next.", 0, 1'000'000, 0,
-                 true, false},
-                {"payload", "Payload bytes", "Size of each item's data.", 0, kMaxPayload, 64, true,
-                 false},
-            }};
+            "producer-consumer", {}, {},
+            {wholeParam("producers", 1, 16, 2), wholeParam("consumers", 1, 16, 2),
+             wholeParam("items", 0, 100'000'000, 1000), wholeParam("maxsize", 1, 1000, 8),
+             wholeParam("rate", 0, 100'000, 0, kLive), wholeParam("work_us", 0, 1'000'000, 0, kLive),
+             wholeParam("payload", 0, kMaxPayload, 64, kLive), paceParam()},
+            {"complete", "consumed", "consumers_blocked_ms", "damaged", "exactly_once", "left_in_queue", "max_depth", "processes", "produced", "producers_blocked_ms"}};
         return kInfo;
     }
 
@@ -107,7 +91,7 @@ public:
                 {"bytes_queued", double(s.bytesQueued()), false}};
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("producer-consumer"));

@@ -1,6 +1,9 @@
-// race: N counter processes each add 1 to one shared value M times.
-// With the lock the total is exactly N*M; without it, read-then-write
-// interleavings lose updates. The lock and the race window act live.
+// race: N counter processes each add 1 to one shared value M times (M = 0:
+// until stopped). With the lock the total is exactly what they added;
+// without it, read-then-write interleavings lose updates. The lock, the
+// race window and the pace act live. The lesson also measures increments
+// per second with the lock on and off, so the window shows what the lock
+// costs beside what it saves.
 //
 // "Repeat N times" (repeats > 0): the same counters run 2N rounds in step
 // (a Barrier), the lock off in one round and on in the next, and the
@@ -13,6 +16,7 @@
 
 #include <QJsonArray>
 
+#include <algorithm>
 #include <array>
 
 namespace ipc::scenarios {
@@ -47,28 +51,11 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "race",
-            "Race on a shared counter",
-            "Several processes add 1 to the same shared counter. Without a lock, two processes "
-            "can read the same old value and both write old+1, so updates are lost. Turn the "
-            "lock on and the total becomes exact.",
-            {
-                {"processes", "Processes", "How many counter processes run at once.", 1, 32, 4,
-                 false, false},
-                {"increments", "Increments each", "How many times each process adds 1.", 1,
-                 100'000'000, 50'000, false, false},
-                {"lock", "Lock on", "Take the lock around every increment.", 0, 1, 0, true, true},
-                {"race_window_us", "Race window (us)",
-                 "Pause between reading and writing the counter; widens the race.", 0, 1000, 0,
-                 true, false},
-                {"yield", "Yield in window",
-                 "Give up the CPU between the read and the write (makes losses likely on any machine).",
-                 0, 1, 1, true, true},
-                {"repeats", "Repeat N times",
-                 "Run N rounds with the lock off and N with it on, alternately, and chart how many "
-                 "updates each round lost. 0: one run, lock as switched.",
-                 0, 50, 0, false, false},
-            }};
+            "race", {}, {},
+            {wholeParam("processes", 1, 32, 4), wholeParam("increments", 0, 100'000'000, 50'000),
+             switchParam("lock", false, kLive), wholeParam("race_window_us", 0, 100'000, 0, kLive),
+             switchParam("yield", false, kLive), wholeParam("repeats", 0, 50, 0), paceParam()},
+            {"actual", "expected", "histogram", "increments_per_round", "increments_per_s", "locked_increments_per_s", "unlocked_increments_per_s", "lost", "lost_lock_off", "lost_lock_on", "lost_percent", "owner_deaths", "seconds", "rounds_each", "rounds_with_losses_lock_off", "rounds_with_losses_lock_on"}};
         return kInfo;
     }
 
@@ -87,6 +74,8 @@ public:
         const std::string increments = std::to_string(std::int64_t(param("increments")));
         std::vector<std::string> args{"--value", "counter", "--increments", increments};
         if (const std::size_t rounds = roundCount(); rounds > 0) {
+            if (param("increments") == 0)
+                return fail(Errc::InvalidArgument, "repeat mode needs a number of increments per round (increments > 0)");
             auto parties = Barrier::validate(n);
             if (!parties) return std::unexpected(parties.error());
             if (auto b = arena.make<Barrier>("rounds", *parties); !b) return std::unexpected(b.error());
@@ -102,7 +91,28 @@ public:
             if (!spawned) return std::unexpected(spawned.error());
         }
         m_perRound = std::int64_t(n) * std::int64_t(param("increments"));
+        m_rates = {};
+        m_rates.lockOn = param("lock") != 0;
+        m_rates.sinceNs = monotonicNs();
         return {};
+    }
+
+    void poll() override
+    {
+        if (!m_run || m_results) return;
+        const std::uint64_t now = monotonicNs();
+        const auto [expected, actual] = totals();
+        (void)actual;
+        // Increments per second over the last ~half second.
+        if (m_rates.sampleNs == 0) {
+            m_rates.sampleNs = now;
+            m_rates.sampleOps = expected;
+        } else if (now - m_rates.sampleNs >= 500'000'000u) {
+            m_rates.perSecond = double(expected - m_rates.sampleOps) * 1e9 / double(now - m_rates.sampleNs);
+            m_rates.sampleNs = now;
+            m_rates.sampleOps = expected;
+        }
+        if (!m_run->allExited()) bookRates(now, expected);
     }
 
     std::vector<Metric> metrics() const override
@@ -116,17 +126,14 @@ public:
         const auto [expected, actual] = totals();
         return {{"expected", double(expected)},
                 {"actual", double(actual)},
-                {"lost", double(expected - actual)}};
+                {"lost", double(expected - actual)},
+                {"increments_per_s", m_rates.perSecond, false}};
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         const auto [expected, actual] = totals();
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("race"));
-        o.insert(QStringLiteral("processes"), int(param("processes")));
-        o.insert(QStringLiteral("increments"), double(param("increments")));
-        o.insert(QStringLiteral("lock"), param("lock") != 0);
         o.insert(QStringLiteral("expected"), double(expected));
         o.insert(QStringLiteral("actual"), double(actual));
         o.insert(QStringLiteral("lost"), double(expected - actual));
@@ -136,9 +143,18 @@ public:
         // on with "owner died" (a lecturer's kill with the lock on).
         o.insert(QStringLiteral("owner_deaths"),
                  m_value ? double(m_value->getLock().ownerDeaths()) : 0.0);
+        // What the lock costs: increments per second while it was on and
+        // while it was off (0 for a phase that did not happen).
+        const RateBook &r = m_rates;
+        o.insert(QStringLiteral("seconds"), r.seconds[0] + r.seconds[1]);
+        o.insert(QStringLiteral("increments_per_s"),
+                 r.seconds[0] + r.seconds[1] > 0 ? double(r.ops[0] + r.ops[1]) / (r.seconds[0] + r.seconds[1]) : 0.0);
+        o.insert(QStringLiteral("unlocked_increments_per_s"), r.seconds[0] > 0 ? double(r.ops[0]) / r.seconds[0] : 0.0);
+        o.insert(QStringLiteral("locked_increments_per_s"), r.seconds[1] > 0 ? double(r.ops[1]) / r.seconds[1] : 0.0);
         if (m_results) {
             // One run was 2N rounds: the single-run totals above do not apply.
-            for (const char *key : {"lock", "expected", "actual", "lost", "lost_percent"})
+            for (const char *key : {"expected", "actual", "lost", "lost_percent", "seconds", "increments_per_s",
+                                    "unlocked_increments_per_s", "locked_increments_per_s"})
                 o.remove(QLatin1String(key));
             const auto [off, on] = losses();
             auto list = [](const std::vector<std::int64_t> &v) {
@@ -146,10 +162,15 @@ public:
                 for (std::int64_t x : v) a.append(double(x));
                 return a;
             };
-            o.insert(QStringLiteral("repeats"), int(param("repeats")));
             o.insert(QStringLiteral("increments_per_round"), double(m_perRound));
             o.insert(QStringLiteral("lost_lock_off"), list(off));
             o.insert(QStringLiteral("lost_lock_on"), list(on));
+            auto withLosses = [](const std::vector<std::int64_t> &v) {
+                return double(std::count_if(v.begin(), v.end(), [](std::int64_t x) { return x > 0; }));
+            };
+            o.insert(QStringLiteral("rounds_each"), double(std::min(off.size(), on.size())));
+            o.insert(QStringLiteral("rounds_with_losses_lock_off"), withLosses(off));
+            o.insert(QStringLiteral("rounds_with_losses_lock_on"), withLosses(on));
             const Bars b = bars();
             QJsonArray histogram; // in bin order
             for (std::size_t c = 0; c < b.categories.size(); ++c) {
@@ -193,7 +214,15 @@ public:
     }
 
 protected:
-    void applyLive(std::string_view, double) override { applyControl(); }
+    void applyLive(std::string_view key, double) override
+    {
+        if (key == "lock" && m_run && !m_results) {
+            // Book the phase that ends here under the lock state it had.
+            bookRates(monotonicNs(), totals().first);
+            m_rates.lockOn = param("lock") != 0;
+        }
+        applyControl();
+    }
 
 private:
     void applyControl()
@@ -234,6 +263,28 @@ private:
         return out;
     }
 
+    // Time and increments spent with the lock off [0] and on [1].
+    struct RateBook {
+        bool lockOn = false;
+        std::uint64_t sinceNs = 0; // start of the phase not booked yet
+        std::int64_t sinceOps = 0;
+        double seconds[2]{0, 0};
+        std::int64_t ops[2]{0, 0};
+        std::uint64_t sampleNs = 0; // the live rate's last sample
+        std::int64_t sampleOps = 0;
+        double perSecond = 0;
+    };
+    void bookRates(std::uint64_t now, std::int64_t ops)
+    {
+        if (m_rates.sinceNs == 0 || now < m_rates.sinceNs) return;
+        const int phase = m_rates.lockOn ? 1 : 0;
+        m_rates.seconds[phase] += double(now - m_rates.sinceNs) / 1e9;
+        m_rates.ops[phase] += ops - m_rates.sinceOps;
+        m_rates.sinceNs = now;
+        m_rates.sinceOps = ops;
+    }
+
+    RateBook m_rates;
     SharedValue<std::int64_t> *m_value = nullptr;
     SharedArray<std::int64_t> *m_results = nullptr; // repeat mode: counter after each round
     std::int64_t m_perRound = 0;                      // increments in one round

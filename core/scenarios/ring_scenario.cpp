@@ -19,19 +19,10 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "ring",
-            "Circular pipeline",
-            "Processes sit in a ring of pipes and each owns some particles. In every time step "
-            "each process passes positions to its right neighbour and receives from its left, "
-            "until every position has visited every process; then each moves its own particles.",
-            {
-                {"stages", "Processes in the ring", "How many processes form the ring.", 2, 16, 4,
-                 false, false},
-                {"particles", "Particles each", "How many particles each process owns.", 1, 512,
-                 16, false, false},
-                {"steps", "Time steps", "How many steps to run (0: until stopped).", 0,
-                 10'000'000, 0, false, false},
-            }};
+            "ring", {}, {},
+            {wholeParam("stages", 2, 16, 4), wholeParam("particles", 1, 512, 16), wholeParam("steps", 0, 10'000'000, 0),
+             paceParam()},
+            {"finite", "particles_each", "ring_bytes", "steps"}};
         return kInfo;
     }
 
@@ -90,7 +81,7 @@ public:
         return out;
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         bool finite = true;
         for (const Point &p : points()) finite = finite && std::isfinite(p.x) && std::isfinite(p.y);

@@ -33,30 +33,11 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "shared-memory",
-            "SharedMemory: chunks of one array, in place",
-            "Workers attach one named shared-memory block by its name and each transforms its own "
-            "chunk of the array in place; nothing is copied between processes. Disjoint chunks need "
-            "no lock. At the end the array is compared with the same computation done serially.",
-            {
-                {"workers", "Workers", "How many processes share the array, one chunk each.", 1, 16, 4,
-                 false, false},
-                {"elements", "Elements", "Length of the array of doubles.", 1000, 50'000'000, 1'000'000,
-                 false, false},
-                {"rounds", "Rounds", "How many times each worker transforms its chunk.", 1, 10'000, 10,
-                 false, false},
-                {"op", "Operation", "0 square, 1 cube, 2 scale by k, 3 add k.", 0, 3, 3, false, false},
-                {"k", "k", "The constant of scale and add.", -1000, 1000, 0.5, false, false},
-                {"pause_us", "Pause per batch (us)",
-                 "Sleep after every 4096 elements, so the progress can be watched.", 0, 100'000, 2000,
-                 false, false},
-                {"array", "Arena Array instead",
-                 "Use a multiprocessing.Array in the run's arena instead of a named block.", 0, 1, 0,
-                 false, true},
-                {"lock", "Lock per batch (Array)",
-                 "Array only: take the array's lock around each batch (not needed for disjoint chunks).",
-                 0, 1, 0, false, true},
-            }};
+            "shared-memory", {}, {},
+            {wholeParam("workers", 1, 16, 4), wholeParam("elements", 1000, 50'000'000, 1'000'000),
+             wholeParam("rounds", 1, 10'000, 10), choiceParam("op", 4, 3), realParam("k", -1000, 1000, 0.5),
+             wholeParam("pause_us", 0, 100'000, 2000), switchParam("array", false), switchParam("lock", false)},
+            {"block", "complete", "correct", "storage"}};
         return kInfo;
     }
 
@@ -148,7 +129,7 @@ public:
         return out;
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("shared-memory"));

@@ -17,20 +17,10 @@ public:
     const ScenarioInfo &info() const override
     {
         static const ScenarioInfo kInfo{
-            "worker-pool",
-            "Task queue and result queue",
-            "The parent puts tasks on a task queue; a pool of worker processes takes them one at "
-            "a time and puts each result on a result queue. Nobody assigns tasks to workers: a "
-            "worker that finishes sooner simply takes the next one, so the load spreads by itself.",
-            {
-                {"workers", "Workers", "How many worker processes.", 1, 16, 4, false, false},
-                {"tasks", "Tasks", "How many tasks the parent puts on the queue.", 1, 100000, 100,
-                 false, false},
-                {"work_us", "Work per task (us)", "How long a worker computes on each task.", 0,
-                 100000, 20000, true, false},
-                {"slow_worker", "One slow worker", "Worker 0 takes four times as long per task.",
-                 0, 1, 1, false, true},
-            }};
+            "worker-pool", {}, {},
+            {wholeParam("workers", 1, 16, 4), wholeParam("tasks", 1, 100'000, 100),
+             wholeParam("work_us", 0, 1'000'000, 20'000, kLive), switchParam("slow_worker", true), paceParam()},
+            {"distinct_tasks", "results", "tasks_per_worker", "wrong_results"}};
         return kInfo;
     }
 
@@ -95,7 +85,7 @@ public:
         return out;
     }
 
-    QJsonObject result() const override
+    QJsonObject lessonResult() const override
     {
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("worker-pool"));

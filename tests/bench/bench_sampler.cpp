@@ -28,8 +28,7 @@ class IdleFleet final : public Scenario {
 public:
     const ScenarioInfo &info() const override
     {
-        static const ScenarioInfo kInfo{"idle-fleet", "Idle processes", "Workers that sleep.",
-                                        {{"processes", "Processes", "How many.", 1, 64, 32, false, false}}};
+        static const ScenarioInfo kInfo{"idle-fleet", {}, {}, {wholeParam("processes", 1, 64, 32)}, {}};
         return kInfo;
     }
     Result<void> start() override
@@ -48,7 +47,7 @@ public:
                 alive += isTerminal(m_run->board().slots[i].currentState()) ? 0 : 1;
         return {{"alive", alive}};
     }
-    QJsonObject result() const override { return {}; }
+    QJsonObject lessonResult() const override { return {}; }
 };
 
 // Counters that share nothing: each adds to its own value (no lock, no
@@ -58,8 +57,7 @@ class BusyFleet final : public Scenario {
 public:
     const ScenarioInfo &info() const override
     {
-        static const ScenarioInfo kInfo{"busy-fleet", "Busy processes", "Independent counters.",
-                                        {{"processes", "Processes", "How many.", 1, 64, 4, false, false}}};
+        static const ScenarioInfo kInfo{"busy-fleet", {}, {}, {wholeParam("processes", 1, 64, 4)}, {}};
         return kInfo;
     }
     Result<void> start() override
@@ -76,7 +74,7 @@ public:
         return {};
     }
     std::vector<Metric> metrics() const override { return {}; }
-    QJsonObject result() const override { return {}; }
+    QJsonObject lessonResult() const override { return {}; }
 };
 
 struct Stats {

@@ -53,8 +53,8 @@ void TestLessons::catalogListsEveryFile()
         auto s = createScenario(i.name);
         QVERIFY2(s, i.name.c_str());
         QVERIFY((*s)->definition() != nullptr);
-        QVERIFY(!(*s)->definition()->question.empty());
-        QVERIFY(!(*s)->definition()->python.empty());
+        QVERIFY(!(*s)->definition()->question.source().empty());
+        QVERIFY(!(*s)->definition()->python.source().empty());
     }
 }
 

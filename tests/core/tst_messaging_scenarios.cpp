@@ -164,7 +164,7 @@ void TestMessagingScenarios::pipeBasicsModes()
     QVERIFY(runToEnd(*square));
     square->stop();
     QJsonObject r = square->result();
-    QCOMPARE(r.value(QStringLiteral("mode")).toString(), QStringLiteral("request/response"));
+    QCOMPARE(r.value(QStringLiteral("mode")).toString(), QStringLiteral("request-response"));
     QCOMPARE(r.value(QStringLiteral("round_trips")).toDouble(), 500.0);
     QCOMPARE(r.value(QStringLiteral("wrong_replies")).toDouble(), 0.0);
     QCOMPARE(std::string_view(square->run()->slot(1).role), std::string_view("squarer"));

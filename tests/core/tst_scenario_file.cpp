@@ -56,7 +56,7 @@ void TestScenarioFile::validFileParses()
     QVERIFY(d->info.params[1].live);
     QCOMPARE(d->processes.at(0).countParam, std::string("processes"));
     QCOMPARE(d->processes.at(0).uses.at(0), std::string("counter"));
-    QCOMPARE(d->python, std::string("print('hello')"));
+    QCOMPARE(d->python.source(), std::string("print('hello')"));
 }
 
 void TestScenarioFile::documentedExampleRuns()
@@ -82,8 +82,8 @@ void TestScenarioFile::builtInFilesLoad()
     for (const QString &f : files) {
         auto d = loadScenarioFile(QStringLiteral(":/scenarios/") + f);
         QVERIFY2(d, d ? "" : d.error().message.c_str());
-        QVERIFY(!d->python.empty());
-        QVERIFY(!d->question.empty());
+        QVERIFY(!d->python.source().empty());
+        QVERIFY(!d->question.source().empty());
         QCOMPARE(QString::fromStdString(d->info.name) + QStringLiteral(".json"), f);
     }
 }
