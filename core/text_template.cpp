@@ -1,5 +1,6 @@
 #include "text_template.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -146,9 +147,17 @@ public:
     }
 
 private:
+    // "line 3, column 14: ..." (a one-line text: "at character 14: ...").
     std::unexpected<Error> error(const std::string &what) const
     {
-        return fail(Errc::InvalidArgument, "at character " + std::to_string(m_pos + 1) + ": " + what);
+        const std::size_t at = std::min(m_pos, m_src.size());
+        if (m_src.find('\n') == std::string_view::npos)
+            return fail(Errc::InvalidArgument, "at character " + std::to_string(at + 1) + ": " + what);
+        const std::string_view before = m_src.substr(0, at);
+        const auto line = std::count(before.begin(), before.end(), '\n') + 1;
+        const std::size_t lastBreak = before.rfind('\n');
+        const std::size_t column = lastBreak == std::string_view::npos ? at + 1 : at - lastBreak;
+        return fail(Errc::InvalidArgument, "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + what);
     }
 
     // Text and ${...} up to the end, or (inBranch) up to an unnested '|' or '}'.

@@ -1,5 +1,8 @@
 #include "controls_panel.h"
 
+#include "charts/metrics_chart.h"
+#include "text_template.h"
+
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
@@ -50,6 +53,17 @@ ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, 
     // A long lesson title wraps rather than widening the panel past the window.
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
+
+    // The lesson's live figures that are not lines on the values chart
+    // (the race's increments per second beside its lost updates).
+    m_figures = new QLabel(this);
+    m_figures->setObjectName(QStringLiteral("liveFigures"));
+    QFont figures = m_figures->font();
+    figures.setPointSizeF(figures.pointSizeF() * 1.2);
+    m_figures->setFont(figures);
+    m_figures->setWordWrap(true);
+    m_figures->hide();
+    layout->addWidget(m_figures);
 
     auto *runBox = new QGroupBox(tr("Run"), this);
     auto *grid = new QGridLayout(runBox);
@@ -229,6 +243,16 @@ QWidget *ControlsPanel::parameterWidget(const QString &key) const
 
 void ControlsPanel::showSnapshot(const Snapshot &snapshot)
 {
+    QStringList figures;
+    for (const Metric &m : snapshot.metrics)
+        if (!m.plotted && std::isfinite(m.value))
+            figures.append(QStringLiteral("%1: <b>%2</b>")
+                               .arg(MetricsChart::metricLabel(QString::fromStdString(m.key)).toHtmlEscaped(),
+                                    QString::fromStdString(formatTemplateNumber(m.value))));
+    const QString shown = figures.join(QStringLiteral("<br>"));
+    if (shown != m_figures->text()) m_figures->setText(shown);
+    m_figures->setVisible(!shown.isEmpty());
+
     const int keep = chosenSlot();
     std::vector<std::int32_t> pids;
     pids.reserve(snapshot.processes.size());

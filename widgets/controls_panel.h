@@ -57,6 +57,7 @@ private:
 
     RunController &m_controller;
     QLabel *m_status;
+    QLabel *m_figures;
     QLabel *m_problem;
     QComboBox *m_victim;
     QWidget *m_paramsBox;

@@ -11,17 +11,15 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kMinShownSeconds = 10;
 } // namespace
 
-History::History(double windowSeconds)
-    : m_window(windowSeconds > 1 ? windowSeconds : 1),
-      m_capacity(std::size_t(std::ceil(m_window * kMaxRateHz)) + 16),
-      m_times(m_capacity, 0.0)
+History::History(double windowSeconds) : m_window(windowSeconds > 1 ? windowSeconds : 1)
 {
+    m_times.reserve(kMaxTicks);
 }
 
 void History::clear()
 {
-    m_head = 0;
     m_size = 0;
+    m_times.clear();
     m_values.clear();
     m_ids.clear();
     m_index.clear();
@@ -35,6 +33,7 @@ void History::clear()
 
 double History::rangeStart() const noexcept
 {
+    if (m_showWholeRun) return 0;
     const double end = std::ceil(now() / kRangeStepSeconds) * kRangeStepSeconds;
     return std::max(0.0, end - m_window);
 }
@@ -52,7 +51,8 @@ int History::addSeries(const QString &id)
     const int index = int(m_ids.size());
     m_ids.push_back(id);
     m_index.insert(id, index);
-    m_values.emplace_back(m_capacity, kNaN);
+    m_values.emplace_back(std::size_t(m_size), kNaN);
+    m_values.back().reserve(kMaxTicks);
     return index;
 }
 
@@ -61,7 +61,7 @@ double History::maxValue(int series) const noexcept
     double best = 0;
     const auto &v = m_values[std::size_t(series)];
     for (int i = 0; i < m_size; ++i) {
-        const double x = v[ring(i)];
+        const double x = v[std::size_t(i)];
         if (std::isfinite(x) && x > best) best = x;
     }
     return best;
@@ -72,10 +72,15 @@ void History::points(int series, QList<QPointF> &out, int maxPoints) const
     out.clear();
     if (series < 0 || series >= seriesCount() || m_size == 0) return;
     const auto &v = m_values[std::size_t(series)];
-    if (maxPoints <= 0 || m_size <= maxPoints) {
-        out.reserve(m_size);
-        for (int i = 0; i < m_size; ++i) {
-            const double y = v[ring(i)];
+    // The first tick shown: at rangeStart(), or the one just before it so
+    // the line reaches the left edge.
+    const int first = std::max<int>(
+        0, int(std::lower_bound(m_times.begin(), m_times.end(), rangeStart()) - m_times.begin()) - 1);
+    const int shown = m_size - first;
+    if (maxPoints <= 0 || shown <= maxPoints) {
+        out.reserve(shown);
+        for (int i = first; i < m_size; ++i) {
+            const double y = v[std::size_t(i)];
             if (std::isfinite(y)) out.append(QPointF(time(i), y));
         }
         return;
@@ -85,23 +90,23 @@ void History::points(int series, QList<QPointF> &out, int maxPoints) const
     // counter's line looks the same with a tenth of the points. Buckets are
     // aligned to the newest tick, so the last point is the current value.
     const int buckets = std::max(1, maxPoints / 2);
-    const int step = (m_size + buckets - 1) / buckets;
+    const int step = (shown + buckets - 1) / buckets;
     out.reserve(2 * buckets + 2);
-    for (int end = m_size; end > 0; end -= step) {
-        const int begin = std::max(0, end - step);
+    for (int end = m_size; end > first; end -= step) {
+        const int begin = std::max(first, end - step);
         int lo = -1, hi = -1;
         for (int i = begin; i < end; ++i) {
-            const double y = v[ring(i)];
+            const double y = v[std::size_t(i)];
             if (!std::isfinite(y)) continue;
-            if (lo < 0 || y < v[ring(lo)]) lo = i;
-            if (hi < 0 || y >= v[ring(hi)]) hi = i;
+            if (lo < 0 || y < v[std::size_t(lo)]) lo = i;
+            if (hi < 0 || y >= v[std::size_t(hi)]) hi = i;
         }
         if (lo < 0) continue;
         // Appended newest bucket first, reversed below.
         const int later = std::max(lo, hi);
         const int earlier = std::min(lo, hi);
-        out.append(QPointF(time(later), v[ring(later)]));
-        if (earlier != later) out.append(QPointF(time(earlier), v[ring(earlier)]));
+        out.append(QPointF(time(later), v[std::size_t(later)]));
+        if (earlier != later) out.append(QPointF(time(earlier), v[std::size_t(earlier)]));
     }
     std::reverse(out.begin(), out.end());
 }
@@ -122,14 +127,10 @@ double History::rate(int totalSeries) const noexcept
 void History::append(const Snapshot &snapshot, double t)
 {
     if (m_size > 0 && t < now()) t = now();
-    if (std::size_t(m_size) == m_capacity) m_head = (m_head + 1) % m_capacity;
-    else ++m_size;
-    m_times[ring(m_size - 1)] = t;
-    for (auto &v : m_values) v[ring(m_size - 1)] = kNaN;
-    while (m_size > 1 && time(0) < t - m_window) {
-        m_head = (m_head + 1) % m_capacity;
-        --m_size;
-    }
+    if (m_size == kMaxTicks) thin();
+    ++m_size;
+    m_times.push_back(t);
+    for (auto &v : m_values) v.push_back(kNaN);
 
     for (const Metric &m : snapshot.metrics) {
         const QString key = QString::fromStdString(m.key);
@@ -138,7 +139,6 @@ void History::append(const Snapshot &snapshot, double t)
             s = addSeries(QStringLiteral("m:") + key);
             m_metricKeys.append(key);
             if (m.plotted) m_plottedKeys.append(key);
-            m_values[std::size_t(s)][ring(m_size - 1)] = kNaN;
         }
         setLast(s, m.value);
     }
@@ -202,9 +202,35 @@ void History::appendTracks(const Snapshot &snapshot, double t)
             const double from = track.spans.empty() ? t : track.spans.back().to;
             track.spans.push_back(Span{from, t, p.state});
         }
-        while (track.spans.size() > 1 && track.spans.front().to < t - m_window)
-            track.spans.pop_front();
+        if (track.spans.size() > kMaxSpans) {
+            // Merge neighbours in the older half: each pair becomes the
+            // state that lasted longer, so a long run's first minutes keep
+            // their shape at a coarser grain.
+            std::deque<Span> merged;
+            const std::size_t older = track.spans.size() / 2;
+            for (std::size_t i = 0; i + 1 < older; i += 2) {
+                const Span &a = track.spans[i];
+                const Span &b = track.spans[i + 1];
+                merged.push_back(Span{a.from, b.to, (a.to - a.from) >= (b.to - b.from) ? a.state : b.state});
+            }
+            for (std::size_t i = older - older % 2; i < track.spans.size(); ++i) merged.push_back(track.spans[i]);
+            track.spans = std::move(merged);
+        }
     }
+}
+
+void History::thin()
+{
+    // Keep ticks 0, 2, 4, ... and the newest.
+    auto keep = [this](auto &column) {
+        std::size_t out = 0;
+        for (std::size_t i = 0; i < std::size_t(m_size); ++i)
+            if (i % 2 == 0 || i + 1 == std::size_t(m_size)) column[out++] = column[i];
+        column.resize(out);
+    };
+    keep(m_times);
+    for (auto &v : m_values) keep(v);
+    m_size = int(m_times.size());
 }
 
 } // namespace ipc

@@ -1,9 +1,15 @@
-// History: the bounded past of a run, as the charts and their CSV need it.
+// History: the whole run, as the charts and their CSV need it.
 //
-// Columnar: one ring of sample times and, aligned with it, one ring of
-// values per series, all with the same capacity and head, so appending a
-// tick is a store per series and the oldest tick drops out of every series
-// at once. Ticks older than the window (60 s by default) are dropped too.
+// Columnar: one array of sample times and, aligned with it, one array of
+// values per series, so appending a tick is a store per series. Nothing is
+// dropped from the start: a lecture's run keeps its first second. To stay
+// bounded (a one-hour run draws at the sampling rate), when kMaxTicks are
+// held every other tick is dropped, the first and the newest kept, so the
+// older part of a long run is thinner than the last minutes. State spans
+// merge the same way past kMaxSpans per process.
+//
+// The charts show the whole run (the default) or the last `window`
+// seconds (setShowWholeRun(false)); the CSV always holds the whole run.
 //
 // What it records is derived from the snapshot, not from the scenario's
 // name: the scenario's metrics, each queue's level and maxsize, each pipe's
@@ -29,7 +35,8 @@ namespace ipc {
 class History {
 public:
     static constexpr double kDefaultWindowSeconds = 60;
-    static constexpr double kMaxRateHz = 64; // sizes the rings; faster ticks overwrite
+    static constexpr int kMaxTicks = 8192;            // then every other tick goes
+    static constexpr std::size_t kMaxSpans = 4096;    // per process, then neighbours merge
     static constexpr double kRateWindowSeconds = 0.5; // pipe rates average over this
     static constexpr double kRangeStepSeconds = 0.5;  // the charts' time axis moves in these steps
     static constexpr int kScreenPoints = 400;         // points per line on screen (min/max per bucket)
@@ -65,12 +72,15 @@ public:
     void append(const Snapshot &snapshot, double t);
 
     [[nodiscard]] double window() const noexcept { return m_window; }
+    // The charts' view: the whole run (true, the default) or the last window.
+    void setShowWholeRun(bool whole) noexcept { m_showWholeRun = whole; }
+    [[nodiscard]] bool showsWholeRun() const noexcept { return m_showWholeRun; }
     [[nodiscard]] int size() const noexcept { return m_size; }
     [[nodiscard]] bool empty() const noexcept { return m_size == 0; }
-    [[nodiscard]] double time(int i) const noexcept { return m_times[ring(i)]; }
+    [[nodiscard]] double time(int i) const noexcept { return m_times[std::size_t(i)]; }
     [[nodiscard]] double now() const noexcept { return m_size ? time(m_size - 1) : 0.0; }
-    // The x range a chart shows: the last `window` seconds, at least 10 s,
-    // moving in steps of kRangeStepSeconds.
+    // The x range a chart shows: from 0 (whole run) or the last `window`
+    // seconds, at least 10 s, moving in steps of kRangeStepSeconds.
     [[nodiscard]] double rangeStart() const noexcept;
     [[nodiscard]] double rangeEnd() const noexcept;
 
@@ -79,7 +89,7 @@ public:
     [[nodiscard]] const QString &seriesId(int series) const { return m_ids[std::size_t(series)]; }
     [[nodiscard]] double value(int series, int i) const noexcept
     {
-        return m_values[std::size_t(series)][ring(i)];
+        return m_values[std::size_t(series)][std::size_t(i)];
     }
     [[nodiscard]] double lastValue(int series) const noexcept
     {
@@ -87,9 +97,10 @@ public:
     }
     // Largest finite value of the series in the history (0 if none).
     [[nodiscard]] double maxValue(int series) const noexcept;
-    // The series as chart points, NaNs left out, thinned to about
-    // maxPoints (0: all) by keeping the minimum and maximum of each bucket
-    // of ticks; the newest tick is always the last point. `out` is reused.
+    // The series as chart points from rangeStart() on, NaNs left out,
+    // thinned to about maxPoints (0: all) by keeping the minimum and
+    // maximum of each bucket of ticks; the newest tick is always the last
+    // point. `out` is reused.
     void points(int series, QList<QPointF> &out, int maxPoints = kScreenPoints) const;
 
     // Metric keys in the order the scenario reports them; series "m:KEY".
@@ -105,19 +116,16 @@ public:
     [[nodiscard]] const Bars &bars() const noexcept { return m_bars; }
 
 private:
-    [[nodiscard]] std::size_t ring(int i) const noexcept
-    {
-        return (m_head + std::size_t(i)) % m_capacity;
-    }
     int addSeries(const QString &id);
-    void setLast(int series, double v) noexcept { m_values[std::size_t(series)][ring(m_size - 1)] = v; }
+    void setLast(int series, double v) noexcept { m_values[std::size_t(series)][std::size_t(m_size - 1)] = v; }
+    // Drops every other tick (keeping the first and the newest).
+    void thin();
     // Rate of a cumulative series over the last kRateWindowSeconds.
     [[nodiscard]] double rate(int totalSeries) const noexcept;
     void appendTracks(const Snapshot &snapshot, double t);
 
     double m_window;
-    std::size_t m_capacity;
-    std::size_t m_head = 0;
+    bool m_showWholeRun = true;
     int m_size = 0;
     std::vector<double> m_times;
     std::vector<std::vector<double>> m_values;

@@ -118,6 +118,15 @@ void MainWindow::buildActions()
                               tr("Large fonts, thick lines, high contrast; exports follow"));
     presentation->setCheckable(true);
     connect(presentation, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    auto *wholeRun = make("whole-run", tr("Charts show the &whole run"), QKeySequence(Qt::CTRL | Qt::Key_W),
+                          tr("Charts from the run's start (checked) or the last minute only; exports and CSV "
+                             "always hold the whole run"));
+    wholeRun->setCheckable(true);
+    wholeRun->setChecked(true);
+    connect(wholeRun, &QAction::toggled, this, [this](bool whole) {
+        m_controller->sampler().history().setShowWholeRun(whole);
+        m_charts->refresh(m_controller->sampler().history());
+    });
     connect(make("reset-layout", tr("Reset &layout"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
                  tr("Put every pane back to its default size")),
             &QAction::triggered, this, &MainWindow::resetLayout);
@@ -189,6 +198,7 @@ void MainWindow::buildMenus()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(action(QStringLiteral("presentation")));
+    view->addAction(action(QStringLiteral("whole-run")));
     view->addAction(action(QStringLiteral("focus-list")));
     view->addAction(action(QStringLiteral("reset-layout")));
 

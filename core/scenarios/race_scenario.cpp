@@ -112,7 +112,10 @@ public:
             m_rates.sampleNs = now;
             m_rates.sampleOps = expected;
         }
-        if (!m_run->allExited()) bookRates(now, expected);
+        // Book up to now while they run, and once more when the last has
+        // exited (a short run may end between two polls).
+        if (!m_rates.ended) bookRates(now, expected);
+        if (m_run->allExited()) m_rates.ended = true;
     }
 
     std::vector<Metric> metrics() const override
@@ -266,6 +269,7 @@ private:
     // Time and increments spent with the lock off [0] and on [1].
     struct RateBook {
         bool lockOn = false;
+        bool ended = false;        // every counter has exited: nothing more to book
         std::uint64_t sinceNs = 0; // start of the phase not booked yet
         std::int64_t sinceOps = 0;
         double seconds[2]{0, 0};

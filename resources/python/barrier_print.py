@@ -3,14 +3,14 @@
 from multiprocessing import Process, Barrier, Lock
 import sys, time
 
-def phase_worker(rank, barrier, lock, use_lock, work=0.06):
-    for phase in range(3):
+def phase_worker(rank, barrier, lock, use_lock, work=${work_ms / 1000:_}):
+    for phase in range(${phases}):
         line = f"process {rank} finished phase {phase}\n"
         if use_lock:
             with lock: write_slowly(line)
         else:
             write_slowly(line)                  # characters of several lines mix
-        time.sleep((rank + 1) * work)           # the phase's work: rank 3 is slowest
+        time.sleep((rank + 1) * work)           # the phase's work: rank ${processes - 1} is slowest
         barrier.wait()                          # nobody starts the next phase early
 
 def write_slowly(text):
@@ -18,8 +18,8 @@ def write_slowly(text):
         sys.stdout.write(ch); sys.stdout.flush()
 
 if __name__ == "__main__":
-    n = 4
+    n = ${processes}
     barrier, lock = Barrier(n), Lock()
-    procs = [Process(target=phase_worker, args=(r, barrier, lock, True)) for r in range(n)]
+    procs = [Process(target=phase_worker, args=(r, barrier, lock, ${lock ? True | False})) for r in range(n)]
     for p in procs: p.start()
     for p in procs: p.join()

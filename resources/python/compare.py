@@ -5,7 +5,7 @@ from multiprocessing import Process, Queue, Pipe, Value, Array, Manager
 from multiprocessing.shared_memory import SharedMemory
 import time
 
-N = 10_000
+N = ${items:_}
 
 def via_queue():
     q = Queue()

@@ -13,8 +13,8 @@ def work(shared, n):
 
 if __name__ == "__main__":
     shared = Value("i", 0)
-    procs = [Process(target=work, args=(shared, 10_000)) for _ in range(4)]
+    procs = [Process(target=work, args=(shared, ${increments:_})) for _ in range(${processes})]
     for p in procs: p.start()
     for p in procs: p.join()
     print("global in parent:", counter)       # 0
-    print("shared value:    ", shared.value)  # 40000
+    print("shared value:    ", shared.value)  # ${processes * increments}

@@ -1,15 +1,15 @@
-# A process that has put large items on a queue does not exit until they
-# are flushed into the pipe, and that needs a reader. Joining it before
-# draining the queue waits forever. The fix: get() first, join() after.
+# A child that has put ${items} items of ${item_kib} KiB on a queue that holds ${maxsize}
+# cannot exit while they wait for a reader. Joining it before draining the
+# queue waits forever. The fix: get() first, join() after.
 from multiprocessing import Process, Queue
 
 def child(q):
-    q.put(b"x" * 1_000_000)           # flushed by a feeder thread at exit
+    for _ in range(${items}):
+        q.put(b"x" * (${item_kib:_} * 1024))   # blocks once ${maxsize} are waiting
 
 if __name__ == "__main__":
-    q = Queue()
+    q = Queue(maxsize=${maxsize})
     p = Process(target=child, args=(q,)); p.start()
-    # p.join()                        # hangs: the child waits for a reader
-    data = q.get()                    # the fix: drain first ...
-    p.join()                          # ... then join
-    print(len(data))
+    ${fix ? items = [q.get() for _ in range(${items})]   # the fix: drain first ... | p.join()                          # hangs: the child waits for a reader}
+    ${fix ? p.join()                          # ... then join | items = [q.get() for _ in range(${items})]}
+    print(len(items))

@@ -12,11 +12,10 @@ def bump(ns, lock, n, use_lock):
 
 if __name__ == "__main__":
     with Manager() as m:
-        for use_lock in (False, True):
-            ns, lock = m.Namespace(), m.Lock()
-            ns.x = 0
-            procs = [Process(target=bump, args=(ns, lock, 1000, use_lock)) for _ in range(4)]
-            for p in procs: p.start()
-            for p in procs: p.join()
-            print(f"lock={use_lock}: expected 4000, got {ns.x}")
+        ns, lock = m.Namespace(), m.Lock()
+        ns.x = 0
+        procs = [Process(target=bump, args=(ns, lock, ${increments:_}, ${lock ? True | False})) for _ in range(${processes})]
+        for p in procs: p.start()
+        for p in procs: p.join()
+        print(f"expected ${processes * increments:_}, got {ns.x}")
         d = m.dict(); d["hello"] = "world"      # dict, list, Queue, Value too

@@ -2,12 +2,12 @@
 # queue blocks producers, an empty one blocks consumers. One sentinel per
 # consumer says "no more items".
 from multiprocessing import Process, Queue
-import time
+import itertools, time
 
 SENTINEL = None
 
 def producer(q, items, delay):
-    for i in range(items):
+    for i in ${items > 0 ? range(items) | itertools.count()}:
         q.put(i)                  # blocks while the queue holds maxsize items
         time.sleep(delay)
 
@@ -16,9 +16,9 @@ def consumer(q, work):
         time.sleep(work)
 
 if __name__ == "__main__":
-    q = Queue(maxsize=8)
-    producers = [Process(target=producer, args=(q, 1000, 0.0)) for _ in range(2)]
-    consumers = [Process(target=consumer, args=(q, 0.001)) for _ in range(2)]
+    q = Queue(maxsize=${maxsize})
+    producers = [Process(target=producer, args=(q, ${items:_}, ${rate > 0 ? 1 / ${rate:_} | 0.0})) for _ in range(${producers})]
+    consumers = [Process(target=consumer, args=(q, ${work_us / 1000000:_})) for _ in range(${consumers})]
     for p in producers + consumers: p.start()
     for p in producers: p.join()
     for _ in consumers: q.put(SENTINEL)

@@ -5,7 +5,7 @@ from multiprocessing import Process, Pipe
 import math
 
 def stage(rank, n, left, right, mine, steps, dt=0.01):
-    for _ in range(steps):
+    for _ in (range(steps) if steps else iter(int, 1)):   # steps 0: until stopped
         force = [0.0] * len(mine)
         passing = list(mine)
         for hop in range(n):
@@ -19,10 +19,10 @@ def stage(rank, n, left, right, mine, steps, dt=0.01):
         mine = [x + dt * f for x, f in zip(mine, force)]
 
 if __name__ == "__main__":
-    n = 4
+    n = ${stages}
     pipes = [Pipe() for _ in range(n)]        # pipe i: from stage i to stage i+1
     procs = [Process(target=stage, args=(r, n, pipes[(r - 1) % n][1], pipes[r][0],
-                                         [r + 0.1 * k for k in range(8)], 100))
+                                         [r + 0.1 * k for k in range(${particles})], ${steps}))
              for r in range(n)]
     for p in procs: p.start()
     for p in procs: p.join()

@@ -101,11 +101,14 @@ void TestCli::runLockedIsExactJson()
 
 void TestCli::runUnlockedLosesUpdates()
 {
-    // The race window's default is a yield between read and write.
+    // A yield between read and write: 50,000 increments each overlap on
+    // any machine (without it a run this short may end before the next
+    // process starts).
     const Outcome o = runCli({QStringLiteral("run"), QStringLiteral("race"),
                               QStringLiteral("--processes"), QStringLiteral("4"),
                               QStringLiteral("--increments"), QStringLiteral("50000"),
                               QStringLiteral("--lock"), QStringLiteral("off"),
+                              QStringLiteral("--yield"), QStringLiteral("on"),
                               QStringLiteral("--json")});
     QVERIFY2(o.finished && o.status == QProcess::NormalExit && o.code == 0, qPrintable(describe(o)));
     const QJsonObject r = QJsonDocument::fromJson(o.out).object();

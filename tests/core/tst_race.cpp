@@ -29,12 +29,15 @@ namespace {
 
 constexpr int kWaitMs = 60'000; // generous: the machine is shared and slow at times
 
+// With a yield in the race window (the lesson's switch; its default is off
+// so that the lesson's unlocked run is the faster one): losses show on any
+// machine, however short the run.
 std::unique_ptr<Scenario> makeRace(double processes, double increments, bool lock)
 {
     auto s = createScenario("race");
     if (!s) return nullptr;
     if (!(*s)->setParam("processes", processes) || !(*s)->setParam("increments", increments) ||
-        !(*s)->setParam("lock", lock ? 1 : 0))
+        !(*s)->setParam("lock", lock ? 1 : 0) || !(*s)->setParam("yield", 1))
         return nullptr;
     return std::move(*s);
 }

@@ -253,7 +253,7 @@ void TestChartExport::csvColumns()
     const QString values = m_dir.filePath(QStringLiteral("values.csv"));
     QVERIFY(exportChart(ChartKind::Metrics, m_race, ctx, ExportFormat::Csv, values, {}));
     QList<QByteArray> lines = readAll(values).trimmed().split('\n');
-    QCOMPARE(lines.front(), QByteArray("time_s,expected,actual,lost"));
+    QCOMPARE(lines.front(), QByteArray("time_s,expected,actual,lost,increments_per_s"));
     QCOMPARE(lines.size(), m_race.size() + 1);
     double lastTime = -1;
     for (qsizetype i = 1; i < lines.size(); ++i) {

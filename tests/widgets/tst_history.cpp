@@ -1,5 +1,6 @@
-// History: bounded rings aligned by tick, the 60-second window, series that
-// appear late, pipe rates, state spans, and thinning for the charts.
+// History: the whole run in columns aligned by tick, bounded by thinning;
+// the whole-run and last-window views; series that appear late, pipe
+// rates, state spans, and thinning for the charts.
 #include "history.h"
 #include "test_support.h"
 
@@ -12,8 +13,10 @@ using namespace ipc;
 class TestHistory : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void windowDropsOldTicks();
-    void ringStaysBoundedAtAnyRate();
+    void keepsTheWholeRun();
+    void lastWindowView();
+    void staysBoundedAtAnyRate();
+    void longRunKeepsItsStartInSpans();
     void lateSeriesReadNaNBefore();
     void pipeRates();
     void stateSpans();
@@ -32,26 +35,75 @@ Snapshot withMetric(double v)
 
 } // namespace
 
-void TestHistory::windowDropsOldTicks()
+void TestHistory::keepsTheWholeRun()
 {
     History h(10);
-    for (int i = 0; i <= 300; ++i) h.append(withMetric(i), i * 0.1); // 30 s
-    QVERIFY(h.time(0) >= h.now() - 10 - 1e-9);
+    for (int i = 0; i <= 300; ++i) h.append(withMetric(i), i * 0.1); // 30 s, window 10 s
+    QCOMPARE(h.size(), 301);
+    QCOMPARE(h.time(0), 0.0);
+    QCOMPARE(h.value(0, 0), 0.0);
     QCOMPARE(h.now(), 30.0);
     QCOMPARE(h.lastValue(h.metricSeries(QStringLiteral("x"))), 300.0);
-    QCOMPARE(h.size(), 101);
-    QCOMPARE(h.rangeStart(), 20.0);
+    QVERIFY(h.showsWholeRun());
+    QCOMPARE(h.rangeStart(), 0.0);
     QCOMPARE(h.rangeEnd(), 30.0);
+    QList<QPointF> pts;
+    h.points(0, pts, 0);
+    QCOMPARE(pts.size(), 301);
+    QCOMPARE(pts.front().x(), 0.0);
 }
 
-void TestHistory::ringStaysBoundedAtAnyRate()
+void TestHistory::lastWindowView()
 {
-    History h(1); // capacity ~ 64 ticks + slack
-    for (int i = 0; i < 10'000; ++i) h.append(withMetric(i), i * 1e-5);
-    QVERIFY(h.size() <= 100);
-    QCOMPARE(h.lastValue(0), 9999.0);
-    // Oldest first, newest last, in order.
-    for (int i = 1; i < h.size(); ++i) QVERIFY(h.time(i) >= h.time(i - 1));
+    History h(10);
+    for (int i = 0; i <= 300; ++i) h.append(withMetric(i), i * 0.1);
+    h.setShowWholeRun(false);
+    QCOMPARE(h.rangeStart(), 20.0);
+    QCOMPARE(h.rangeEnd(), 30.0);
+    // The points start just before the view (the line reaches its edge),
+    // and the data before it is still there for the CSV.
+    QList<QPointF> pts;
+    h.points(0, pts, 0);
+    QVERIFY2(pts.front().x() < 20.0 && pts.front().x() > 19.8, qPrintable(QString::number(pts.front().x())));
+    QCOMPARE(pts.back().x(), 30.0);
+    QCOMPARE(h.time(0), 0.0);
+    h.setShowWholeRun(true);
+    QCOMPARE(h.rangeStart(), 0.0);
+}
+
+void TestHistory::staysBoundedAtAnyRate()
+{
+    History h(1);
+    const int ticks = 5 * History::kMaxTicks + 17;
+    for (int i = 0; i < ticks; ++i) h.append(withMetric(i), i * 0.03); // an hour at 33 Hz is ~120,000
+    QVERIFY(h.size() <= History::kMaxTicks);
+    QVERIFY(h.size() >= History::kMaxTicks / 2);
+    // The first tick and the newest stay; oldest first, in order.
+    QCOMPARE(h.time(0), 0.0);
+    QCOMPARE(h.value(0, 0), 0.0);
+    QCOMPARE(h.lastValue(0), double(ticks - 1));
+    for (int i = 1; i < h.size(); ++i) QVERIFY(h.time(i) > h.time(i - 1));
+    // Values stay with their times.
+    for (int i = 0; i < h.size(); ++i) QCOMPARE(h.value(0, i), std::round(h.time(i) / 0.03));
+}
+
+void TestHistory::longRunKeepsItsStartInSpans()
+{
+    History h;
+    Snapshot s;
+    s.hasRun = true;
+    s.processes.resize(1);
+    s.processes[0].role = "producer";
+    const int ticks = 3 * int(History::kMaxSpans);
+    for (int i = 0; i < ticks; ++i) {
+        s.processes[0].state = i % 2 ? ProcState::BlockedPut : ProcState::Running;
+        h.append(s, i * 0.03);
+    }
+    const auto &spans = h.tracks().at(0).spans;
+    QVERIFY(spans.size() <= History::kMaxSpans + 1);
+    QCOMPARE(spans.front().from, 0.0);
+    QCOMPARE(spans.back().to, (ticks - 1) * 0.03);
+    for (std::size_t i = 1; i < spans.size(); ++i) QCOMPARE(spans[i].from, spans[i - 1].to);
 }
 
 void TestHistory::lateSeriesReadNaNBefore()

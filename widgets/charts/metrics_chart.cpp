@@ -20,6 +20,7 @@ const KnownMetric kKnown[] = {
     {"expected", QT_TRANSLATE_NOOP("ipc", "Expected total"), QColor(0x90, 0xb8, 0xf0), 2.2},
     {"actual", QT_TRANSLATE_NOOP("ipc", "Counter value"), QColor(0x1a, 0x7f, 0x2a), 1.0},
     {"lost", QT_TRANSLATE_NOOP("ipc", "Lost updates"), QColor(0xd3, 0x2f, 0x2f), 1.3},
+    {"increments_per_s", QT_TRANSLATE_NOOP("ipc", "Increments per second"), QColor(0x55, 0x55, 0x55), 1.0},
 };
 
 const KnownMetric *known(const QString &key)
