@@ -17,4 +17,4 @@ if __name__ == "__main__":
     for p in procs: p.start()
     for p in procs: p.join()
     print("global in parent:", counter)       # 0
-    print("shared value:    ", shared.value)  # ${processes * increments}
+    print("shared value:    ", shared.value)  # ${processes * increments:_}

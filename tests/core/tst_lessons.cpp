@@ -60,7 +60,7 @@ void TestLessons::catalogListsEveryFile()
 
 void TestLessons::isolation()
 {
-    const QJsonObject r = runToEnd("isolation", {{"processes", 3}, {"increments", 2000}});
+    const QJsonObject r = runToEnd("isolation", {{"processes", 3}, {"increments", 2000}, {"pace", 0}});
     QVERIFY(r.value(QStringLiteral("_finished")).toBool());
     QCOMPARE(r.value(QStringLiteral("parent_global")).toDouble(), 0.0);
     const QJsonArray children = r.value(QStringLiteral("child_globals")).toArray();
@@ -76,7 +76,7 @@ void TestLessons::barrierPrint()
     // a few attempts so a lucky schedule cannot fail the suite).
     bool garbled = false;
     for (int attempt = 0; attempt < 5 && !garbled; ++attempt) {
-        const QJsonObject off = runToEnd("barrier-print", {{"processes", 4}, {"phases", 4}, {"lock", 0}});
+        const QJsonObject off = runToEnd("barrier-print", {{"processes", 4}, {"phases", 4}, {"lock", 0}, {"pace", 0}});
         QVERIFY(off.value(QStringLiteral("_finished")).toBool());
         QCOMPARE(off.value(QStringLiteral("phases_completed")).toDouble(), 4.0);
         garbled = off.value(QStringLiteral("garbled_lines")).toDouble() > 0;
@@ -84,7 +84,7 @@ void TestLessons::barrierPrint()
     QVERIFY(garbled);
     // With it, all 16 lines are whole, in every run.
     for (int run = 0; run < 3; ++run) {
-        const QJsonObject on = runToEnd("barrier-print", {{"processes", 4}, {"phases", 4}, {"lock", 1}});
+        const QJsonObject on = runToEnd("barrier-print", {{"processes", 4}, {"phases", 4}, {"lock", 1}, {"pace", 0}});
         QVERIFY(on.value(QStringLiteral("_finished")).toBool());
         QCOMPARE(on.value(QStringLiteral("lines")).toDouble(), 16.0);
         QCOMPARE(on.value(QStringLiteral("clean_lines")).toDouble(), 16.0);

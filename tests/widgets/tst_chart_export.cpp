@@ -258,7 +258,7 @@ void TestChartExport::csvColumns()
     double lastTime = -1;
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QList<QByteArray> cells = lines[i].split(',');
-        QCOMPARE(cells.size(), 4);
+        QCOMPARE(cells.size(), 5);
         bool ok = false;
         const double t = cells[0].toDouble(&ok);
         QVERIFY(ok);
