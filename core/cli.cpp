@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -17,6 +18,8 @@ namespace ipc {
 
 namespace {
 
+volatile std::sig_atomic_t g_interrupted = 0;
+
 constexpr const char *kUsage =
     "usage: ipc-playground                      open the window\n"
     "       ipc-playground list [--params]      list the scenarios\n"
@@ -24,6 +27,7 @@ constexpr const char *kUsage =
     "                                           print a lesson's texts for those parameters\n"
     "       ipc-playground run NAME|FILE.json [--PARAM VALUE ...] [--seconds S] [--json]\n"
     "                                           run a scenario headless and print its result\n"
+    "                                           (until it ends, S seconds have passed, or Ctrl+C)\n"
     "           [--export DIR --format png,svg,pdf,csv --presentation on|off]\n"
     "                                           ... and write its charts (and their data) to DIR\n";
 
@@ -184,11 +188,22 @@ int run(int argc, char **argv, const RunExtension *extension)
     const Deadline deadline(*seconds > 0 ? Duration(std::int64_t(*seconds * 1e9)) : kForever);
     if (extension && extension->started) extension->started(s);
     const auto pause = std::chrono::milliseconds(extension && extension->tick ? extension->tickMs : 5);
-    while (!s.finished() && !deadline.expired()) {
+    // Ctrl+C (or SIGTERM) ends a lesson that runs until stopped the way
+    // --seconds does: the processes are stopped and the result printed.
+    g_interrupted = 0;
+    struct sigaction stop{};
+    stop.sa_handler = [](int) { g_interrupted = 1; };
+    sigemptyset(&stop.sa_mask);
+    struct sigaction oldInt{}, oldTerm{};
+    sigaction(SIGINT, &stop, &oldInt);
+    sigaction(SIGTERM, &stop, &oldTerm);
+    while (!s.finished() && !deadline.expired() && !g_interrupted) {
         std::this_thread::sleep_for(pause);
         if (extension && extension->tick) extension->tick(s);
     }
     s.stop();
+    sigaction(SIGINT, &oldInt, nullptr);
+    sigaction(SIGTERM, &oldTerm, nullptr);
     if (extension && extension->tick) extension->tick(s);
 
     QJsonObject result = s.result();

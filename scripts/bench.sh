@@ -68,11 +68,37 @@ done
 echo "# ipc-bench-sampler (window: sampling tick + charts, 32 workers)" >&2
 QT_QPA_PLATFORM=offscreen "$root/build/release/bin/ipc-bench-sampler" 2>&1 | grep -E "BENCH|FAIL" \
     | sed 's/^QINFO *: *[^ ]* //' > "$out/sampler.txt" || true
+# The race lesson as students see it: its defaults (unpinned, no yield, no
+# window), the lock off and on back to back, 5 s each, three times. What
+# the lock costs per increment is part of the lesson, so locked must be
+# the slower one.
+echo "# race lesson at its defaults, lock off / on" >&2
+: > "$out/race.jsonl"
+for round in 1 2 3; do
+    for lock in off on; do
+        QT_QPA_PLATFORM=offscreen "$root/build/release/bin/ipc-playground" run race --seconds 5 --lock "$lock" --json \
+            | sed "s/^{/{\"round\": $round, /" >> "$out/race.jsonl"
+    done
+done
 echo "# load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 python3 "$PEERS/summarize.py" "$out/peers.jsonl" "$out/project.jsonl"
 echo
 cat "$out/sampler.txt"
+echo
+python3 - "$out/race.jsonl" <<'PY'
+import json, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+off = [r["unlocked_increments_per_s"] for r in rows if not r["lock"]]
+on = [r["locked_increments_per_s"] for r in rows if r["lock"]]
+ratios = [b / a for a, b in zip(off, on) if a > 0]
+print("| race lesson, defaults (4 processes, unpinned) | increments/s: median (range over 3 rounds) |")
+print("|---|---|")
+print(f"| lock off | {statistics.median(off) / 1e6:.1f} M ({min(off) / 1e6:.1f}-{max(off) / 1e6:.1f}) |")
+print(f"| lock on | {statistics.median(on) / 1e6:.2f} M ({min(on) / 1e6:.2f}-{max(on) / 1e6:.2f}) |")
+print(f"| lock on / lock off | {statistics.median(ratios):.3f} ({min(ratios):.3f}-{max(ratios):.3f}); "
+      f"locked is slower: {'yes' if max(ratios) < 1 else 'NO'} |")
+PY
 echo
 python3 - "$out/peers.jsonl" "$out/project.jsonl" "$out/rounds.jsonl" <<'PY'
 # The promised ratios, per pin, from rows measured in this session: the

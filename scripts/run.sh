@@ -11,6 +11,6 @@ if [ $# -gt 0 ]; then
 elif [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
     exec "$bin"
 else
-    echo "# no display: running the race scenario headless" >&2
-    exec "$bin" run race
+    echo "# no display: running the race scenario headless for 5 seconds" >&2
+    exec "$bin" run race --seconds 5
 fi

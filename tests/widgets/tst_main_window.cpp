@@ -375,14 +375,36 @@ void TestMainWindow::answerAfterTheRun()
     auto *increments = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("increments")));
     QVERIFY(increments);
     increments->setValue(100'000'000); // runs until stopped
+    // The texts follow the parameters as they are set.
+    auto *processes = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("processes")));
+    QVERIFY(processes);
+    processes->setValue(3);
+    QVERIFY2(text().contains(QStringLiteral("3 processes")) && text().contains(QStringLiteral("100,000,000 times")),
+             qPrintable(text()));
+    QVERIFY(w.explanation()->pythonCode().contains(QStringLiteral("range(3)")));
     w.action(QStringLiteral("start"))->trigger();
-    QTRY_VERIFY_WITH_TIMEOUT(w.processModel().rowCount() == 4, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.processModel().rowCount() == 3, 5000);
     QTest::qWait(100);
     QVERIFY(!text().contains(QStringLiteral("Answer:")));
-    const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));
     QVERIFY2(text().contains(QStringLiteral("Answer:")), qPrintable(text()));
+    // Rendered from this run: the increments it did, not a template.
+    QVERIFY2(text().contains(QStringLiteral("increments and the counter reads")) && !text().contains(QStringLiteral("${")),
+             qPrintable(text()));
+
+    // Every start hides it again until that run ends: Restart, then Start.
+    for (const char *again : {"restart", "start"}) {
+        w.action(QString::fromLatin1(again))->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.controller().active() && w.processModel().rowCount() == 3, 5000);
+        QVERIFY2(!text().contains(QStringLiteral("Answer:")), again);
+        QVERIFY(text().contains(QStringLiteral("What do you predict?")));
+        pids = pidsOf(w.controller().sampler().snapshot());
+        w.action(QStringLiteral("stop"))->trigger();
+        QVERIFY(allGone(pids));
+        QVERIFY2(text().contains(QStringLiteral("Answer:")), again);
+    }
 }
 
 // The first lesson is over in a fraction of a second; once it has ended
@@ -393,6 +415,7 @@ void TestMainWindow::shortRunFillsTheTimeAxis()
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QVERIFY(w.chooseScenario(QStringLiteral("isolation")));
+    QVERIFY(w.controller().setParam(QStringLiteral("pace"), 0)); // full speed: over in a moment
     w.action(QStringLiteral("start"))->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(w.controller().status() == RunController::Status::Finished, 20000);
     ChartView *values = w.charts()->view(ChartKind::Metrics);
