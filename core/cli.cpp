@@ -48,6 +48,7 @@ std::string describeRange(const ParamSpec &p)
     } else {
         range = formatTemplateNumber(p.min, p.integer ? 0 : -1) + ".." + formatTemplateNumber(p.max, p.integer ? 0 : -1) +
                 ", default " + formatTemplateNumber(p.defaultValue);
+        if (!p.minimumText.empty()) range += "; " + formatTemplateNumber(p.min) + ": " + p.minimumText;
     }
     return "[" + range + (p.live ? ", live" : "") + "]";
 }

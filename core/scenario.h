@@ -39,6 +39,7 @@ struct ParamSpec {
     bool boolean = false; // a switch: 0 or 1
     bool integer = true;  // whole numbers only (switches and choices are)
     std::vector<std::string> choices; // names of the values min..max (from the lesson file)
+    std::string minimumText;          // what the minimum means, "until stopped" (from the lesson file)
 
     // The name of a value of a parameter with choices, else empty.
     [[nodiscard]] std::string choiceName(double value) const;

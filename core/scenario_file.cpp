@@ -170,7 +170,7 @@ Result<void> parseParams(const Checker &c, const QJsonObject &root, const Scenar
         const std::string path = "/params/" + std::to_string(i);
         auto p = c.object(params.toArray().at(i), path);
         if (!p) return std::unexpected(p.error());
-        if (auto ok = c.onlyKeys(*p, path, {"key", "label", "help", "min", "max", "default", "live", "switch", "choices"}); !ok)
+        if (auto ok = c.onlyKeys(*p, path, {"key", "label", "help", "min", "max", "default", "live", "switch", "choices", "minimum_text"}); !ok)
             return std::unexpected(ok.error());
         auto key = c.text(*p, "key", path, true);
         if (!key) return std::unexpected(key.error());
@@ -190,6 +190,9 @@ Result<void> parseParams(const Checker &c, const QJsonObject &root, const Scenar
         if (!help) return std::unexpected(help.error());
         spec.label = *label;
         spec.help = *help;
+        auto minimumText = c.text(*p, "minimum_text", path, false);
+        if (!minimumText) return std::unexpected(minimumText.error());
+        spec.minimumText = *minimumText;
         auto isSwitch = c.flag(*p, "switch", path);
         auto live = c.flag(*p, "live", path);
         if (!isSwitch) return std::unexpected(isSwitch.error());

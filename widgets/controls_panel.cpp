@@ -179,6 +179,8 @@ void ControlsPanel::addParameter(const ParamSpec &spec, int n)
         spin->setKeyboardTracking(false);
         spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
         spin->setGroupSeparatorShown(true);
+        // "until stopped" rather than a bare 0.
+        if (!spec.minimumText.empty()) spin->setSpecialValueText(QString::fromStdString(spec.minimumText));
         connect(spin, &QSpinBox::valueChanged, this,
                 [this, key](int v) { (void)m_controller.setParam(key, double(v)); });
         control = spin;

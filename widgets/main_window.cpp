@@ -22,6 +22,8 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QScreen>
+#include <QGuiApplication>
 #include <QMessageBox>
 #include <QScrollArea>
 #include <QSettings>
@@ -65,7 +67,12 @@ MainWindow::MainWindow(Options options, QWidget *parent)
             [this](const QString &m) { statusBar()->showMessage(m, 10000); });
     connect(&m_controller->sampler(), &Sampler::sampled, this, &MainWindow::onSampled);
 
-    resize(1600, 900);
+    // The first start fits the screen it opens on (a 1024x768 projector
+    // too): 1600x900 at most, never larger than the space available.
+    QSize size(1600, 900);
+    if (const QScreen *screen = QGuiApplication::primaryScreen())
+        size = size.boundedTo(screen->availableGeometry().size());
+    resize(size);
     resetLayout();
     if (m_options.useSettings) restoreSettings();
     if (!m_controller->scenario() && m_list->count() > 0) m_list->setCurrentRow(0);
@@ -118,6 +125,21 @@ void MainWindow::buildActions()
                               tr("Large fonts, thick lines, high contrast; exports follow"));
     presentation->setCheckable(true);
     connect(presentation, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    // Secondary panes, hidden and restored; presentation mode hides them so
+    // the diagram and the charts get the room.
+    auto paneToggle = [&](const char *name, const QString &text, const QKeySequence &key, const QString &tip,
+                          auto pane) {
+        QAction *a = make(name, text, key, tip);
+        a->setCheckable(true);
+        a->setChecked(true);
+        connect(a, &QAction::toggled, this, [this, pane](bool shown) { (this->*pane)()->setVisible(shown); });
+    };
+    paneToggle("show-list", tr("Scenario l&ist pane"), QKeySequence(Qt::Key_F9), tr("Show or hide the list of scenarios"),
+               &MainWindow::scenarioPane);
+    paneToggle("show-table", tr("Process &table pane"), QKeySequence(Qt::Key_F10), tr("Show or hide the table of processes"),
+               &MainWindow::processTablePane);
+    paneToggle("show-explanation", tr("&Explanation and code pane"), QKeySequence(Qt::Key_F12),
+               tr("Show or hide the lesson's text and its Python twin"), &MainWindow::explanationPane);
     auto *wholeRun = make("whole-run", tr("Charts show the &whole run"), QKeySequence(Qt::CTRL | Qt::Key_W),
                           tr("Charts from the run's start (checked) or the last minute only; exports and CSV "
                              "always hold the whole run"));
@@ -199,6 +221,9 @@ void MainWindow::buildMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(action(QStringLiteral("presentation")));
     view->addAction(action(QStringLiteral("whole-run")));
+    view->addSeparator();
+    for (const char *pane : {"show-list", "show-table", "show-explanation"})
+        view->addAction(action(QString::fromLatin1(pane)));
     view->addAction(action(QStringLiteral("focus-list")));
     view->addAction(action(QStringLiteral("reset-layout")));
 
@@ -216,6 +241,8 @@ void MainWindow::buildLayout()
 
     // Left: the scenarios.
     auto *listBox = new QWidget(m_columns);
+    listBox->setObjectName(QStringLiteral("scenarioPane"));
+    m_listBox = listBox;
     auto *listLayout = new QVBoxLayout(listBox);
     listLayout->setContentsMargins(4, 4, 0, 4);
     auto *listTitle = new QLabel(tr("<b>Scenarios</b>"), listBox);
@@ -314,6 +341,10 @@ void MainWindow::buildLayout()
     m_rate = new QLabel(this);
     statusBar()->addPermanentWidget(m_rate);
 }
+
+QWidget *MainWindow::processTablePane() const { return m_table; }
+
+QWidget *MainWindow::explanationPane() const { return m_explanation; }
 
 void MainWindow::resetLayout()
 {
@@ -523,6 +554,10 @@ void MainWindow::setPresentationMode(bool on)
     setFont(f);
     m_charts->setChartStyle(ChartStyle::forMode(on));
     m_diagram->setPresentation(on);
+    // A projector shows the lesson, not the catalogue: the scenario list and
+    // the process table step aside (View menu, F9 / F10, brings them back).
+    action(QStringLiteral("show-list"))->setChecked(!on);
+    action(QStringLiteral("show-table"))->setChecked(!on);
 }
 
 ExportOptions MainWindow::exportOptions(qreal scale) const

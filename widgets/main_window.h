@@ -53,6 +53,10 @@ public:
     [[nodiscard]] ControlsPanel *controls() const noexcept { return m_controls; }
     [[nodiscard]] ExplanationPane *explanation() const noexcept { return m_explanation; }
     [[nodiscard]] QTableView *processTable() const noexcept { return m_table; }
+    // The panes the View menu hides and restores.
+    [[nodiscard]] QWidget *scenarioPane() const noexcept { return m_listBox; }
+    [[nodiscard]] QWidget *processTablePane() const;
+    [[nodiscard]] QWidget *explanationPane() const;
     // "start", "stop", "pause", "restart", "kill", "presentation", "export-png", ...
     [[nodiscard]] QAction *action(const QString &name) const;
 
@@ -103,6 +107,7 @@ private:
     RunController *m_controller;
     ProcessTableModel *m_model;
     QListWidget *m_list = nullptr;
+    QWidget *m_listBox = nullptr;
     ProcessDiagram *m_diagram = nullptr;
     ChartsPanel *m_charts = nullptr;
     ControlsPanel *m_controls = nullptr;
