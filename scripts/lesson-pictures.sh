@@ -5,10 +5,14 @@
 #
 #   scripts/lesson-pictures.sh           # all twelve, about two minutes
 #   scripts/lesson-pictures.sh race ring # some of them
+#   IPC_PLAYGROUND=build/dev/bin/ipc-playground scripts/lesson-pictures.sh   # a build at hand
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh release >&2
-bin=$PWD/build/release/bin/ipc-playground
+if [ -z "${IPC_PLAYGROUND:-}" ]; then
+    scripts/setup.sh release >&2
+    IPC_PLAYGROUND=build/release/bin/ipc-playground
+fi
+bin=$(realpath "$IPC_PLAYGROUND")
 out=$PWD/docs/scenarios
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -16,8 +20,8 @@ mkdir -p "$out"
 
 # lesson | chart | options
 lessons=(
-    "isolation|values|--increments 2000000"
-    "race|values|--increments 2000000 --seconds 6"
+    "isolation|values|"
+    "race|values|--seconds 6"
     "producer-consumer|queue-depth|--items 2500 --seconds 8"
     "worker-pool|values|--tasks 300"
     "pingpong|pipe-traffic|--messages 30000 --rate 6000"
