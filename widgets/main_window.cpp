@@ -456,6 +456,8 @@ ChartContext MainWindow::chartContext() const
 void MainWindow::onScenarioChanged()
 {
     m_model->clear();
+    m_controls->showSnapshot(Snapshot{}); // the kill list: the previous lesson's processes are gone
+    m_rate->clear();
     m_diagram->setLinks({});
     m_diagram->clear(tr("Press Start (F5) to run \"%1\".").arg(chartContext().scenarioTitle));
     m_charts->setContext(chartContext());
@@ -538,8 +540,11 @@ void MainWindow::killChosen()
         statusBar()->showMessage(tr("Choose a process to kill: click it in the diagram or the table"), 5000);
         return;
     }
-    if (m_controller->kill(std::uint32_t(slot)))
-        statusBar()->showMessage(tr("Sent SIGKILL to process #%1").arg(slot), 5000);
+    // Name it as the table and the diagram do: role and pid.
+    QString who = tr("process #%1").arg(slot);
+    for (const ProcessSnapshot &p : m_controller->sampler().snapshot().processes)
+        if (int(p.slot) == slot) who = QStringLiteral("%1 %2").arg(QString::fromStdString(p.role)).arg(p.pid);
+    if (m_controller->kill(std::uint32_t(slot))) statusBar()->showMessage(tr("Sent SIGKILL to %1").arg(who), 5000);
 }
 
 void MainWindow::setPresentationMode(bool on)
