@@ -26,9 +26,20 @@ std::string_view procStateName(ProcState s) noexcept
     case ProcState::Finished: return "finished";
     case ProcState::Failed: return "failed";
     case ProcState::Killed: return "killed";
+    case ProcState::Exited: return "zombie (not joined)";
     case ProcState::Count_: break;
     }
     return "unknown";
+}
+
+void recordExit(BoardSlot &s, int exitCode) noexcept
+{
+    s.exitStatus.store(exitCode, std::memory_order_relaxed);
+    const ProcState terminal = exitCode == 0  ? ProcState::Finished
+                               : exitCode < 0 ? ProcState::Killed
+                                              : ProcState::Failed;
+    s.state.store(std::uint32_t(terminal), std::memory_order_relaxed);
+    s.stateSinceNs.store(monotonicNs(), std::memory_order_relaxed);
 }
 
 Result<BoardSlot *> Board::claim(std::string_view role) noexcept

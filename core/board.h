@@ -39,10 +39,20 @@ enum class ProcState : std::uint32_t {
     Finished,          // exited with status 0
     Failed,            // exited with a non-zero status
     Killed,            // died of a signal
+    // Has returned from its role and exits, but its parent has not joined
+    // it yet: a zombie (state Z in /proc) until it is reaped. Set by the
+    // worker itself as it exits; the reaper overwrites it with Finished,
+    // Failed or Killed (recordExit).
+    Exited,
     Count_
 };
 
 [[nodiscard]] std::string_view procStateName(ProcState s) noexcept;
+
+struct BoardSlot;
+// The reaper of a process (its parent) books how it ended: exit status 0
+// Finished, N Failed, -signal Killed.
+void recordExit(BoardSlot &slot, int exitCode) noexcept;
 // Blocking states count towards BoardSlot::blockedNs.
 [[nodiscard]] constexpr bool isBlocking(ProcState s) noexcept
 {
@@ -53,6 +63,7 @@ enum class ProcState : std::uint32_t {
 {
     return s == ProcState::Finished || s == ProcState::Failed || s == ProcState::Killed;
 }
+
 
 // What a role counts. Each role documents which it uses.
 enum class Counter : std::uint32_t {

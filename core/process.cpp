@@ -34,7 +34,17 @@ Result<Process> Process::start(const ProcessOptions &options)
     argv.push_back(nullptr);
 
     std::vector<char *> envp;
-    for (char **e = environ; e && *e; ++e) envp.push_back(*e);
+    // An extra "KEY=value" replaces an inherited KEY (a worker starting a
+    // worker hands on IPC_PARENT_PID with its own pid, not its parent's).
+    auto overridden = [&](const char *inherited) {
+        for (const auto &e : options.extraEnv) {
+            const std::size_t eq = e.find('=');
+            if (eq != std::string::npos && std::strncmp(inherited, e.c_str(), eq + 1) == 0) return true;
+        }
+        return false;
+    };
+    for (char **e = environ; e && *e; ++e)
+        if (!overridden(*e)) envp.push_back(*e);
     for (const auto &e : options.extraEnv) envp.push_back(const_cast<char *>(e.c_str()));
     envp.push_back(nullptr);
 

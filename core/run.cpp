@@ -2,6 +2,8 @@
 
 #include "worker.h"
 
+#include <algorithm>
+#include <cerrno>
 #include <climits>
 #include <csignal>
 #include <cstdlib>
@@ -40,6 +42,8 @@ std::string Run::workerPath()
 Result<std::uint32_t> Run::spawn(std::string_view role, const std::vector<std::string> &args,
                                  const SpawnOptions &options)
 {
+    if (!m_reserved.empty())
+        return fail(Errc::InvalidArgument, "spawn after reserveSlot: a process's index must stay its slot");
     auto claimed = m_board->claim(role);
     if (!claimed) return std::unexpected(claimed.error());
     const auto index = std::uint32_t(*claimed - m_board->slots);
@@ -73,15 +77,33 @@ void Run::record(std::uint32_t index)
     if (m_recorded[index]) return;
     const auto code = m_processes[index].exitCode();
     if (!code) return;
-    BoardSlot &s = m_board->slots[index];
-    s.exitStatus.store(*code, std::memory_order_relaxed);
-    const ProcState terminal = *code == 0  ? ProcState::Finished
-                               : *code < 0 ? ProcState::Killed
-                                           : ProcState::Failed;
-    s.state.store(std::uint32_t(terminal), std::memory_order_relaxed);
-    s.stateSinceNs.store(monotonicNs(), std::memory_order_relaxed);
+    recordExit(m_board->slots[index], *code);
     m_paused[index] = false;
     m_recorded[index] = true;
+}
+
+Result<std::uint32_t> Run::reserveSlot(std::string_view role)
+{
+    auto claimed = m_board->claim(role);
+    if (!claimed) return std::unexpected(claimed.error());
+    const auto index = std::uint32_t(*claimed - m_board->slots);
+    m_reserved.push_back(index);
+    return index;
+}
+
+bool Run::settleReserved(std::uint32_t index)
+{
+    BoardSlot &s = m_board->slots[index];
+    if (isTerminal(s.currentState())) return true;
+    const pid_t pid = s.pid.load(std::memory_order_relaxed);
+    if (pid <= 0) return false; // not started yet
+    if (::kill(pid, 0) == 0 || errno != ESRCH) return false;
+    // Gone without its parent's booking: reaped by init after its parent
+    // died. If it had returned (Exited) it stored its status; otherwise it
+    // died with its parent (PR_SET_PDEATHSIG: SIGKILL).
+    const bool returned = s.currentState() == ProcState::Exited;
+    recordExit(s, returned ? s.exitStatus.load(std::memory_order_relaxed) : -SIGKILL);
+    return true;
 }
 
 void Run::poll()
@@ -89,6 +111,7 @@ void Run::poll()
     for (std::uint32_t i = 0; i < m_processes.size(); ++i) {
         if (!m_recorded[i] && !m_processes[i].isAlive()) record(i);
     }
+    for (std::uint32_t slot : m_reserved) (void)settleReserved(slot);
 }
 
 bool Run::allExited()
@@ -96,6 +119,8 @@ bool Run::allExited()
     poll();
     for (bool r : m_recorded)
         if (!r) return false;
+    for (std::uint32_t slot : m_reserved)
+        if (!settleReserved(slot)) return false;
     return true;
 }
 
@@ -127,10 +152,24 @@ void Run::stop(Duration grace)
         (void)m_processes[i].join(kForever);
         record(i);
     }
+    // Their parent has gone, and they with it (PR_SET_PDEATHSIG); one that
+    // somehow still runs is killed here. Init reaps them.
+    for (std::uint32_t slot : m_reserved) {
+        BoardSlot &s = m_board->slots[slot];
+        if (settleReserved(slot)) continue;
+        if (const pid_t pid = s.pid.load(std::memory_order_relaxed); pid > 0) ::kill(pid, SIGKILL);
+        recordExit(s, -SIGKILL);
+    }
 }
 
 Result<void> Run::kill(std::uint32_t index)
 {
+    if (std::find(m_reserved.begin(), m_reserved.end(), index) != m_reserved.end()) {
+        const pid_t pid = m_board->slots[index].pid.load(std::memory_order_relaxed);
+        if (pid <= 0 || isTerminal(m_board->slots[index].currentState())) return {};
+        if (::kill(pid, SIGKILL) != 0 && errno != ESRCH) return failErrno("kill " + std::to_string(pid), errno);
+        return {}; // its parent reaps it and books how it ended
+    }
     if (index >= m_processes.size())
         return fail(Errc::InvalidArgument, "no process #" + std::to_string(index) + " in this run");
     if (auto r = m_processes[index].kill(); !r) return r;

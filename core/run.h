@@ -51,6 +51,14 @@ public:
                                               const std::vector<std::string> &args = {},
                                               const SpawnOptions &options = {});
 
+    // A board slot for a process one of this run's workers starts itself
+    // (the zombie lesson's children: their parent is that worker, not us).
+    // It has no Process here: its parent books its exit (recordExit). poll()
+    // books one whose pid has gone without that (it died with its parent),
+    // kill() signals it by pid, stop() kills what is left. Reserve after
+    // the last spawn(), so a spawned process's index stays its slot.
+    [[nodiscard]] Result<std::uint32_t> reserveSlot(std::string_view role);
+
     [[nodiscard]] std::size_t processCount() const noexcept { return m_processes.size(); }
     [[nodiscard]] Process &process(std::uint32_t index) { return m_processes.at(index); }
     [[nodiscard]] BoardSlot &slot(std::uint32_t index) { return m_board->slots[index]; }
@@ -78,6 +86,8 @@ public:
 private:
     Run() = default;
     void record(std::uint32_t index);
+    // Books a reserved slot whose process has gone (true if it is over).
+    bool settleReserved(std::uint32_t slot);
 
     Arena m_arena;
     Board *m_board = nullptr;
@@ -86,6 +96,7 @@ private:
     std::vector<bool> m_paused;
     std::vector<std::uint32_t> m_stateBeforePause;
     std::vector<bool> m_recorded;
+    std::vector<std::uint32_t> m_reserved; // slots of processes our workers start
 };
 
 } // namespace ipc

@@ -131,6 +131,12 @@ int workerMain(int argc, char **argv)
     }
     ctx.args = *Args::parse(rest);
     const int rc = role->main(ctx);
+    // Until the parent joins us we are a zombie: say so on the board (the
+    // parent's recordExit replaces it with how we ended).
+    if (ctx.slot) {
+        ctx.slot->exitStatus.store(rc, std::memory_order_relaxed);
+        telemetry::setState(ProcState::Exited);
+    }
     telemetry::attach(nullptr);
     return rc;
 }

@@ -3,7 +3,7 @@
 # (real processes) with settings that spread its effect over a few
 # seconds, and its most telling chart is exported as a 1280x720 PNG.
 #
-#   scripts/lesson-pictures.sh           # all twelve, about two minutes
+#   scripts/lesson-pictures.sh           # all thirteen, about two minutes
 #   scripts/lesson-pictures.sh race ring # some of them
 #   IPC_PLAYGROUND=build/dev/bin/ipc-playground scripts/lesson-pictures.sh   # a build at hand
 set -euo pipefail
@@ -32,6 +32,7 @@ lessons=(
     "manager|values|--processes 4 --increments 60000"
     "barrier-print|process-states|--phases 8"
     "compare|results|--items 50000"
+    "zombie|process-states|--seconds 7"
 )
 for entry in "${lessons[@]}"; do
     IFS='|' read -r name chart options <<<"$entry"

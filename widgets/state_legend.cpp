@@ -10,7 +10,8 @@ StateLegend::StateLegend(QWidget *parent) : QLabel(parent)
                                 StateGroup::BlockedReceiving, StateGroup::WaitingLock,
                                 StateGroup::CriticalSection,  StateGroup::WaitingOther,
                                 StateGroup::Sleeping,         StateGroup::Paused,
-                                StateGroup::Finished,         StateGroup::Killed};
+                                StateGroup::Zombie,           StateGroup::Finished,
+                                StateGroup::Failed,           StateGroup::Killed};
     QString html;
     for (StateGroup g : shown) {
         html += QStringLiteral("<span style=\"background-color:%1; color:%2;\">&nbsp;%3&nbsp;</span>&nbsp; ")

@@ -26,6 +26,7 @@ StateGroup stateGroup(ProcState s) noexcept
     case ProcState::Finished: return StateGroup::Finished;
     case ProcState::Failed: return StateGroup::Failed;
     case ProcState::Killed: return StateGroup::Killed;
+    case ProcState::Exited: return StateGroup::Zombie;
     case ProcState::Count_: break;
     }
     return StateGroup::Starting;
@@ -46,6 +47,7 @@ QColor groupColor(StateGroup g)
     case StateGroup::Finished: return QColor(0x61, 0x61, 0x61);
     case StateGroup::Failed: return QColor(0x7f, 0x00, 0x00);
     case StateGroup::Killed: return QColor(0x10, 0x10, 0x10);
+    case StateGroup::Zombie: return QColor(0xa6, 0x9b, 0x6e);
     case StateGroup::Count_: break;
     }
     return Qt::gray;
@@ -74,6 +76,7 @@ QString groupLabel(StateGroup g)
     case StateGroup::Finished: return QCoreApplication::translate("ipc", "finished");
     case StateGroup::Failed: return QCoreApplication::translate("ipc", "failed");
     case StateGroup::Killed: return QCoreApplication::translate("ipc", "killed");
+    case StateGroup::Zombie: return QCoreApplication::translate("ipc", "zombie (not joined)");
     case StateGroup::Count_: break;
     }
     return {};

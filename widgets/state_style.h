@@ -24,6 +24,7 @@ enum class StateGroup {
     WaitingOther,     // barrier, event, condition, semaphore, join
     Sleeping,
     Paused,
+    Zombie,           // exited, not yet joined by its parent
     Finished,
     Failed,
     Killed,

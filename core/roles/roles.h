@@ -43,6 +43,9 @@ int pipeExchange(WorkerContext &ctx);  // the pipe deadlock: sends a big message
 int benchRing(WorkerContext &ctx);     // ipc-bench: the same on a bare ring (bare_ring.h)
 int benchQueue(WorkerContext &ctx);    // ipc-bench: raw puts or gets behind a start gate
 int benchPipe(WorkerContext &ctx);     // ipc-bench: frames written, read or echoed behind a start gate
+int parent(WorkerContext &ctx);        // starts children and daemons itself, joins them only when told
+int child(WorkerContext &ctx);         // works a while, then exits with a given code
+int daemonChild(WorkerContext &ctx);   // works until it is ended (a daemon=True child)
 
 // Reports a role's runtime failure on stderr; returns kExitRuntimeError.
 int failed(std::string_view role, const Error &error);

@@ -16,6 +16,7 @@ constexpr Entry kRegistry[] = {
     {"shared-memory", &makeSharedMemory},
     {"manager", &makeManager},
     {"barrier-print", &makeBarrierPrint},
+    {"zombie", &makeZombie},
     {"compare", &makeCompare},
 };
 } // namespace

@@ -28,5 +28,6 @@ std::unique_ptr<Scenario> makeRing();
 std::unique_ptr<Scenario> makeSharedMemory();
 std::unique_ptr<Scenario> makeManager();
 std::unique_ptr<Scenario> makeCompare();
+std::unique_ptr<Scenario> makeZombie();
 
 } // namespace ipc::scenarios

@@ -192,6 +192,9 @@ void TestLessonTexts::textsFollowTheParameters_data()
     row("barrier-print", "barrier-print", "processes=3,phases=7,lock=1", {"3 processes"}, {"3 processes", "holding"},
         {"range(7)", "n = 3", "rank 2 is slowest"});
     row("compare", "compare", "items=3000", {}, {"3,000 small items"}, {"N = 3000"});
+    row("zombie", "zombie", "children=4,daemons=2,work_ms=2500", {"4 children", "2 daemon children"}, {"2.5 s apart", "daemon"},
+        {"range(4)", "range(2)", "2.5, 3 if i == 1"});
+    row("zombie without daemons", "zombie", "children=1,daemons=0", {"one child and goes on"}, {"join()"}, {"range(1)"});
 }
 
 void TestLessonTexts::textsFollowTheParameters()
@@ -292,6 +295,7 @@ void TestLessonTexts::everyLessonsAnswerRendersFromARealRun()
         {"manager", {{"processes", 2}, {"increments", 50}}, "expected"},
         {"barrier-print", {{"processes", 2}, {"phases", 2}, {"pace", 0}, {"work_ms", 0}}, "lines"},
         {"compare", {{"items", 200}, {"repeats", 1}}, "ranking"},
+        {"zombie", {{"children", 2}, {"daemons", 1}, {"work_ms", 100}, {"join", 1}}, nullptr},
     };
     for (const Case &c : cases) {
         auto s = lesson(c.name, c.params);

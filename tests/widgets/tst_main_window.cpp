@@ -65,7 +65,7 @@ bool startLongRace(MainWindow &w, int processes)
     auto *increments = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("increments")));
     auto *count = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("processes")));
     if (!increments || !count) return false;
-    increments->setValue(100'000'000);
+    increments->setValue(0); // until stopped (at full speed, 100 million each take a second or two)
     count->setValue(processes);
     w.action(QStringLiteral("start"))->trigger();
     return w.controller().status() == RunController::Status::Running;
@@ -374,7 +374,7 @@ void TestMainWindow::answerAfterTheRun()
     QVERIFY(!text().contains(QStringLiteral("Answer:")));
     auto *increments = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("increments")));
     QVERIFY(increments);
-    increments->setValue(100'000'000); // runs until stopped
+    increments->setValue(100'000'000); // long enough to see it run (and to render as a number)
     // The texts follow the parameters as they are set.
     auto *processes = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("processes")));
     QVERIFY(processes);
@@ -382,6 +382,8 @@ void TestMainWindow::answerAfterTheRun()
     QVERIFY2(text().contains(QStringLiteral("3 processes")) && text().contains(QStringLiteral("100,000,000 times")),
              qPrintable(text()));
     QVERIFY(w.explanation()->pythonCode().contains(QStringLiteral("range(3)")));
+    increments->setValue(0); // until stopped: the run lasts as long as the test needs
+    QVERIFY2(text().contains(QStringLiteral("over and over")), qPrintable(text()));
     w.action(QStringLiteral("start"))->trigger();
     QTRY_VERIFY_WITH_TIMEOUT(w.processModel().rowCount() == 3, 5000);
     QTest::qWait(100);

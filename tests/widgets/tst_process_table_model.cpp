@@ -28,7 +28,7 @@ bool sampleRace(ProcessTableModel &model, int processes, int ticks, bool killOne
     auto scenario = createScenario("race");
     if (!scenario) return false;
     Scenario &s = **scenario;
-    if (!s.setParam("processes", processes) || !s.setParam("increments", 100'000'000)) return false;
+    if (!s.setParam("processes", processes) || !s.setParam("increments", 0) /* until stopped */) return false;
     Sampler sampler;
     sampler.setScenario(&s);
     if (!s.start()) return false;
