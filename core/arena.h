@@ -118,11 +118,16 @@ public:
 
     // Construct a T in the arena. T declares `static constexpr ObjectKind
     // kKind`, and either is sized by sizeof(T) or declares
-    // `static std::size_t bytesFor(Args...)` for trailing storage.
+    // `static std::size_t bytesFor(Args...)` for trailing storage; such a
+    // T also declares `static Result<void> checkArguments(Args...)`, which
+    // refuses a length over its limit before bytesFor's arithmetic could
+    // overflow.
     template <class T, class... Args>
     [[nodiscard]] Result<T *> make(std::string_view name, Args &&...args)
     {
         static_assert(alignof(T) <= kObjectAlign);
+        if constexpr (requires { T::checkArguments(args...); })
+            if (auto ok = T::checkArguments(args...); !ok) return std::unexpected(ok.error());
         std::size_t bytes = sizeof(T);
         if constexpr (requires { T::bytesFor(args...); }) bytes = T::bytesFor(args...);
         auto off = allocate(name, T::kKind, bytes);

@@ -109,6 +109,14 @@ public:
     static constexpr std::size_t kMaxLength = std::size_t(1) << 28;
     std::uint32_t objectIndex = kNoObject;
 
+    // A length over kMaxLength is TooLarge, with the limit (before any
+    // size is computed: SIZE_MAX elements would wrap bytesFor to a few bytes).
+    [[nodiscard]] static Result<void> checkArguments(std::size_t length)
+    {
+        if (length <= kMaxLength) return {};
+        return fail(Errc::TooLarge, "an Array of " + std::to_string(length) + " elements is over the limit of " +
+                                        std::to_string(kMaxLength));
+    }
     static std::size_t bytesFor(std::size_t length) noexcept
     {
         return sizeof(SharedArray) + length * sizeof(T);

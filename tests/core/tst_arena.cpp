@@ -20,6 +20,7 @@ private Q_SLOTS:
     void rejectsDamagedHeader_data();
     void rejectsDamagedHeader();
     void attachNamedAndUnlink();
+    void arrayLengthsOverTheLimit();
 };
 
 void TestArena::makeAndFind()
@@ -171,6 +172,32 @@ void TestArena::attachNamedAndUnlink()
     auto tiny = Arena::create(128);
     QVERIFY(!tiny);
     QCOMPARE(tiny.error().code, Errc::InvalidArgument);
+}
+
+void TestArena::arrayLengthsOverTheLimit()
+{
+    // A length whose byte count would wrap (SIZE_MAX elements) or exceed
+    // the limit is refused with the limit; one that fits the limit but not
+    // the arena is TooLarge too; none writes anything.
+    auto arena = Arena::create(1 << 20);
+    QVERIFY(arena);
+    const std::size_t lengths[] = {SIZE_MAX, SIZE_MAX / 2, SIZE_MAX / 8 + 1, SharedArray<double>::kMaxLength + 1};
+    for (std::size_t n : lengths) {
+        auto a = arena->make<SharedArray<double>>("a", n);
+        QVERIFY(!a);
+        QCOMPARE(a.error().code, Errc::TooLarge);
+        QVERIFY2(a.error().message.find(std::to_string(SharedArray<double>::kMaxLength)) != std::string::npos,
+                 a.error().message.c_str());
+    }
+    auto big = arena->make<SharedArray<std::int64_t>>("a", SharedArray<std::int64_t>::kMaxLength);
+    QVERIFY(!big);
+    QCOMPARE(big.error().code, Errc::TooLarge);
+    // The arena is untouched: a small array still fits, and the empty one.
+    QVERIFY(arena->make<SharedArray<std::int32_t>>("small", 16));
+    auto empty = arena->make<SharedArray<std::int32_t>>("empty", 0);
+    QVERIFY(empty);
+    QCOMPARE((*empty)->size(), std::size_t(0));
+    QCOMPARE(arena->objects().size(), std::size_t(2));
 }
 
 QTEST_GUILESS_MAIN(TestArena)
