@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace ipc {
 
@@ -204,6 +205,49 @@ bool Scenario::finished()
 }
 
 void Scenario::applyLive(std::string_view, double) {}
+
+std::vector<Link> Scenario::links() const
+{
+    std::vector<Link> out;
+    if (!m_run || !m_definition) return out;
+    const ScenarioDefinition &d = *m_definition;
+    const Board &board = m_run->board();
+    // A group is the run's processes of its role, in the order they started.
+    auto members = [&](const std::string &group) {
+        std::vector<std::uint32_t> slots;
+        const auto g = std::find_if(d.processes.begin(), d.processes.end(),
+                                    [&](const ProcessGroupDecl &x) { return x.group == group; });
+        if (g == d.processes.end()) return slots;
+        const std::uint32_t count = board.slotCount.load(std::memory_order_acquire);
+        for (std::uint32_t i = 0; i < count; ++i)
+            if (std::string_view(board.slots[i].role, strnlen(board.slots[i].role, BoardSlot::kRoleSize)) == g->role)
+                slots.push_back(i);
+        return slots;
+    };
+    for (const ProcessGroupDecl &g : d.processes)
+        for (std::uint32_t slot : members(g.group))
+            for (const ObjectUse &use : g.links) out.push_back({slot, use.object, use.kind});
+    for (const PipeDecl &p : d.pipes) {
+        const std::vector<std::uint32_t> from = members(p.from);
+        if (p.ring) {
+            const std::size_t n = from.size();
+            for (std::size_t k = 0; k < n; ++k) {
+                out.push_back({from[k], p.object + "-" + std::to_string(k), Link::Kind::Sends});
+                out.push_back({from[k], p.object + "-" + std::to_string((k + n - 1) % n), Link::Kind::Receives});
+            }
+            continue;
+        }
+        auto ends = [&](const std::vector<std::uint32_t> &slots, bool sender) {
+            for (std::uint32_t s : slots) {
+                if (sender || p.duplex) out.push_back({s, p.object, Link::Kind::Sends});
+                if (!sender || p.duplex) out.push_back({s, p.object, Link::Kind::Receives});
+            }
+        };
+        ends(from, true);
+        if (p.to != p.from) ends(members(p.to), false);
+    }
+    return out;
+}
 
 Result<Run *> Scenario::newRun(std::size_t arenaSize)
 {

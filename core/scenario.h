@@ -168,8 +168,12 @@ public:
     // scenario's name and every parameter's value, then the engine's own
     // fields (lessonResult()).
     [[nodiscard]] QJsonObject result() const;
-    // The current run's process-to-object links (empty before start).
-    [[nodiscard]] virtual std::vector<Link> links() const { return {}; }
+    // The current run's process-to-object links (empty before start), as
+    // the lesson file declares them: each group's "uses", "puts", "gets",
+    // "requests", "serves" for the run's processes of its role, and each
+    // pipe's ends. An engine whose topology changes with a parameter or
+    // during the run (pingpong's modes, compare's stages) refines them.
+    [[nodiscard]] virtual std::vector<Link> links() const;
     // Advance the lesson; call it on every sampling tick (finished() does):
     // read what workers printed, start the next repetition, ...
     virtual void poll() {}

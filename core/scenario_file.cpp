@@ -303,7 +303,8 @@ Result<void> parseProcesses(const Checker &c, const QJsonObject &root, ScenarioD
         const std::string path = "/processes/" + std::to_string(i);
         auto o = c.object(processes.toArray().at(i), path);
         if (!o) return std::unexpected(o.error());
-        if (auto ok = c.onlyKeys(*o, path, {"group", "role", "count", "uses"}); !ok) return std::unexpected(ok.error());
+        if (auto ok = c.onlyKeys(*o, path, {"group", "role", "count", "uses", "puts", "gets", "requests", "serves"}); !ok)
+            return std::unexpected(ok.error());
         ProcessGroupDecl g;
         auto group = c.text(*o, "group", path, true);
         auto role = c.text(*o, "role", path, true);
@@ -318,16 +319,26 @@ Result<void> parseProcesses(const Checker &c, const QJsonObject &root, ScenarioD
         g.group = *group;
         g.role = *role;
         if (auto ok = parseGroupCount(c, *o, path, d, g); !ok) return ok;
-        const QJsonValue uses = o->value(QStringLiteral("uses"));
-        if (!uses.isUndefined() && !uses.isArray()) return c.error(path + "/uses", "must be a list of object names");
-        for (qsizetype k = 0; k < uses.toArray().size(); ++k) {
-            const std::string upath = path + "/uses/" + std::to_string(k);
-            if (!uses.toArray().at(k).isString()) return c.error(upath, "must be an object name");
-            const std::string used = uses.toArray().at(k).toString().toStdString();
-            const bool declared = std::any_of(d.objects.begin(), d.objects.end(),
-                                              [&](const ObjectDecl &obj) { return obj.name == used; });
-            if (!declared) return c.error(upath, "uses object '" + used + "', which is not declared in /objects");
-            g.uses.push_back(used);
+        // The objects the group reaches, and how: the diagram's lines.
+        const std::pair<const char *, Link::Kind> ways[] = {{"uses", Link::Kind::Uses},
+                                                            {"puts", Link::Kind::Puts},
+                                                            {"gets", Link::Kind::Gets},
+                                                            {"requests", Link::Kind::Requests},
+                                                            {"serves", Link::Kind::Serves}};
+        for (const auto &[way, kind] : ways) {
+            const QJsonValue list = o->value(QLatin1StringView(way));
+            const std::string lpath = path + "/" + way;
+            if (!list.isUndefined() && !list.isArray()) return c.error(lpath, "must be a list of object names");
+            for (qsizetype k = 0; k < list.toArray().size(); ++k) {
+                const std::string upath = lpath + "/" + std::to_string(k);
+                if (!list.toArray().at(k).isString()) return c.error(upath, "must be an object name");
+                const std::string used = list.toArray().at(k).toString().toStdString();
+                const bool declared = std::any_of(d.objects.begin(), d.objects.end(),
+                                                  [&](const ObjectDecl &obj) { return obj.name == used; });
+                if (!declared) return c.error(upath, std::string(way) + " object '" + used + "', which is not declared in /objects");
+                if (std::find(g.uses.begin(), g.uses.end(), used) == g.uses.end()) g.uses.push_back(used);
+                g.links.push_back({kind, used});
+            }
         }
         d.processes.push_back(std::move(g));
     }
@@ -344,7 +355,7 @@ Result<void> parsePipes(const Checker &c, const QJsonObject &root, ScenarioDefin
         const std::string path = "/pipes/" + std::to_string(i);
         auto o = c.object(pipes.toArray().at(i), path);
         if (!o) return std::unexpected(o.error());
-        if (auto ok = c.onlyKeys(*o, path, {"from", "to", "duplex"}); !ok) return std::unexpected(ok.error());
+        if (auto ok = c.onlyKeys(*o, path, {"from", "to", "duplex", "object", "ring"}); !ok) return std::unexpected(ok.error());
         PipeDecl p;
         auto from = c.text(*o, "from", path, true);
         auto to = c.text(*o, "to", path, true);
@@ -358,6 +369,13 @@ Result<void> parsePipes(const Checker &c, const QJsonObject &root, ScenarioDefin
         const QJsonValue duplex = o->value(QStringLiteral("duplex"));
         if (!duplex.isUndefined() && !duplex.isBool()) return c.error(path + "/duplex", "must be true or false");
         p.duplex = duplex.isUndefined() || duplex.toBool();
+        auto object = c.text(*o, "object", path, false);
+        if (!object) return std::unexpected(object.error());
+        p.object = object->empty() ? "pipe" : *object;
+        auto ring = c.flag(*o, "ring", path);
+        if (!ring) return std::unexpected(ring.error());
+        p.ring = *ring;
+        if (p.ring && p.from != p.to) return c.error(path + "/ring", "a ring connects the processes of one group: from and to must be the same");
         d.pipes.push_back(std::move(p));
     }
     return {};

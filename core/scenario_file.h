@@ -34,18 +34,28 @@ struct ObjectDecl {
                       // queue, joinable-queue, shared-memory, manager
 };
 
+// How a group's processes reach an object, as the diagram draws it:
+// "uses", "puts", "gets", "requests", "serves" in the file.
+struct ObjectUse {
+    Link::Kind kind = Link::Kind::Uses;
+    std::string object; // a name declared in /objects: the arena object's
+};
+
 struct ProcessGroupDecl {
     std::string group;              // "producer"
-    std::string role;               // an ipc-worker role
+    std::string role;               // an ipc-worker role: the run's processes of this role are the group
     std::string countParam;         // parameter giving the count, or empty
     int count = 1;                  // used when countParam is empty
-    std::vector<std::string> uses;  // object names this group touches
+    std::vector<std::string> uses;  // every object name this group touches
+    std::vector<ObjectUse> links;   // ... and how (the diagram's lines)
 };
 
 struct PipeDecl {
-    std::string from; // group name
-    std::string to;   // group name, or the same group for a ring
+    std::string from;   // group name
+    std::string to;     // group name, or the same group (both ends in it, or a ring)
     bool duplex = true;
+    std::string object; // the arena object of its traffic ("pipe"); a ring's k-th link is "OBJECT-k"
+    bool ring = false;  // each process of the group sends to the next and receives from the one before
 };
 
 // Every text is a template over the parameters (text_template.h); the

@@ -110,16 +110,6 @@ public:
         return o;
     }
 
-    std::vector<Link> links() const override
-    {
-        std::vector<Link> out;
-        for (std::uint32_t i = 0; m_run && i < m_run->processCount(); ++i) {
-            out.push_back({i, "barrier", Link::Kind::Uses});
-            out.push_back({i, "print-lock", Link::Kind::Uses});
-        }
-        return out;
-    }
-
 protected:
     void applyLive(std::string_view, double) override
     {

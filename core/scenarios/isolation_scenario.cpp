@@ -71,14 +71,6 @@ public:
         return o;
     }
 
-    std::vector<Link> links() const override
-    {
-        std::vector<Link> out;
-        for (std::uint32_t i = 0; m_run && i < m_run->processCount(); ++i)
-            out.push_back({i, "shared", Link::Kind::Uses});
-        return out;
-    }
-
 private:
     SharedValue<std::int64_t> *m_shared = nullptr;
 };

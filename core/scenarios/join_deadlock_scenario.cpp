@@ -76,12 +76,6 @@ public:
         return o;
     }
 
-    std::vector<Link> links() const override
-    {
-        if (!m_run || m_run->processCount() < 2) return {};
-        return {{0, "queue", Link::Kind::Puts}, {1, "queue", Link::Kind::Gets}};
-    }
-
 protected:
     void applyLive(std::string_view, double) override
     {

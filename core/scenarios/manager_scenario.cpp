@@ -151,15 +151,6 @@ public:
         return o;
     }
 
-    std::vector<Link> links() const override
-    {
-        std::vector<Link> out;
-        if (!m_run || !m_serverUp) return out;
-        out.push_back({m_server.slot(), "manager", Link::Kind::Serves});
-        for (std::uint32_t s : m_clients) out.push_back({s, "manager", Link::Kind::Requests});
-        return out;
-    }
-
 protected:
     void applyLive(std::string_view, double) override { applyControl(); }
 

@@ -106,13 +106,6 @@ public:
         return o;
     }
 
-    std::vector<Link> links() const override
-    {
-        if (!m_run) return {};
-        return {{m_sides[0], "pipe", Link::Kind::Sends}, {m_sides[0], "pipe", Link::Kind::Receives},
-                {m_sides[1], "pipe", Link::Kind::Sends}, {m_sides[1], "pipe", Link::Kind::Receives}};
-    }
-
 protected:
     void applyLive(std::string_view, double) override { applyControl(); }
 

@@ -141,14 +141,6 @@ public:
         return o;
     }
 
-    std::vector<Link> links() const override
-    {
-        std::vector<Link> out;
-        for (std::uint32_t i : m_producers) out.push_back({i, "queue", Link::Kind::Puts});
-        for (std::uint32_t i : m_consumers) out.push_back({i, "queue", Link::Kind::Gets});
-        return out;
-    }
-
 protected:
     void applyLive(std::string_view, double) override { applyControl(); }
 

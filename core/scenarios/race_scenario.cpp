@@ -208,14 +208,6 @@ public:
         return b;
     }
 
-    std::vector<Link> links() const override
-    {
-        std::vector<Link> out;
-        for (std::uint32_t i = 0; m_run && i < m_run->processCount(); ++i)
-            out.push_back({i, "counter", Link::Kind::Uses});
-        return out;
-    }
-
 protected:
     void applyLive(std::string_view key, double) override
     {

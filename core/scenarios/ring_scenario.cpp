@@ -95,17 +95,6 @@ public:
         return o;
     }
 
-    std::vector<Link> links() const override
-    {
-        std::vector<Link> out;
-        const auto n = std::uint32_t(m_run ? m_run->processCount() : 0);
-        for (std::uint32_t r = 0; r < n; ++r) {
-            out.push_back({r, "link-" + std::to_string(r), Link::Kind::Sends});
-            out.push_back({r, "link-" + std::to_string((r + n - 1) % n), Link::Kind::Receives});
-        }
-        return out;
-    }
-
 private:
     // Steps every stage has completed (the ring moves in lock step).
     std::uint64_t minSteps() const

@@ -146,14 +146,6 @@ public:
         return o;
     }
 
-    std::vector<Link> links() const override
-    {
-        // The Array, or the note of the named block: both are called "data".
-        std::vector<Link> out;
-        for (const Chunk &c : m_chunks) out.push_back({c.slot, std::string(kArrayName), Link::Kind::Uses});
-        return out;
-    }
-
 private:
     struct Chunk {
         std::uint32_t slot;

@@ -107,16 +107,6 @@ public:
         return o;
     }
 
-    std::vector<Link> links() const override
-    {
-        std::vector<Link> out;
-        for (std::uint32_t i = 0; m_run && i < m_run->processCount(); ++i) {
-            out.push_back({i, "tasks", Link::Kind::Gets});
-            out.push_back({i, "results", Link::Kind::Puts});
-        }
-        return out;
-    }
-
 protected:
     void applyLive(std::string_view key, double value) override
     {

@@ -14,6 +14,9 @@
 #include <QJsonArray>
 #include <QTemporaryDir>
 
+#include <set>
+#include <tuple>
+
 #include <sys/stat.h>
 
 using namespace ipc;
@@ -69,6 +72,8 @@ private Q_SLOTS:
     void onlyRegularFilesAreRead();
     void fractionsRefusedForWholeParameters();
     void paceCapsTheRace();
+    void diagramLinksAreTheFilesDeclarations();
+    void linksComeFromTheFile();
 };
 
 void TestLessonTexts::templates_data()
@@ -408,6 +413,83 @@ void TestLessonTexts::paceCapsTheRace()
     QVERIFY(s->setParam("pace", 0));
     QVERIFY(waitFor([&] { return s->metrics().at(0).value > after + 10'000; }, 20000));
     s->stop();
+}
+
+void TestLessonTexts::diagramLinksAreTheFilesDeclarations()
+{
+    // Every lesson whose links are the file's (pingpong and compare refine
+    // theirs per mode and stage): each line the diagram draws is one the
+    // file declares for the process's group, to an object in the run's
+    // arena, and every declaration of a group that has processes is drawn.
+    for (const char *name : {"race", "isolation", "producer-consumer", "worker-pool", "pipe-deadlock", "join-deadlock",
+                             "ring", "shared-memory", "manager", "barrier-print", "zombie"}) {
+        auto s = lesson(name);
+        QVERIFY2(s->start(), name);
+        Run &run = *s->run();
+        const ScenarioDefinition &d = *s->definition();
+        // Wait until every process of every group has started.
+        QVERIFY2(waitFor([&] {
+            s->poll();
+            for (std::uint32_t i = 0; i < run.board().slotCount.load(); ++i)
+                if (run.slot(i).pid.load() <= 0) return false;
+            return run.board().slotCount.load() > 0;
+        }, 20000), name);
+        using Triple = std::tuple<std::string, std::string, Link::Kind>; // role, object, kind
+        std::set<Triple> declared;
+        for (const ProcessGroupDecl &g : d.processes)
+            for (const ObjectUse &u : g.links) declared.insert({g.role, u.object, u.kind});
+        auto roleOf = [&](const std::string &group) {
+            for (const ProcessGroupDecl &g : d.processes)
+                if (g.group == group) return g.role;
+            return std::string();
+        };
+        std::set<Triple> drawn;
+        for (const Link &l : s->links()) {
+            const std::string role = run.slot(l.slot).role;
+            std::string object = l.object;
+            // A ring's k-th link is "OBJECT-k".
+            for (const PipeDecl &p : d.pipes)
+                if (p.ring && object.rfind(p.object + "-", 0) == 0) object = p.object;
+            drawn.insert({role, object, l.kind});
+            QVERIFY2(run.arena().lookup(l.object), (std::string(name) + ": no object " + l.object).c_str());
+        }
+        for (const PipeDecl &p : d.pipes) {
+            declared.insert({roleOf(p.from), p.object, Link::Kind::Sends});
+            declared.insert({roleOf(p.to), p.object, Link::Kind::Receives});
+            if (p.duplex || p.from == p.to) {
+                declared.insert({roleOf(p.from), p.object, Link::Kind::Receives});
+                declared.insert({roleOf(p.to), p.object, Link::Kind::Sends});
+            }
+        }
+        QVERIFY2(drawn == declared, name);
+        s->stop();
+    }
+}
+
+void TestLessonTexts::linksComeFromTheFile()
+{
+    // The same engine, two files: the diagram's lines are what each declares.
+    const QByteArray none = raceFile(R"({"key": "processes", "label": "P", "help": "H", "min": 1, "max": 4, "default": 3})");
+    QByteArray some = none;
+    some.replace(R"("processes": [{"group": "c", "role": "counter", "count": 2}])",
+                 R"("objects": [{"name": "counter", "type": "value"}], "processes": [{"group": "c", "role": "counter", "count": 2, "uses": ["counter"]}])");
+    QVERIFY(some != none);
+    for (const QByteArray &file : {none, some}) {
+        auto d = parseScenario(file, "lecture.json");
+        QVERIFY2(d, d ? "" : d.error().message.c_str());
+        std::unique_ptr<Scenario> s;
+        for (const auto &e : scenarios::registry())
+            if (e.name == "race") s = e.make();
+        QVERIFY(s);
+        QVERIFY(s->setDefinition(*d));
+        QVERIFY(s->setParam("increments", 10));
+        QVERIFY(s->start());
+        QVERIFY(waitFor([&] { return s->finished(); }, 20000));
+        const auto links = s->links();
+        QCOMPARE(links.size(), file == some ? std::size_t(2) : std::size_t(0));
+        for (const Link &l : links) QCOMPARE(l.object, std::string("counter"));
+        s->stop();
+    }
 }
 
 QTEST_GUILESS_MAIN(TestLessonTexts)
