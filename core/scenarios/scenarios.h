@@ -1,4 +1,5 @@
-// The registry of built-in scenarios: one line per scenario in scenarios.cpp.
+// The registry of built-in engines: one line per engine in scenarios.cpp
+// (IPC_ENGINES), beside the engine's own file in this folder.
 #pragma once
 
 #include "scenario.h"
@@ -15,19 +16,5 @@ struct Entry {
 };
 
 [[nodiscard]] std::span<const Entry> registry() noexcept;
-
-std::unique_ptr<Scenario> makeIsolation();
-std::unique_ptr<Scenario> makeRace();
-std::unique_ptr<Scenario> makeProducerConsumer();
-std::unique_ptr<Scenario> makePingpong();
-std::unique_ptr<Scenario> makePipeDeadlock();
-std::unique_ptr<Scenario> makeBarrierPrint();
-std::unique_ptr<Scenario> makeWorkerPool();
-std::unique_ptr<Scenario> makeJoinDeadlock();
-std::unique_ptr<Scenario> makeRing();
-std::unique_ptr<Scenario> makeSharedMemory();
-std::unique_ptr<Scenario> makeManager();
-std::unique_ptr<Scenario> makeCompare();
-std::unique_ptr<Scenario> makeZombie();
 
 } // namespace ipc::scenarios

@@ -17,6 +17,7 @@ private Q_SLOTS:
     void lastWindowView();
     void staysBoundedAtAnyRate();
     void longRunKeepsItsStartInSpans();
+    void ninetySecondsKeepTheirFirstSecond();
     void lateSeriesReadNaNBefore();
     void pipeRates();
     void stateSpans();
@@ -104,6 +105,21 @@ void TestHistory::longRunKeepsItsStartInSpans()
     QCOMPARE(spans.front().from, 0.0);
     QCOMPARE(spans.back().to, (ticks - 1) * 0.03);
     for (std::size_t i = 1; i < spans.size(); ++i) QCOMPARE(spans[i].from, spans[i - 1].to);
+}
+
+void TestHistory::ninetySecondsKeepTheirFirstSecond()
+{
+    // A lecture's 90 s at the sampler's 33 Hz: the chart's line and the
+    // CSV's rows (every tick) begin in the first second.
+    History h;
+    for (int i = 0; i * 0.030 <= 90.0; ++i) h.append(withMetric(i), i * 0.030);
+    QVERIFY(h.now() > 89.9);
+    QVERIFY(h.time(0) < 1.0);
+    QList<QPointF> pts;
+    h.points(0, pts); // as the chart draws it, thinned to ~400 points
+    QVERIFY(pts.size() <= History::kScreenPoints + 2);
+    QVERIFY2(pts.front().x() < 1.0, qPrintable(QString::number(pts.front().x())));
+    QCOMPARE(pts.back().x(), h.now());
 }
 
 void TestHistory::lateSeriesReadNaNBefore()
