@@ -224,10 +224,20 @@ int run(int argc, char **argv, const RunExtension *extension)
             return 1;
         }
     }
-    // A process that failed (not one the lecturer killed) fails the run.
-    Run *r = s.run();
-    for (std::uint32_t i = 0; r && i < r->processCount(); ++i)
-        if (r->slot(i).currentState() == ProcState::Failed) return 1;
+    // A process that ended as the lesson does not expect, and that nobody
+    // asked to kill (a crash, a signal from outside), fails the run.
+    if (result.value(QStringLiteral("failed")).toBool()) {
+        for (const QJsonValue &v : result.value(QStringLiteral("abnormal_exits")).toArray()) {
+            const QJsonObject p = v.toObject();
+            if (p.value(QStringLiteral("killed_by")).toString() != QStringLiteral("nobody")) continue;
+            const QString how = p.contains(QStringLiteral("signal"))
+                                    ? QStringLiteral("died of %1").arg(p.value(QStringLiteral("signal")).toString())
+                                    : QStringLiteral("exited with status %1").arg(p.value(QStringLiteral("exit_code")).toInt());
+            std::fprintf(stderr, "ipc-playground: %s %d %s\n", qPrintable(p.value(QStringLiteral("role")).toString()),
+                         p.value(QStringLiteral("pid")).toInt(), qPrintable(how));
+        }
+        return 1;
+    }
     return 0;
 }
 

@@ -148,6 +148,7 @@ void Run::stop(Duration grace)
     (void)waitAll(grace);
     for (std::uint32_t i = 0; i < m_processes.size(); ++i) {
         if (m_recorded[i]) continue;
+        m_killOrigin[i] = KillOrigin::Engine;
         (void)m_processes[i].kill();
         (void)m_processes[i].join(kForever);
         record(i);
@@ -157,13 +158,15 @@ void Run::stop(Duration grace)
     for (std::uint32_t slot : m_reserved) {
         BoardSlot &s = m_board->slots[slot];
         if (settleReserved(slot)) continue;
+        m_killOrigin[slot] = KillOrigin::Engine;
         if (const pid_t pid = s.pid.load(std::memory_order_relaxed); pid > 0) ::kill(pid, SIGKILL);
         recordExit(s, -SIGKILL);
     }
 }
 
-Result<void> Run::kill(std::uint32_t index)
+Result<void> Run::kill(std::uint32_t index, KillOrigin origin)
 {
+    if (index < m_killOrigin.size() && m_killOrigin[index] == KillOrigin::None) m_killOrigin[index] = origin;
     if (std::find(m_reserved.begin(), m_reserved.end(), index) != m_reserved.end()) {
         const pid_t pid = m_board->slots[index].pid.load(std::memory_order_relaxed);
         if (pid <= 0 || isTerminal(m_board->slots[index].currentState())) return {};

@@ -18,6 +18,7 @@
 #include "process.h"
 #include "result.h"
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -30,6 +31,11 @@ struct SpawnOptions {
     int stdoutFd = -1;           // -1: inherit ours (e.g. a pipe to the console pane)
     int stderrFd = -1;
 };
+
+// Who asked for a process's SIGKILL, if anybody: a kill nobody asked for
+// (a crash, an outside signal) fails the run; one the lecturer or the
+// engine's stop asked for does not.
+enum class KillOrigin : std::uint8_t { None, Lecturer, Engine };
 
 class Run {
 public:
@@ -73,7 +79,12 @@ public:
     // Ask workers to finish (control block), wait up to grace, then SIGKILL
     // and reap the rest. Idempotent.
     void stop(Duration grace = kDefaultGrace);
-    [[nodiscard]] Result<void> kill(std::uint32_t index);   // SIGKILL one process
+    // SIGKILL one process; `origin` is booked for the result.
+    [[nodiscard]] Result<void> kill(std::uint32_t index, KillOrigin origin = KillOrigin::Lecturer);
+    [[nodiscard]] KillOrigin killOrigin(std::uint32_t slot) const noexcept
+    {
+        return slot < m_killOrigin.size() ? m_killOrigin[slot] : KillOrigin::None;
+    }
     [[nodiscard]] Result<void> pause(std::uint32_t index);  // SIGSTOP
     [[nodiscard]] Result<void> resume(std::uint32_t index); // SIGCONT
     void pauseAll();
@@ -97,6 +108,7 @@ private:
     std::vector<std::uint32_t> m_stateBeforePause;
     std::vector<bool> m_recorded;
     std::vector<std::uint32_t> m_reserved; // slots of processes our workers start
+    std::array<KillOrigin, Board::kMaxSlots> m_killOrigin{};
 };
 
 } // namespace ipc

@@ -5,9 +5,11 @@
 #include "text_template.h"
 
 #include <QDir>
+#include <QJsonArray>
 
 #include <algorithm>
 #include <cmath>
+#include <csignal>
 #include <cstring>
 
 namespace ipc {
@@ -126,8 +128,34 @@ QJsonObject Scenario::result() const
     }
     const QJsonObject own = lessonResult();
     for (auto it = own.begin(); it != own.end(); ++it) o.insert(it.key(), it.value());
+    QJsonArray abnormal;
+    bool failed = false;
+    const std::uint32_t count = m_run ? m_run->board().slotCount.load(std::memory_order_acquire) : 0;
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const BoardSlot &s = m_run->board().slots[i];
+        if (!isTerminal(s.currentState())) continue;
+        const int code = s.exitStatus.load(std::memory_order_relaxed);
+        if (exitExpected(i, code)) continue;
+        const KillOrigin origin = code == -SIGKILL ? m_run->killOrigin(i) : KillOrigin::None;
+        QJsonObject p;
+        p.insert(QStringLiteral("pid"), s.pid.load(std::memory_order_relaxed));
+        p.insert(QStringLiteral("role"), QString::fromLatin1(s.role, qsizetype(strnlen(s.role, BoardSlot::kRoleSize))));
+        p.insert(QStringLiteral("exit_code"), code);
+        if (code < 0)
+            if (const char *name = sigabbrev_np(-code))
+                p.insert(QStringLiteral("signal"), QStringLiteral("SIG") + QString::fromLatin1(name));
+        p.insert(QStringLiteral("killed_by"), origin == KillOrigin::Lecturer ? QStringLiteral("lecturer")
+                                              : origin == KillOrigin::Engine ? QStringLiteral("engine")
+                                                                             : QStringLiteral("nobody"));
+        failed = failed || origin == KillOrigin::None;
+        abnormal.append(p);
+    }
+    o.insert(QStringLiteral("abnormal_exits"), abnormal);
+    o.insert(QStringLiteral("failed"), failed);
     return o;
 }
+
+bool Scenario::exitExpected(std::uint32_t, int exitCode) const { return exitCode == 0; }
 
 int Scenario::groupCount(std::string_view role, std::string_view fallbackParam) const
 {

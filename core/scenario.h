@@ -166,7 +166,10 @@ public:
     [[nodiscard]] virtual std::vector<Metric> metrics() const = 0;
     // The summary printed by the CLI (--json) and shown after a run: the
     // scenario's name and every parameter's value, then the engine's own
-    // fields (lessonResult()).
+    // fields (lessonResult()), then every process that did not end as the
+    // lesson expects ("abnormal_exits": pid, role, exit code, signal, who
+    // asked for the kill) and whether any of them nobody asked for
+    // ("failed": a crash, an outside kill).
     [[nodiscard]] QJsonObject result() const;
     // The current run's process-to-object links (empty before start), as
     // the lesson file declares them: each group's "uses", "puts", "gets",
@@ -187,6 +190,9 @@ public:
 
 protected:
     Scenario() = default;
+    // Whether a process ending with this code is part of the lesson (0 by
+    // default; the zombie lesson's children exit with 3 and -SIGTERM).
+    [[nodiscard]] virtual bool exitExpected(std::uint32_t slot, int exitCode) const;
     // The engine's own result fields (result() adds name and parameters).
     [[nodiscard]] virtual QJsonObject lessonResult() const = 0;
     // A live parameter changed while running (pace is handled here).

@@ -24,7 +24,12 @@ int manager(WorkerContext &ctx)
     if (!server) return failed(kRole, server.error());
     (*info)->serverPid.store(getpid(), std::memory_order_relaxed);
     (*info)->ready.store(1, std::memory_order_release);
-    auto served = (*server)->serve([&ctx] { return ctx.shouldStop(); });
+    // Asked to stop, it serves on while a client is connected: a client
+    // ends after the request it is in (the engine's stop ends clients
+    // first), and the run's grace period still ends a client that hangs.
+    manager::ManagerInfo *published = *info;
+    auto served = (*server)->serve(
+        [&ctx, published] { return ctx.shouldStop() && published->clients.load(std::memory_order_relaxed) == 0; });
     if (!served) return failed(kRole, served.error());
     return 0;
 }

@@ -371,7 +371,7 @@ private:
             quick.connectTimeout = std::chrono::milliseconds(500);
             quick.readyTimeout = std::chrono::milliseconds(0);
             auto c = manager::ManagerClient::connect(m_server->info(), quick);
-            if (!c || !c->shutdown()) (void)m_run->kill(m_server->slot());
+            if (!c || !c->shutdown()) (void)m_run->kill(m_server->slot(), KillOrigin::Engine);
             (void)m_run->process(m_server->slot()).join(std::chrono::seconds(2));
             m_server->cleanup();
         }

@@ -78,10 +78,28 @@ public:
         return {};
     }
 
+    // The clients end first, then the result is read, then the server goes:
+    // a client stopped mid-request would otherwise lose its server (exit 1,
+    // "manager server is gone") or leave x one set behind its count.
     void stop() override
     {
-        if (!m_final && m_serverUp) finalize(); // the last word from the server, if it still answers
-        m_client.reset();
+        if (m_run && !m_final && m_serverUp) {
+            // Every process sees the request; the server serves on while a
+            // client is connected (roles/manager.cpp), so each client ends
+            // after the increment it is in.
+            m_run->control().stopRequested.store(1, std::memory_order_relaxed);
+            m_run->control().changed();
+            m_run->resumeAll();
+            const Deadline grace(Run::kDefaultGrace);
+            auto clientsDone = [&] {
+                m_run->poll();
+                return std::all_of(m_clients.begin(), m_clients.end(),
+                                   [&](std::uint32_t s) { return isTerminal(m_run->slot(s).currentState()); });
+            };
+            while (!clientsDone() && !grace.expired()) usleep(2000);
+            finalize(); // the last word from the server, if it still answers
+        }
+        m_client.reset(); // the server's last connection: it exits
         Scenario::stop();
         m_server.cleanup();
     }

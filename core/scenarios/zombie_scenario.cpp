@@ -96,6 +96,9 @@ public:
 
 protected:
     void applyLive(std::string_view, double) override { applyControl(); }
+    // The children's ends are the lesson: sys.exit(3), a daemon's -SIGTERM,
+    // -SIGKILL when their parent is stopped or killed.
+    bool exitExpected(std::uint32_t slot, int exitCode) const override { return slot > 0 || exitCode == 0; }
 
 private:
     void applyControl()

@@ -3,9 +3,14 @@
 // real counter processes. Every run has a timeout; a crash is a failure.
 #include "test_support.h"
 
+#include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+
+#include <csignal>
+#include <vector>
 
 namespace {
 
@@ -58,7 +63,97 @@ private Q_SLOTS:
     void runHumanReadable();
     void badArguments_data();
     void badArguments();
+    void crashingWorkerFailsTheRun_data();
+    void crashingWorkerFailsTheRun();
+    void explainRendersForTheParameters();
+    void earlyStopEndsClientsFirst();
 };
+
+void TestCli::crashingWorkerFailsTheRun_data()
+{
+    QTest::addColumn<int>("signal");
+    QTest::addColumn<QString>("name");
+    QTest::newRow("SIGSEGV") << SIGSEGV << QStringLiteral("SIGSEGV");
+    QTest::newRow("SIGABRT") << SIGABRT << QStringLiteral("SIGABRT");
+}
+
+// A worker that dies of a signal nobody sent through the run (here: from
+// outside, as a crash would) is named in the result and fails the run.
+void TestCli::crashingWorkerFailsTheRun()
+{
+    QFETCH(int, signal);
+    QFETCH(QString, name);
+    QProcess p;
+    p.start(QString::fromLocal8Bit(qgetenv("IPC_PLAYGROUND")),
+            {QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--processes"), QStringLiteral("2"),
+             QStringLiteral("--pace"), QStringLiteral("100"), QStringLiteral("--seconds"), QStringLiteral("4"),
+             QStringLiteral("--json")});
+    QVERIFY(p.waitForStarted(kTimeoutMs));
+    // Its workers are its children: /proc/PID/task/PID/children.
+    std::vector<pid_t> workers;
+    QVERIFY(waitFor([&] {
+        QFile f(QStringLiteral("/proc/%1/task/%1/children").arg(p.processId()));
+        if (!f.open(QIODevice::ReadOnly)) return false;
+        workers.clear();
+        for (const QByteArray &w : f.readAll().split(' '))
+            if (w.trimmed().toInt() > 0) workers.push_back(w.trimmed().toInt());
+        return workers.size() == 2;
+    }, 10000));
+    QCOMPARE(::kill(workers[0], signal), 0);
+    QVERIFY(p.waitForFinished(kTimeoutMs));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 1);
+    const QJsonObject r = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    QVERIFY(r.value(QStringLiteral("failed")).toBool());
+    const QJsonArray abnormal = r.value(QStringLiteral("abnormal_exits")).toArray();
+    QCOMPARE(abnormal.size(), 1);
+    const QJsonObject dead = abnormal.first().toObject();
+    QCOMPARE(dead.value(QStringLiteral("pid")).toInt(), int(workers[0]));
+    QCOMPARE(dead.value(QStringLiteral("role")).toString(), QStringLiteral("counter"));
+    QCOMPARE(dead.value(QStringLiteral("signal")).toString(), name);
+    QCOMPARE(dead.value(QStringLiteral("exit_code")).toInt(), -signal);
+    QCOMPARE(dead.value(QStringLiteral("killed_by")).toString(), QStringLiteral("nobody"));
+    const QByteArray err = p.readAllStandardError();
+    QVERIFY2(err.contains(name.toLatin1()) && err.contains(QByteArray::number(workers[0])), err.constData());
+}
+
+void TestCli::explainRendersForTheParameters()
+{
+    const Outcome o = runCli({QStringLiteral("explain"), QStringLiteral("race"), QStringLiteral("--processes"),
+                              QStringLiteral("3"), QStringLiteral("--increments"), QStringLiteral("777"),
+                              QStringLiteral("--json")});
+    QVERIFY2(o.finished && o.code == 0, qPrintable(describe(o)));
+    const QJsonObject t = QJsonDocument::fromJson(o.out).object();
+    QVERIFY(t.value(QStringLiteral("explanation")).toString().contains(QStringLiteral("3 processes")));
+    QVERIFY(t.value(QStringLiteral("question")).toString().contains(QStringLiteral("777 times")));
+    QVERIFY(t.value(QStringLiteral("python")).toString().contains(QStringLiteral("range(777)")));
+    QVERIFY(t.value(QStringLiteral("answer_template")).toString().contains(QStringLiteral("${")));
+    const Outcome bad = runCli({QStringLiteral("explain"), QStringLiteral("race"), QStringLiteral("--processes"),
+                                QStringLiteral("2.5")});
+    QCOMPARE(bad.code, 2);
+    QVERIFY2(bad.err.contains("whole number"), bad.err.constData());
+}
+
+// A lesson with a server stopped early (--seconds): the clients end first,
+// the result is read, then the server goes -- exit 0, nothing on stderr,
+// and with the manager's Lock not one update lost.
+void TestCli::earlyStopEndsClientsFirst()
+{
+    for (int run = 0; run < 5; ++run) {
+        const Outcome o = runCli({QStringLiteral("run"), QStringLiteral("manager"), QStringLiteral("--processes"),
+                                  QStringLiteral("3"), QStringLiteral("--increments"), QStringLiteral("100000"),
+                                  QStringLiteral("--lock"), QStringLiteral("on"), QStringLiteral("--seconds"),
+                                  QStringLiteral("1"), QStringLiteral("--json")});
+        QVERIFY2(o.finished && o.status == QProcess::NormalExit && o.code == 0 && o.err.isEmpty(), qPrintable(describe(o)));
+        const QJsonObject r = QJsonDocument::fromJson(o.out).object();
+        QVERIFY2(r.value(QStringLiteral("expected")).toDouble() > 0, qPrintable(describe(o)));
+        QCOMPARE(r.value(QStringLiteral("lost")).toDouble(), 0.0);
+        QVERIFY(!r.value(QStringLiteral("failed")).toBool());
+    }
+    const Outcome c = runCli({QStringLiteral("run"), QStringLiteral("compare"), QStringLiteral("--seconds"),
+                              QStringLiteral("1"), QStringLiteral("--json")});
+    QVERIFY2(c.finished && c.code == 0 && c.err.isEmpty(), qPrintable(describe(c)));
+}
 
 void TestCli::initTestCase()
 {

@@ -14,6 +14,7 @@
 #include <QJsonArray>
 #include <QTemporaryDir>
 
+#include <csignal>
 #include <set>
 #include <tuple>
 
@@ -74,6 +75,7 @@ private Q_SLOTS:
     void paceCapsTheRace();
     void diagramLinksAreTheFilesDeclarations();
     void linksComeFromTheFile();
+    void resultNamesWhoDidNotEndNormally();
 };
 
 void TestLessonTexts::templates_data()
@@ -490,6 +492,41 @@ void TestLessonTexts::linksComeFromTheFile()
         for (const Link &l : links) QCOMPARE(l.object, std::string("counter"));
         s->stop();
     }
+}
+
+void TestLessonTexts::resultNamesWhoDidNotEndNormally()
+{
+    // One counter killed through the run's kill control (the lecturer's
+    // Ctrl+K), one dying of SIGSEGV that nobody sent through the run: both
+    // are listed, only the crash fails the run.
+    auto s = lesson("race", {{"processes", 3}, {"increments", 0}, {"pace", 200}});
+    QVERIFY(s->start());
+    Run &run = *s->run();
+    QVERIFY(waitFor([&] {
+        for (std::uint32_t i = 0; i < 3; ++i)
+            if (run.slot(i).pid.load() <= 0 || run.slot(i).ops.load() == 0) return false;
+        return true;
+    }, 20000));
+    QVERIFY(run.kill(0));
+    QVERIFY(waitFor([&] { run.poll(); return run.slot(0).currentState() == ProcState::Killed; }, 10000));
+    QJsonObject r = s->result();
+    QCOMPARE(r.value(QStringLiteral("abnormal_exits")).toArray().size(), 1);
+    QCOMPARE(r.value(QStringLiteral("abnormal_exits")).toArray().at(0).toObject().value(QStringLiteral("killed_by")).toString(),
+             QStringLiteral("lecturer"));
+    QVERIFY(!r.value(QStringLiteral("failed")).toBool());
+    const pid_t victim = run.slot(1).pid.load();
+    QCOMPARE(::kill(victim, SIGSEGV), 0);
+    QVERIFY(waitFor([&] { run.poll(); return run.slot(1).currentState() == ProcState::Killed; }, 10000));
+    s->stop(); // the third ends cleanly at the stop request
+    r = s->result();
+    const QJsonArray abnormal = r.value(QStringLiteral("abnormal_exits")).toArray();
+    QCOMPARE(abnormal.size(), 2);
+    const QJsonObject crash = abnormal.at(1).toObject();
+    QCOMPARE(crash.value(QStringLiteral("pid")).toInt(), int(victim));
+    QCOMPARE(crash.value(QStringLiteral("signal")).toString(), QStringLiteral("SIGSEGV"));
+    QCOMPARE(crash.value(QStringLiteral("killed_by")).toString(), QStringLiteral("nobody"));
+    QVERIFY(r.value(QStringLiteral("failed")).toBool());
+    QCOMPARE(run.slot(2).currentState(), ProcState::Finished);
 }
 
 QTEST_GUILESS_MAIN(TestLessonTexts)
