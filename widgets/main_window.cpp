@@ -149,6 +149,9 @@ void MainWindow::buildActions()
         m_controller->sampler().history().setShowWholeRun(whole);
         m_charts->refresh(m_controller->sampler().history());
     });
+    connect(make("restore-panes", tr("Show every chart and the diagram"), QKeySequence(Qt::Key_Escape),
+                 tr("After a double-click enlarged one chart or the diagram: all of them again")),
+            &QAction::triggered, this, [this] { enlarge(nullptr, false); });
     connect(make("reset-layout", tr("Reset &layout"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
                  tr("Put every pane back to its default size")),
             &QAction::triggered, this, &MainWindow::resetLayout);
@@ -276,6 +279,7 @@ void MainWindow::buildLayout()
     m_center = new QSplitter(Qt::Vertical, m_columns);
     m_center->setObjectName(QStringLiteral("center"));
     auto *diagramBox = new QWidget(m_center);
+    m_diagramBox = diagramBox;
     auto *diagramLayout = new QVBoxLayout(diagramBox);
     diagramLayout->setContentsMargins(0, 0, 0, 0);
     diagramLayout->setSpacing(2);
@@ -286,6 +290,13 @@ void MainWindow::buildLayout()
     m_charts = new ChartsPanel(m_center);
     m_charts->setObjectName(QStringLiteral("charts"));
     connect(m_charts, &ChartsPanel::actionRequested, this, &MainWindow::onChartAction);
+    // What the lecturer points at fills the middle: a double-clicked chart
+    // or the diagram; Esc (or another double-click) brings the rest back.
+    connect(m_charts, &ChartsPanel::enlargeRequested, this, [this](ChartView *view) {
+        enlarge(m_charts->enlarged() == view ? nullptr : view, false);
+    });
+    connect(m_diagram, &ProcessDiagram::enlargeRequested, this,
+            [this] { enlarge(nullptr, m_charts->isVisible()); });
     m_center->addWidget(diagramBox);
     m_center->addWidget(m_charts);
 
@@ -580,6 +591,18 @@ Result<void> MainWindow::exportCurrentChart(ExportFormat format, const QString &
     if (!view) return fail(Errc::InvalidArgument, "no chart yet: start a scenario first");
     return exportChart(view->liveChart()->kind(), m_controller->sampler().history(), chartContext(),
                        format, path, options);
+}
+
+void MainWindow::enlarge(ChartView *chart, bool diagram)
+{
+    m_charts->setEnlarged(chart);
+    m_diagramBox->setVisible(!chart);
+    m_charts->setVisible(!diagram);
+}
+
+bool MainWindow::isEnlarged() const
+{
+    return m_charts->enlarged() != nullptr || !m_diagramBox->isVisibleTo(this) || !m_charts->isVisibleTo(this);
 }
 
 void MainWindow::onChartAction(ChartView *view, ChartAction act)

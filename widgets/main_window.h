@@ -55,6 +55,11 @@ public:
     [[nodiscard]] QTableView *processTable() const noexcept { return m_table; }
     // The panes the View menu hides and restores.
     [[nodiscard]] QWidget *scenarioPane() const noexcept { return m_listBox; }
+    // One chart (or, chart null and diagram true, the diagram) fills the
+    // middle; enlarge(nullptr, false) shows them all again (Esc).
+    void enlarge(ChartView *chart, bool diagram);
+    [[nodiscard]] bool isEnlarged() const;
+    [[nodiscard]] QWidget *diagramPane() const noexcept { return m_diagramBox; }
     [[nodiscard]] QWidget *processTablePane() const;
     [[nodiscard]] QWidget *explanationPane() const;
     // "start", "stop", "pause", "restart", "kill", "presentation", "export-png", ...
@@ -108,6 +113,7 @@ private:
     ProcessTableModel *m_model;
     QListWidget *m_list = nullptr;
     QWidget *m_listBox = nullptr;
+    QWidget *m_diagramBox = nullptr;
     ProcessDiagram *m_diagram = nullptr;
     ChartsPanel *m_charts = nullptr;
     ControlsPanel *m_controls = nullptr;

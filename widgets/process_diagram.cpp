@@ -319,6 +319,12 @@ void ProcessDiagram::resizeEvent(QResizeEvent *event)
     fit();
 }
 
+void ProcessDiagram::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    Q_EMIT enlargeRequested();
+    event->accept();
+}
+
 void ProcessDiagram::mousePressEvent(QMouseEvent *event)
 {
     for (QGraphicsItem *item : items(event->pos())) {

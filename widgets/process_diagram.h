@@ -49,10 +49,13 @@ public:
 
 Q_SIGNALS:
     void processClicked(std::uint32_t slot);
+    // Double-clicked: show the diagram alone, filling the middle.
+    void enlargeRequested();
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
     void mousePressEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
 
 private:
     struct Traffic {

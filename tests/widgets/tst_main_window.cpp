@@ -85,6 +85,7 @@ private Q_SLOTS:
     void pauseAndResume();
     void closingTheWindowReapsTheRun();
     void presentationModeReachesChartsAndExports();
+    void doubleClickEnlargesEscRestores();
     void openScenarioFile();
     void answerAfterTheRun();
     void shortRunFillsTheTimeAxis();
@@ -430,6 +431,40 @@ void TestMainWindow::shortRunFillsTheTimeAxis()
     QVERIFY2(ran < 5, qPrintable(QString::number(ran))); // the premise: a short run
     QVERIFY2(time->max() - time->min() < 10, qPrintable(QString::number(time->max())));
     QVERIFY(time->max() - time->min() >= ran);
+}
+
+// What the lecturer points at fills the middle: a double-clicked chart
+// alone, then the diagram alone; Esc brings the layout back.
+void TestMainWindow::doubleClickEnlargesEscRestores()
+{
+    MainWindow w({.useSettings = false});
+    w.resize(1024, 768);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(startLongRace(w, 2));
+    QTRY_VERIFY_WITH_TIMEOUT(w.charts()->views().size() >= 2, 5000);
+    ChartView *values = w.charts()->view(ChartKind::Metrics);
+    QVERIFY(values);
+    const QSize before = values->size();
+    QTest::mouseDClick(values->viewport(), Qt::LeftButton);
+    QTRY_VERIFY(w.isEnlarged());
+    QVERIFY(!w.diagramPane()->isVisible());
+    for (ChartView *v : w.charts()->views()) QCOMPARE(v->isVisible(), v == values);
+    QTRY_VERIFY(values->width() > before.width() && values->height() > before.height());
+    w.action(QStringLiteral("restore-panes"))->trigger(); // Esc
+    QVERIFY(!w.isEnlarged());
+    QVERIFY(w.diagramPane()->isVisible());
+    for (ChartView *v : w.charts()->views()) QVERIFY(v->isVisible());
+    // The diagram alone.
+    QTest::mouseDClick(w.diagram()->viewport(), Qt::LeftButton, {}, QPoint(3, 3));
+    QTRY_VERIFY(!w.charts()->isVisible());
+    QVERIFY(w.diagramPane()->isVisible());
+    QTest::keyClick(&w, Qt::Key_Escape);
+    QTRY_VERIFY(w.charts()->isVisible());
+    QVERIFY(!w.isEnlarged());
+    const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
 }
 
 QTEST_MAIN(TestMainWindow)

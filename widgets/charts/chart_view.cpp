@@ -30,6 +30,12 @@ void ChartView::mousePressEvent(QMouseEvent *event)
     QChartView::mousePressEvent(event);
 }
 
+void ChartView::mouseDoubleClickEvent(QMouseEvent *event)
+{
+    Q_EMIT enlargeRequested(this);
+    event->accept();
+}
+
 void ChartView::focusInEvent(QFocusEvent *event)
 {
     Q_EMIT activated(this);

@@ -23,10 +23,13 @@ public:
 
 Q_SIGNALS:
     void activated(ChartView *view);
+    // Double-clicked: show this chart alone, filling the middle.
+    void enlargeRequested(ChartView *view);
     void actionRequested(ChartView *view, ChartAction action);
 
 protected:
     void mousePressEvent(QMouseEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
     void focusInEvent(QFocusEvent *event) override;
     void contextMenuEvent(QContextMenuEvent *event) override;
 

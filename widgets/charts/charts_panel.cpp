@@ -20,6 +20,7 @@ void ChartsPanel::setContext(const ChartContext &context)
     for (auto &[kind, view] : m_views) delete view;
     m_views.clear();
     m_current = nullptr;
+    m_enlarged = nullptr;
 }
 
 void ChartsPanel::refresh(const History &history)
@@ -33,6 +34,7 @@ void ChartsPanel::refresh(const History &history)
         view->liveChart()->setRunEnded(m_runEnded);
         connect(view, &ChartView::activated, this, &ChartsPanel::setCurrent);
         connect(view, &ChartView::actionRequested, this, &ChartsPanel::actionRequested);
+        connect(view, &ChartView::enlargeRequested, this, &ChartsPanel::enlargeRequested);
         m_views.emplace(kind, view);
         added = true;
     }
@@ -63,6 +65,13 @@ void ChartsPanel::relayout()
     int i = 0;
     for (auto &[kind, view] : m_views) {
         m_grid->removeWidget(view);
+        if (m_enlarged) {
+            // Alone, it takes every row and column; the others wait hidden.
+            if (view == m_enlarged) m_grid->addWidget(view, 0, 0, rows, columns);
+            view->setVisible(view == m_enlarged);
+            ++i;
+            continue;
+        }
         // An odd last chart spans the row.
         const bool alone = i == n - 1 && n % columns != 0;
         m_grid->addWidget(view, i / columns, i % columns, 1, alone ? columns : 1);
@@ -70,6 +79,13 @@ void ChartsPanel::relayout()
         ++i;
     }
     if (!m_current && !m_views.empty()) setCurrent(m_views.begin()->second);
+}
+
+void ChartsPanel::setEnlarged(ChartView *view)
+{
+    m_enlarged = view;
+    relayout();
+    if (view) setCurrent(view);
 }
 
 void ChartsPanel::setChartStyle(const ChartStyle &style)

@@ -35,9 +35,13 @@ public:
     // The chart Export and Copy act on (the last clicked; the first otherwise).
     [[nodiscard]] ChartView *current() const;
     void setCurrent(ChartView *view);
+    // One chart alone (the others hidden), or null: all of them again.
+    void setEnlarged(ChartView *view);
+    [[nodiscard]] ChartView *enlarged() const noexcept { return m_enlarged; }
 
 Q_SIGNALS:
     void actionRequested(ChartView *view, ChartAction action);
+    void enlargeRequested(ChartView *view);
 
 private:
     void relayout();
@@ -48,6 +52,7 @@ private:
     bool m_runEnded = false;
     std::map<ChartKind, ChartView *> m_views;
     ChartView *m_current = nullptr;
+    ChartView *m_enlarged = nullptr;
 };
 
 } // namespace ipc
