@@ -5,14 +5,18 @@
 #
 #   scripts/screenshots.sh              # 1600x900, normal mode
 #   PRESENT=1 OUT=/tmp scripts/screenshots.sh   # presentation mode (F11)
+#   IPC_PLAYGROUND=build/dev/bin/ipc-playground scripts/screenshots.sh   # a build at hand
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 if [ -z "${DISPLAY:-}" ]; then
     exec xvfb-run -a -s "-screen 0 1600x900x24" "$0" "$@"
 fi
-scripts/setup.sh release >&2
-bin=$root/build/release/bin/ipc-playground
+if [ -z "${IPC_PLAYGROUND:-}" ]; then
+    scripts/setup.sh release >&2
+    IPC_PLAYGROUND=build/release/bin/ipc-playground
+fi
+bin=$(realpath "$IPC_PLAYGROUND")
 out=${OUT:-$root/docs}
 XDG_CONFIG_HOME=$(mktemp -d) XDG_RUNTIME_DIR=$(mktemp -d)
 export XDG_CONFIG_HOME XDG_RUNTIME_DIR
@@ -27,9 +31,7 @@ xdotool windowfocus --sync "$win"
 xdotool key ctrl+l; sleep 0.3
 xdotool type --delay 80 "Race"; sleep 0.5            # keyboard search in the list
 if [ "${PRESENT:-0}" = 1 ]; then xdotool key F11; sleep 1; fi
-xdotool key alt+2; sleep 0.3                          # Increments each
-xdotool key ctrl+a; xdotool type --delay 30 "100000000"; xdotool key Tab; sleep 0.3
-xdotool key F5                                        # Start
+xdotool key F5                                        # Start (the race runs until stopped)
 sleep 8
 import -window root "$out/race-lock-off.png"
 xdotool key alt+3                                     # Lock on, live
