@@ -56,8 +56,9 @@ Result<Process> Process::start(const ProcessOptions &options)
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     if (options.stdoutFd >= 0) posix_spawn_file_actions_adddup2(&actions, options.stdoutFd, 1);
     if (options.stderrFd >= 0) posix_spawn_file_actions_adddup2(&actions, options.stderrFd, 2);
-    // dup2 onto itself clears FD_CLOEXEC in the child (glibc >= 2.29):
-    // exactly the descriptors asked for are inherited, nothing else.
+    // dup2 onto itself clears FD_CLOEXEC in the child (glibc >= 2.29), so
+    // the descriptors asked for are inherited; an ipc-worker then closes
+    // any other its parent left inheritable (worker.cpp).
     for (int fd : options.inheritFds) posix_spawn_file_actions_adddup2(&actions, fd, fd);
 
     posix_spawnattr_t attr;

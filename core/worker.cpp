@@ -1,5 +1,6 @@
 #include "worker.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <csignal>
@@ -10,6 +11,7 @@
 #include <string>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include <vector>
 
 namespace ipc {
 
@@ -64,6 +66,29 @@ int handOverToQtWorker(char **argv, const std::string &role)
     return kExitRuntimeError;
 }
 
+// A worker keeps exactly the descriptors it is given: 0, 1, 2 and those its
+// options name (--arena-fd, --pipe-fd, --left-fd, ...). Anything else its
+// parent left inheritable (a socket, a file a GUI library opened without
+// O_CLOEXEC) is closed before the role runs, as Python's spawn does.
+void closeUnlistedDescriptors(const Args &args)
+{
+    std::vector<int> keep{0, 1, 2};
+    for (const auto &[key, value] : args.all()) {
+        if (key != "fd" && !key.ends_with("-fd")) continue;
+        char *end = nullptr;
+        const long fd = std::strtol(value.c_str(), &end, 10);
+        if (end && *end == '\0' && fd >= 0 && fd < (1 << 20)) keep.push_back(int(fd));
+    }
+    std::sort(keep.begin(), keep.end());
+    keep.erase(std::unique(keep.begin(), keep.end()), keep.end());
+    // Close the gaps between the kept ones, and everything above the last.
+    for (std::size_t i = 0; i < keep.size(); ++i) {
+        const unsigned first = unsigned(keep[i]) + 1;
+        const unsigned last = i + 1 < keep.size() ? unsigned(keep[i + 1]) - 1 : ~0u;
+        if (first <= last) (void)close_range(first, last, 0);
+    }
+}
+
 } // namespace
 
 int workerMain(int argc, char **argv)
@@ -79,6 +104,7 @@ int workerMain(int argc, char **argv)
     if (roleName.empty()) return usage("--role is required");
     const RoleInfo *role = findRole(roleName);
     if (!role) return usage("unknown role '" + roleName + "'");
+    closeUnlistedDescriptors(*parsed);
     if (!role->main) return handOverToQtWorker(argv, roleName);
 
     WorkerContext ctx;

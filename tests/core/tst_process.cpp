@@ -90,6 +90,7 @@ private Q_SLOTS:
     void neverStartedProcess();
     void workerDiesWithItsParent();
     void workerRefusesAWrongParent();
+    void workerKeepsOnlyTheDescriptorsItIsGiven();
 };
 
 void TestProcess::initTestCase()
@@ -392,4 +393,28 @@ void TestProcess::workerRefusesAWrongParent()
 }
 
 QTEST_GUILESS_MAIN(TestProcess)
+// An inheritable descriptor the parent happens to hold (here at 50, without
+// O_CLOEXEC) is closed in the worker; the arena it is given stays open.
+void TestProcess::workerKeepsOnlyTheDescriptorsItIsGiven()
+{
+    int fds[2];
+    QCOMPARE(pipe(fds), 0); // inheritable, as a careless library's would be
+    QCOMPARE(dup2(fds[0], 50), 50);
+    auto run = Run::create(1 << 20);
+    QVERIFY(run);
+    auto slot = (*run)->spawn("idle");
+    QVERIFY(slot);
+    const pid_t pid = (*run)->process(*slot).pid();
+    QVERIFY(waitFor([&] { return (*run)->slot(*slot).currentState() == ProcState::Sleeping; }, 10000));
+    const std::string fdDir = "/proc/" + std::to_string(pid) + "/fd/";
+    struct stat st{};
+    QVERIFY2(::stat((fdDir + "50").c_str(), &st) != 0, "the worker inherited fd 50");
+    QVERIFY2(::stat((fdDir + std::to_string(fds[1])).c_str(), &st) != 0, "the worker inherited the pipe's write end");
+    QVERIFY2(::stat((fdDir + std::to_string((*run)->arena().fd())).c_str(), &st) == 0, "the arena was closed");
+    (*run)->stop();
+    ::close(50);
+    ::close(fds[0]);
+    ::close(fds[1]);
+}
+
 #include "tst_process.moc"
