@@ -63,6 +63,8 @@ void LinkItem::setActivity(Activity activity, double dt)
     const bool moving = activity == Activity::Flowing;
     if (activity == m_activity && !moving) return;
     m_activity = activity;
+    // A blocked line, and its label, over the idle one beside it.
+    setZValue(activity == Activity::Blocked ? 2 : 1);
     if (moving) m_dashOffset = std::fmod(m_dashOffset - dt * 12.0, 1000.0);
     update();
 }

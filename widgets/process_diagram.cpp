@@ -249,8 +249,16 @@ void ProcessDiagram::showSnapshot(const Snapshot &snapshot)
         if (s >= n) continue;
         const ProcessSnapshot &p = snapshot.processes[s];
         LinkItem::Activity a = LinkItem::Activity::Idle;
+        // A duplex end has a send and a receive line to its pipe: a blocked
+        // sender blocks on the send line (it is drawn on top, with its
+        // label), a blocked receiver on the receive line.
+        const Link::Kind k = edge->kind();
+        const bool sending = p.state == ProcState::BlockedSend || p.state == ProcState::BlockedPut;
+        const bool receiving = p.state == ProcState::BlockedRecv || p.state == ProcState::BlockedGet;
+        const bool otherWay = (sending && (k == Link::Kind::Receives || k == Link::Kind::Gets)) ||
+                              (receiving && (k == Link::Kind::Sends || k == Link::Kind::Puts));
         if (isTerminal(p.state)) a = LinkItem::Activity::Dead;
-        else if (isBlocking(p.state) && p.object == edge->objectIndex()) a = LinkItem::Activity::Blocked;
+        else if (isBlocking(p.state) && p.object == edge->objectIndex() && !otherWay) a = LinkItem::Activity::Blocked;
         else if (p.state == ProcState::InCriticalSection && (p.object == edge->objectIndex() || holds[s]))
             a = LinkItem::Activity::Holding;
         else if (s < m_lastOps.size() && p.ops != m_lastOps[s] && p.state != ProcState::Paused)

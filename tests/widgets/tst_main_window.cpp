@@ -5,6 +5,7 @@
 #include "charts/charts_panel.h"
 #include "controls_panel.h"
 #include "explanation_pane.h"
+#include "link_item.h"
 #include "main_window.h"
 #include "process_diagram.h"
 #include "state_style.h"
@@ -86,6 +87,7 @@ private Q_SLOTS:
     void closingTheWindowReapsTheRun();
     void presentationModeReachesChartsAndExports();
     void doubleClickEnlargesEscRestores();
+    void deadlockedEndsAreBlockedOnSend();
     void openScenarioFile();
     void answerAfterTheRun();
     void shortRunFillsTheTimeAxis();
@@ -462,6 +464,33 @@ void TestMainWindow::doubleClickEnlargesEscRestores()
     QTest::keyClick(&w, Qt::Key_Escape);
     QTRY_VERIFY(w.charts()->isVisible());
     QVERIFY(!w.isEnlarged());
+    const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+}
+
+// In the pipe deadlock both ends are blocked sending: the diagram's blocked
+// line of each is its send line (drawn on top, "send"), not its receive line.
+void TestMainWindow::deadlockedEndsAreBlockedOnSend()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.chooseScenario(QStringLiteral("pipe-deadlock")));
+    w.action(QStringLiteral("start"))->trigger();
+    ProcessTableModel &model = w.processModel();
+    QTRY_VERIFY_WITH_TIMEOUT(model.rowCount() == 2 && model.state(0) == ProcState::BlockedSend &&
+                                 model.state(1) == ProcState::BlockedSend,
+                             20000);
+    QTRY_VERIFY_WITH_TIMEOUT(w.diagram()->linkItems().size() == 4, 2000);
+    int blockedSends = 0;
+    for (LinkItem *l : w.diagram()->linkItems()) {
+        if (l->activity() != LinkItem::Activity::Blocked) continue;
+        QCOMPARE(l->kind(), Link::Kind::Sends);
+        QVERIFY(l->zValue() > 1);
+        ++blockedSends;
+    }
+    QCOMPARE(blockedSends, 2);
     const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));
