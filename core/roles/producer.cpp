@@ -1,6 +1,6 @@
 // producer: the producer/consumer lesson's producer.
 //
-//   for i in range(items):
+//   for i in range(items):               # items 0: until stopped
 //       (pace at control.ratePerSecond)
 //       q.put([id, i, payload])          # payload: control.payloadBytes bytes
 //   for _ in range(sentinels): q.put(SENTINEL)
@@ -33,7 +33,8 @@ int producer(WorkerContext &ctx)
 
     Pacer pacer(ctx.control, true);
     bool stopped = false;
-    for (std::int64_t i = 0; i < *items; ++i) {
+    const bool untilStopped = *items == 0;
+    for (std::int64_t i = 0; untilStopped || i < *items; ++i) {
         if (!pacer.wait()) return 0;
         // Room for the array's header and two integers beside the payload.
         const std::uint32_t payload = std::min(ctx.control->payloadBytes.load(std::memory_order_relaxed),

@@ -76,6 +76,7 @@ private Q_SLOTS:
     void diagramLinksAreTheFilesDeclarations();
     void linksComeFromTheFile();
     void resultNamesWhoDidNotEndNormally();
+    void liveLessonsRunUntilStopped();
 };
 
 void TestLessonTexts::templates_data()
@@ -527,6 +528,24 @@ void TestLessonTexts::resultNamesWhoDidNotEndNormally()
     QCOMPARE(crash.value(QStringLiteral("killed_by")).toString(), QStringLiteral("nobody"));
     QVERIFY(r.value(QStringLiteral("failed")).toBool());
     QCOMPARE(run.slot(2).currentState(), ProcState::Finished);
+}
+
+void TestLessonTexts::liveLessonsRunUntilStopped()
+{
+    // With their defaults, the lessons whose point is a live control keep
+    // running until the lecturer stops them (the race and the producers
+    // once ended before anyone could touch a switch).
+    for (const char *name : {"race", "producer-consumer", "pipe-deadlock", "ring", "zombie"}) {
+        auto s = lesson(name);
+        QVERIFY2(s->start(), name);
+        QTest::qWait(1500);
+        QVERIFY2(!s->finished(), name);
+        if (std::string_view(name) == "producer-consumer") {
+            QVERIFY(waitFor([&] { return s->result().value(QStringLiteral("consumed")).toDouble() > 50; }, 20000));
+        }
+        s->stop();
+        QVERIFY(s->finished());
+    }
 }
 
 QTEST_GUILESS_MAIN(TestLessonTexts)
