@@ -20,7 +20,7 @@ public:
             "worker-pool", {}, {},
             {wholeParam("workers", 1, 16, 4), wholeParam("tasks", 1, 100'000, 100),
              wholeParam("work_us", 0, 1'000'000, 20'000, kLive), switchParam("slow_worker", true), paceParam()},
-            {"distinct_tasks", "results", "tasks_per_worker", "wrong_results"}};
+            {"distinct_tasks", "results", "tasks_per_worker", "wrong_results", "slow_worker_tasks"}};
         return kInfo;
     }
 
@@ -104,6 +104,7 @@ public:
         QJsonArray per;
         for (std::uint64_t c : m_perWorker) per.append(double(c));
         o.insert(QStringLiteral("tasks_per_worker"), per);
+        o.insert(QStringLiteral("slow_worker_tasks"), m_perWorker.empty() ? 0.0 : double(m_perWorker.front()));
         return o;
     }
 
