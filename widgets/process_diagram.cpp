@@ -64,10 +64,23 @@ void ProcessDiagram::clear(const QString &message)
     fit();
 }
 
+namespace {
+// A run of more processes than this (compare starts a pair per mechanism
+// and repetition) shows only those still alive; the table keeps them all.
+constexpr std::size_t kShownWhenFinished = 12;
+
+bool shown(const Snapshot &snapshot, std::size_t slot)
+{
+    return snapshot.processes.size() <= kShownWhenFinished || !isTerminal(snapshot.processes[slot].state);
+}
+} // namespace
+
 std::vector<std::uint32_t> ProcessDiagram::structureKey(const Snapshot &snapshot) const
 {
     std::vector<std::uint32_t> key;
     key.push_back(std::uint32_t(snapshot.processes.size()));
+    for (std::size_t s = 0; s < snapshot.processes.size(); ++s)
+        if (!shown(snapshot, s)) key.push_back(0x80000000u | std::uint32_t(s));
     key.push_back(std::uint32_t(m_links.size()));
     for (const ObjectSnapshot &o : snapshot.objects) {
         if (o.internal) continue;
@@ -136,11 +149,12 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
     }
     std::vector<std::uint32_t> left, right;
     for (std::uint32_t s = 0; s < n; ++s) {
+        if (!shown(snapshot, s)) continue;
         if (lean[s] < 0) left.push_back(s);
         else if (lean[s] > 0) right.push_back(s);
     }
     for (std::uint32_t s = 0; s < n; ++s)
-        if (lean[s] == 0) (left.size() <= right.size() ? left : right).push_back(s);
+        if (lean[s] == 0 && shown(snapshot, s)) (left.size() <= right.size() ? left : right).push_back(s);
 
     m_processNodes.assign(n, nullptr);
     auto place = [&](const std::vector<std::uint32_t> &side, int direction) {

@@ -88,6 +88,7 @@ private Q_SLOTS:
     void presentationModeReachesChartsAndExports();
     void doubleClickEnlargesEscRestores();
     void deadlockedEndsAreBlockedOnSend();
+    void compareDrawsTheLivingPair();
     void openScenarioFile();
     void answerAfterTheRun();
     void shortRunFillsTheTimeAxis();
@@ -492,6 +493,29 @@ void TestMainWindow::deadlockedEndsAreBlockedOnSend()
     }
     QCOMPARE(blockedSends, 2);
     const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+}
+
+// The speed comparison starts a pair of processes per mechanism and
+// repetition: the diagram shows those alive (the pair measured now, the
+// manager's server during its stage), not every box it ever started.
+void TestMainWindow::compareDrawsTheLivingPair()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.chooseScenario(QStringLiteral("compare")));
+    QVERIFY(w.controller().setParam(QStringLiteral("items"), 50'000));
+    w.action(QStringLiteral("start"))->trigger();
+    const Sampler &sampler = w.controller().sampler();
+    QTRY_VERIFY_WITH_TIMEOUT(sampler.snapshot().processes.size() > 14 || !w.controller().active(), 60000);
+    QVERIFY2(sampler.snapshot().processes.size() > 14, "the comparison ended before it had started 15 processes");
+    std::size_t nodes = 0;
+    for (std::uint32_t s = 0; s < sampler.snapshot().processes.size(); ++s) nodes += w.diagram()->processNode(s) ? 1 : 0;
+    QVERIFY2(nodes <= 3, qPrintable(QString::number(nodes)));
+    QCOMPARE(w.processModel().rowCount(), int(sampler.snapshot().processes.size())); // the table keeps them all
+    const std::vector<pid_t> pids = pidsOf(sampler.snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));
 }
