@@ -80,8 +80,10 @@ void readLock(const L *lock, ObjectSnapshot &o)
 void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
 {
     o.kind = e.kind;
+    // Raw storage is an engine's own device (compare's start gates, one per
+    // pair): plumbing, like the board.
     o.internal = e.kind == ObjectKind::Board || e.kind == ObjectKind::Control ||
-                 e.kind == ObjectKind::Scenario || e.kind == ObjectKind::Free;
+                 e.kind == ObjectKind::Scenario || e.kind == ObjectKind::Free || e.kind == ObjectKind::Raw;
     o.level = -1;
     o.capacity = -1;
     o.hasLock = false;

@@ -61,7 +61,7 @@ struct ObjectSnapshot {
     std::uint32_t index = kNoObject; // directory index (what BoardSlot::object names)
     std::string name;
     ObjectKind kind = ObjectKind::Free;
-    bool internal = false;  // engine plumbing (board, control block): not drawn
+    bool internal = false;  // engine plumbing (board, control block, raw storage): not drawn
 
     double level = -1;      // queues: items in it now
     double capacity = -1;   // queues: maxsize (-1 unbounded or unknown)
