@@ -78,6 +78,20 @@ Result<void> Scenario::setDefinition(const ScenarioDefinition &definition)
     return {};
 }
 
+namespace {
+
+// A result's field as a template reads it: numbers, switches (0/1), texts.
+std::optional<TemplateValue> templateValue(const QJsonObject &o, std::string_view name)
+{
+    const QJsonValue v = o.value(QLatin1StringView(name.data(), qsizetype(name.size())));
+    if (v.isDouble()) return v.toDouble();
+    if (v.isBool()) return v.toBool() ? 1.0 : 0.0;
+    if (v.isString()) return v.toString().toStdString();
+    return std::nullopt;
+}
+
+} // namespace
+
 LessonTexts Scenario::texts(const QJsonObject *result) const
 {
     LessonTexts out;
@@ -88,23 +102,14 @@ LessonTexts Scenario::texts(const QJsonObject *result) const
     const ScenarioDefinition &d = *m_definition;
     const TemplateLookup lookup = [this, result](std::string_view name) -> std::optional<TemplateValue> {
         // A result names the parameters of its own run first.
-        if (result && spec(name)) {
-            const QJsonValue v = result->value(QLatin1StringView(name.data(), qsizetype(name.size())));
-            if (v.isDouble()) return v.toDouble();
-            if (v.isBool()) return v.toBool() ? 1.0 : 0.0;
-            if (v.isString()) return v.toString().toStdString();
-        }
+        if (result)
+            if (auto v = templateValue(*result, name); v && spec(name)) return v;
         if (const ParamSpec *p = spec(name)) {
             const double v = param(name);
             if (std::string c = p->choiceName(v); !c.empty()) return c;
             return v;
         }
-        if (!result) return std::nullopt;
-        const QJsonValue v = result->value(QLatin1StringView(name.data(), qsizetype(name.size())));
-        if (v.isDouble()) return v.toDouble();
-        if (v.isBool()) return v.toBool() ? 1.0 : 0.0;
-        if (v.isString()) return v.toString().toStdString();
-        return std::nullopt;
+        return result ? templateValue(*result, name) : std::nullopt;
     };
     out.title = d.title.render(lookup);
     out.explanation = d.explanation.render(lookup);
@@ -128,8 +133,16 @@ QJsonObject Scenario::result() const
     }
     const QJsonObject own = lessonResult();
     for (auto it = own.begin(); it != own.end(); ++it) o.insert(it.key(), it.value());
-    QJsonArray abnormal;
     bool failed = false;
+    o.insert(QStringLiteral("abnormal_exits"), abnormalExits(failed));
+    o.insert(QStringLiteral("failed"), failed);
+    return o;
+}
+
+QJsonArray Scenario::abnormalExits(bool &failed) const
+{
+    QJsonArray abnormal;
+    failed = false;
     const std::uint32_t count = m_run ? m_run->board().slotCount.load(std::memory_order_acquire) : 0;
     for (std::uint32_t i = 0; i < count; ++i) {
         const BoardSlot &s = m_run->board().slots[i];
@@ -150,9 +163,7 @@ QJsonObject Scenario::result() const
         failed = failed || origin == KillOrigin::None;
         abnormal.append(p);
     }
-    o.insert(QStringLiteral("abnormal_exits"), abnormal);
-    o.insert(QStringLiteral("failed"), failed);
-    return o;
+    return abnormal;
 }
 
 bool Scenario::exitExpected(std::uint32_t, int exitCode) const { return exitCode == 0; }

@@ -14,6 +14,7 @@
 #include "result.h"
 #include "run.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 #include <map>
@@ -215,6 +216,9 @@ protected:
 private:
     [[nodiscard]] const ParamSpec *spec(std::string_view key) const;
     void applyPace();
+    // The processes that did not end as the lesson expects; `failed` if
+    // nobody asked for one of those ends.
+    [[nodiscard]] QJsonArray abnormalExits(bool &failed) const;
     std::shared_ptr<const ScenarioDefinition> m_definition;
 };
 

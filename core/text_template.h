@@ -11,7 +11,9 @@
 //   ${expr:_}            a number as code writes it: 50_000, 0.5 (Python twins)
 //   ${expr ? A | B}      A if expr is true (non-zero, non-empty), else B;
 //                        A and B are templates themselves (may hold ${...});
-//                        "| B" may be left out
+//                        "| B" may be left out. The white space at either
+//                        end of A and B is layout and is dropped; '|' and
+//                        '}' end a branch
 //   $${                  a literal "${"
 //
 // An expression is arithmetic over names and numbers: + - * / ( ), the
@@ -22,7 +24,8 @@
 // result ("lost"). Arithmetic on text renders "?".
 //
 // parse() checks the syntax and, given the names that will exist, that
-// every name is known; its errors say at which character. render() never
+// every name is known; its errors say where (character, or line and
+// column in a text of several lines). render() never
 // fails on well-formed input: a name that has no value in this run (a
 // result field of another mode) renders as "?" and is reported.
 //

@@ -86,6 +86,17 @@ private:
 #include <sys/prctl.h>
 inline void ipc::test::ForkedChild::prctlDeathSignal() { prctl(PR_SET_PDEATHSIG, SIGKILL); }
 
+// Whether a worker sent `sig` from outside died of it (exit code -signal).
+// Under AddressSanitizer (the asan preset) the sanitizer may catch a
+// SIGSEGV, report it and abort instead.
+inline bool diedOf(int exitCode, int sig)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    if (sig == SIGSEGV && exitCode == -SIGABRT) return true;
+#endif
+    return exitCode == -sig;
+}
+
 // Waits for cond (a lambda) to become true, polling every ms, up to timeoutMs.
 template <class Cond>
 inline bool waitFor(Cond cond, int timeoutMs = 10000)
