@@ -336,7 +336,6 @@ Result<void> parseProcesses(const Checker &c, const QJsonObject &root, ScenarioD
                 const bool declared = std::any_of(d.objects.begin(), d.objects.end(),
                                                   [&](const ObjectDecl &obj) { return obj.name == used; });
                 if (!declared) return c.error(upath, std::string(way) + " object '" + used + "', which is not declared in /objects");
-                if (std::find(g.uses.begin(), g.uses.end(), used) == g.uses.end()) g.uses.push_back(used);
                 g.links.push_back({kind, used});
             }
         }

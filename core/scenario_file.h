@@ -46,8 +46,7 @@ struct ProcessGroupDecl {
     std::string role;               // an ipc-worker role: the run's processes of this role are the group
     std::string countParam;         // parameter giving the count, or empty
     int count = 1;                  // used when countParam is empty
-    std::vector<std::string> uses;  // every object name this group touches
-    std::vector<ObjectUse> links;   // ... and how (the diagram's lines)
+    std::vector<ObjectUse> links;   // the objects it touches and how (the diagram's lines)
 };
 
 struct PipeDecl {

@@ -199,6 +199,8 @@ private:
     // After "${": expr, then "}", ":N}" or "? A | B}".
     Result<Node> placeholder()
     {
+        const Nest nest(m_depth);
+        if (m_depth > kMaxDepth) return error("nested deeper than " + std::to_string(kMaxDepth) + " levels");
         const std::size_t start = m_pos;
         auto e = expression();
         if (!e) return std::unexpected(e.error());
@@ -357,6 +359,8 @@ private:
 
     Result<Expr> unary()
     {
+        const Nest nest(m_depth);
+        if (m_depth > kMaxDepth) return error("nested deeper than " + std::to_string(kMaxDepth) + " levels");
         if (word("not")) {
             auto a = unary();
             if (!a) return a;
@@ -452,6 +456,17 @@ private:
     std::string_view m_src;
     const std::function<bool(std::string_view)> &m_known;
     std::size_t m_pos = 0;
+    // Nesting of ${...} and of expressions: deeper is refused, so a hostile
+    // file (a million '(') cannot exhaust the stack.
+    static constexpr int kMaxDepth = 64;
+    int m_depth = 0;
+    struct Nest {
+        int &depth;
+        explicit Nest(int &d) : depth(d) { ++depth; }
+        ~Nest() { --depth; }
+        Nest(const Nest &) = delete;
+        Nest &operator=(const Nest &) = delete;
+    };
 };
 
 void collectNames(const Expr &e, std::vector<std::string> &out)

@@ -122,6 +122,12 @@ void TestLessonTexts::templateErrorsSayWhere_data()
     QTest::newRow("bad format") << QByteArray("${n:x}") << QByteArray("a format is a number of decimals");
     QTest::newRow("second line") << QByteArray("line one\n  ${+}") << QByteArray("line 2, column 5:");
     QTest::newRow("arity") << QByteArray("${min(n)}") << QByteArray("min takes 2 argument(s)");
+    // A hostile file cannot exhaust the stack: deep nesting is refused.
+    QTest::newRow("deep parentheses") << QByteArray("${" + QByteArray(100'000, '(') + "n" + QByteArray(100'000, ')') + "}")
+                                      << QByteArray("nested deeper than 64 levels");
+    QByteArray nested;
+    for (int i = 0; i < 10'000; ++i) nested += "${n ? ";
+    QTest::newRow("deep choices") << nested << QByteArray("nested deeper than 64 levels");
 }
 
 void TestLessonTexts::templateErrorsSayWhere()

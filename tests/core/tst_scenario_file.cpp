@@ -55,7 +55,8 @@ void TestScenarioFile::validFileParses()
     QVERIFY(d->info.params[1].boolean);
     QVERIFY(d->info.params[1].live);
     QCOMPARE(d->processes.at(0).countParam, std::string("processes"));
-    QCOMPARE(d->processes.at(0).uses.at(0), std::string("counter"));
+    QCOMPARE(d->processes.at(0).links.at(0).object, std::string("counter"));
+    QCOMPARE(d->processes.at(0).links.at(0).kind, Link::Kind::Uses);
     QCOMPARE(d->python.source(), std::string("print('hello')"));
 }
 
