@@ -78,6 +78,7 @@ void Run::record(std::uint32_t index)
     const auto code = m_processes[index].exitCode();
     if (!code) return;
     recordExit(m_board->slots[index], *code);
+    m_endedInStop[index] = m_stopping;
     m_paused[index] = false;
     m_recorded[index] = true;
 }
@@ -142,6 +143,7 @@ Result<void> Run::waitAll(Duration timeout)
 void Run::stop(Duration grace)
 {
     if (!m_control) return;
+    m_stopping = true;
     m_control->stopRequested.store(1, std::memory_order_relaxed);
     m_control->changed();
     resumeAll(); // a stopped process cannot see the stop request

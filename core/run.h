@@ -85,6 +85,12 @@ public:
     {
         return slot < m_killOrigin.size() ? m_killOrigin[slot] : KillOrigin::None;
     }
+    // Whether the process ended while the run was being stopped (a peer
+    // that fails because its partner was stopped is the stop's doing).
+    [[nodiscard]] bool endedInStop(std::uint32_t slot) const noexcept
+    {
+        return slot < m_endedInStop.size() && m_endedInStop[slot];
+    }
     [[nodiscard]] Result<void> pause(std::uint32_t index);  // SIGSTOP
     [[nodiscard]] Result<void> resume(std::uint32_t index); // SIGCONT
     void pauseAll();
@@ -109,6 +115,8 @@ private:
     std::vector<bool> m_recorded;
     std::vector<std::uint32_t> m_reserved; // slots of processes our workers start
     std::array<KillOrigin, Board::kMaxSlots> m_killOrigin{};
+    std::array<bool, Board::kMaxSlots> m_endedInStop{};
+    bool m_stopping = false;
 };
 
 } // namespace ipc

@@ -149,7 +149,8 @@ QJsonArray Scenario::abnormalExits(bool &failed) const
         if (!isTerminal(s.currentState())) continue;
         const int code = s.exitStatus.load(std::memory_order_relaxed);
         if (exitExpected(i, code)) continue;
-        const KillOrigin origin = code == -SIGKILL ? m_run->killOrigin(i) : KillOrigin::None;
+        KillOrigin origin = code == -SIGKILL ? m_run->killOrigin(i) : KillOrigin::None;
+        if (origin == KillOrigin::None && m_run->endedInStop(i)) origin = KillOrigin::Engine;
         QJsonObject p;
         p.insert(QStringLiteral("pid"), s.pid.load(std::memory_order_relaxed));
         p.insert(QStringLiteral("role"), QString::fromLatin1(s.role, qsizetype(strnlen(s.role, BoardSlot::kRoleSize))));
