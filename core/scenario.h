@@ -178,6 +178,10 @@ public:
     // pipe's ends. An engine whose topology changes with a parameter or
     // during the run (pingpong's modes, compare's stages) refines them.
     [[nodiscard]] virtual std::vector<Link> links() const;
+    // Whether the picture shows only the objects links() names now: a
+    // lesson that stages its objects one after another (compare) draws the
+    // one in use, not every mechanism it has set up or will.
+    [[nodiscard]] virtual bool drawsOnlyLinkedObjects() const { return false; }
     // Advance the lesson; call it on every sampling tick (finished() does):
     // read what workers printed, start the next repetition, ...
     virtual void poll() {}

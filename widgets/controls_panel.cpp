@@ -7,6 +7,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -38,6 +39,44 @@ bool integral(double x) { return std::fabs(x - std::round(x)) < 1e-9; }
 
 } // namespace
 
+void ControlsPanel::scaleHeadings()
+{
+    QFont big = font();
+    big.setBold(true);
+    big.setPointSizeF(font().pointSizeF() * 1.3);
+    m_status->setFont(big);
+    QFont figures = font();
+    figures.setPointSizeF(font().pointSizeF() * 1.2);
+    m_figures->setFont(figures);
+}
+
+void ControlsPanel::setPresentation(bool on)
+{
+    m_presentation = on;
+    placeLabels();
+}
+
+void ControlsPanel::placeLabels()
+{
+    // Projector text, or a narrow column (a 1024-pixel screen), leaves no
+    // room for a label beside its slider: each label goes above its control.
+    const bool above = m_presentation || width() < 400;
+    const auto policy = above ? QFormLayout::WrapAllRows : QFormLayout::WrapLongRows;
+    if (m_params->rowWrapPolicy() != policy) m_params->setRowWrapPolicy(policy);
+}
+
+void ControlsPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    placeLabels();
+}
+
+void ControlsPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::FontChange) scaleHeadings();
+}
+
 ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, QWidget *parent)
     : QWidget(parent), m_controller(controller)
 {
@@ -46,10 +85,6 @@ ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, 
 
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("runStatus"));
-    QFont big = m_status->font();
-    big.setBold(true);
-    big.setPointSizeF(big.pointSizeF() * 1.3);
-    m_status->setFont(big);
     // A long lesson title wraps rather than widening the panel past the window.
     m_status->setWordWrap(true);
     layout->addWidget(m_status);
@@ -58,12 +93,10 @@ ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, 
     // (the race's increments per second beside its lost updates).
     m_figures = new QLabel(this);
     m_figures->setObjectName(QStringLiteral("liveFigures"));
-    QFont figures = m_figures->font();
-    figures.setPointSizeF(figures.pointSizeF() * 1.2);
-    m_figures->setFont(figures);
     m_figures->setWordWrap(true);
     m_figures->hide();
-    layout->addWidget(m_figures);
+
+    scaleHeadings();
 
     auto *runBox = new QGroupBox(tr("Run"), this);
     auto *grid = new QGridLayout(runBox);
@@ -92,6 +125,9 @@ ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, 
     m_params->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_params->setRowWrapPolicy(QFormLayout::WrapLongRows);
     layout->addWidget(m_paramsBox);
+    // Below the parameters: figures that change with every sample would
+    // otherwise move the switches under the lecturer's pointer.
+    layout->addWidget(m_figures);
 
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("problem"));

@@ -48,12 +48,21 @@ public:
     [[nodiscard]] QWidget *parameterWidget(const QString &key) const;
     void showProblem(const QString &message);
     void updateStatus();
+    void setPresentation(bool on);
 
 Q_SIGNALS:
     void chosenSlotChanged(int slot);
 
+protected:
+    void changeEvent(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     void addParameter(const ParamSpec &spec, int n);
+    // The status line and the live figures are larger than the panel's text,
+    // whatever the window's text size (presentation mode changes it).
+    void scaleHeadings();
+    void placeLabels();
 
     RunController &m_controller;
     QLabel *m_status;
@@ -65,6 +74,7 @@ private:
     std::map<QString, QPointer<QWidget>> m_paramWidgets;
     std::vector<QObject *> m_paramShortcuts;
     std::vector<std::int32_t> m_victimPids;
+    bool m_presentation = false;
 };
 
 } // namespace ipc

@@ -44,7 +44,8 @@ ExplanationPane::ExplanationPane(QWidget *parent) : QWidget(parent)
     m_text->setOpenExternalLinks(false);
     m_split->addWidget(m_text);
 
-    const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    const QFont &mono = m_mono;
     m_code = new QPlainTextEdit(this);
     m_code->setObjectName(QStringLiteral("pythonCode"));
     m_code->setReadOnly(true);
@@ -63,6 +64,16 @@ ExplanationPane::ExplanationPane(QWidget *parent) : QWidget(parent)
     m_split->setStretchFactor(0, 2);
     m_split->setStretchFactor(1, 3);
     m_split->setStretchFactor(2, 2);
+    render();
+}
+
+void ExplanationPane::setPresentation(bool on, qreal scale)
+{
+    m_presentation = on;
+    QFont mono = m_mono;
+    mono.setPointSizeF(m_mono.pointSizeF() * scale);
+    m_code->setFont(mono);
+    m_console->setFont(mono);
     render();
 }
 
@@ -128,14 +139,17 @@ void ExplanationPane::render()
     }
     const LessonTexts t = m_scenario->texts(m_reveal ? &m_result : nullptr);
     auto html = [](const std::string &s) { return QString::fromStdString(s).toHtmlEscaped(); };
-    QString page = QStringLiteral("<h2>%1</h2><p>%2</p>").arg(html(t.title), html(t.explanation));
+    QString ask;
     if (!t.question.empty()) {
         if (!m_reveal)
-            page += QStringLiteral("<p><b>%1</b> %2</p>").arg(tr("What do you predict?"), html(t.question));
+            ask = QStringLiteral("<p><b>%1</b> %2</p>").arg(tr("What do you predict?"), html(t.question));
         else
-            page += QStringLiteral("<p><b>%1</b> %2</p><p><b>%3</b> %4</p>")
-                        .arg(tr("Question:"), html(t.question), tr("Answer:"), html(t.answer));
+            ask = QStringLiteral("<p><b>%1</b> %2</p><p><b>%3</b> %4</p>")
+                      .arg(tr("Question:"), html(t.question), tr("Answer:"), html(t.answer));
     }
+    const QString about = QStringLiteral("<p>%1</p>").arg(html(t.explanation));
+    const QString page = QStringLiteral("<h3>%1</h3>").arg(html(t.title)) +
+                         (m_presentation ? ask + about : about + ask);
     m_text->setHtml(page);
 }
 

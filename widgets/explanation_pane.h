@@ -9,6 +9,7 @@
 // the next run starts.
 #pragma once
 
+#include <QFont>
 #include <QJsonObject>
 #include <QWidget>
 
@@ -40,6 +41,10 @@ public:
     [[nodiscard]] QString explanationText() const;
     [[nodiscard]] QString pythonCode() const;
     [[nodiscard]] QSplitter *splitter() const noexcept { return m_split; }
+    // Presentation mode: the code and the console grow with the rest of the
+    // text (their fixed-pitch font is set apart from the window's), and the
+    // question comes before the explanation, where a hall reads it first.
+    void setPresentation(bool on, qreal textScale);
 
     // The built-in Python twin of a scenario ("pipe-deadlock" -> pipe_deadlock.py), or empty.
     [[nodiscard]] static QString builtinPython(const QString &scenarioName);
@@ -53,9 +58,11 @@ private:
     QPlainTextEdit *m_code;
     QWidget *m_consoleBox;
     QPlainTextEdit *m_console;
+    QFont m_mono;
     Scenario *m_scenario = nullptr;
     QJsonObject m_result; // of the run whose answer is shown
     bool m_reveal = false;
+    bool m_presentation = false;
 };
 
 } // namespace ipc

@@ -39,7 +39,7 @@ QString kindText(Link::Kind k)
 QFont labelFont()
 {
     QFont f;
-    f.setPixelSize(17);
+    f.setPixelSize(LinkItem::kSmallestTextPx);
     f.setBold(true);
     return f;
 }

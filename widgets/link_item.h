@@ -13,6 +13,7 @@ namespace ipc {
 
 class LinkItem : public QGraphicsItem {
 public:
+    static constexpr int kSmallestTextPx = 20; // the label ("send", "get")
     enum class Activity { Idle, Flowing, Blocked, Holding, Dead };
 
     // Endpoints are the centres of the two nodes, clipped to their boxes.

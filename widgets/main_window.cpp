@@ -8,6 +8,7 @@
 #include "state_legend.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
@@ -32,6 +33,9 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace ipc {
 
@@ -67,11 +71,16 @@ MainWindow::MainWindow(Options options, QWidget *parent)
             [this](const QString &m) { statusBar()->showMessage(m, 10000); });
     connect(&m_controller->sampler(), &Sampler::sampled, this, &MainWindow::onSampled);
 
-    // The first start fits the screen it opens on (a 1024x768 projector
-    // too): 1600x900 at most, never larger than the space available.
+    // The first start fits the screen it opens on: 1600x900, or on a
+    // smaller screen (a 1024x768 projector) maximised, frame and all.
     QSize size(1600, 900);
-    if (const QScreen *screen = QGuiApplication::primaryScreen())
-        size = size.boundedTo(screen->availableGeometry().size());
+    if (const QScreen *screen = QGuiApplication::primaryScreen()) {
+        const QSize room = screen->availableGeometry().size();
+        if (room.width() < size.width() + 40 || room.height() < size.height() + 60) {
+            size = size.boundedTo(room);
+            setWindowState(windowState() | Qt::WindowMaximized);
+        }
+    }
     resize(size);
     resetLayout();
     if (m_options.useSettings) restoreSettings();
@@ -125,6 +134,21 @@ void MainWindow::buildActions()
                               tr("Large fonts, thick lines, high contrast; exports follow"));
     presentation->setCheckable(true);
     connect(presentation, &QAction::toggled, this, &MainWindow::setPresentationMode);
+    // How large presentation mode makes the text: automatic follows the
+    // screen's height; a lecturer whose hall is deep picks more.
+    m_scaleChoices = new QActionGroup(this);
+    m_scaleChoices->setExclusive(true);
+    for (const qreal scale : {0.0, 1.25, 1.5, 1.75, 2.0, 2.5}) {
+        auto *a = new QAction(scale > 0 ? tr("%1 %").arg(qRound(scale * 100))
+                                        : tr("Automatic (from the screen's height)"),
+                              m_scaleChoices);
+        a->setObjectName(scale > 0 ? QStringLiteral("text-scale-%1").arg(qRound(scale * 100))
+                                   : QStringLiteral("text-scale-auto"));
+        a->setCheckable(true);
+        a->setData(scale);
+        a->setChecked(scale == 0);
+        connect(a, &QAction::triggered, this, [this, scale] { setPresentationScale(scale); });
+    }
     // Secondary panes, hidden and restored; presentation mode hides them so
     // the diagram and the charts get the room.
     auto paneToggle = [&](const char *name, const QString &text, const QKeySequence &key, const QString &tip,
@@ -223,6 +247,8 @@ void MainWindow::buildMenus()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(action(QStringLiteral("presentation")));
+    QMenu *sizes = view->addMenu(tr("Presentation te&xt size"));
+    for (QAction *a : m_scaleChoices->actions()) sizes->addAction(a);
     view->addAction(action(QStringLiteral("whole-run")));
     view->addSeparator();
     for (const char *pane : {"show-list", "show-table", "show-explanation"})
@@ -286,7 +312,8 @@ void MainWindow::buildLayout()
     m_diagram = new ProcessDiagram(diagramBox);
     m_diagram->setObjectName(QStringLiteral("diagram"));
     diagramLayout->addWidget(m_diagram, 1);
-    diagramLayout->addWidget(new StateLegend(diagramBox));
+    m_stateLegend = new StateLegend(diagramBox);
+    diagramLayout->addWidget(m_stateLegend);
     m_charts = new ChartsPanel(m_center);
     m_charts->setObjectName(QStringLiteral("charts"));
     connect(m_charts, &ChartsPanel::actionRequested, this, &MainWindow::onChartAction);
@@ -361,9 +388,23 @@ void MainWindow::resetLayout()
 {
     const int w = std::max(width(), 1000);
     const int h = std::max(height() - menuBar()->height() - statusBar()->height(), 600);
-    m_columns->setSizes({kListWidth, w - kListWidth - kRightWidth, kRightWidth});
-    m_mainSplit->setSizes({h * 78 / 100, h * 22 / 100});
-    m_center->setSizes({h * 40 / 100, h * 60 / 100});
+    if (m_presentation) {
+        // The list and the table are hidden: the middle takes what the
+        // controls (a third at most) leave, shared evenly by the diagram and
+        // the chart; the lesson's text and code keep a quarter below.
+        const int right = std::clamp(w * 32 / 100, 300, 560);
+        m_columns->setSizes({0, w - right, right});
+        m_mainSplit->setSizes({h * 75 / 100, h * 25 / 100});
+        m_center->setSizes({h * 46 / 100, h * 29 / 100});
+    } else {
+        // On a small screen the list and the controls give up some width,
+        // so the middle still holds a chart whose title reads whole.
+        const int list = std::clamp(w * 16 / 100, 170, kListWidth);
+        const int right = std::clamp(w * 29 / 100, 300, kRightWidth);
+        m_columns->setSizes({list, w - list - right, right});
+        m_mainSplit->setSizes({h * 78 / 100, h * 22 / 100});
+        m_center->setSizes({h * 40 / 100, h * 60 / 100});
+    }
     m_right->setSizes({h * 62 / 100, h * 38 / 100}); // the controls first: a run has few processes
 }
 
@@ -372,6 +413,9 @@ void MainWindow::restoreSettings()
     QSettings s;
     if (const QByteArray g = s.value(settingsKey("window/geometry")).toByteArray(); !g.isEmpty())
         restoreGeometry(g);
+    // The mode first: it sets its own pane sizes, which the saved ones
+    // (of the mode the window was closed in) then replace.
+    action(QStringLiteral("presentation"))->setChecked(s.value(settingsKey("presentation"), false).toBool());
     const std::pair<const char *, QSplitter *> splits[] = {
         {"layout/main", m_mainSplit}, {"layout/columns", m_columns}, {"layout/center", m_center},
         {"layout/right", m_right}, {"layout/explanation", m_explanation->splitter()}};
@@ -379,7 +423,7 @@ void MainWindow::restoreSettings()
         if (const QByteArray state = s.value(settingsKey(key)).toByteArray(); !state.isEmpty())
             split->restoreState(state);
     m_exportFolder = s.value(settingsKey("exportFolder"), m_exportFolder).toString();
-    action(QStringLiteral("presentation"))->setChecked(s.value(settingsKey("presentation"), false).toBool());
+    setPresentationScale(s.value(settingsKey("presentationScale"), 0.0).toDouble());
     const QString last = s.value(settingsKey("scenario")).toString();
     if (last.endsWith(QLatin1String(".json")) && QFileInfo::exists(last)) openScenarioFile(last);
     else if (!last.isEmpty()) chooseScenario(last);
@@ -397,6 +441,7 @@ void MainWindow::saveSettings()
     s.setValue(settingsKey("layout/explanation"), m_explanation->splitter()->saveState());
     s.setValue(settingsKey("exportFolder"), m_exportFolder);
     s.setValue(settingsKey("presentation"), m_presentation);
+    s.setValue(settingsKey("presentationScale"), m_presentationScale);
     s.setValue(settingsKey("scenario"), m_selectedKey);
 }
 
@@ -470,6 +515,7 @@ void MainWindow::onScenarioChanged()
     m_controls->showSnapshot(Snapshot{}); // the kill list: the previous lesson's processes are gone
     m_rate->clear();
     m_diagram->setLinks({});
+    m_stateLegend->reset();
     m_diagram->clear(tr("Press Start (F5) to run \"%1\".").arg(chartContext().scenarioTitle));
     m_charts->setContext(chartContext());
     m_explanation->setScenario(m_controller->scenario());
@@ -480,7 +526,8 @@ void MainWindow::onRunStarted()
 {
     Scenario *s = m_controller->scenario();
     m_charts->setContext(chartContext());
-    m_diagram->setLinks(s ? s->links() : std::vector<Link>{});
+    m_stateLegend->reset();
+    m_diagram->setLinks(s ? s->links() : std::vector<Link>{}, s && s->drawsOnlyLinkedObjects());
     m_explanation->hideAnswer(); // every start: the question stands until this run ends
     m_linkedProcesses = m_controller->sampler().snapshot().processes.size();
     onSampled();
@@ -511,6 +558,7 @@ void MainWindow::onSampled()
     const Snapshot &snap = sampler.snapshot();
     m_model->update(snap);
     m_diagram->showSnapshot(snap);
+    m_stateLegend->note(snap);
     m_charts->refresh(sampler.history());
     m_controls->showSnapshot(snap);
     if (Scenario *s = m_controller->scenario()) {
@@ -519,7 +567,7 @@ void MainWindow::onSampled()
         if (!out.empty()) m_explanation->setConsoleText(QString::fromStdString(out));
         // Links can change as a run grows (a lesson spawning its next repetition).
         if (snap.processes.size() != m_linkedProcesses && s->run()) {
-            m_diagram->setLinks(s->links());
+            m_diagram->setLinks(s->links(), s->drawsOnlyLinkedObjects());
             m_linkedProcesses = snap.processes.size();
         }
     }
@@ -562,24 +610,61 @@ void MainWindow::setPresentationMode(bool on)
 {
     m_presentation = on;
     if (QAction *a = action(QStringLiteral("presentation")); a && a->isChecked() != on) a->setChecked(on);
-    QFont f = m_baseFont;
-    if (on) {
-        f.setPointSizeF(m_baseFont.pointSizeF() * 1.45);
-        f.setBold(true);
-    }
-    setFont(f);
-    m_charts->setChartStyle(ChartStyle::forMode(on));
-    m_diagram->setPresentation(on);
+    applyTextScale();
     // A projector shows the lesson, not the catalogue: the scenario list and
     // the process table step aside (View menu, F9 / F10, brings them back).
     action(QStringLiteral("show-list"))->setChecked(!on);
     action(QStringLiteral("show-table"))->setChecked(!on);
+    resetLayout();
+}
+
+qreal MainWindow::automaticPresentationScale(const QSize &screen)
+{
+    // Text keeps the share of the screen's height it has on a 1024x768
+    // projector at the default scale, so the back row reads the same
+    // whatever the resolution the projector is driven at.
+    return std::clamp(ChartStyle::kDefaultPresentationScale * screen.height() / 768.0, 1.25, 3.0);
+}
+
+qreal MainWindow::textScale() const
+{
+    if (!m_presentation) return 1.0;
+    if (m_presentationScale > 0) return m_presentationScale;
+    const QScreen *s = screen() ? screen() : QGuiApplication::primaryScreen();
+    return s ? automaticPresentationScale(s->geometry().size()) : ChartStyle::kDefaultPresentationScale;
+}
+
+void MainWindow::setPresentationScale(qreal scale)
+{
+    m_presentationScale = scale > 0 ? std::clamp(scale, 1.0, 3.0) : 0;
+    for (QAction *a : m_scaleChoices->actions())
+        if (std::abs(a->data().toDouble() - m_presentationScale) < 1e-6) a->setChecked(true);
+    if (m_presentation) {
+        applyTextScale();
+        resetLayout();
+    }
+}
+
+void MainWindow::applyTextScale()
+{
+    const qreal scale = textScale();
+    QFont f = m_baseFont;
+    if (m_presentation) {
+        f.setPointSizeF(m_baseFont.pointSizeF() * scale);
+        f.setBold(true);
+    }
+    setFont(f);
+    m_charts->setChartStyle(ChartStyle::forMode(m_presentation, scale));
+    m_diagram->setPresentation(m_presentation);
+    m_controls->setPresentation(m_presentation);
+    m_explanation->setPresentation(m_presentation, scale);
+    m_stateLegend->setOnlyStatesSeen(m_presentation);
 }
 
 ExportOptions MainWindow::exportOptions(qreal scale) const
 {
     ExportOptions o;
-    o.style = ChartStyle::forMode(m_presentation);
+    o.style = ChartStyle::forMode(m_presentation, textScale());
     o.scale = scale;
     return o;
 }

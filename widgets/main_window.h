@@ -21,6 +21,7 @@
 
 #include <map>
 
+class QActionGroup;
 class QLabel;
 class QListWidget;
 class QSplitter;
@@ -32,6 +33,7 @@ class ChartsPanel;
 class ControlsPanel;
 class ExplanationPane;
 class ProcessDiagram;
+class StateLegend;
 
 struct MainWindowOptions {
     bool useSettings = true; // tests switch it off
@@ -72,8 +74,15 @@ public:
     // the message naming the file, the place and the problem; nothing starts.
     bool openScenarioFile(const QString &path);
 
+    // Presentation mode: every text the audience reads grows by textScale()
+    // (the set scale, or automaticPresentationScale of the screen when 0);
+    // the scenario list and the process table step aside.
     void setPresentationMode(bool on);
     [[nodiscard]] bool presentationMode() const noexcept { return m_presentation; }
+    void setPresentationScale(qreal scale);
+    [[nodiscard]] qreal presentationScale() const noexcept { return m_presentationScale; }
+    [[nodiscard]] qreal textScale() const;
+    [[nodiscard]] static qreal automaticPresentationScale(const QSize &screen);
     [[nodiscard]] QString exportFolder() const { return m_exportFolder; }
     void setExportFolder(const QString &folder) { m_exportFolder = folder; }
     // The export options of the window now: a slide, in its current style.
@@ -92,6 +101,7 @@ private:
     void buildMenus();
     void buildLayout();
     void resetLayout();
+    void applyTextScale();
     void restoreSettings();
     void saveSettings();
     void onSampled();
@@ -127,6 +137,9 @@ private:
     std::map<QString, QAction *> m_actions;
     QFont m_baseFont;
     bool m_presentation = false;
+    qreal m_presentationScale = 0; // 0: automatic
+    QActionGroup *m_scaleChoices = nullptr;
+    StateLegend *m_stateLegend = nullptr;
     QString m_exportFolder;
     bool m_syncingSelection = false;
     std::size_t m_linkedProcesses = 0; // processes the diagram's links were taken for

@@ -56,8 +56,8 @@ QString arrow()
 
 } // namespace
 
-ObjectNodeItem::ObjectNodeItem(const ObjectSnapshot &object)
-    : m_object(object), m_name(QString::fromStdString(object.name))
+ObjectNodeItem::ObjectNodeItem(const ObjectSnapshot &object, bool compact)
+    : m_object(object), m_compact(compact), m_name(QString::fromStdString(object.name))
 {
     setZValue(2);
 }
@@ -108,16 +108,22 @@ void ObjectNodeItem::setObject(const ObjectSnapshot &object, const QString &hold
 
 QRectF ObjectNodeItem::boundingRect() const
 {
-    return QRectF(-kWidth / 2 - 4, -kHeight / 2 - 4, kWidth + 8, kHeight + 8);
+    const QSizeF s = size();
+    return QRectF(-s.width() / 2 - 4, -s.height() / 2 - 4, s.width() + 8, s.height() + 8);
 }
 
 void ObjectNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
 {
     painter->setRenderHint(QPainter::Antialiasing);
-    const QRectF box(-kWidth / 2, -kHeight / 2, kWidth, kHeight);
+    const QSizeF s = size();
+    const QRectF box(-s.width() / 2, -s.height() / 2, s.width(), s.height());
     painter->setPen(QPen(QColor(0x21, 0x21, 0x21), 3));
     painter->setBrush(QColor(0xfa, 0xfa, 0xf5));
     painter->drawRoundedRect(box, 6, 6);
+    if (m_compact) {
+        paintCompact(painter, box);
+        return;
+    }
     const QRectF inner = box.adjusted(12, 8, -12, -8);
     painter->setPen(QColor(0x21, 0x21, 0x21));
     painter->setFont(pixelFont(22, true));
@@ -196,7 +202,7 @@ void ObjectNodeItem::paintBlock(QPainter *p, const QRectF &body)
 {
     // A named segment of its own: what processes attach by name, how big,
     // and whether the name is already gone (then no crash can leak it).
-    const QFont font = pixelFont(18, false);
+    const QFont font = pixelFont(kSmallestTextPx, false);
     p->setFont(font);
     const qreal line = 28;
     const QString lines[] = {
@@ -278,7 +284,7 @@ void ObjectNodeItem::paintPipe(QPainter *p, const QRectF &body)
         const QRectF lane(body.left(), body.top() + d * laneH, body.width(), laneH - 4);
         const QString from = d == 0 ? m_endA : m_endB;
         const QString to = d == 0 ? m_endB : m_endA;
-        p->setFont(pixelFont(17, true));
+        p->setFont(pixelFont(kSmallestTextPx, true));
         p->setPen(QColor(0x21, 0x21, 0x21));
         const double rate = m_messageRates[std::size_t(d)];
         p->drawText(lane, Qt::AlignLeft | Qt::AlignTop,
@@ -286,23 +292,63 @@ void ObjectNodeItem::paintPipe(QPainter *p, const QRectF &body)
                                               .arg(CountAxis::compact(rate),
                                                    CountAxis::compact(m_byteRates[std::size_t(d)]),
                                                    waiting(m_object.kernelQueued[std::size_t(d)])));
-        // The tube and, when something flows, dots moving the right way.
-        const QRectF tube(lane.left(), lane.top() + 24, lane.width(), std::max(6.0, lane.height() - 28));
-        p->setPen(QPen(QColor(0x60, 0x60, 0x60), 2));
-        p->setBrush(QColor(0xec, 0xef, 0xf1));
-        p->drawRoundedRect(tube, tube.height() / 2, tube.height() / 2);
-        if (rate <= 0) continue;
-        p->setPen(Qt::NoPen);
-        p->setBrush(d == 0 ? QColor(0x1f, 0x5f, 0xbf) : QColor(0x2e, 0x9d, 0x3a));
-        const int dots = 6;
-        const double r = std::min(tube.height() * 0.35, 7.0);
-        for (int i = 0; i < dots; ++i) {
-            double f = std::fmod(m_phase[std::size_t(d)] + double(i) / dots, 1.0);
-            if (d == 1) f = 1.0 - f;
-            const QPointF c(tube.left() + r + f * (tube.width() - 2 * r), tube.center().y());
-            p->drawEllipse(c, r, r);
-        }
+        paintTube(p, QRectF(lane.left(), lane.top() + 24, lane.width(), std::max(6.0, lane.height() - 28)), d);
     }
+}
+
+void ObjectNodeItem::paintTube(QPainter *p, const QRectF &tube, int d)
+{
+    p->setPen(QPen(QColor(0x60, 0x60, 0x60), 2));
+    p->setBrush(QColor(0xec, 0xef, 0xf1));
+    p->drawRoundedRect(tube, tube.height() / 2, tube.height() / 2);
+    // What was written and not read yet fills the tube from the end that
+    // reads it: full, and the writer blocks (the pipe-deadlock lesson).
+    const double queued = double(m_object.kernelQueued[std::size_t(d)]);
+    if (queued > 0) {
+        const double fraction = std::min(1.0, queued / kPipeBufferBytes);
+        const qreal w = std::max(tube.height(), tube.width() * fraction);
+        const QRectF fill = d == 0 ? QRectF(tube.right() - w, tube.top(), w, tube.height())
+                                   : QRectF(tube.left(), tube.top(), w, tube.height());
+        p->setPen(Qt::NoPen);
+        p->setBrush(fraction >= 1.0 ? QColor(0xf5, 0x7c, 0x00) : QColor(0xff, 0xcc, 0x80));
+        p->drawRoundedRect(fill, tube.height() / 2, tube.height() / 2);
+    }
+    const double rate = m_messageRates[std::size_t(d)];
+    if (rate <= 0) return;
+    p->setPen(Qt::NoPen);
+    p->setBrush(d == 0 ? QColor(0x1f, 0x5f, 0xbf) : QColor(0x2e, 0x9d, 0x3a));
+    const int dots = 6;
+    const double r = std::min(tube.height() * 0.35, 7.0);
+    for (int i = 0; i < dots; ++i) {
+        double f = std::fmod(m_phase[std::size_t(d)] + double(i) / dots, 1.0);
+        if (d == 1) f = 1.0 - f;
+        const QPointF c(tube.left() + r + f * (tube.width() - 2 * r), tube.center().y());
+        p->drawEllipse(c, r, r);
+    }
+}
+
+void ObjectNodeItem::paintCompact(QPainter *p, const QRectF &box)
+{
+    // A ring's link, one way only: its name and rate over its tube. Any
+    // other object: its kind and name over what it holds.
+    const QRectF inner = box.adjusted(8, 3, -8, -4);
+    const QFont font = pixelFont(kSmallestTextPx, true);
+    p->setFont(font);
+    p->setPen(QColor(0x21, 0x21, 0x21));
+    if (!m_object.hasTraffic) {
+        const QFontMetricsF fm(font);
+        p->drawText(inner, Qt::AlignLeft | Qt::AlignTop,
+                    fm.elidedText(QStringLiteral("%1 '%2'").arg(kindTitle(m_object.kind), m_name), Qt::ElideRight, inner.width()));
+        const QString held = m_object.hasValue ? QLocale().toString(qlonglong(std::llround(m_object.value)))
+                             : m_object.length ? QStringLiteral("%1 elements").arg(QLocale().toString(qulonglong(m_object.length)))
+                                               : QString();
+        p->setFont(pixelFont(kSmallestTextPx, false));
+        p->drawText(inner, Qt::AlignLeft | Qt::AlignBottom, fm.elidedText(held, Qt::ElideRight, inner.width()));
+        return;
+    }
+    const QString text = QStringLiteral("%1  %2/s").arg(m_name, CountAxis::compact(m_messageRates[0]));
+    p->drawText(inner, Qt::AlignLeft | Qt::AlignTop, QFontMetricsF(font).elidedText(text, Qt::ElideRight, inner.width()));
+    paintTube(p, QRectF(inner.left(), inner.top() + 26, inner.width(), inner.height() - 26), 0);
 }
 
 } // namespace ipc

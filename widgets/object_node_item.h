@@ -18,10 +18,22 @@ namespace ipc {
 
 class ObjectNodeItem : public QGraphicsItem {
 public:
+    static constexpr int kSmallestTextPx = 20; // pipe directions, a segment's lines
     static constexpr qreal kWidth = 320;
     static constexpr qreal kHeight = 150;
+    // In a ring: a pipe with its name, rate and buffer on the chord between
+    // the two stages it joins; any other object with its name.
+    static constexpr qreal kCompactWidth = 160;
+    static constexpr qreal kCompactHeight = 56;
+    // The kernel's pipe buffer on Linux unless resized (F_SETPIPE_SZ): what
+    // a tube drawn full means.
+    static constexpr double kPipeBufferBytes = 65536;
 
-    explicit ObjectNodeItem(const ObjectSnapshot &object);
+    explicit ObjectNodeItem(const ObjectSnapshot &object, bool compact = false);
+    [[nodiscard]] QSizeF size() const noexcept
+    {
+        return m_compact ? QSizeF(kCompactWidth, kCompactHeight) : QSizeF(kWidth, kHeight);
+    }
 
     [[nodiscard]] std::uint32_t index() const noexcept { return m_object.index; }
     [[nodiscard]] const QString &name() const noexcept { return m_name; }
@@ -47,8 +59,13 @@ private:
     void paintManager(QPainter *p, const QRectF &body);
     void paintBarrier(QPainter *p, const QRectF &body);
     void paintBlock(QPainter *p, const QRectF &body);
+    void paintCompact(QPainter *p, const QRectF &box);
+    // The tube of one direction: its buffer filling from the reading end,
+    // dots moving while messages flow.
+    void paintTube(QPainter *p, const QRectF &tube, int direction);
 
     ObjectSnapshot m_object;
+    bool m_compact = false;
     QString m_name;
     QString m_holder;
     QString m_endA = QStringLiteral("A");

@@ -10,6 +10,13 @@ namespace ipc {
 
 ParticlesItem::ParticlesItem() { setZValue(2); }
 
+void ParticlesItem::setSide(qreal side)
+{
+    if (side == m_side) return;
+    prepareGeometryChange();
+    m_side = side;
+}
+
 void ParticlesItem::setPoints(std::vector<Point> points)
 {
     m_points = std::move(points);
@@ -18,13 +25,13 @@ void ParticlesItem::setPoints(std::vector<Point> points)
 
 QRectF ParticlesItem::boundingRect() const
 {
-    return QRectF(-kSide / 2 - 4, -kSide / 2 - 34, kSide + 8, kSide + 38);
+    return QRectF(-m_side / 2 - 4, -m_side / 2 - kCaption, m_side + 8, m_side + kCaption + 4);
 }
 
 void ParticlesItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
 {
     painter->setRenderHint(QPainter::Antialiasing);
-    const QRectF box(-kSide / 2, -kSide / 2, kSide, kSide);
+    const QRectF box(-m_side / 2, -m_side / 2, m_side, m_side);
     painter->setPen(QPen(QColor(0x21, 0x21, 0x21), 3));
     painter->setBrush(QColor(0xfa, 0xfa, 0xf5));
     painter->drawRect(box);
@@ -37,8 +44,8 @@ void ParticlesItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, Q
     painter->setPen(Qt::NoPen);
     const qreal r = m_points.size() > 400 ? 3 : 6;
     for (const Point &p : m_points) {
-        const qreal x = std::clamp(p.x, -1.0, 1.0) * (kSide / 2 - r);
-        const qreal y = -std::clamp(p.y, -1.0, 1.0) * (kSide / 2 - r);
+        const qreal x = std::clamp(p.x, -1.0, 1.0) * (m_side / 2 - r);
+        const qreal y = -std::clamp(p.y, -1.0, 1.0) * (m_side / 2 - r);
         painter->setBrush(ChartStyle::seriesColor(int(p.group)));
         painter->drawEllipse(QPointF(x, y), r, r);
     }

@@ -13,16 +13,19 @@ namespace ipc {
 
 class ParticlesItem : public QGraphicsItem {
 public:
-    static constexpr qreal kSide = 320;
+    static constexpr qreal kSide = 320;   // unless set otherwise
+    static constexpr qreal kCaption = 34; // "Particles (64)" above the square
 
     ParticlesItem();
     void setPoints(std::vector<Point> points);
+    void setSide(qreal side);
 
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
 private:
     std::vector<Point> m_points;
+    qreal m_side = kSide;
 };
 
 } // namespace ipc

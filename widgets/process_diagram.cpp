@@ -5,15 +5,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 namespace ipc {
 
 namespace {
 
 constexpr qreal kRowGap = 26;
+constexpr qreal kSceneMargin = 8; // around everything drawn: the boxes carry their own air
 constexpr qreal kColumnGap = 36;
-constexpr qreal kSideGap = 190; // between the objects and the nearest processes
-constexpr int kRowsPerColumn = 6;
+constexpr qreal kSideGap = 110; // between the objects and the nearest processes (room for a link label)
 
 QString processLabel(const ProcessSnapshot &p)
 {
@@ -36,9 +37,10 @@ ProcessDiagram::ProcessDiagram(QWidget *parent) : QGraphicsView(parent)
     clear();
 }
 
-void ProcessDiagram::setLinks(std::vector<Link> links)
+void ProcessDiagram::setLinks(std::vector<Link> links, bool onlyLinkedObjects)
 {
     m_links = std::move(links);
+    m_onlyLinkedObjects = onlyLinkedObjects;
     m_key.clear(); // rebuild at the next snapshot
 }
 
@@ -68,12 +70,25 @@ namespace {
 // A run of more processes than this (compare starts a pair per mechanism
 // and repetition) shows only those still alive; the table keeps them all.
 constexpr std::size_t kShownWhenFinished = 12;
-
-bool shown(const Snapshot &snapshot, std::size_t slot)
-{
-    return snapshot.processes.size() <= kShownWhenFinished || !isTerminal(snapshot.processes[slot].state);
-}
 } // namespace
+
+bool ProcessDiagram::shown(const Snapshot &snapshot, std::size_t slot) const
+{
+    const bool ended = isTerminal(snapshot.processes[slot].state);
+    // A lesson drawing only what it uses now (compare) shows the pair its
+    // links name, not the pairs it measured before (nor one still ending).
+    if (m_onlyLinkedObjects && !m_links.empty())
+        return std::any_of(m_links.begin(), m_links.end(), [&](const Link &l) { return l.slot == slot; });
+    return snapshot.processes.size() <= kShownWhenFinished || !ended;
+}
+
+bool ProcessDiagram::drawn(const ObjectSnapshot &object) const
+{
+    if (object.internal) return false;
+    if (!m_onlyLinkedObjects) return true;
+    // compare: the mechanism measured now, not the five done or to come.
+    return std::any_of(m_links.begin(), m_links.end(), [&](const Link &l) { return l.object == object.name; });
+}
 
 std::vector<std::uint32_t> ProcessDiagram::structureKey(const Snapshot &snapshot) const
 {
@@ -83,7 +98,7 @@ std::vector<std::uint32_t> ProcessDiagram::structureKey(const Snapshot &snapshot
         if (!shown(snapshot, s)) key.push_back(0x80000000u | std::uint32_t(s));
     key.push_back(std::uint32_t(m_links.size()));
     for (const ObjectSnapshot &o : snapshot.objects) {
-        if (o.internal) continue;
+        if (!drawn(o)) continue;
         key.push_back(o.index);
         // A pipe's ends become known when its workers adopt them: then end
         // A is placed on the left.
@@ -91,6 +106,154 @@ std::vector<std::uint32_t> ProcessDiagram::structureKey(const Snapshot &snapshot
             for (std::int32_t pid : o.endPids) key.push_back(std::uint32_t(pid));
     }
     return key;
+}
+
+namespace {
+
+// Where the boxes go: a position per object node and per process slot.
+struct Arrangement {
+    std::vector<QPointF> objects;   // as the objects are listed
+    std::vector<QPointF> processes; // by slot; NaN: not shown
+    bool ring = false;              // stages and pipes drawn compact, on a circle
+    QPointF particles{std::nan(""), 0}; // where the lesson's moving points go; NaN: beside the rest
+    QSizeF size;                    // of everything placed
+};
+
+// Objects in a block of `objectRows` rows in the middle, processes that put
+// or send on the left and those that get or receive on the right, in
+// columns of at most `rowsPerColumn` from the objects outwards.
+Arrangement sides(std::size_t objectCount, const std::vector<std::uint32_t> &left,
+                  const std::vector<std::uint32_t> &right, std::size_t slots, int objectRows, int rowsPerColumn)
+{
+    Arrangement a;
+    const int n = int(objectCount);
+    objectRows = n == 0 ? 0 : std::clamp(objectRows, 1, n);
+    const int objectColumns = objectRows == 0 ? 0 : (n + objectRows - 1) / objectRows;
+    const qreal objectsHeight = objectRows == 0 ? 0 : objectRows * ObjectNodeItem::kHeight + (objectRows - 1) * kRowGap * 2;
+    const qreal objectsWidth = objectColumns == 0 ? ObjectNodeItem::kWidth
+                                                  : objectColumns * ObjectNodeItem::kWidth + (objectColumns - 1) * kColumnGap;
+    for (int i = 0; i < n; ++i) {
+        const int row = i % objectRows;
+        const int column = i / objectRows;
+        a.objects.emplace_back(-objectsWidth / 2 + ObjectNodeItem::kWidth / 2 + column * (ObjectNodeItem::kWidth + kColumnGap),
+                               -objectsHeight / 2 + ObjectNodeItem::kHeight / 2 + row * (ObjectNodeItem::kHeight + 2 * kRowGap));
+    }
+    a.processes.assign(slots, QPointF(std::nan(""), 0));
+    qreal width = objectsWidth;
+    qreal height = objectsHeight;
+    for (const auto &[side, direction] : {std::pair{&left, -1}, std::pair{&right, +1}}) {
+        if (side->empty()) continue;
+        const int count = int(side->size());
+        const int rows = std::min(count, rowsPerColumn);
+        const int columns = (count + rowsPerColumn - 1) / rowsPerColumn;
+        const qreal sideHeight = rows * ProcessNodeItem::kHeight + (rows - 1) * kRowGap;
+        for (int i = 0; i < count; ++i) {
+            const int column = i / rowsPerColumn;
+            const int row = i % rowsPerColumn;
+            a.processes[(*side)[std::size_t(i)]] =
+                QPointF(direction * (objectsWidth / 2 + kSideGap + ProcessNodeItem::kWidth / 2 +
+                                     column * (ProcessNodeItem::kWidth + kColumnGap)),
+                        -sideHeight / 2 + ProcessNodeItem::kHeight / 2 + row * (ProcessNodeItem::kHeight + kRowGap));
+        }
+        width = std::max(width, objectsWidth + 2 * (kSideGap + columns * ProcessNodeItem::kWidth + (columns - 1) * kColumnGap));
+        height = std::max(height, sideHeight);
+    }
+    a.size = QSizeF(width, height);
+    return a;
+}
+
+// The ring lesson: the stages, compact, on one circle, each pipe a compact
+// box on the chord between the two stages it joins; the particles they
+// move beside it, over what else they share (the particles' array). The
+// circle is as small as it can be with no two boxes touching: the view is
+// wide and short.
+Arrangement circle(const std::vector<std::uint32_t> &stages, const std::vector<std::size_t> &pipes,
+                   std::size_t objectCount, std::size_t slots)
+{
+    Arrangement a;
+    a.ring = true;
+    a.objects.assign(objectCount, QPointF(std::nan(""), 0));
+    a.processes.assign(slots, QPointF(std::nan(""), 0));
+    const std::size_t n = stages.size();
+    // (compact boxes need less air between them than the full ones)
+    const QSizeF stage(ProcessNodeItem::kCompactWidth + kRowGap / 2, ProcessNodeItem::kCompactHeight + kRowGap / 2);
+    const QSizeF pipe(ObjectNodeItem::kCompactWidth + kRowGap / 2, ObjectNodeItem::kCompactHeight + kRowGap / 2);
+    QRectF ring;
+    for (qreal radius = 80;; radius += 4) {
+        std::vector<QRectF> boxes;
+        auto box = [&](QPointF c, QSizeF size) {
+            boxes.emplace_back(c - QPointF(size.width() / 2, size.height() / 2), size);
+            return c;
+        };
+        auto onCircle = [&](qreal angle) { return QPointF(radius * std::cos(angle), radius * std::sin(angle)); };
+        for (std::size_t i = 0; i < n; ++i) {
+            const qreal angle = -M_PI / 2 + 2 * M_PI * qreal(i) / qreal(n);
+            a.processes[stages[i]] = box(onCircle(angle), stage);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            const qreal angle = -M_PI / 2 + 2 * M_PI * qreal(i) / qreal(n);
+            const QPointF mid = (onCircle(angle) + onCircle(angle + 2 * M_PI / qreal(n))) / 2;
+            a.objects[pipes[i]] = box(mid, pipe);
+        }
+        bool apart = true;
+        for (std::size_t i = 0; i < boxes.size() && apart; ++i)
+            for (std::size_t j = i + 1; j < boxes.size() && apart; ++j) apart = !boxes[i].intersects(boxes[j]);
+        if (!apart && radius < 4000) continue;
+        ring = QRectF();
+        for (const QRectF &b : boxes) ring |= b;
+        break;
+    }
+    // Beside the ring: the particles, and under them what else is shared.
+    const qreal side = ProcessDiagram::kRingParticlesSide;
+    qreal columnHeight = ParticlesItem::kCaption + side;
+    for (std::size_t i = 0; i < objectCount; ++i)
+        if (std::isnan(a.objects[i].x())) columnHeight += kRowGap + ObjectNodeItem::kHeight;
+    const qreal x = ring.right() + kColumnGap + std::max(side, ObjectNodeItem::kWidth) / 2;
+    qreal y = ring.center().y() - columnHeight / 2;
+    a.particles = QPointF(x, y + ParticlesItem::kCaption + side / 2);
+    y += ParticlesItem::kCaption + side + kRowGap;
+    for (std::size_t i = 0; i < objectCount; ++i) {
+        if (!std::isnan(a.objects[i].x())) continue;
+        a.objects[i] = QPointF(x, y + ObjectNodeItem::kHeight / 2);
+        y += ObjectNodeItem::kHeight + kRowGap;
+    }
+    a.size = QSizeF(ring.width() + kColumnGap + std::max(side, ObjectNodeItem::kWidth), std::max(ring.height(), columnHeight));
+    return a;
+}
+
+} // namespace
+
+bool ProcessDiagram::ringOrder(const Snapshot &snapshot, const std::vector<const ObjectSnapshot *> &objects,
+                               std::vector<std::uint32_t> &stages, std::vector<std::size_t> &pipes)
+{
+    // A ring: as many pipes as processes (three or more), and following
+    // each pipe from its sending end to its receiving end visits every
+    // process once before coming back.
+    const std::size_t n = snapshot.processes.size();
+    const auto pipeCount = std::size_t(std::count_if(objects.begin(), objects.end(),
+                                                     [](const ObjectSnapshot *o) { return o->hasTraffic; }));
+    if (n < 3 || pipeCount != n) return false;
+    std::map<std::uint32_t, std::size_t> pipeFrom; // slot at end A -> pipe
+    std::map<std::size_t, std::uint32_t> pipeTo;   // pipe -> slot at end B
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        if (!objects[i]->hasTraffic) continue;
+        const ProcessSnapshot *a = snapshot.processByPid(objects[i]->endPids[0]);
+        const ProcessSnapshot *b = snapshot.processByPid(objects[i]->endPids[1]);
+        if (!a || !b || a == b || pipeFrom.count(a->slot)) return false;
+        pipeFrom[a->slot] = i;
+        pipeTo[i] = b->slot;
+    }
+    stages.clear();
+    pipes.clear();
+    std::uint32_t slot = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        auto it = pipeFrom.find(slot);
+        if (it == pipeFrom.end()) return false;
+        stages.push_back(slot);
+        pipes.push_back(it->second);
+        slot = pipeTo[it->second];
+    }
+    return slot == 0 && std::set<std::uint32_t>(stages.begin(), stages.end()).size() == n;
 }
 
 void ProcessDiagram::rebuild(const Snapshot &snapshot)
@@ -104,30 +267,9 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
     m_placeholder = nullptr;
     m_key = structureKey(snapshot);
 
-    // Objects in the middle: a column of up to three; more (the ring's
-    // pipes) fill two rows, column by column, because the view is much
-    // wider than tall and a tall column would shrink every node.
     std::vector<const ObjectSnapshot *> objects;
     for (const ObjectSnapshot &o : snapshot.objects)
-        if (!o.internal) objects.push_back(&o);
-    const int objectRows = objects.size() <= 3 ? int(objects.size()) : 2;
-    const int objectColumns = objectRows == 0 ? 0 : (int(objects.size()) + objectRows - 1) / objectRows;
-    const qreal objectsHeight = objectRows == 0 ? 0
-                                                : objectRows * ObjectNodeItem::kHeight +
-                                                      (objectRows - 1) * kRowGap * 2;
-    const qreal objectsWidth = objectColumns == 0 ? ObjectNodeItem::kWidth
-                                                  : objectColumns * ObjectNodeItem::kWidth +
-                                                        (objectColumns - 1) * kColumnGap;
-    for (std::size_t i = 0; i < objects.size(); ++i) {
-        const int row = int(i) % objectRows;
-        const int column = int(i) / objectRows;
-        auto *node = new ObjectNodeItem(*objects[i]);
-        node->setPos(-objectsWidth / 2 + ObjectNodeItem::kWidth / 2 + column * (ObjectNodeItem::kWidth + kColumnGap),
-                     -objectsHeight / 2 + ObjectNodeItem::kHeight / 2 +
-                         row * (ObjectNodeItem::kHeight + 2 * kRowGap));
-        m_scene.addItem(node);
-        m_objectNodes.emplace(objects[i]->index, node);
-    }
+        if (drawn(o)) objects.push_back(&o);
 
     // Processes: producers/senders left, consumers/receivers right, the
     // rest shared between the sides in slot order.
@@ -155,29 +297,57 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
     }
     for (std::uint32_t s = 0; s < n; ++s)
         if (lean[s] == 0 && shown(snapshot, s)) (left.size() <= right.size() ? left : right).push_back(s);
+    // A server facing many clients: some of them stand on its side, rather
+    // than one long column shrinking everything.
+    while (left.size() + 3 <= right.size()) {
+        left.push_back(right.back());
+        right.pop_back();
+    }
+    while (right.size() + 3 <= left.size()) {
+        right.push_back(left.back());
+        left.pop_back();
+    }
 
+    // Of the ways to arrange them, the one that shows the text largest in
+    // this view: a wide view takes more columns, a tall one longer columns.
+    std::vector<std::uint32_t> stages;
+    std::vector<std::size_t> pipes;
+    Arrangement best;
+    if (ringOrder(snapshot, objects, stages, pipes)) {
+        best = circle(stages, pipes, objects.size(), n);
+    } else {
+        const QSizeF view = viewport()->size().isEmpty() ? QSizeF(800, 300) : QSizeF(viewport()->size());
+        qreal bestScale = -1;
+        const int most = int(std::max(left.size(), right.size()));
+        for (int objectRows = 1; objectRows <= std::max<int>(1, int(objects.size())); ++objectRows)
+            for (int rows = 1; rows <= std::max(1, most); ++rows) {
+                Arrangement a = sides(objects.size(), left, right, n, objectRows, rows);
+                const qreal scale = std::min(view.width() / (a.size.width() + 2 * kSceneMargin),
+                                             view.height() / (a.size.height() + 2 * kSceneMargin));
+                if (scale > bestScale + 1e-9) {
+                    bestScale = scale;
+                    best = std::move(a);
+                }
+            }
+    }
+    m_arrangedFor = viewport()->size();
+
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        auto *node = new ObjectNodeItem(*objects[i], best.ring);
+        node->setPos(best.objects[i]);
+        m_scene.addItem(node);
+        m_objectNodes.emplace(objects[i]->index, node);
+    }
+    m_particlesAt = best.particles;
     m_processNodes.assign(n, nullptr);
-    auto place = [&](const std::vector<std::uint32_t> &side, int direction) {
-        const int columns = std::max(1, int((side.size() + kRowsPerColumn - 1) / kRowsPerColumn));
-        const int rows = std::min<int>(int(side.size()), kRowsPerColumn);
-        const qreal height = rows * ProcessNodeItem::kHeight + (rows - 1) * kRowGap;
-        for (std::size_t i = 0; i < side.size(); ++i) {
-            const int column = int(i) / kRowsPerColumn;
-            const int row = int(i) % kRowsPerColumn;
-            // Columns fill from the objects outwards.
-            const qreal x = direction * (objectsWidth / 2 + kSideGap + ProcessNodeItem::kWidth / 2 +
-                                         column * (ProcessNodeItem::kWidth + kColumnGap));
-            const qreal y = -height / 2 + ProcessNodeItem::kHeight / 2 + row * (ProcessNodeItem::kHeight + kRowGap);
-            auto *node = new ProcessNodeItem(side[i]);
-            node->setPos(x, y);
-            node->setBold(m_presentation);
-            m_scene.addItem(node);
-            m_processNodes[side[i]] = node;
-        }
-        Q_UNUSED(columns);
-    };
-    place(left, -1);
-    place(right, +1);
+    for (std::uint32_t s = 0; s < n; ++s) {
+        if (std::isnan(best.processes[s].x())) continue;
+        auto *node = new ProcessNodeItem(s, best.ring);
+        node->setPos(best.processes[s]);
+        node->setBold(m_presentation);
+        m_scene.addItem(node);
+        m_processNodes[s] = node;
+    }
 
     // Links.
     const bool labels = n <= 8;
@@ -187,9 +357,8 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
         if (!o) continue;
         auto it = m_objectNodes.find(o->index);
         if (it == m_objectNodes.end()) continue;
-        auto *edge = new LinkItem(m_processNodes[l.slot]->pos(),
-                                  QSizeF(ProcessNodeItem::kWidth, ProcessNodeItem::kHeight),
-                                  it->second->pos(), QSizeF(ObjectNodeItem::kWidth, ObjectNodeItem::kHeight),
+        auto *edge = new LinkItem(m_processNodes[l.slot]->pos(), m_processNodes[l.slot]->size(),
+                                  it->second->pos(), it->second->size(),
                                   l.kind, l.slot, o->index);
         edge->setShowLabel(labels);
         m_scene.addItem(edge);
@@ -198,7 +367,7 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
 
     m_lastOps.assign(n, 0);
     for (std::size_t s = 0; s < n; ++s) m_lastOps[s] = snapshot.processes[s].ops;
-    m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20));
+    m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin));
     fit();
 }
 
@@ -288,11 +457,15 @@ void ProcessDiagram::showPoints(std::vector<Point> points)
     if (m_placeholder) return; // no run on screen
     if (!m_particles) {
         m_particles = new ParticlesItem;
-        // Beside everything else, on the right: the view is wide.
+        // Where the arrangement keeps them (beside the ring), or beside
+        // everything else, on the right: the view is wide.
         const QRectF placed = m_scene.itemsBoundingRect();
-        m_particles->setPos(placed.right() + 60 + ParticlesItem::kSide / 2, placed.center().y());
+        const bool kept = !std::isnan(m_particlesAt.x());
+        m_particles->setSide(kept ? kRingParticlesSide : ParticlesItem::kSide);
+        m_particles->setPos(kept ? m_particlesAt
+                                 : QPointF(placed.right() + 60 + ParticlesItem::kSide / 2, placed.center().y()));
         m_scene.addItem(m_particles);
-        m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-20, -20, 20, 20));
+        m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin));
         fit();
     }
     m_particles->setPoints(std::move(points));
@@ -324,6 +497,15 @@ ObjectNodeItem *ProcessDiagram::objectNode(const QString &name) const
     return nullptr;
 }
 
+qreal ProcessDiagram::smallestTextPixels() const
+{
+    if (m_placeholder) return 0;
+    // Every box and label draws its text at kSmallestTextPx scene pixels or more.
+    static_assert(ProcessNodeItem::kSmallestTextPx >= kSmallestTextPx &&
+                  ObjectNodeItem::kSmallestTextPx >= kSmallestTextPx && LinkItem::kSmallestTextPx >= kSmallestTextPx);
+    return kSmallestTextPx * transform().m11();
+}
+
 void ProcessDiagram::fit()
 {
     const QRectF r = m_scene.sceneRect();
@@ -338,6 +520,14 @@ void ProcessDiagram::fit()
 void ProcessDiagram::resizeEvent(QResizeEvent *event)
 {
     QGraphicsView::resizeEvent(event);
+    // A view of another shape may want another arrangement: the next
+    // snapshot rebuilds it.
+    if (!m_placeholder && !m_arrangedFor.isEmpty()) {
+        const QSize now = viewport()->size();
+        const qreal was = qreal(m_arrangedFor.width()) / std::max(1, m_arrangedFor.height());
+        const qreal is = qreal(now.width()) / std::max(1, now.height());
+        if (std::abs(std::log(is / was)) > 0.15) m_key.clear();
+    }
     fit();
 }
 

@@ -22,6 +22,7 @@
 
 #include <QGraphicsView>
 
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -33,7 +34,9 @@ public:
     explicit ProcessDiagram(QWidget *parent = nullptr);
 
     // The current run's links (Scenario::links()); empty before a start.
-    void setLinks(std::vector<Link> links);
+    // onlyLinkedObjects: objects no link names are not drawn
+    // (Scenario::drawsOnlyLinkedObjects).
+    void setLinks(std::vector<Link> links, bool onlyLinkedObjects = false);
     void showSnapshot(const Snapshot &snapshot);
     // What the lesson draws moving (Scenario::points()); none: no panel.
     void showPoints(std::vector<Point> points);
@@ -42,6 +45,11 @@ public:
     void setSelectedSlot(int slot);
     [[nodiscard]] int selectedSlot() const noexcept { return m_selected; }
     void setPresentation(bool on);
+    // The height on screen, in pixels, of the smallest text the diagram
+    // draws now (0 before a run): what the back row must still read.
+    [[nodiscard]] qreal smallestTextPixels() const;
+    static constexpr int kSmallestTextPx = 20; // in scene pixels, before the view's scale
+    static constexpr qreal kRingParticlesSide = 180; // the particles' square beside a ring
 
     [[nodiscard]] ProcessNodeItem *processNode(std::uint32_t slot) const;
     [[nodiscard]] ObjectNodeItem *objectNode(const QString &name) const;
@@ -67,11 +75,22 @@ private:
     };
 
     void rebuild(const Snapshot &snapshot);
+    // Whether an object gets a box: not engine plumbing, and when only
+    // linked objects are drawn, named by a link now.
+    [[nodiscard]] bool drawn(const ObjectSnapshot &object) const;
+    // Whether a process gets a box: a run of more than a dozen shows those
+    // still alive; the table keeps them all.
+    [[nodiscard]] bool shown(const Snapshot &snapshot, std::size_t slot) const;
+    // The ring lesson's stages in ring order, and the pipe after each; false
+    // if the run's pipes do not form one ring through all its processes.
+    static bool ringOrder(const Snapshot &snapshot, const std::vector<const ObjectSnapshot *> &objects,
+                          std::vector<std::uint32_t> &stages, std::vector<std::size_t> &pipes);
     void fit();
     [[nodiscard]] std::vector<std::uint32_t> structureKey(const Snapshot &snapshot) const;
 
     QGraphicsScene m_scene;
     std::vector<Link> m_links;
+    bool m_onlyLinkedObjects = false;
     std::vector<std::uint32_t> m_key;
     std::vector<ProcessNodeItem *> m_processNodes; // by slot
     std::map<std::uint32_t, ObjectNodeItem *> m_objectNodes; // by directory index
@@ -83,6 +102,8 @@ private:
     std::uint64_t m_lastNs = 0;
     int m_selected = -1;
     bool m_presentation = false;
+    QSize m_arrangedFor;                      // the viewport the layout was chosen for
+    QPointF m_particlesAt{std::nan(""), 0};   // where the arrangement puts the particles (NaN: beside)
 };
 
 } // namespace ipc

@@ -11,7 +11,7 @@
 
 namespace ipc {
 
-ProcessNodeItem::ProcessNodeItem(std::uint32_t slot) : m_slot(slot)
+ProcessNodeItem::ProcessNodeItem(std::uint32_t slot, bool compact) : m_slot(slot), m_compact(compact)
 {
     setZValue(2);
     setCursor(Qt::PointingHandCursor);
@@ -59,12 +59,14 @@ void ProcessNodeItem::setBold(bool on)
 
 QRectF ProcessNodeItem::boundingRect() const
 {
-    return QRectF(-kWidth / 2 - 6, -kHeight / 2 - 6, kWidth + 12, kHeight + 12);
+    const QSizeF s = size();
+    return QRectF(-s.width() / 2 - 6, -s.height() / 2 - 6, s.width() + 12, s.height() + 12);
 }
 
 void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidget *)
 {
-    const QRectF box(-kWidth / 2, -kHeight / 2, kWidth, kHeight);
+    const QSizeF size = this->size();
+    const QRectF box(-size.width() / 2, -size.height() / 2, size.width(), size.height());
     const QColor fill = stateColor(m_state);
     const QColor ink = stateTextColor(m_state);
     painter->setRenderHint(QPainter::Antialiasing);
@@ -81,6 +83,10 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         painter->drawLine(box.topRight() + QPointF(-14, 10), box.bottomLeft() + QPointF(14, -10));
     }
 
+    if (m_compact) {
+        paintCompact(painter, box.adjusted(8, 3, -8, -3), ink);
+        return;
+    }
     QFont title;
     title.setPixelSize(24);
     title.setBold(true);
@@ -93,7 +99,7 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     // to share its line ("manager-client") gets the line, and the pid moves
     // to the bottom right beside the ops, so neither is elided to "manag...".
     QFont pidFont;
-    pidFont.setPixelSize(15);
+    pidFont.setPixelSize(kSmallestTextPx);
     const QString pid = QStringLiteral("pid %1").arg(m_pid);
     const qreal pidWidth = QFontMetricsF(pidFont).horizontalAdvance(pid);
     const qreal roleWidth = QFontMetricsF(title).horizontalAdvance(m_role);
@@ -124,6 +130,32 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     }
     painter->drawText(inner, Qt::AlignLeft | Qt::AlignBottom,
                       QFontMetricsF(body).elidedText(m_opsText, Qt::ElideRight, std::max<qreal>(0, opsWidth)));
+}
+
+void ProcessNodeItem::paintCompact(QPainter *painter, const QRectF &inner, const QColor &ink)
+{
+    // Role and pid over state and work done, each line elided last.
+    QFont bold;
+    bold.setPixelSize(kSmallestTextPx);
+    bold.setBold(true);
+    QFont plain = bold;
+    plain.setBold(m_bold);
+    painter->setPen(ink);
+    const QString pid = QString::number(m_pid);
+    const QFontMetricsF plainMetrics(plain);
+    const qreal pidWidth = plainMetrics.horizontalAdvance(pid);
+    painter->setFont(plain);
+    painter->drawText(inner, Qt::AlignRight | Qt::AlignTop, pid);
+    painter->setFont(bold);
+    painter->drawText(inner, Qt::AlignLeft | Qt::AlignTop,
+                      QFontMetricsF(bold).elidedText(m_role, Qt::ElideRight, std::max<qreal>(0, inner.width() - pidWidth - 6)));
+    QString state = m_holdsLock ? QStringLiteral("HOLDS LOCK") : stateLabel(m_state);
+    if (isTerminal(m_state)) state += QStringLiteral(" (exit %1)").arg(m_exit);
+    const qreal opsWidth = plainMetrics.horizontalAdvance(m_opsText);
+    painter->drawText(inner, Qt::AlignLeft | Qt::AlignBottom,
+                      QFontMetricsF(bold).elidedText(state, Qt::ElideRight, std::max<qreal>(0, inner.width() - opsWidth - 6)));
+    painter->setFont(plain);
+    painter->drawText(inner, Qt::AlignRight | Qt::AlignBottom, m_opsText);
 }
 
 } // namespace ipc

@@ -11,10 +11,18 @@ namespace ipc {
 
 class ProcessNodeItem : public QGraphicsItem {
 public:
+    static constexpr int kSmallestTextPx = 20; // the pid
     static constexpr qreal kWidth = 230;
     static constexpr qreal kHeight = 104;
+    // A stage of a ring: two lines (role and pid; state and work done).
+    static constexpr qreal kCompactWidth = 250;
+    static constexpr qreal kCompactHeight = 64;
 
-    explicit ProcessNodeItem(std::uint32_t slot);
+    explicit ProcessNodeItem(std::uint32_t slot, bool compact = false);
+    [[nodiscard]] QSizeF size() const noexcept
+    {
+        return m_compact ? QSizeF(kCompactWidth, kCompactHeight) : QSizeF(kWidth, kHeight);
+    }
 
     [[nodiscard]] std::uint32_t slot() const noexcept { return m_slot; }
     // Repaints only when something visible changed.
@@ -29,7 +37,10 @@ public:
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
 
 private:
+    void paintCompact(QPainter *painter, const QRectF &inner, const QColor &ink);
+
     std::uint32_t m_slot;
+    bool m_compact;
     std::int32_t m_pid = 0;
     QString m_role;
     ProcState m_state = ProcState::Empty;

@@ -254,11 +254,14 @@ public:
         return o;
     }
 
+    bool drawsOnlyLinkedObjects() const override { return true; }
+
     std::vector<Link> links() const override
     {
         std::vector<Link> out;
         if (!m_run) return out;
-        for (std::size_t i = 0; i < kMechanisms.size() && i <= mechanism(); ++i) {
+        // The mechanism measured now: the picture shows its pair and its object.
+        for (std::size_t i = mechanism(); i < kMechanisms.size() && i == mechanism(); ++i) {
             const Outcome &r = m_outcomes[i];
             if (!r.started) continue;
             const std::string_view key = kMechanisms[i].key;

@@ -155,7 +155,9 @@ void TestMainWindow::everyScenarioStartsFromTheList()
     QVERIFY(w.processModel().rowCount() > 0);
     for (int r = 0; r < w.processModel().rowCount(); ++r) QVERIFY(w.processModel().pid(r) > 0);
     QVERIFY(!w.charts()->views().isEmpty());
-    QVERIFY(w.diagram()->processNode(0));
+    bool drawn = false; // (compare draws only the pair it measures now)
+    for (std::uint32_t s = 0; s < sampler.snapshot().processes.size(); ++s) drawn |= w.diagram()->processNode(s) != nullptr;
+    QVERIFY(drawn);
     // Every link the lesson declares is drawn: to an object on screen, from
     // a process on screen (the manager's clients once had no server node
     // to point at, so its diagram was boxes without a line between them).
@@ -453,11 +455,14 @@ void TestMainWindow::doubleClickEnlargesEscRestores()
     QTRY_VERIFY(w.isEnlarged());
     QVERIFY(!w.diagramPane()->isVisible());
     for (ChartView *v : w.charts()->views()) QCOMPARE(v->isVisible(), v == values);
-    QTRY_VERIFY(values->width() > before.width() && values->height() > before.height());
+    // (at 1024 pixels the charts take turns under tabs: already as wide)
+    QTRY_VERIFY(values->width() >= before.width() && values->height() > before.height());
     w.action(QStringLiteral("restore-panes"))->trigger(); // Esc
     QVERIFY(!w.isEnlarged());
     QVERIFY(w.diagramPane()->isVisible());
-    for (ChartView *v : w.charts()->views()) QVERIFY(v->isVisible());
+    for (ChartView *v : w.charts()->views())
+        QVERIFY(v->isVisible() || (w.charts()->isTabbed() && v != w.charts()->current()));
+    QVERIFY(values->isVisible());
     // The diagram alone.
     QTest::mouseDClick(w.diagram()->viewport(), Qt::LeftButton, {}, QPoint(3, 3));
     QTRY_VERIFY(!w.charts()->isVisible());

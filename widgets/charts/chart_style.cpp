@@ -33,16 +33,17 @@ ChartStyle ChartStyle::normal()
     return s;
 }
 
-ChartStyle ChartStyle::presentationMode()
+ChartStyle ChartStyle::presentationMode(qreal textScale)
 {
     ChartStyle s;
     s.presentation = true;
-    // Large, but a lesson title still fits a half-width chart on a
-    // 1600-pixel screen (and a 1280-pixel slide) without being elided.
-    s.titleFont = font(18, true);
-    s.axisTitleFont = font(15, true);
-    s.labelFont = font(14, true);
-    s.legendFont = font(13, true);
+    s.textScale = textScale;
+    // Normal text times the scale (at the default: a title of 18 points,
+    // which still fits a half-width chart on a 1280-pixel slide).
+    s.titleFont = font(12.4 * textScale, true);
+    s.axisTitleFont = font(10.3 * textScale, true);
+    s.labelFont = font(9.7 * textScale, true);
+    s.legendFont = font(9 * textScale, true);
     s.lineWidth = 5;
     s.text = Qt::black;
     s.grid = QColor(0xb0, 0xb0, 0xb0);

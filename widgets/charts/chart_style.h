@@ -11,6 +11,9 @@ namespace ipc {
 
 struct ChartStyle {
     bool presentation = false;
+    // How much larger than normal the audience's text is (presentation
+    // mode's scale factor; 1 otherwise).
+    qreal textScale = 1.0;
     QFont titleFont;
     QFont axisTitleFont;
     QFont labelFont;
@@ -23,10 +26,13 @@ struct ChartStyle {
     QColor plotBackground;
 
     [[nodiscard]] static ChartStyle normal();
-    [[nodiscard]] static ChartStyle presentationMode();
-    [[nodiscard]] static ChartStyle forMode(bool presentation)
+    // Presentation mode's text scale when none is set: right for a
+    // 1024x768 projector.
+    static constexpr qreal kDefaultPresentationScale = 1.45;
+    [[nodiscard]] static ChartStyle presentationMode(qreal textScale = kDefaultPresentationScale);
+    [[nodiscard]] static ChartStyle forMode(bool presentation, qreal textScale = kDefaultPresentationScale)
     {
-        return presentation ? presentationMode() : normal();
+        return presentation ? presentationMode(textScale) : normal();
     }
     // The n-th series colour: distinct on a projector and in greyscale print.
     [[nodiscard]] static QColor seriesColor(int n);

@@ -1,8 +1,10 @@
 // ChartView: one live chart in the window. Click to make it the current
 // chart (the one Export and Copy act on); right-click for its own export
-// menu.
+// menu. Its legend is a ChartLegend along the bottom that wraps instead of
+// eliding; the chart's own legend is kept for exports.
 #pragma once
 
+#include "chart_legend.h"
 #include "live_chart.h"
 
 #include <QChartView>
@@ -20,6 +22,10 @@ public:
     [[nodiscard]] LiveChart *liveChart() const noexcept { return m_chart; }
     void setCurrent(bool current);
     [[nodiscard]] bool isCurrent() const noexcept { return m_current; }
+    [[nodiscard]] ChartLegend *legend() const noexcept { return m_legend; }
+    // After a refresh or a style change: the legend's entries and font,
+    // the room the plot leaves it, and a title that fits.
+    void syncLegend();
 
 Q_SIGNALS:
     void activated(ChartView *view);
@@ -32,9 +38,14 @@ protected:
     void mouseDoubleClickEvent(QMouseEvent *event) override;
     void focusInEvent(QFocusEvent *event) override;
     void contextMenuEvent(QContextMenuEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
+    void placeLegend();
+    void fitTitle();
+
     LiveChart *m_chart;
+    ChartLegend *m_legend;
     bool m_current = false;
 };
 

@@ -3,15 +3,69 @@
 #include "chart_factory.h"
 
 #include <QGridLayout>
+#include <QTabBar>
+#include <QVBoxLayout>
 
 #include <algorithm>
 
 namespace ipc {
 
-ChartsPanel::ChartsPanel(QWidget *parent) : QWidget(parent), m_grid(new QGridLayout(this))
+namespace {
+// The least a chart needs at text scale 1 for its title, axes and a legend
+// row to stay legible; presentation text scales it.
+constexpr int kMinChartWidth = 430;
+constexpr int kMinChartHeight = 230;
+} // namespace
+
+ChartsPanel::ChartsPanel(QWidget *parent)
+    : QWidget(parent), m_tabs(new QTabBar(this)), m_grid(new QGridLayout)
 {
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    m_tabs->setObjectName(QStringLiteral("chartTabs"));
+    m_tabs->setElideMode(Qt::ElideNone);
+    m_tabs->setUsesScrollButtons(true);
+    m_tabs->setDocumentMode(true);
+    m_tabs->setToolTip(tr("The charts of this run, one at a time: choose one"));
+    m_tabs->hide();
+    connect(m_tabs, &QTabBar::currentChanged, this, [this](int index) {
+        const QList<ChartView *> all = views();
+        if (index >= 0 && index < all.size()) setCurrent(all[index]);
+    });
+    layout->addWidget(m_tabs);
+    layout->addLayout(m_grid, 1);
     m_grid->setContentsMargins(0, 0, 0, 0);
     m_grid->setSpacing(4);
+}
+
+bool ChartsPanel::needsTabs() const
+{
+    const int n = int(m_views.size());
+    if (n < 2) return false;
+    const qreal scale = m_style.textScale;
+    const int columns = width() >= 2 * kMinChartWidth * scale ? 2 : 1;
+    const int rows = (n + columns - 1) / columns;
+    return height() < rows * kMinChartHeight * scale;
+}
+
+void ChartsPanel::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    if (needsTabs() != m_tabbed) relayout();
+}
+
+void ChartsPanel::syncTabs()
+{
+    const QSignalBlocker block(m_tabs);
+    const QList<ChartView *> all = views();
+    while (m_tabs->count() > all.size()) m_tabs->removeTab(m_tabs->count() - 1);
+    for (int i = 0; i < all.size(); ++i) {
+        const QString title = all[i]->liveChart()->title();
+        if (i >= m_tabs->count()) m_tabs->addTab(title);
+        else if (m_tabs->tabText(i) != title) m_tabs->setTabText(i, title);
+    }
+    m_tabs->setCurrentIndex(int(all.indexOf(current())));
 }
 
 void ChartsPanel::setContext(const ChartContext &context)
@@ -21,6 +75,9 @@ void ChartsPanel::setContext(const ChartContext &context)
     m_views.clear();
     m_current = nullptr;
     m_enlarged = nullptr;
+    m_tabbed = false;
+    syncTabs();
+    m_tabs->hide();
 }
 
 void ChartsPanel::refresh(const History &history)
@@ -39,7 +96,11 @@ void ChartsPanel::refresh(const History &history)
         added = true;
     }
     if (added) relayout();
-    for (auto &[kind, view] : m_views) view->liveChart()->refresh(history);
+    for (auto &[kind, view] : m_views) {
+        view->liveChart()->refresh(history);
+        view->syncLegend();
+    }
+    if (m_tabbed) syncTabs(); // a title may follow the data ("Items waiting in 'tasks'")
 }
 
 void ChartsPanel::setRunEnded(bool ended, const History &history)
@@ -48,11 +109,18 @@ void ChartsPanel::setRunEnded(bool ended, const History &history)
     for (auto &[kind, view] : m_views) {
         view->liveChart()->setRunEnded(ended);
         view->liveChart()->refresh(history);
+        view->syncLegend();
     }
 }
 
 void ChartsPanel::relayout()
 {
+    if (!m_current && !m_views.empty()) setCurrent(m_views.begin()->second);
+    m_tabbed = needsTabs();
+    syncTabs();
+    m_tabs->setVisible(m_tabbed && !m_enlarged);
+    // Alone (enlarged, or the tab chosen): one chart takes the whole grid.
+    ChartView *alone = m_enlarged ? m_enlarged : m_tabbed ? current() : nullptr;
     const int n = int(m_views.size());
     const int columns = n > 1 ? 2 : 1;
     const int rows = (n + columns - 1) / columns;
@@ -65,20 +133,19 @@ void ChartsPanel::relayout()
     int i = 0;
     for (auto &[kind, view] : m_views) {
         m_grid->removeWidget(view);
-        if (m_enlarged) {
+        if (alone) {
             // Alone, it takes every row and column; the others wait hidden.
-            if (view == m_enlarged) m_grid->addWidget(view, 0, 0, rows, columns);
-            view->setVisible(view == m_enlarged);
+            if (view == alone) m_grid->addWidget(view, 0, 0, rows, columns);
+            view->setVisible(view == alone);
             ++i;
             continue;
         }
         // An odd last chart spans the row.
-        const bool alone = i == n - 1 && n % columns != 0;
-        m_grid->addWidget(view, i / columns, i % columns, 1, alone ? columns : 1);
+        const bool spans = i == n - 1 && n % columns != 0;
+        m_grid->addWidget(view, i / columns, i % columns, 1, spans ? columns : 1);
         view->show();
         ++i;
     }
-    if (!m_current && !m_views.empty()) setCurrent(m_views.begin()->second);
 }
 
 void ChartsPanel::setEnlarged(ChartView *view)
@@ -91,7 +158,11 @@ void ChartsPanel::setEnlarged(ChartView *view)
 void ChartsPanel::setChartStyle(const ChartStyle &style)
 {
     m_style = style;
-    for (auto &[kind, view] : m_views) view->liveChart()->applyStyle(style);
+    for (auto &[kind, view] : m_views) {
+        view->liveChart()->applyStyle(style);
+        view->syncLegend();
+    }
+    if (needsTabs() != m_tabbed) relayout();
 }
 
 QList<ChartView *> ChartsPanel::views() const
@@ -115,8 +186,10 @@ ChartView *ChartsPanel::current() const
 
 void ChartsPanel::setCurrent(ChartView *view)
 {
+    const bool changed = view != m_current;
     m_current = view;
     for (auto &[kind, v] : m_views) v->setCurrent(v == view);
+    if (changed && m_tabbed) relayout();
 }
 
 } // namespace ipc

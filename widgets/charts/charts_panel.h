@@ -1,6 +1,10 @@
 // ChartsPanel: the live charts under the diagram, two to a row. Charts
 // appear as their data appears (chartKindsFor) and are refreshed on every
 // sample; a new scenario clears them.
+//
+// Where the panel cannot give every chart the room a legible chart needs
+// (a projector's 1024 pixels, large presentation text), it shows one chart
+// at a time, the lesson's main one first, with a tab per chart above it.
 #pragma once
 
 #include "chart_style.h"
@@ -13,6 +17,7 @@
 #include <map>
 
 class QGridLayout;
+class QTabBar;
 
 namespace ipc {
 
@@ -38,15 +43,25 @@ public:
     // One chart alone (the others hidden), or null: all of them again.
     void setEnlarged(ChartView *view);
     [[nodiscard]] ChartView *enlarged() const noexcept { return m_enlarged; }
+    // One chart at a time, chosen by the tabs (too little room for all).
+    [[nodiscard]] bool isTabbed() const noexcept { return m_tabbed; }
+    [[nodiscard]] QTabBar *tabBar() const noexcept { return m_tabs; }
 
 Q_SIGNALS:
     void actionRequested(ChartView *view, ChartAction action);
     void enlargeRequested(ChartView *view);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
     void relayout();
+    [[nodiscard]] bool needsTabs() const;
+    void syncTabs();
 
+    QTabBar *m_tabs;
     QGridLayout *m_grid;
+    bool m_tabbed = false;
     ChartContext m_context;
     ChartStyle m_style = ChartStyle::normal();
     bool m_runEnded = false;
