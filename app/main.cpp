@@ -6,8 +6,11 @@
 #ifndef IPC_CLI_ONLY
 #include "headless_export.h"
 #include "main_window.h"
+#include "scenario_file.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QCommandLineParser>
 #endif
 
 #include <cstdio>
@@ -39,8 +42,39 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("ipc-playground"));
     QApplication::setApplicationName(QStringLiteral("ipc-playground"));
+    // A lecturer's launcher per lesson: the window opens on it, maybe
+    // running, maybe in presentation mode. What is wrong is said before
+    // any window opens.
+    QCommandLineParser parser;
+    const QCommandLineOption lesson(QStringLiteral("lesson"), QStringLiteral("Open on this lesson or scenario file."),
+                                    QStringLiteral("NAME|FILE.json"));
+    const QCommandLineOption start(QStringLiteral("start"), QStringLiteral("Start it at once."));
+    const QCommandLineOption presentation(QStringLiteral("presentation"), QStringLiteral("Presentation mode."));
+    parser.addOptions({lesson, start, presentation});
+    if (!parser.parse(QApplication::arguments()) || !parser.positionalArguments().isEmpty()) {
+        const QString problem = parser.errorText().isEmpty()
+                                    ? QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().value(0))
+                                    : parser.errorText();
+        std::fprintf(stderr, "ipc-playground: %s\n", qPrintable(problem));
+        return 2;
+    }
     ipc::MainWindow window;
+    if (parser.isSet(lesson)) {
+        const QString name = parser.value(lesson);
+        if (name.endsWith(QLatin1String(".json"))) {
+            if (auto loaded = ipc::loadScenarioFile(name); !loaded) {
+                std::fprintf(stderr, "ipc-playground: %s\n", loaded.error().message.c_str());
+                return 2;
+            }
+            if (!window.openScenarioFile(name)) return 2;
+        } else if (!window.chooseScenario(name)) {
+            std::fprintf(stderr, "ipc-playground: no lesson '%s' (ipc-playground list shows them)\n", qPrintable(name));
+            return 2;
+        }
+    }
+    if (parser.isSet(presentation)) window.setPresentationMode(true);
     window.show();
+    if (parser.isSet(start)) window.action(QStringLiteral("start"))->trigger();
     return QApplication::exec();
 #endif
 }

@@ -21,7 +21,9 @@ namespace {
 volatile std::sig_atomic_t g_interrupted = 0;
 
 constexpr const char *kUsage =
-    "usage: ipc-playground                      open the window\n"
+    "usage: ipc-playground [--lesson NAME|FILE.json] [--start] [--presentation]\n"
+    "                                           open the window (on that lesson, running,\n"
+    "                                           in presentation mode)\n"
     "       ipc-playground list [--params]      list the scenarios\n"
     "       ipc-playground explain NAME|FILE.json [--PARAM VALUE ...] [--json]\n"
     "                                           print a lesson's texts for those parameters\n"

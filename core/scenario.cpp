@@ -116,6 +116,7 @@ LessonTexts Scenario::texts(const QJsonObject *result) const
     out.question = d.question.render(lookup);
     out.answer = result ? d.answer.render(lookup) : d.answer.source();
     out.python = d.python.render(lookup);
+    out.valuesAxis = d.valuesAxis.render(lookup);
     return out;
 }
 

@@ -77,6 +77,7 @@ struct LessonTexts {
     std::string question;
     std::string answer; // rendered from a result, or the template when there is none
     std::string python;
+    std::string valuesAxis; // what the values chart's lines count
 };
 
 // One live number at a sampling tick: "actual" = 123456. A metric that is

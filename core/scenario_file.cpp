@@ -406,6 +406,10 @@ Result<void> parseTexts(const Checker &c, const QJsonObject &root, const Scenari
         if (!t) return std::unexpected(t.error());
         if (auto ok = read(key, *target, target == &d.answer ? inResult : isParam, *t); !ok) return ok;
     }
+    // The values chart's vertical axis: what its lines count ("Lines printed").
+    auto axis = c.text(root, "values_axis", "", false);
+    if (!axis) return std::unexpected(axis.error());
+    if (auto ok = read("values_axis", d.valuesAxis, isParam, axis->empty() ? std::string("count") : *axis); !ok) return ok;
     auto python = c.text(root, "python", "", true);
     if (!python) return std::unexpected(python.error());
     std::string code = *python;
@@ -436,7 +440,7 @@ Result<ScenarioDefinition> parseScenario(const QByteArray &json, const std::stri
     auto root = c.object(doc.isObject() ? QJsonValue(doc.object()) : QJsonValue(), "");
     if (!root) return std::unexpected(root.error());
     if (auto ok = c.onlyKeys(*root, "", {"format", "name", "title", "explanation", "question",
-                                         "answer", "python", "engine", "params", "objects",
+                                         "answer", "values_axis", "python", "engine", "params", "objects",
                                          "processes", "pipes"});
         !ok)
         return std::unexpected(ok.error());

@@ -65,6 +65,7 @@ struct ScenarioDefinition {
     TextTemplate explanation; // two or three sentences
     TextTemplate question;    // shown before the start
     TextTemplate answer;      // shown after the run, rendered from its result
+    TextTemplate valuesAxis;  // the values chart's vertical axis ("Count" if not given)
     TextTemplate python;      // the equivalent Python code
     std::string engine;       // the built-in mechanism that runs it
     std::vector<ObjectDecl> objects;

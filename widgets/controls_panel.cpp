@@ -54,6 +54,7 @@ void ControlsPanel::setPresentation(bool on)
 {
     m_presentation = on;
     placeLabels();
+    updateStatus();
 }
 
 void ControlsPanel::placeLabels()
@@ -148,7 +149,9 @@ ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, 
 void ControlsPanel::updateStatus()
 {
     QString text = m_controller.statusText();
-    if (Scenario *s = m_controller.scenario()) text = QString::fromStdString(s->lesson().title) + QStringLiteral(": ") + text;
+    // (presentation mode: the lesson's title heads its text below)
+    if (Scenario *s = m_controller.scenario(); s && !m_presentation)
+        text = QString::fromStdString(s->lesson().title) + QStringLiteral(": ") + text;
     m_status->setText(text);
 }
 

@@ -71,7 +71,8 @@ RunExtension chartExportExtension()
         state->directory = QString::fromStdString(dir);
         state->formats = *formats;
         state->context = ChartContext{QString::fromStdString(scenario.lesson().name),
-                                      QString::fromStdString(scenario.lesson().title)};
+                                      QString::fromStdString(scenario.lesson().title),
+                                      QString::fromStdString(scenario.texts().valuesAxis)};
         state->sampler.setScenario(&scenario);
         return {};
     };

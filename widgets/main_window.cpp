@@ -12,6 +12,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCloseEvent>
+#include <QResizeEvent>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QMimeData>
@@ -314,6 +315,8 @@ void MainWindow::buildLayout()
     diagramLayout->addWidget(m_diagram, 1);
     m_stateLegend = new StateLegend(diagramBox);
     diagramLayout->addWidget(m_stateLegend);
+    // A new state in the legend may take a row from the diagram: it gets it back.
+    m_stateLegend->installEventFilter(this);
     m_charts = new ChartsPanel(m_center);
     m_charts->setObjectName(QStringLiteral("charts"));
     connect(m_charts, &ChartsPanel::actionRequested, this, &MainWindow::onChartAction);
@@ -321,6 +324,11 @@ void MainWindow::buildLayout()
     // or the diagram; Esc (or another double-click) brings the rest back.
     connect(m_charts, &ChartsPanel::enlargeRequested, this, [this](ChartView *view) {
         enlarge(m_charts->enlarged() == view ? nullptr : view, false);
+    });
+    // A run's first picture decides how much of the middle the diagram
+    // takes: what it needs at its width, the charts the rest.
+    connect(m_diagram, &ProcessDiagram::arranged, this, [this] {
+        if (m_fitDiagramPending) fitDiagramHeight();
     });
     connect(m_diagram, &ProcessDiagram::enlargeRequested, this,
             [this] { enlarge(nullptr, m_charts->isVisible()); });
@@ -394,8 +402,8 @@ void MainWindow::resetLayout()
         // the chart; the lesson's text and code keep a quarter below.
         const int right = std::clamp(w * 32 / 100, 300, 560);
         m_columns->setSizes({0, w - right, right});
-        m_mainSplit->setSizes({h * 75 / 100, h * 25 / 100});
-        m_center->setSizes({h * 46 / 100, h * 29 / 100});
+        m_mainSplit->setSizes({h * 80 / 100, h * 20 / 100});
+        m_center->setSizes({h * 46 / 100, h * 34 / 100}); // until a run shows what it needs
     } else {
         // On a small screen the list and the controls give up some width,
         // so the middle still holds a chart whose title reads whole.
@@ -406,6 +414,31 @@ void MainWindow::resetLayout()
         m_center->setSizes({h * 40 / 100, h * 60 / 100});
     }
     m_right->setSizes({h * 62 / 100, h * 38 / 100}); // the controls first: a run has few processes
+}
+
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_stateLegend && event->type() == QEvent::Resize &&
+        static_cast<QResizeEvent *>(event)->oldSize().height() != m_stateLegend->height() && m_controller->active())
+        QMetaObject::invokeMethod(this, &MainWindow::fitDiagramHeight, Qt::QueuedConnection);
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::fitDiagramHeight()
+{
+    m_fitDiagramPending = false;
+    if (isEnlarged() || !m_charts->isVisible()) return;
+    const int total = m_center->height();
+    const int legend = m_diagramBox->height() - m_diagram->height();
+    // Its smallest text 12.6 px on a 1024x768 projector (and as
+    // much more as the text is scaled up), 13 px on a desk; a little more
+    // than exactly, as the boxes may be arranged anew for it.
+    const qreal text = m_presentation ? 12.6 * std::max(1.0, textScale() / ChartStyle::kDefaultPresentationScale) : 13.0;
+    const int wanted = m_diagram->heightFor(m_diagram->width(), text) * 104 / 100 + legend;
+    // Never less than a quarter (the picture must read), never more than
+    // 60 % (the chart must too).
+    const int diagram = std::clamp(wanted, total / 4, total * 60 / 100);
+    m_center->setSizes({diagram, total - diagram});
 }
 
 void MainWindow::restoreSettings()
@@ -506,7 +539,8 @@ ChartContext MainWindow::chartContext() const
 {
     Scenario *s = m_controller->scenario();
     if (!s) return {};
-    return ChartContext{QString::fromStdString(s->lesson().name), QString::fromStdString(s->lesson().title)};
+    return ChartContext{QString::fromStdString(s->lesson().name), QString::fromStdString(s->lesson().title),
+                        QString::fromStdString(s->texts().valuesAxis)};
 }
 
 void MainWindow::onScenarioChanged()
@@ -529,6 +563,7 @@ void MainWindow::onRunStarted()
     m_stateLegend->reset();
     m_diagram->setLinks(s ? s->links() : std::vector<Link>{}, s && s->drawsOnlyLinkedObjects());
     m_explanation->hideAnswer(); // every start: the question stands until this run ends
+    m_fitDiagramPending = true;
     m_linkedProcesses = m_controller->sampler().snapshot().processes.size();
     onSampled();
 }
@@ -622,8 +657,9 @@ qreal MainWindow::automaticPresentationScale(const QSize &screen)
 {
     // Text keeps the share of the screen's height it has on a 1024x768
     // projector at the default scale, so the back row reads the same
-    // whatever the resolution the projector is driven at.
-    return std::clamp(ChartStyle::kDefaultPresentationScale * screen.height() / 768.0, 1.25, 3.0);
+    // whatever the resolution the projector is driven at; up to 1.8 (at
+    // 1080 lines), where a chart would otherwise be all labels.
+    return std::clamp(ChartStyle::kDefaultPresentationScale * screen.height() / 768.0, 1.25, 1.8);
 }
 
 qreal MainWindow::textScale() const
@@ -659,6 +695,16 @@ void MainWindow::applyTextScale()
     m_controls->setPresentation(m_presentation);
     m_explanation->setPresentation(m_presentation, scale);
     m_stateLegend->setOnlyStatesSeen(m_presentation);
+    // On a projector every row of the middle goes to the picture and the
+    // chart: the colours' legend moves to the status bar.
+    if (m_presentation && m_stateLegend->parentWidget() != statusBar()) {
+        statusBar()->insertWidget(0, m_stateLegend, 1);
+        m_stateLegend->show();
+    } else if (!m_presentation && m_stateLegend->parentWidget() != m_diagramBox) {
+        statusBar()->removeWidget(m_stateLegend);
+        m_diagramBox->layout()->addWidget(m_stateLegend);
+        m_stateLegend->show();
+    }
 }
 
 ExportOptions MainWindow::exportOptions(qreal scale) const

@@ -92,6 +92,7 @@ public:
     void copyCurrentChart();
 
 protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
@@ -102,6 +103,8 @@ private:
     void buildLayout();
     void resetLayout();
     void applyTextScale();
+    // The diagram takes the height its picture needs, the charts the rest.
+    void fitDiagramHeight();
     void restoreSettings();
     void saveSettings();
     void onSampled();
@@ -140,6 +143,7 @@ private:
     qreal m_presentationScale = 0; // 0: automatic
     QActionGroup *m_scaleChoices = nullptr;
     StateLegend *m_stateLegend = nullptr;
+    bool m_fitDiagramPending = false; // at the first picture of a run
     QString m_exportFolder;
     bool m_syncingSelection = false;
     std::size_t m_linkedProcesses = 0; // processes the diagram's links were taken for

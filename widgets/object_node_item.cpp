@@ -329,7 +329,7 @@ void ObjectNodeItem::paintTube(QPainter *p, const QRectF &tube, int d)
 
 void ObjectNodeItem::paintCompact(QPainter *p, const QRectF &box)
 {
-    // A ring's link, one way only: its name and rate over its tube. Any
+    // A ring's link, one way only: its name over its tube. Any
     // other object: its kind and name over what it holds.
     const QRectF inner = box.adjusted(8, 3, -8, -4);
     const QFont font = pixelFont(kSmallestTextPx, true);
@@ -338,16 +338,17 @@ void ObjectNodeItem::paintCompact(QPainter *p, const QRectF &box)
     if (!m_object.hasTraffic) {
         const QFontMetricsF fm(font);
         p->drawText(inner, Qt::AlignLeft | Qt::AlignTop,
-                    fm.elidedText(QStringLiteral("%1 '%2'").arg(kindTitle(m_object.kind), m_name), Qt::ElideRight, inner.width()));
-        const QString held = m_object.hasValue ? QLocale().toString(qlonglong(std::llround(m_object.value)))
-                             : m_object.length ? QStringLiteral("%1 elements").arg(QLocale().toString(qulonglong(m_object.length)))
-                                               : QString();
+                    fm.elidedText(QStringLiteral("'%1'").arg(m_name), Qt::ElideRight, inner.width()));
+        const QString held =
+            m_object.hasValue ? QStringLiteral("%1 = %2").arg(kindTitle(m_object.kind), QLocale().toString(qlonglong(std::llround(m_object.value))))
+            : m_object.length ? QStringLiteral("%1 of %2").arg(kindTitle(m_object.kind), QLocale().toString(qulonglong(m_object.length)))
+                              : kindTitle(m_object.kind);
         p->setFont(pixelFont(kSmallestTextPx, false));
         p->drawText(inner, Qt::AlignLeft | Qt::AlignBottom, fm.elidedText(held, Qt::ElideRight, inner.width()));
         return;
     }
-    const QString text = QStringLiteral("%1  %2/s").arg(m_name, CountAxis::compact(m_messageRates[0]));
-    p->drawText(inner, Qt::AlignLeft | Qt::AlignTop, QFontMetricsF(font).elidedText(text, Qt::ElideRight, inner.width()));
+    // (its rate is on the pipe-traffic chart; the box has room for its name)
+    p->drawText(inner, Qt::AlignLeft | Qt::AlignTop, QFontMetricsF(font).elidedText(m_name, Qt::ElideRight, inner.width()));
     paintTube(p, QRectF(inner.left(), inner.top() + 26, inner.width(), inner.height() - 26), 0);
 }
 

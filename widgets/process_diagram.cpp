@@ -77,8 +77,9 @@ bool ProcessDiagram::shown(const Snapshot &snapshot, std::size_t slot) const
     const bool ended = isTerminal(snapshot.processes[slot].state);
     // A lesson drawing only what it uses now (compare) shows the pair its
     // links name, not the pairs it measured before (nor one still ending).
-    if (m_onlyLinkedObjects && !m_links.empty())
-        return std::any_of(m_links.begin(), m_links.end(), [&](const Link &l) { return l.slot == slot; });
+    if (m_onlyLinkedObjects)
+        return m_links.empty() ? !ended
+                               : std::any_of(m_links.begin(), m_links.end(), [&](const Link &l) { return l.slot == slot; });
     return snapshot.processes.size() <= kShownWhenFinished || !ended;
 }
 
@@ -350,7 +351,8 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
     }
 
     // Links.
-    const bool labels = n <= 8;
+    // (a ring's links are too short for a word beside their arrow)
+    const bool labels = n <= 8 && !best.ring;
     for (const Link &l : links) {
         if (l.slot >= n || !m_processNodes[l.slot]) continue;
         const ObjectSnapshot *o = snapshot.object(l.object);
@@ -369,6 +371,7 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
     for (std::size_t s = 0; s < n; ++s) m_lastOps[s] = snapshot.processes[s].ops;
     m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin));
     fit();
+    Q_EMIT arranged();
 }
 
 void ProcessDiagram::showSnapshot(const Snapshot &snapshot)
@@ -467,6 +470,7 @@ void ProcessDiagram::showPoints(std::vector<Point> points)
         m_scene.addItem(m_particles);
         m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin));
         fit();
+        Q_EMIT arranged();
     }
     m_particles->setPoints(std::move(points));
 }
@@ -506,14 +510,25 @@ qreal ProcessDiagram::smallestTextPixels() const
     return kSmallestTextPx * transform().m11();
 }
 
+namespace {
+// A small run is not blown up beyond readable-and-sharp.
+constexpr qreal kMaxScale = 1.4;
+} // namespace
+
+int ProcessDiagram::heightFor(int width, qreal textPixels) const
+{
+    const QRectF r = m_scene.sceneRect();
+    if (r.isEmpty()) return 0;
+    const qreal scale = std::min({kMaxScale, width / r.width(), textPixels / kSmallestTextPx});
+    return int(std::ceil(r.height() * scale)) + 2 * frameWidth();
+}
+
 void ProcessDiagram::fit()
 {
     const QRectF r = m_scene.sceneRect();
     if (r.isEmpty() || viewport()->width() < 10) return;
     fitInView(r, Qt::KeepAspectRatio);
-    // A small run should not be blown up beyond readable-and-sharp.
-    const qreal s = transform().m11();
-    if (s > 1.4) setTransform(QTransform::fromScale(1.4, 1.4));
+    if (transform().m11() > kMaxScale) setTransform(QTransform::fromScale(kMaxScale, kMaxScale));
     centerOn(r.center());
 }
 

@@ -55,8 +55,15 @@ public:
     [[nodiscard]] ObjectNodeItem *objectNode(const QString &name) const;
     [[nodiscard]] const std::vector<LinkItem *> &linkItems() const noexcept { return m_linkItems; }
 
+    // The height this view needs at `width` to show the whole picture with
+    // its smallest text `textPixels` high, or as large as that width allows
+    // if less (more would only add white above and below).
+    [[nodiscard]] int heightFor(int width, qreal textPixels) const;
+
 Q_SIGNALS:
     void processClicked(std::uint32_t slot);
+    // The boxes were placed anew (a run started, a process came or went).
+    void arranged();
     // Double-clicked: show the diagram alone, filling the middle.
     void enlargeRequested();
 

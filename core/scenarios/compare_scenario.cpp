@@ -260,22 +260,22 @@ public:
     {
         std::vector<Link> out;
         if (!m_run) return out;
-        // The mechanism measured now: the picture shows its pair and its object.
-        for (std::size_t i = mechanism(); i < kMechanisms.size() && i == mechanism(); ++i) {
-            const Outcome &r = m_outcomes[i];
-            if (!r.started) continue;
-            const std::string_view key = kMechanisms[i].key;
-            if (key == "value" || key == "array") {
-                const std::string object = "cmp-" + std::string(key);
-                out.push_back({r.putSlot, object, Link::Kind::Uses});
-                out.push_back({r.getSlot, object, Link::Kind::Uses});
-            } else if (key == "queue") {
-                out.push_back({r.putSlot, "cmp-queue", Link::Kind::Puts});
-                out.push_back({r.getSlot, "cmp-queue", Link::Kind::Gets});
-            } else if (key == "manager") {
-                out.push_back({r.putSlot, "manager", Link::Kind::Uses});
-                out.push_back({r.getSlot, "manager", Link::Kind::Uses});
-            }
+        // The mechanism measured now (the last one once all are done): the
+        // picture shows its pair and its object.
+        const std::size_t i = std::min(mechanism(), kMechanisms.size() - 1);
+        const Outcome &r = m_outcomes[i];
+        if (!r.started) return out;
+        const std::string_view key = kMechanisms[i].key;
+        if (key == "value" || key == "array") {
+            const std::string object = "cmp-" + std::string(key);
+            out.push_back({r.putSlot, object, Link::Kind::Uses});
+            out.push_back({r.getSlot, object, Link::Kind::Uses});
+        } else if (key == "queue") {
+            out.push_back({r.putSlot, "cmp-queue", Link::Kind::Puts});
+            out.push_back({r.getSlot, "cmp-queue", Link::Kind::Gets});
+        } else if (key == "manager") {
+            out.push_back({r.putSlot, "manager", Link::Kind::Uses});
+            out.push_back({r.getSlot, "manager", Link::Kind::Uses});
         }
         return out;
     }

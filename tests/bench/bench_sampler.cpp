@@ -142,7 +142,7 @@ struct Fixture {
             takeSnapshot(*scenario, snap);
             sampler.history().append(snap, i * 0.03);
         }
-        panel.setContext({QStringLiteral("bench"), QStringLiteral("Benchmark")});
+        panel.setContext({QStringLiteral("bench"), QStringLiteral("Benchmark"), QStringLiteral("Count")});
         panel.resize(1200, 520);
         panel.show();
         if (!QTest::qWaitForWindowExposed(&panel)) return;

@@ -163,7 +163,7 @@ void TestChartExport::everyFormat()
     QFETCH(int, kind);
     QFETCH(bool, synthetic);
     const History &h = synthetic ? m_synthetic : m_race;
-    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race on a shared counter")};
+    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race on a shared counter"), QStringLiteral("Lost updates")};
     const QString stem = m_dir.filePath(QStringLiteral("k%1-%2").arg(kind).arg(synthetic));
     ExportOptions options;
 
@@ -204,7 +204,7 @@ void TestChartExport::everyFormat()
 
 void TestChartExport::pngSizes()
 {
-    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race")};
+    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race"), QStringLiteral("Lost updates")};
     ExportOptions twice;
     twice.scale = 2;
     const QString p2 = m_dir.filePath(QStringLiteral("twice.png"));
@@ -231,7 +231,7 @@ void TestChartExport::pngSizes()
 void TestChartExport::presentationStyle()
 {
     // Presentation mode draws more ink: thicker lines, larger text.
-    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race")};
+    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race"), QStringLiteral("Lost updates")};
     ExportOptions normal;
     ExportOptions big;
     big.style = ChartStyle::presentationMode();
@@ -249,7 +249,7 @@ void TestChartExport::presentationStyle()
 
 void TestChartExport::csvColumns()
 {
-    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race")};
+    const ChartContext ctx{QStringLiteral("race"), QStringLiteral("Race"), QStringLiteral("Lost updates")};
     const QString values = m_dir.filePath(QStringLiteral("values.csv"));
     QVERIFY(exportChart(ChartKind::Metrics, m_race, ctx, ExportFormat::Csv, values, {}));
     QList<QByteArray> lines = readAll(values).trimmed().split('\n');
@@ -333,7 +333,7 @@ void TestChartExport::oneWayPipeDrawsOneDirection()
 {
     History h;
     Snapshot s = pipesSnapshot({"one-way", "both"});
-    auto chart = makeChart(ChartKind::PipeTraffic, {QStringLiteral("pingpong"), QStringLiteral("Pipes")});
+    auto chart = makeChart(ChartKind::PipeTraffic, {QStringLiteral("pingpong"), QStringLiteral("Pipes"), {}});
     QVERIFY(chart);
     const auto names = [&] {
         QStringList out;
@@ -363,7 +363,7 @@ void TestChartExport::manyPipesDrawMessagesOnly()
 {
     History h;
     Snapshot s = pipesSnapshot({"link-0", "link-1", "link-2", "link-3"});
-    auto chart = makeChart(ChartKind::PipeTraffic, {QStringLiteral("ring"), QStringLiteral("Ring")});
+    auto chart = makeChart(ChartKind::PipeTraffic, {QStringLiteral("ring"), QStringLiteral("Ring"), {}});
     QVERIFY(chart);
     for (int i = 0; i < 10; ++i) {
         for (auto &o : s.objects) {
@@ -386,7 +386,7 @@ void TestChartExport::manyPipesDrawMessagesOnly()
 // sets, new values), and rebuilt only when the categories change.
 void TestChartExport::barsFollowTheResults()
 {
-    auto chart = makeChart(ChartKind::Bars, {QStringLiteral("race"), QStringLiteral("Race")});
+    auto chart = makeChart(ChartKind::Bars, {QStringLiteral("race"), QStringLiteral("Race"), {}});
     QVERIFY(chart);
     chart->refresh(m_synthetic);
     QCOMPARE(chart->title(), QStringLiteral("Lost updates per round"));
@@ -435,7 +435,7 @@ void TestChartExport::barsFollowTheResults()
     QCOMPARE(scaled->barSets().front()->at(0), 19.569759);
     QVERIFY(chart->axes(Qt::Vertical).front()->titleText().endsWith(QStringLiteral("(M)")));
     const QString csv = m_dir.filePath(QStringLiteral("bars-millions.csv"));
-    QVERIFY(exportChart(ChartKind::Bars, more, {QStringLiteral("compare"), QStringLiteral("Compare")},
+    QVERIFY(exportChart(ChartKind::Bars, more, {QStringLiteral("compare"), QStringLiteral("Compare"), {}},
                         ExportFormat::Csv, csv, {}));
     QVERIFY(readAll(csv).contains("Queue,19569759"));
 }
@@ -468,7 +468,7 @@ void TestChartExport::parseFormats()
 void TestChartExport::exportAll()
 {
     const QString dir = m_dir.filePath(QStringLiteral("all"));
-    auto written = exportAllCharts(m_synthetic, {QStringLiteral("demo"), QStringLiteral("Demo")},
+    auto written = exportAllCharts(m_synthetic, {QStringLiteral("demo"), QStringLiteral("Demo"), {}},
                                    {ExportFormat::Png, ExportFormat::Csv}, dir, ExportOptions{});
     QVERIFY(written);
     QCOMPARE(written->size(), 10); // five charts, two formats

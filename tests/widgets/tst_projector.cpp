@@ -5,8 +5,8 @@
 //   - Start, Stop and Kill are on screen, and every parameter can be
 //     scrolled into view, none of them cut by a pane or squeezed below the
 //     size it needs;
-//   - every chart shown keeps its title whole, names every axis, and lists
-//     every legend entry whole, with room left for the plot;
+//   - every chart shown keeps its title whole, names every axis with a
+//     title that fits beside the plot, and lists every legend entry whole;
 //   - in presentation mode the diagram's smallest text is 12 px or more;
 //   - a double-clicked chart fills the middle, and Esc brings the rest back.
 #include "charts/chart_legend.h"
@@ -76,6 +76,11 @@ QString chartProblem(const ChartView *view)
         if (!axis->isVisible()) continue;
         if (axis->titleText().trimmed().isEmpty() || !axis->isTitleVisible())
             return QStringLiteral("'%1': an axis without a title").arg(name);
+        // Qt Charts elides an axis title longer than its side of the plot.
+        const qreal along = axis->orientation() == Qt::Vertical ? chart->plotArea().height() : chart->plotArea().width();
+        const qreal needed = QFontMetricsF(axis->titleFont()).horizontalAdvance(axis->titleText());
+        if (needed > along)
+            return QStringLiteral("'%1': axis title '%2' %3 px long beside %4 px").arg(name, axis->titleText()).arg(needed).arg(along);
     }
     // The legend: every entry whole and inside the chart, the plot still there.
     const ChartLegend *legend = view->legend();

@@ -17,7 +17,7 @@ BarsChart::BarsChart(ChartContext context)
     m_timeAxis = nullptr;
     addAxis(m_categories, Qt::AlignBottom);
     addAxis(m_y, Qt::AlignLeft);
-    setTitle(tr("Results"));
+    setHeading(tr("Results"));
     applyStyle(style());
 }
 
@@ -47,7 +47,7 @@ void BarsChart::refresh(const History &history)
                 if (sets[qsizetype(s)]->at(int(c)) != v) sets[qsizetype(s)]->replace(int(c), v);
             }
     }
-    if (bars.title != m_shown.title) setTitle(QString::fromStdString(bars.title));
+    if (bars.title != m_shown.title) setHeading(QString::fromStdString(bars.title));
     m_categories->setTitleText(QString::fromStdString(bars.categoryLabel));
     const QString unit = m_scale == 1e6 ? tr(" (M)") : m_scale == 1e3 ? tr(" (k)") : QString();
     m_y->setTitleText(QString::fromStdString(bars.valueLabel) + unit);

@@ -1,5 +1,7 @@
 #include "chart_legend.h"
 
+#include "live_chart.h"
+
 #include <QChart>
 #include <QFontMetrics>
 #include <QLegend>
@@ -19,8 +21,10 @@ ChartLegend::ChartLegend(QChart *chart, QWidget *parent) : QWidget(parent), m_ch
 bool ChartLegend::sync()
 {
     QList<Entry> entries;
+    // (a marker of a hidden legend reports itself hidden: what the chart
+    // leaves out is marked on the series)
     for (QLegendMarker *marker : m_chart->legend()->markers()) {
-        if (!marker->isVisible() || marker->label().isEmpty()) continue;
+        if (!LiveChart::inLegend(marker->series()) || marker->label().isEmpty()) continue;
         const QBrush brush = marker->brush();
         entries.append({marker->label(), brush.style() == Qt::NoBrush ? marker->pen().color() : brush.color()});
     }
@@ -92,6 +96,15 @@ int ChartLegend::heightForWidth(int width) const
     int bottom = 0;
     for (const Placed &p : layoutFor(width)) bottom = std::max(bottom, p.text.bottom() + 1);
     return bottom;
+}
+
+int ChartLegend::widestEntry() const
+{
+    const QFontMetrics fm(font());
+    const int swatch = std::max(8, fm.ascent() * 3 / 4);
+    int widest = 0;
+    for (const Entry &e : m_entries) widest = std::max(widest, fm.horizontalAdvance(e.label));
+    return widest == 0 ? 0 : swatch + fm.horizontalAdvance(QLatin1Char(' ')) + widest + 1;
 }
 
 QSize ChartLegend::sizeHint() const

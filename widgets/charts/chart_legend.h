@@ -34,6 +34,8 @@ public:
     [[nodiscard]] bool hasHeightForWidth() const override { return true; }
     [[nodiscard]] int heightForWidth(int width) const override;
     [[nodiscard]] QSize sizeHint() const override;
+    // The width of its widest entry: a column of entries needs no more.
+    [[nodiscard]] int widestEntry() const;
 
 protected:
     void paintEvent(QPaintEvent *event) override;

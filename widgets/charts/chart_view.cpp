@@ -59,11 +59,30 @@ void ChartView::syncLegend()
 void ChartView::placeLegend()
 {
     const QRect area = contentsRect().adjusted(8, 0, -8, -4);
-    const int height = m_legend->labels().isEmpty() ? 0 : m_legend->heightForWidth(area.width());
-    m_legend->setGeometry(area.left(), area.bottom() + 1 - height, area.width(), height);
-    m_legend->setVisible(height > 0);
     QMargins margins = m_chart->margins();
-    margins.setBottom(height > 0 ? height + 8 : 6);
+    margins.setBottom(6);
+    margins.setRight(6);
+    if (m_legend->labels().isEmpty()) {
+        m_legend->hide();
+    } else {
+        // Under the plot, in as many rows as it takes; but where that is
+        // more than one row and the chart is wide and short (one chart
+        // across the window, under tabs), a column beside the plot leaves
+        // it the height its axis needs.
+        const int below = m_legend->heightForWidth(area.width());
+        const int row = QFontMetrics(m_legend->font()).height();
+        const int column = m_legend->widestEntry();
+        const bool beside = below > row * 3 / 2 && area.width() > 2 * area.height() && column < area.width() / 3;
+        if (beside) {
+            const int height = std::min(m_legend->heightForWidth(column), area.height());
+            m_legend->setGeometry(area.right() + 1 - column, area.top() + (area.height() - height) / 2, column, height);
+            margins.setRight(column + 12);
+        } else {
+            m_legend->setGeometry(area.left(), area.bottom() + 1 - below, area.width(), below);
+            margins.setBottom(below + 8);
+        }
+        m_legend->show();
+    }
     if (margins != m_chart->margins()) m_chart->setMargins(margins);
 }
 

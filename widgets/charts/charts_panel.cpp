@@ -61,7 +61,7 @@ void ChartsPanel::syncTabs()
     const QList<ChartView *> all = views();
     while (m_tabs->count() > all.size()) m_tabs->removeTab(m_tabs->count() - 1);
     for (int i = 0; i < all.size(); ++i) {
-        const QString title = all[i]->liveChart()->title();
+        const QString title = all[i]->liveChart()->heading();
         if (i >= m_tabs->count()) m_tabs->addTab(title);
         else if (m_tabs->tabText(i) != title) m_tabs->setTabText(i, title);
     }
@@ -119,6 +119,8 @@ void ChartsPanel::relayout()
     m_tabbed = needsTabs();
     syncTabs();
     m_tabs->setVisible(m_tabbed && !m_enlarged);
+    // Under a tab that names it, a chart needs no title: the plot gets the room.
+    for (auto &[kind, view] : m_views) view->liveChart()->setTitleShown(!(m_tabbed && !m_enlarged));
     // Alone (enlarged, or the tab chosen): one chart takes the whole grid.
     ChartView *alone = m_enlarged ? m_enlarged : m_tabbed ? current() : nullptr;
     const int n = int(m_views.size());

@@ -29,6 +29,19 @@ LiveChart::LiveChart(ChartKind kind, ChartContext context)
     m_style = ChartStyle::normal();
 }
 
+void LiveChart::setHeading(const QString &heading)
+{
+    m_heading = heading;
+    const QString shown = m_titleShown ? heading : QString();
+    if (title() != shown) setTitle(shown);
+}
+
+void LiveChart::setTitleShown(bool shown)
+{
+    m_titleShown = shown;
+    setHeading(m_heading);
+}
+
 QString LiveChart::fileStem() const
 {
     const QString subject = chartKindName(m_kind);
@@ -52,6 +65,21 @@ QLineSeries *LiveChart::addLine(const QString &name, const QColor &color, QAbstr
     const std::size_t n = m_lines.size();
     legend()->setAlignment(n > 4 && n <= 6 ? Qt::AlignRight : Qt::AlignBottom);
     return series;
+}
+
+namespace {
+constexpr char kNoLegend[] = "ipcNoLegend";
+}
+
+void LiveChart::leaveOutOfLegend(QAbstractSeries *series)
+{
+    series->setProperty(kNoLegend, true);
+    for (QLegendMarker *marker : legend()->markers(series)) marker->setVisible(false);
+}
+
+bool LiveChart::inLegend(const QAbstractSeries *series)
+{
+    return series && !series->property(kNoLegend).toBool();
 }
 
 void LiveChart::setWidthFactor(QLineSeries *series, qreal factor)

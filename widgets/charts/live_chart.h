@@ -26,17 +26,27 @@ enum class ChartKind { Metrics, Bars, QueueDepth, PipeTraffic, StateTimeline };
 struct ChartContext {
     QString scenarioName;  // "race" (file names)
     QString scenarioTitle; // "Race on a shared counter" (titles)
+    QString valuesAxis;    // what the values chart counts ("Lost updates"), from the lesson file
 };
 
 class LiveChart : public QChart {
     Q_OBJECT
 public:
+    // Whether the legend lists this series (see leaveOutOfLegend).
+    [[nodiscard]] static bool inLegend(const QAbstractSeries *series);
+
     LiveChart(ChartKind kind, ChartContext context);
 
     [[nodiscard]] ChartKind kind() const noexcept { return m_kind; }
     [[nodiscard]] const ChartContext &context() const noexcept { return m_context; }
     // "race-counter": the stem of exported files.
     [[nodiscard]] QString fileStem() const;
+
+    // What the chart shows ("Items waiting in 'tasks'"): its title, unless
+    // the window names it elsewhere (a tab above it) and hides the title to
+    // give the plot the room.
+    [[nodiscard]] const QString &heading() const noexcept { return m_heading; }
+    void setTitleShown(bool shown);
 
     virtual void refresh(const History &history) = 0;
     // Header line, then one line per sample or span.
@@ -58,6 +68,8 @@ public:
     void setRunEnded(bool ended) noexcept { m_runEnded = ended; }
 
 protected:
+    void setHeading(const QString &heading);
+
     struct Line {
         QLineSeries *series;
         QColor color;
@@ -68,6 +80,9 @@ protected:
     QLineSeries *addLine(const QString &name, const QColor &color, QAbstractAxis *y,
                          Qt::PenStyle pen = Qt::SolidLine, qreal widthFactor = 1.0);
     [[nodiscard]] QPen penFor(const Line &line) const;
+    // A line with no legend entry of its own (it shares its colour with
+    // one that has): neither the export's legend nor the window's lists it.
+    void leaveOutOfLegend(QAbstractSeries *series);
     // Redraws one of this chart's lines `factor` times the style's width.
     void setWidthFactor(QLineSeries *series, qreal factor);
     void styleAxis(QAbstractAxis *axis) const;
@@ -88,6 +103,8 @@ private:
     ChartKind m_kind;
     ChartContext m_context;
     ChartStyle m_style;
+    QString m_heading;
+    bool m_titleShown = true;
 };
 
 } // namespace ipc

@@ -35,9 +35,9 @@ const KnownMetric *known(const QString &key)
 MetricsChart::MetricsChart(ChartContext context)
     : LiveChart(ChartKind::Metrics, std::move(context)), m_y(new CountAxis(this))
 {
-    setTitle(this->context().scenarioTitle.isEmpty() ? tr("Live values")
+    setHeading(this->context().scenarioTitle.isEmpty() ? tr("Live values")
                                                      : this->context().scenarioTitle);
-    m_y->setTitleText(tr("Count"));
+    m_y->setTitleText(this->context().valuesAxis.isEmpty() ? tr("count") : this->context().valuesAxis);
     addAxis(m_y, Qt::AlignLeft);
     applyStyle(style());
 }

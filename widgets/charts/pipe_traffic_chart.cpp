@@ -11,7 +11,7 @@ PipeTrafficChart::PipeTrafficChart(ChartContext context)
       m_messagesAxis(new CountAxis(this)),
       m_bytesAxis(new CountAxis(this))
 {
-    setTitle(tr("Pipe traffic per direction"));
+    setHeading(tr("Pipe traffic per direction"));
     // Short: the axes are a chart's height, a hundred pixels in the window.
     m_messagesAxis->setTitleText(tr("Messages/s"));
     m_bytesAxis->setTitleText(tr("Bytes/s"));
@@ -59,7 +59,7 @@ void PipeTrafficChart::refresh(const History &history)
             lines.messages[d] = addLine(tr("'%1' %2").arg(p.name, directionName(d)), color, m_messagesAxis);
             lines.bytes[d] = addLine(tr("'%1' %2 bytes/s").arg(p.name, directionName(d)), color,
                                      m_bytesAxis, Qt::DashLine, 0.8);
-            for (QLegendMarker *marker : legend()->markers(lines.bytes[d])) marker->setVisible(false);
+            leaveOutOfLegend(lines.bytes[d]);
             if (d == 1) {
                 // In a ping-pong both directions carry the same traffic and
                 // one line would hide the other: A -> B becomes wider, under

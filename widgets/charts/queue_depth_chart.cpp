@@ -7,7 +7,7 @@ namespace ipc {
 QueueDepthChart::QueueDepthChart(ChartContext context)
     : LiveChart(ChartKind::QueueDepth, std::move(context)), m_y(new CountAxis(this))
 {
-    setTitle(tr("Items waiting in the queue"));
+    setHeading(tr("Items waiting in the queue"));
     m_y->setTitleText(tr("Items")); // the axis is a hundred pixels tall
     addAxis(m_y, Qt::AlignLeft);
     applyStyle(style());
@@ -20,7 +20,7 @@ void QueueDepthChart::refresh(const History &history)
     const QString heading = queues.size() == 1
                                 ? tr("Items waiting in '%1'").arg(queues.front().name)
                                 : tr("Items waiting (dashed: maxsize)");
-    if (title() != heading) setTitle(heading);
+    if (this->heading() != heading) setHeading(heading);
     for (const History::QueueSeries &q : queues) {
         Pair &pair = m_series[q.name];
         if (!pair.level) {
@@ -34,7 +34,7 @@ void QueueDepthChart::refresh(const History &history)
             pair.maxsize = addLine(one ? tr("maxsize: put blocks here") : tr("'%1' maxsize").arg(q.name),
                                    color.darker(130), m_y, Qt::DashLine, 0.8);
             if (!one)
-                for (QLegendMarker *marker : legend()->markers(pair.maxsize)) marker->setVisible(false);
+                leaveOutOfLegend(pair.maxsize);
         }
         history.points(q.level, m_buffer, m_maxPoints);
         pair.level->replace(m_buffer);

@@ -116,7 +116,7 @@ private:
 StateTimelineChart::StateTimelineChart(ChartContext context)
     : LiveChart(ChartKind::StateTimeline, std::move(context)), m_rows(new QCategoryAxis(this))
 {
-    setTitle(tr("What each process is doing"));
+    setHeading(tr("What each process is doing"));
     m_rows->setLabelsPosition(QCategoryAxis::AxisLabelsPositionCenter);
     m_rows->setTitleText(tr("Process"));
     m_rows->setRange(0, 1);
@@ -129,14 +129,12 @@ StateTimelineChart::StateTimelineChart(ChartContext context)
         if (m_history) relabelRows(*m_history);
     });
     // Spanning the window's width under the other charts, the timeline is
-    // wide and short: its few state entries go beside the plot, and the
-    // time axis's title (which Qt Charts elides to "..." there anyway) gives
-    // way, which keeps the height a row per process needs for its name.
+    // wide and short: in an export its few state entries go beside the
+    // plot, which keeps the height a row per process needs for its name.
+    // (The window draws its legend underneath, wrapped: ChartLegend.)
     connect(this, &QGraphicsWidget::geometryChanged, this, [this] {
         const QSizeF s = size();
-        const bool wideAndShort = s.width() > 2.5 * s.height();
-        legend()->setAlignment(wideAndShort ? Qt::AlignRight : Qt::AlignBottom);
-        m_timeAxis->setTitleVisible(!wideAndShort || s.height() >= 240);
+        legend()->setAlignment(s.width() > 2.5 * s.height() ? Qt::AlignRight : Qt::AlignBottom);
     });
     applyStyle(style());
 }
