@@ -125,6 +125,7 @@ struct Link {
     std::uint32_t slot;
     std::string object; // arena directory name
     Kind kind = Kind::Uses;
+    bool operator==(const Link &) const = default;
 };
 
 struct ScenarioDefinition; // scenario_file.h

@@ -55,6 +55,11 @@ void ControlsPanel::setPresentation(bool on)
     m_presentation = on;
     placeLabels();
     updateStatus();
+    // On a projector the run's buttons come first, right under the status;
+    // the figures follow the parameters there.
+    auto *layout = static_cast<QVBoxLayout *>(this->layout());
+    layout->removeWidget(m_figures);
+    layout->insertWidget(on ? layout->indexOf(m_paramsBox) + 1 : 1, m_figures);
 }
 
 void ControlsPanel::placeLabels()
@@ -94,6 +99,8 @@ ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, 
     // (the race's increments per second beside its lost updates).
     m_figures = new QLabel(this);
     m_figures->setObjectName(QStringLiteral("liveFigures"));
+    // A figure too long for the column wraps rather than widening the
+    // panel past the window's edge.
     m_figures->setWordWrap(true);
     m_figures->hide();
 
@@ -126,9 +133,7 @@ ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, 
     m_params->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_params->setRowWrapPolicy(QFormLayout::WrapLongRows);
     layout->addWidget(m_paramsBox);
-    // Below the parameters: figures that change with every sample would
-    // otherwise move the switches under the lecturer's pointer.
-    layout->addWidget(m_figures);
+    layout->insertWidget(1, m_figures); // under the status (setPresentation moves it)
 
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("problem"));

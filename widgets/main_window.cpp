@@ -340,6 +340,9 @@ void MainWindow::buildLayout()
     m_right->setObjectName(QStringLiteral("right"));
     auto *scroll = new QScrollArea(m_right);
     scroll->setWidgetResizable(true);
+    // The controls follow the column's width (labels go above their
+    // controls when it is narrow); only a long list of them scrolls.
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setFrameShape(QFrame::NoFrame);
     m_controls = new ControlsPanel(*m_controller,
                                    {action(QStringLiteral("start")), action(QStringLiteral("stop")),
@@ -564,7 +567,6 @@ void MainWindow::onRunStarted()
     m_diagram->setLinks(s ? s->links() : std::vector<Link>{}, s && s->drawsOnlyLinkedObjects());
     m_explanation->hideAnswer(); // every start: the question stands until this run ends
     m_fitDiagramPending = true;
-    m_linkedProcesses = m_controller->sampler().snapshot().processes.size();
     onSampled();
 }
 
@@ -600,11 +602,11 @@ void MainWindow::onSampled()
         m_diagram->showPoints(s->points());
         const std::string out = s->consoleOutput();
         if (!out.empty()) m_explanation->setConsoleText(QString::fromStdString(out));
-        // Links can change as a run grows (a lesson spawning its next repetition).
-        if (snap.processes.size() != m_linkedProcesses && s->run()) {
-            m_diagram->setLinks(s->links(), s->drawsOnlyLinkedObjects());
-            m_linkedProcesses = snap.processes.size();
-        }
+        // Links can change as a run goes on (compare's next pair, a lesson
+        // spawning its next repetition): the picture follows when they do.
+        if (s->run())
+            if (std::vector<Link> links = s->links(); links != m_diagram->links())
+                m_diagram->setLinks(std::move(links), s->drawsOnlyLinkedObjects());
     }
     m_rate->setText(tr("%1 processes  |  t = %2 s  |  sampling every %3 ms")
                         .arg(snap.processes.size())

@@ -146,7 +146,6 @@ private:
     bool m_fitDiagramPending = false; // at the first picture of a run
     QString m_exportFolder;
     bool m_syncingSelection = false;
-    std::size_t m_linkedProcesses = 0; // processes the diagram's links were taken for
     QString m_selectedKey;             // list key (lesson name or file path) now current
 };
 

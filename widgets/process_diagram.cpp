@@ -402,7 +402,8 @@ void ProcessDiagram::showSnapshot(const Snapshot &snapshot)
             QString ends[2];
             for (std::size_t d = 0; d < 2; ++d) {
                 const ProcessSnapshot *p = snapshot.processByPid(o->endPids[d]);
-                ends[d] = p ? processLabel(*p) : (d == 0 ? QStringLiteral("A") : QStringLiteral("B"));
+                // (the pid alone: a lane's line has room for two of them)
+                ends[d] = p ? QString::number(p->pid) : (d == 0 ? QStringLiteral("A") : QStringLiteral("B"));
             }
             node->setPipeEnds(ends[0], ends[1]);
         }

@@ -37,6 +37,7 @@ public:
     // onlyLinkedObjects: objects no link names are not drawn
     // (Scenario::drawsOnlyLinkedObjects).
     void setLinks(std::vector<Link> links, bool onlyLinkedObjects = false);
+    [[nodiscard]] const std::vector<Link> &links() const noexcept { return m_links; }
     void showSnapshot(const Snapshot &snapshot);
     // What the lesson draws moving (Scenario::points()); none: no panel.
     void showPoints(std::vector<Point> points);

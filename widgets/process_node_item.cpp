@@ -88,7 +88,7 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         return;
     }
     QFont title;
-    title.setPixelSize(24);
+    title.setPixelSize(22);
     title.setBold(true);
     QFont body;
     body.setPixelSize(19);
@@ -100,10 +100,15 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     // to the bottom right beside the ops, so neither is elided to "manag...".
     QFont pidFont;
     pidFont.setPixelSize(kSmallestTextPx);
-    const QString pid = QStringLiteral("pid %1").arg(m_pid);
-    const qreal pidWidth = QFontMetricsF(pidFont).horizontalAdvance(pid);
+    // "pid 1234" beside the role if it fits, else the bare number there.
     const qreal roleWidth = QFontMetricsF(title).horizontalAdvance(m_role);
-    const bool pidBeside = roleWidth + pidWidth + 6 <= inner.width();
+    QString pid = QStringLiteral("pid %1").arg(m_pid);
+    const auto fitsBeside = [&](const QString &text) {
+        return roleWidth + QFontMetricsF(pidFont).horizontalAdvance(text) + 6 <= inner.width();
+    };
+    if (!fitsBeside(pid) && fitsBeside(QString::number(m_pid))) pid = QString::number(m_pid);
+    const qreal pidWidth = QFontMetricsF(pidFont).horizontalAdvance(pid);
+    const bool pidBeside = fitsBeside(pid);
     const bool pidBelow = !pidBeside && !m_holdsLock;
     painter->setFont(pidFont);
     if (pidBeside) painter->drawText(inner, Qt::AlignRight | Qt::AlignTop, pid);

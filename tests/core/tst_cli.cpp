@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTemporaryDir>
 
 #include <csignal>
 #include <vector>
@@ -58,6 +59,7 @@ class TestCli : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void listNamesRaceFirstOnItsLine();
+    void windowOptionsAreCheckedBeforeItOpens();
     void runLockedIsExactJson();
     void runUnlockedLosesUpdates();
     void runHumanReadable();
@@ -268,6 +270,38 @@ void TestCli::badArguments()
     QCOMPARE(o.code, 2);
     QVERIFY2(o.err.contains("usage:"), qPrintable(describe(o)));
     QVERIFY2(o.out.isEmpty(), qPrintable(describe(o))); // nothing that looks like a result
+}
+
+// `ipc-playground --lesson NAME --start --presentation` opens the window on
+// a lesson; a wrong name, a malformed file or an unknown option is said on
+// stderr with exit status 2 before any window opens (offscreen here, so a
+// window that did open would keep the process running until the timeout).
+void TestCli::windowOptionsAreCheckedBeforeItOpens()
+{
+    QTemporaryDir dir;
+    const QString broken = dir.filePath(QStringLiteral("broken.json"));
+    {
+        QFile f(broken);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{ \"format\": 1,");
+    }
+    const struct {
+        QStringList args;
+        const char *says;
+    } cases[] = {
+        {{QStringLiteral("--lesson"), QStringLiteral("no-such-lesson")}, "no lesson 'no-such-lesson'"},
+        {{QStringLiteral("--lesson"), broken}, "broken.json: line 1"},
+        {{QStringLiteral("--lesson")}, "Missing value"},
+        {{QStringLiteral("--presentaton")}, "Unknown option 'presentaton'"},
+        {{QStringLiteral("--start"), QStringLiteral("--lesson"), QStringLiteral("race"), QStringLiteral("--bogus")},
+         "Unknown option 'bogus'"},
+    };
+    for (const auto &c : cases) {
+        const Outcome o = runCli(c.args);
+        QVERIFY2(o.finished && o.status == QProcess::NormalExit && o.code == 2, qPrintable(describe(o)));
+        if (o.err.contains("built without the window")) QSKIP("a build without the window (sanitizer presets)");
+        QVERIFY2(o.err.contains(c.says), qPrintable(describe(o)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -5,6 +5,7 @@
 // queue and pipe fields); and the headless `run --export`.
 #include "charts/chart_exporter.h"
 #include "charts/chart_factory.h"
+#include "charts/chart_view.h"
 #include "sampler.h"
 #include "scenario.h"
 #include "test_support.h"
@@ -94,6 +95,7 @@ class TestChartExport : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
+    void windowLegendWrapsInsteadOfEliding();
     void everyFormat_data();
     void everyFormat();
     void pngSizes();
@@ -145,6 +147,41 @@ void TestChartExport::initTestCase()
 }
 
 void TestChartExport::cleanupTestCase() {}
+
+// The window's legend: entries whole, in as many rows as the width needs,
+// each inside the legend; a series left out of the legend stays out.
+void TestChartExport::windowLegendWrapsInsteadOfEliding()
+{
+    auto *chart = makeChart(ChartKind::PipeTraffic, {QStringLiteral("ring"), QStringLiteral("Ring"), {}}).release();
+    ChartView view(chart);
+    view.resize(1400, 400);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    chart->refresh(m_synthetic);
+    view.syncLegend();
+    const QStringList labels = view.legend()->labels();
+    QVERIFY2(labels.size() >= 2, qPrintable(labels.join(u'|')));
+    for (const QString &l : labels) QVERIFY2(!l.contains(QLatin1String("bytes/s")), qPrintable(l)); // left out
+    const QFontMetrics fm(view.legend()->font());
+    auto rows = [&](int width) {
+        QSet<int> tops;
+        const QList<QRect> rects = view.legend()->textRects(width);
+        for (int i = 0; i < rects.size(); ++i) {
+            // Whole: as wide as the text, and inside the legend's width.
+            if (rects[i].width() < fm.horizontalAdvance(labels[i]) || rects[i].right() >= width) return -1;
+            tops.insert(rects[i].top());
+        }
+        return int(tops.size());
+    };
+    QCOMPARE(rows(1400), 1);
+    const int narrow = fm.horizontalAdvance(labels.front()) + 40;
+    QVERIFY(rows(narrow) >= labels.size() - 1);
+    QVERIFY(view.legend()->heightForWidth(narrow) > view.legend()->heightForWidth(1400));
+    // On screen: below or beside the plot, inside the chart, never hiding it.
+    QVERIFY(view.legend()->isVisible());
+    QVERIFY(view.rect().contains(view.legend()->geometry()));
+    QVERIFY(!chart->plotArea().intersects(QRectF(view.legend()->geometry())));
+}
 
 void TestChartExport::everyFormat_data()
 {

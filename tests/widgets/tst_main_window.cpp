@@ -8,10 +8,12 @@
 #include "link_item.h"
 #include "main_window.h"
 #include "process_diagram.h"
+#include "state_legend.h"
 #include "state_style.h"
 #include "test_support.h"
 
 #include <QAction>
+#include <QLineF>
 #include <QCheckBox>
 #include <QFile>
 #include <QLabel>
@@ -89,6 +91,8 @@ private Q_SLOTS:
     void doubleClickEnlargesEscRestores();
     void deadlockedEndsAreBlockedOnSend();
     void compareDrawsTheLivingPair();
+    void presentationScaleReachesEveryText();
+    void ringIsDrawnAsARing();
     void openScenarioFile();
     void answerAfterTheRun();
     void shortRunFillsTheTimeAxis();
@@ -520,6 +524,104 @@ void TestMainWindow::compareDrawsTheLivingPair()
     for (std::uint32_t s = 0; s < sampler.snapshot().processes.size(); ++s) nodes += w.diagram()->processNode(s) ? 1 : 0;
     QVERIFY2(nodes <= 3, qPrintable(QString::number(nodes)));
     QCOMPARE(w.processModel().rowCount(), int(sampler.snapshot().processes.size())); // the table keeps them all
+    const std::vector<pid_t> pids = pidsOf(sampler.snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+}
+
+// One scale factor, chosen or automatic from the screen's height, reaches
+// every text the audience reads; the list and the table step aside; the
+// legend names only the states the run has shown; the question comes first.
+void TestMainWindow::presentationScaleReachesEveryText()
+{
+    QCOMPARE(MainWindow::automaticPresentationScale(QSize(1024, 768)), ChartStyle::kDefaultPresentationScale);
+    QVERIFY(MainWindow::automaticPresentationScale(QSize(1280, 720)) < ChartStyle::kDefaultPresentationScale);
+    QVERIFY(MainWindow::automaticPresentationScale(QSize(1920, 1080)) > ChartStyle::kDefaultPresentationScale);
+
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(startLongRace(w, 2));
+    QTRY_VERIFY_WITH_TIMEOUT(!w.charts()->views().isEmpty(), 2000);
+    QCOMPARE(w.textScale(), 1.0);
+    const qreal base = w.font().pointSizeF();
+    auto *code = w.explanation()->findChild<QWidget *>(QStringLiteral("pythonCode"));
+    QVERIFY(code);
+    const qreal codeBase = code->font().pointSizeF();
+
+    w.setPresentationScale(2.0);
+    QCOMPARE(w.textScale(), 1.0); // a setting for presentation mode only
+    w.setPresentationMode(true);
+    QCOMPARE(w.textScale(), 2.0);
+    QCOMPARE(w.font().pointSizeF(), base * 2);
+    QCOMPARE(code->font().pointSizeF(), codeBase * 2);
+    QCOMPARE(w.charts()->chartStyle().textScale, 2.0);
+    QCOMPARE(w.exportOptions().style.textScale, 2.0);
+    QVERIFY(!w.scenarioPane()->isVisible());
+    QVERIFY(!w.processTablePane()->isVisible());
+    w.setPresentationScale(1.5);
+    QCOMPARE(w.font().pointSizeF(), base * 1.5);
+    QVERIFY(w.findChild<QAction *>(QStringLiteral("text-scale-150"))->isChecked());
+    // The question before the explanation on a projector.
+    const QString text = w.explanation()->explanationText();
+    const QString question = QString::fromStdString(w.controller().scenario()->texts().question);
+    const QString explanation = QString::fromStdString(w.controller().scenario()->texts().explanation);
+    QVERIFY(text.indexOf(question.left(30)) >= 0 && text.indexOf(question.left(30)) < text.indexOf(explanation.left(30)));
+    // The colours of states this run has shown, not those of other lessons.
+    auto *legend = w.findChild<StateLegend *>();
+    QVERIFY(legend);
+    QTRY_VERIFY(!legend->shownLabels().isEmpty());
+    QVERIFY(!legend->shownLabels().contains(groupLabel(StateGroup::Zombie)));
+    QVERIFY(legend->shownLabels().contains(groupLabel(StateGroup::Running)));
+
+    w.setPresentationMode(false);
+    QCOMPARE(w.font().pointSizeF(), base);
+    QCOMPARE(code->font().pointSizeF(), codeBase);
+    QVERIFY(legend->shownLabels().contains(groupLabel(StateGroup::Zombie))); // all of them again
+    w.action(QStringLiteral("stop"))->trigger();
+}
+
+// The ring lesson is drawn as a ring: its stages sit on one circle, each
+// pipe between the two stages it joins.
+void TestMainWindow::ringIsDrawnAsARing()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.chooseScenario(QStringLiteral("ring")));
+    QVERIFY(w.controller().setParam(QStringLiteral("stages"), 5));
+    w.action(QStringLiteral("start"))->trigger();
+    const Sampler &sampler = w.controller().sampler();
+    QTRY_VERIFY_WITH_TIMEOUT(sampler.snapshot().processes.size() == 5 && w.diagram()->processNode(4) &&
+                                 w.diagram()->objectNode(QStringLiteral("link-4")),
+                             5000);
+    // (the pipes' ends become known as the stages adopt them: then the ring)
+    auto onCircle = [&] {
+        QPointF centre;
+        for (std::uint32_t s = 0; s < 5; ++s) {
+            if (!w.diagram()->processNode(s)) return false;
+            centre += w.diagram()->processNode(s)->pos() / 5;
+        }
+        const qreal radius = QLineF(centre, w.diagram()->processNode(0)->pos()).length();
+        for (std::uint32_t s = 0; s < 5; ++s)
+            if (radius < 50 || std::abs(QLineF(centre, w.diagram()->processNode(s)->pos()).length() - radius) >= 1)
+                return false;
+        return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(onCircle(), 5000);
+    // link-i carries stage i's positions to stage i + 1: it sits between them.
+    for (int i = 0; i < 5; ++i) {
+        const QPointF link = w.diagram()->objectNode(QStringLiteral("link-%1").arg(i))->pos();
+        const ObjectSnapshot *o = nullptr;
+        for (const ObjectSnapshot &x : sampler.snapshot().objects)
+            if (x.name == "link-" + std::to_string(i)) o = &x;
+        QVERIFY(o);
+        const ProcessSnapshot *from = sampler.snapshot().processByPid(o->endPids[0]);
+        const ProcessSnapshot *to = sampler.snapshot().processByPid(o->endPids[1]);
+        QVERIFY(from && to);
+        const QPointF mid = (w.diagram()->processNode(from->slot)->pos() + w.diagram()->processNode(to->slot)->pos()) / 2;
+        QVERIFY2(QLineF(link, mid).length() < 1, qPrintable(QString::number(i)));
+    }
     const std::vector<pid_t> pids = pidsOf(sampler.snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));

@@ -124,7 +124,10 @@ void ChartLegend::paintEvent(QPaintEvent *)
         p.setBrush(e.color);
         p.drawRect(placed[i].swatch.adjusted(0, 0, -1, -1));
         p.setPen(palette().color(QPalette::WindowText));
-        p.drawText(placed[i].text, Qt::TextWordWrap, e.label);
+        // A name laid out on one line is drawn on one line (word-wrapping it
+        // in a rect exactly its width could push its last word below).
+        const bool wrapped = placed[i].text.height() > fontMetrics().height();
+        p.drawText(placed[i].text, wrapped ? Qt::TextWordWrap : (Qt::TextSingleLine | Qt::TextDontClip), e.label);
     }
 }
 
