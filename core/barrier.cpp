@@ -81,11 +81,13 @@ Result<std::uint32_t> Barrier::wait(Duration timeout) noexcept
             if (m_word.compare_exchange_weak(w, w | kBroken, std::memory_order_acq_rel,
                                              std::memory_order_acquire)) {
                 futexWakeAll(m_word);
-                return fail(Errc::Timeout, detail::objectText("barrier", objectIndex) + " had " +
-                                               std::to_string(countOf(w)) + " of " +
-                                               std::to_string(m_parties) + " parties " +
-                                               detail::withinText(timeout) +
-                                               "; it is now broken for everyone");
+                // Python's BrokenBarrierError, for the one that timed out
+                // as for the others; the message says it was this one.
+                return fail(Errc::BrokenBarrier, detail::objectText("barrier", objectIndex) + " had " +
+                                                     std::to_string(countOf(w)) + " of " +
+                                                     std::to_string(m_parties) + " parties " +
+                                                     detail::withinText(timeout) +
+                                                     ": this wait timed out, and the barrier is now broken for everyone");
             }
         }
     }

@@ -10,10 +10,10 @@
 //     0 arrived first, parties-1 arrived last and released the others. This
 //     is what threading.Barrier.wait returns (Python's own docs promise only
 //     "distinct"; some descriptions count down -- this one counts up).
-//   A waiter whose timeout runs out breaks the barrier for everyone: it gets
-//     Errc::Timeout, every other waiter of that generation Errc::BrokenBarrier
-//     (Python raises BrokenBarrierError in all of them, including the one
-//     that timed out; here the culprit is told apart).
+//   A waiter whose timeout runs out breaks the barrier for everyone: it and
+//     every other waiter of that generation get Errc::BrokenBarrier, as
+//     Python raises BrokenBarrierError in all of them (the culprit's message
+//     says its wait timed out).
 //   abort(): breaks the barrier; current and future waiters get BrokenBarrier
 //     until reset().
 //   reset(): waiters currently blocked get BrokenBarrier, and the barrier is
@@ -22,8 +22,8 @@
 //   isBroken(), nWaiting() (arrived in the current generation, 0 while
 //   broken), parties().
 //
-// Errors: wait -> Errc::BrokenBarrier (broken on arrival, or broken/reset
-// while waiting), Errc::Timeout (this caller's timeout broke the barrier).
+// Errors: wait -> Errc::BrokenBarrier (broken on arrival, broken/reset
+// while waiting, or this caller's timeout broke it).
 // validate()/makeBarrier(): Errc::InvalidArgument unless
 // 1 <= parties <= kMaxParties. A Barrier can only be constructed from a
 // validated Parties, so the arena never holds a barrier of 0 parties.

@@ -544,34 +544,17 @@ Result<QCborValue> Connection::recv(Duration timeout, DecodeLimits limits)
 Result<bool> Connection::poll(Duration timeout)
 {
     if (auto ok = checkUsable(false); !ok) return std::unexpected(ok.error());
+    if (hasBufferedMessage()) return true;
+    // A large body in flight: data is moving, recv will not wait long.
+    if (m_frameLength && *m_frameLength > kSmallFrame) return true;
+    // Look, never read: a reader shared with another process (a child that
+    // inherited it) must not take messages into a buffer of its own that
+    // the other would then never see. As in Python, true means data (or
+    // the end of the stream) is there, not necessarily a whole message.
     std::optional<Deadline> dl;
-    for (;;) {
-        if (hasBufferedMessage()) return true;
-        // A large body in flight: data is moving, recv will not wait long.
-        if (m_frameLength && *m_frameLength > kSmallFrame) return true;
-        auto ready = pollOne(m_fd, POLLIN, timeout, dl);
-        if (!ready) return std::unexpected(ready.error());
-        if (*ready == 0) return false;
-        // Read what is there, so "true" means a whole message is waiting.
-        if (m_in.empty()) m_in.resize(kReadAhead);
-        if (m_inBegin == m_inEnd) m_inBegin = m_inEnd = 0;
-        if (m_in.size() == m_inEnd) {
-            if (m_inBegin == 0) return true; // buffer full: a large frame is arriving
-            std::memmove(m_in.data(), m_in.data() + m_inBegin, buffered());
-            m_inEnd -= m_inBegin;
-            m_inBegin = 0;
-        }
-        std::optional<Deadline> none;
-        auto n = readSome(m_in.data() + m_inEnd, m_in.size() - m_inEnd, kNoWait, none);
-        if (!n) {
-            if (n.error().code != Errc::Timeout) return std::unexpected(n.error());
-        } else if (*n == 0) {
-            m_eof = true;
-        } else {
-            m_inEnd += *n;
-        }
-        if (timeout == kNoWait) return hasBufferedMessage();
-    }
+    auto ready = pollOne(m_fd, POLLIN, timeout, dl);
+    if (!ready) return std::unexpected(ready.error());
+    return *ready != 0;
 }
 
 // --- sending --------------------------------------------------------------

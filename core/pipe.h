@@ -158,8 +158,10 @@ public:
                                                     std::size_t offset = 0,
                                                     Duration timeout = kForever);
 
-    // Python's poll(timeout): true when recv would not block (a message,
-    // or the end of the stream, is there). Default: do not wait.
+    // Python's poll(timeout): true when there is something to read (a
+    // message, part of one, or the end of the stream). It only looks: it
+    // never reads from the kernel, so a process polling a reader it shares
+    // with another takes nothing from it. Default: do not wait.
     [[nodiscard]] Result<bool> poll(Duration timeout = kNoWait);
     // Finish a send that timed out half way.
     [[nodiscard]] Result<void> flush(Duration timeout = kForever);

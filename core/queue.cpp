@@ -289,8 +289,8 @@ Result<void> Queue::lock(OwnerLock &lock, Side side, Duration timeout,
             repair(side);
         return {};
     }
-    if (acquired.error().code == Errc::Timeout)
-        return fail(Errc::Timeout, what() + ": another " +
+    if (acquired.error().code == Errc::Timeout) // Python: Full or Empty, whatever kept it
+        return fail(side == Side::Put ? Errc::Full : Errc::Empty, what() + ": another " +
                                        (side == Side::Put ? "producer" : "consumer") +
                                        " held the queue past the deadline");
     return std::unexpected(acquired.error());
@@ -500,9 +500,9 @@ Result<void> Queue::put(std::span<const std::byte> item, Duration timeout)
             return fail(Errc::Full, what() + " is full (" + std::to_string(m_capacity) + " items)");
         if (!deadline) deadline.emplace(timeout);
         if (auto waited = waitForRoom(*deadline, blocked); !waited) {
-            if (waited.error().code == Errc::Timeout)
-                return fail(Errc::Timeout, what() + " stayed full (" + std::to_string(m_capacity) +
-                                               " items) " + within(timeout));
+            if (waited.error().code == Errc::Timeout) // Python: queue.Full
+                return fail(Errc::Full, what() + " stayed full (" + std::to_string(m_capacity) +
+                                            " items) " + within(timeout));
             return waited;
         }
     }
@@ -583,8 +583,8 @@ Result<std::size_t> Queue::get(std::span<std::byte> buffer, Duration timeout)
         if (timeout == kNoWait) return fail(Errc::Empty, what() + " is empty");
         if (!deadline) deadline.emplace(timeout);
         if (auto waited = waitForItem(*deadline, blocked); !waited) {
-            if (waited.error().code == Errc::Timeout)
-                return fail(Errc::Timeout, what() + " stayed empty " + within(timeout));
+            if (waited.error().code == Errc::Timeout) // Python: queue.Empty
+                return fail(Errc::Empty, what() + " stayed empty " + within(timeout));
             return std::unexpected(waited.error());
         }
     }

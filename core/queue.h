@@ -3,9 +3,10 @@
 // processes, messages of variable size up to a per-queue limit.
 //
 // Contract
-//   put   blocks while full (kForever), waits at most `timeout`
-//         (Errc::Timeout), or fails at once with Errc::Full (kNoWait).
-//   get   blocks while empty likewise; Errc::Empty with kNoWait.
+//   put   blocks while full (kForever), waits at most `timeout`, or fails
+//         at once (kNoWait): either way Errc::Full, Python's queue.Full.
+//   get   blocks while empty likewise; Errc::Empty (queue.Empty) when it
+//         gives up, at once or after its timeout.
 //   A message larger than maxMessageBytes() -> Errc::TooLarge (nothing is
 //   queued). get into a buffer smaller than the next message ->
 //   Errc::TooLarge and the message stays at the head of the queue.

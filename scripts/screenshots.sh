@@ -37,7 +37,12 @@ if [ "${1:-}" = --inside ]; then
         name=$lesson-$size
         if [ "$mode" = presentation ]; then args+=(--presentation); name+=-presentation; fi
         "$bin" "${args[@]}" & pid=$!
-        win=$(xdotool search --sync --name "IPC Playground" | head -1)
+        # (a window that never opens must not hang the script)
+        if ! win=$(timeout 30 xdotool search --sync --name "IPC Playground" | head -1) || [ -z "$win" ]; then
+            echo "screenshots.sh: the window of '$lesson' did not open" >&2
+            kill "$pid" 2>/dev/null || true
+            exit 1
+        fi
         # No window manager under Xvfb: the window takes the whole screen.
         xdotool windowmove "$win" 0 0 windowsize "$win" "$w" "$h"
         sleep "${WAIT:-6}"

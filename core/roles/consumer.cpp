@@ -39,7 +39,7 @@ int consumer(WorkerContext &ctx)
     while (pacer.wait()) {
         auto item = q.getMessage(kStopSlice);
         if (!item) {
-            if (item.error().code == Errc::Timeout) continue; // re-check the stop request
+            if (item.error().code == Errc::Empty) continue; // re-check the stop request
             if (item.error().code == Errc::Closed) return 0;
             if (item.error().code == Errc::Corrupt || item.error().code == Errc::TooLarge) {
                 if (ctx.slot) ctx.slot->add(Counter::Custom0, 1);

@@ -39,7 +39,7 @@ int bigPutter(WorkerContext &ctx)
             if (ctx.shouldStop()) return 0;
             auto put = (*q)->putBytes(payload, std::chrono::milliseconds(100));
             if (put) break;
-            if (put.error().code != Errc::Timeout) return failed(kRole, put.error());
+            if (put.error().code != Errc::Full) return failed(kRole, put.error());
             if (!blocked) blocked.emplace(ProcState::BlockedPut, (*q)->objectIndex);
         }
         if (ctx.slot) ctx.slot->addOps(1);
@@ -67,7 +67,7 @@ int joiner(WorkerContext &ctx)
         while (drained < *items && !ctx.shouldStop()) {
             auto got = (*q)->getBytes(std::chrono::milliseconds(100));
             if (!got) {
-                if (got.error().code == Errc::Timeout) continue;
+                if (got.error().code == Errc::Empty) continue;
                 return std::unexpected(got.error());
             }
             ++drained;

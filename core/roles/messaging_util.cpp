@@ -118,7 +118,7 @@ Result<void> putUntilStopped(const WorkerContext &ctx, Queue &queue, const QCbor
 {
     stopped = false;
     auto put = queue.putMessage(message, kStopSlice);
-    if (put || put.error().code != Errc::Timeout) return put;
+    if (put || put.error().code != Errc::Full) return put;
     // Blocked: keep the board steady across the slices.
     StateScope blocked(ProcState::BlockedPut, queue.objectIndex);
     for (;;) {
@@ -127,7 +127,7 @@ Result<void> putUntilStopped(const WorkerContext &ctx, Queue &queue, const QCbor
             return put;
         }
         put = queue.putMessage(message, kStopSlice);
-        if (put || put.error().code != Errc::Timeout) return put;
+        if (put || put.error().code != Errc::Full) return put;
     }
 }
 

@@ -33,7 +33,7 @@ int poolWorker(WorkerContext &ctx)
     while (pacer.wait()) {
         auto task = (*tasks)->getMessage(std::chrono::milliseconds(200));
         if (!task) {
-            if (task.error().code == Errc::Timeout) continue; // re-check the stop request
+            if (task.error().code == Errc::Empty) continue; // re-check the stop request
             if (task.error().code == Errc::Closed) return 0;
             return failed(kRole, task.error());
         }

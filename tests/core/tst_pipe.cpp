@@ -62,6 +62,7 @@ class TestPipe : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
+    void pollingASharedReaderTakesNothing();
     void duplexRequestResponse();
     void oneWayDirectionsEnforced();
     void oneWayPipeHoldsManyLargeMessages();
@@ -440,6 +441,32 @@ void TestPipe::closedHandle()
     Connection moved = std::move(b);
     QVERIFY(b.isClosed());
     QVERIFY(!moved.isClosed());
+}
+
+// A child that inherited the reader and only polls it takes nothing: the
+// parent, the one that receives, still gets every message (poll once read
+// ahead into the child's own buffer and swallowed what it found there).
+void TestPipe::pollingASharedReaderTakesNothing()
+{
+    auto p = Connection::pipe(false);
+    QVERIFY(p);
+    auto &[r, w] = *p;
+    constexpr int kMessages = 100;
+    for (int i = 0; i < kMessages; ++i) QVERIFY(w.sendBytes(QByteArray::number(i), kLong));
+    test::ForkedChild poller([&] {
+        for (int i = 0; i < 50; ++i) {
+            auto ready = r.poll(std::chrono::milliseconds(2));
+            if (!ready || !*ready) return 1; // there is data: poll must say so
+        }
+        return 0;
+    });
+    QCOMPARE(poller.join(), std::optional<int>(0));
+    for (int i = 0; i < kMessages; ++i) {
+        auto got = r.recvBytes(std::nullopt, std::chrono::seconds(5));
+        QVERIFY2(got, qPrintable(QStringLiteral("message %1: %2").arg(i).arg(QString::fromStdString(got.error().toString()))));
+        QCOMPARE(*got, QByteArray::number(i));
+    }
+    QVERIFY(!*r.poll());
 }
 
 void TestPipe::brokenPipeIsAnErrorNotASignal()

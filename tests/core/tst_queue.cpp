@@ -205,13 +205,14 @@ void TestQueue::timeouts()
     auto f = makeQueue(1);
     QVERIFY(f.queue);
     Queue &q = *f.queue;
+    // Python's queue.Empty and queue.Full, whether at once or after waiting.
     auto got = q.getBytes(30ms);
     QVERIFY(!got);
-    QCOMPARE(got.error().code, Errc::Timeout);
+    QCOMPARE(got.error().code, Errc::Empty);
     QVERIFY(q.putBytes("a", 30ms));
     auto put = q.putBytes("b", 30ms);
     QVERIFY(!put);
-    QCOMPARE(put.error().code, Errc::Timeout);
+    QCOMPARE(put.error().code, Errc::Full);
     QCOMPARE(q.qsize(), std::size_t(1));
     // Nobody is left registered as waiting after a timeout.
     QCOMPARE(q.stats().blockedPut, 0u);
@@ -403,7 +404,7 @@ void TestQueue::timedOutWaitIsCountedWhole()
     auto got = f.queue->getBytes(20ms);
     telemetry::attach(nullptr);
     QVERIFY(!got);
-    QCOMPARE(got.error().code, Errc::Timeout);
+    QCOMPARE(got.error().code, Errc::Empty);
     const std::uint64_t blockedNs = (*slot)->blockedNs.load();
     QVERIFY2(blockedNs >= 20'000'000u, std::to_string(blockedNs).c_str());
     QCOMPARE((*slot)->currentState(), ProcState::Running);
@@ -629,7 +630,7 @@ void TestQueue::killAtRandomPoints()
             for (std::uint32_t seq = 0;; ++seq) {
                 const auto item = makeItem(id, seq, 16 + rng.bounded(kMaxBytes - 16));
                 auto put = q->put(item, kLong);
-                if (!put) return put.error().code == Errc::Timeout ? 3 : 2;
+                if (!put) return put.error().code == Errc::Full ? 3 : 2;
             }
         };
     };
@@ -637,7 +638,7 @@ void TestQueue::killAtRandomPoints()
         std::vector<std::byte> buf(kMaxBytes);
         for (;;) {
             auto n = q->get(buf, kLong);
-            if (!n) return n.error().code == Errc::Timeout ? 3 : 2;
+            if (!n) return n.error().code == Errc::Empty ? 3 : 2;
             if (!validate(std::span<const std::byte>(buf.data(), *n))) corruptItems->store(corruptItems->load() + 1);
             gets->store(gets->load() + 1);
         }
