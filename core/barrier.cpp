@@ -35,14 +35,21 @@ Result<std::uint32_t> Barrier::outcome(std::uint32_t gen, std::uint32_t index) c
 
 Result<std::uint32_t> Barrier::wait(Duration timeout) noexcept
 {
+    return wait(timeout, Action());
+}
+
+Result<std::uint32_t> Barrier::wait(Duration timeout, const Action &action)
+{
     const auto broken = [this] {
         return fail(Errc::BrokenBarrier,
                     detail::objectText("barrier", objectIndex) +
-                        " is broken (aborted, reset, or a waiter timed out)");
+                        " is broken (aborted, reset, a waiter timed out, or its action failed)");
     };
+    const Deadline deadline(timeout);
 
     // Arrive: one CAS takes an index in the current generation; the last
-    // arrival opens the next generation in the same CAS.
+    // arrival opens the next generation in the same CAS -- or, with an
+    // action, first claims the release (count == parties) and runs it.
     std::uint32_t w = m_word.load(std::memory_order_acquire);
     std::uint32_t gen = 0;
     std::uint32_t index = 0;
@@ -50,21 +57,52 @@ Result<std::uint32_t> Barrier::wait(Duration timeout) noexcept
         if (w & kBroken) return broken();
         gen = genOf(w);
         index = countOf(w);
+        if (index >= m_parties) {
+            // Another process runs the phase's action: this one belongs to
+            // the next phase.
+            if (futexWait(m_word, w, deadline) == WaitOutcome::TimedOut && deadline.expired()) {
+                abort();
+                return fail(Errc::BrokenBarrier, detail::objectText("barrier", objectIndex) +
+                                                     ": this wait timed out while the last phase's action ran");
+            }
+            w = m_word.load(std::memory_order_acquire);
+            continue;
+        }
         if (index + 1 >= m_parties) {
-            if (m_word.compare_exchange_weak(w, nextGeneration(w), std::memory_order_acq_rel,
-                                             std::memory_order_acquire)) {
+            if (!action) {
+                if (m_word.compare_exchange_weak(w, nextGeneration(w), std::memory_order_acq_rel,
+                                                 std::memory_order_acquire)) {
+                    futexWakeAll(m_word);
+                    return index;
+                }
+                continue;
+            }
+            const std::uint32_t claimed = (w & ~kCountMask) | (m_parties << kCountShift);
+            if (!m_word.compare_exchange_weak(w, claimed, std::memory_order_acq_rel, std::memory_order_acquire))
+                continue;
+            Result<void> ran = action();
+            std::uint32_t now = claimed;
+            if (ran && m_word.compare_exchange_strong(now, nextGeneration(claimed), std::memory_order_acq_rel,
+                                                      std::memory_order_acquire)) {
                 futexWakeAll(m_word);
                 return index;
             }
-        } else if (m_word.compare_exchange_weak(w, w + (1u << kCountShift),
-                                                std::memory_order_acq_rel,
-                                                std::memory_order_acquire)) {
-            break;
+            if (ran) return genOf(now) != gen ? outcome(gen, index) : broken(); // reset or broken meanwhile
+            while (genOf(now) == gen && !(now & kBroken) &&
+                   !m_word.compare_exchange_weak(now, now | kBroken, std::memory_order_acq_rel,
+                                                 std::memory_order_acquire)) {
+            }
+            futexWakeAll(m_word);
+            return fail(Errc::BrokenBarrier, detail::objectText("barrier", objectIndex) +
+                                                 ": its action failed (" + ran.error().message +
+                                                 "); the barrier is broken for everyone");
         }
+        if (m_word.compare_exchange_weak(w, w + (1u << kCountShift), std::memory_order_acq_rel,
+                                         std::memory_order_acquire))
+            break;
     }
 
     // Wait for the generation to end (release or reset) or to break.
-    const Deadline deadline(timeout);
     StateScope waiting(ProcState::WaitingBarrier, objectIndex);
     w = m_word.load(std::memory_order_acquire);
     for (;;) {

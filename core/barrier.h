@@ -50,6 +50,7 @@
 #include "result.h"
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <string_view>
 
@@ -79,6 +80,15 @@ public:
     Barrier &operator=(const Barrier &) = delete;
 
     [[nodiscard]] Result<std::uint32_t> wait(Duration timeout = kForever) noexcept;
+    // Python's Barrier(action=...): the last process to arrive runs
+    // `action` before any waiter is released -- once per phase. Each caller
+    // passes its own (a function is no object shared memory can hold); the
+    // one that arrives last runs it. An action that fails breaks the barrier:
+    // every waiter of that phase gets BrokenBarrier, the runner's message
+    // carries the action's error. While it runs, a process arriving for the
+    // next phase waits for it.
+    using Action = std::function<Result<void>()>;
+    [[nodiscard]] Result<std::uint32_t> wait(Duration timeout, const Action &action);
     void abort() noexcept;
     void reset() noexcept;
 

@@ -130,6 +130,7 @@ private Q_SLOTS:
     void barrierSingleParty();
     void barrierTimeoutBreaksForAll();
     void barrierAbort();
+    void barrierActionOncePerPhase();
     void barrierResetWhileWaiting();
     void barrierRejectsBadParties();
 };
@@ -793,6 +794,52 @@ void TestSync::barrierTimeoutBreaksForAll()
         children.push_back(f.spawn([b] { return b->wait(20s) ? 0 : 3; }));
     QVERIFY(b->wait(20s));
     for (auto &c : children) QCOMPARE(c->join(), std::optional<int>(0));
+}
+
+// Python's Barrier(action=...): three processes, five phases; the last to
+// arrive runs the action before anyone is released, so it runs exactly
+// once per phase and every process sees its effect on leaving the wait.
+// An action that fails breaks the barrier for all three.
+void TestSync::barrierActionOncePerPhase()
+{
+    Fixture f = Fixture::make();
+    Barrier *b = *makeBarrier(f.arena, "barrier", 3);
+    Shared *sh = f.shared;
+    constexpr int kPhases = 5;
+    // Each process counts the phase it completes; after phase p every one
+    // must see p + 1 actions, never more (run twice) nor fewer (released early).
+    const auto phases = [b, sh] {
+        const Barrier::Action action = [sh]() -> Result<void> {
+            sh->woken.fetch_add(1);
+            return {};
+        };
+        for (int p = 0; p < kPhases; ++p) {
+            if (!b->wait(20s, action)) return 3;
+            if (sh->woken.load() != p + 1) return 4;
+            // All must have looked before the next phase's action runs.
+            if (!b->wait(20s)) return 5;
+        }
+        return 0;
+    };
+    std::vector<std::unique_ptr<test::ForkedChild>> children;
+    for (int c = 0; c < 2; ++c) children.push_back(f.spawn(phases));
+    QCOMPARE(phases(), 0);
+    for (auto &c : children) QCOMPARE(c->join(), std::optional<int>(0));
+    QCOMPARE(sh->woken.load(), kPhases);
+
+    // An action that fails: every waiter of the phase gets BrokenBarrier.
+    const Barrier::Action failing = [] { return fail(Errc::ValueError, "the action's own failure"); };
+    children.clear();
+    for (int c = 0; c < 2; ++c)
+        children.push_back(f.spawn([b, failing] {
+            auto index = b->wait(20s, failing);
+            return index ? 0 : codeOf(index.error());
+        }));
+    auto mine = b->wait(20s, failing);
+    for (auto &c : children) QCOMPARE(c->join(), exitFor(Errc::BrokenBarrier));
+    QVERIFY(!mine);
+    QCOMPARE(mine.error().code, Errc::BrokenBarrier);
+    QVERIFY(b->isBroken());
 }
 
 void TestSync::barrierAbort()
