@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <list>
+#include <optional>
 #include <map>
 #include <poll.h>
 #include <sys/socket.h>
@@ -32,6 +34,51 @@ struct CborLess {
     bool operator()(const QCborValue &a, const QCborValue &b) const { return a.compare(b) < 0; }
 };
 
+// A dict as Python's since 3.7: it keeps insertion order (setting a key
+// it holds keeps the key's place; removing and setting it again moves it to
+// the end), found by key in O(log n).
+class OrderedMap {
+public:
+    using Entry = std::pair<QCborValue, QCborValue>;
+
+    [[nodiscard]] const QCborValue *find(const QCborValue &key) const
+    {
+        auto it = m_index.find(key);
+        return it == m_index.end() ? nullptr : &it->second->second;
+    }
+    void set(const QCborValue &key, QCborValue value)
+    {
+        if (auto it = m_index.find(key); it != m_index.end()) {
+            it->second->second = std::move(value);
+            return;
+        }
+        m_entries.emplace_back(key, std::move(value));
+        m_index.emplace(key, std::prev(m_entries.end()));
+    }
+    [[nodiscard]] std::optional<QCborValue> take(const QCborValue &key)
+    {
+        auto it = m_index.find(key);
+        if (it == m_index.end()) return std::nullopt;
+        QCborValue value = std::move(it->second->second);
+        m_entries.erase(it->second);
+        m_index.erase(it);
+        return value;
+    }
+    [[nodiscard]] bool contains(const QCborValue &key) const { return m_index.count(key) > 0; }
+    [[nodiscard]] std::size_t size() const noexcept { return m_entries.size(); }
+    void clear()
+    {
+        m_index.clear();
+        m_entries.clear();
+    }
+    [[nodiscard]] auto begin() const { return m_entries.begin(); }
+    [[nodiscard]] auto end() const { return m_entries.end(); }
+
+private:
+    std::list<Entry> m_entries;
+    std::map<QCborValue, std::list<Entry>::iterator, CborLess> m_index;
+};
+
 enum class Stage { AwaitDigest, AwaitClientChallenge, AwaitVerdict, Ready };
 
 struct Parked {
@@ -44,7 +91,7 @@ struct Parked {
 struct Object {
     Kind kind;
     std::string name;
-    std::map<QCborValue, QCborValue, CborLess> map; // Dict, Namespace
+    OrderedMap map;                                  // Dict, Namespace
     std::vector<QCborValue> list;                    // List
     std::deque<QCborValue> queue;                    // Queue
     std::int64_t maxsize = 0;                        // Queue: 0 unbounded
@@ -534,30 +581,28 @@ struct ManagerServer::Impl {
         switch (op) {
         case Op::Get: {
             if (!mapLike) return wrongKind(*o, op);
-            auto it = o->map.find(a2);
-            if (it == o->map.end()) return missing(*o, a2);
-            return it->second;
+            const QCborValue *v = o->map.find(a2);
+            if (!v) return missing(*o, a2);
+            return *v;
         }
         case Op::GetOr: {
             if (!mapLike) return wrongKind(*o, op);
-            auto it = o->map.find(a2);
-            return it == o->map.end() ? arg(req, 3) : it->second;
+            const QCborValue *v = o->map.find(a2);
+            return v ? *v : arg(req, 3);
         }
         case Op::Set:
             if (!mapLike) return wrongKind(*o, op);
-            o->map.insert_or_assign(a2, arg(req, 3));
+            o->map.set(a2, arg(req, 3));
             return QCborValue(nullptr);
         case Op::Pop: {
             if (!mapLike) return wrongKind(*o, op);
-            auto it = o->map.find(a2);
-            if (it == o->map.end()) return missing(*o, a2);
-            QCborValue v = std::move(it->second);
-            o->map.erase(it);
-            return v;
+            std::optional<QCborValue> v = o->map.take(a2);
+            if (!v) return missing(*o, a2);
+            return std::move(*v);
         }
         case Op::Contains:
             if (!mapLike) return wrongKind(*o, op);
-            return QCborValue(o->map.count(a2) > 0);
+            return QCborValue(o->map.contains(a2));
         case Op::Keys: {
             if (!mapLike) return wrongKind(*o, op);
             QCborArray keys;
@@ -578,7 +623,7 @@ struct ManagerServer::Impl {
                 for (auto it = m.cbegin(); it != m.cend(); ++it)
                     if (!it.key().isString())
                         return fail(Errc::InvalidArgument, "Namespace '" + o->name + "' attribute names are strings");
-            for (auto it = m.cbegin(); it != m.cend(); ++it) o->map.insert_or_assign(it.key(), it.value());
+            for (auto it = m.cbegin(); it != m.cend(); ++it) o->map.set(it.key(), it.value());
             return QCborValue(nullptr);
         }
         case Op::Append:

@@ -15,6 +15,7 @@
 #include "run.h"
 #include "test_support.h"
 
+#include <QRandomGenerator>
 #include <QCborArray>
 #include <QCborMap>
 
@@ -68,6 +69,7 @@ class TestManager : public QObject {
 private Q_SLOTS:
     void proxiesFromSeveralProcesses();
     void dictListNamespaceSemantics();
+    void dictKeepsInsertionOrder();
     void valueAndWrongKinds();
     void queueBlocksAcrossProcesses();
     void lockAcrossProcesses();
@@ -223,6 +225,52 @@ void TestManager::dictListNamespaceSemantics()
     QCOMPARE(ns->get("x")->toDouble(), 1.5);
     QVERIFY(ns->remove("x"));
     QCOMPARE(ns->get("x", 7)->toInteger(), 7);
+}
+
+// Python's dict keeps insertion order: setting a key it holds keeps its
+// place, popping it and setting it again moves it to the end. 1,000 random
+// sets and pops through the manager against a plain vector doing the same.
+void TestManager::dictKeepsInsertionOrder()
+{
+    auto m = ManagerRun::start();
+    QVERIFY(m);
+    auto client = ManagerClient::connect(m->info());
+    QVERIFY(client);
+    auto d = client->dict("ordered");
+    QVERIFY(d);
+    std::vector<std::pair<qint64, qint64>> model;
+    QRandomGenerator rng(20261205);
+    const auto same = [&] {
+        auto keys = d->keys();
+        auto items = d->items();
+        if (!keys || !items || std::size_t(keys->size()) != model.size() || std::size_t(items->size()) != model.size())
+            return false;
+        std::size_t i = 0;
+        for (auto it = items->cbegin(); it != items->cend(); ++it, ++i)
+            if (keys->at(qsizetype(i)).toInteger() != model[i].first || it.key().toInteger() != model[i].first ||
+                it.value().toInteger() != model[i].second)
+                return false;
+        return true;
+    };
+    for (qint64 step = 0; step < 1000; ++step) {
+        const qint64 key = rng.bounded(150);
+        auto at = std::find_if(model.begin(), model.end(), [&](const auto &e) { return e.first == key; });
+        if (rng.bounded(10) < 7) {
+            QVERIFY(d->set(key, step));
+            if (at != model.end()) at->second = step;
+            else model.emplace_back(key, step);
+        } else {
+            auto popped = d->pop(key);
+            QCOMPARE(bool(popped), at != model.end());
+            if (at != model.end()) {
+                QCOMPARE(popped->toInteger(), at->second);
+                model.erase(at);
+            }
+        }
+        if (step % 100 == 99) QVERIFY2(same(), qPrintable(QString::number(step)));
+    }
+    QVERIFY(same());
+    QCOMPARE(okv(d->size()), std::optional<std::size_t>(model.size()));
 }
 
 void TestManager::valueAndWrongKinds()
