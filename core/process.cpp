@@ -1,6 +1,9 @@
 #include "process.h"
 
+#include <atomic>
 #include <cerrno>
+#include <cstdlib>
+#include <mutex>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -13,6 +16,70 @@
 extern char **environ;
 
 namespace ipc {
+
+namespace {
+// Every Process of this process that holds a child (active_children). One
+// thread starts and reaps (see the header); the mutex keeps a second
+// from corrupting the list, not from racing a reap.
+std::mutex g_childrenMutex;
+std::vector<Process *> g_children;
+std::atomic<unsigned> g_started{0}; // for "Process-N"
+} // namespace
+
+void Process::track() noexcept
+{
+    std::lock_guard lock(g_childrenMutex);
+    g_children.push_back(this);
+}
+
+void Process::untrack() noexcept
+{
+    std::lock_guard lock(g_childrenMutex);
+    std::erase(g_children, this);
+}
+
+std::vector<pid_t> Process::activeChildren()
+{
+    std::vector<Process *> children;
+    {
+        std::lock_guard lock(g_childrenMutex);
+        children = g_children;
+    }
+    std::vector<pid_t> alive;
+    for (Process *p : children)
+        if (!p->m_closed && p->isAlive()) alive.push_back(p->m_pid);
+    return alive;
+}
+
+std::optional<pid_t> Process::parentPid()
+{
+    const char *parent = std::getenv("IPC_PARENT_PID");
+    if (!parent || !*parent) return std::nullopt;
+    char *end = nullptr;
+    const long pid = std::strtol(parent, &end, 10);
+    if (*end != '\0' || pid <= 0) return std::nullopt;
+    return pid_t(pid);
+}
+
+Result<void> Process::usable() const
+{
+    if (m_closed)
+        return fail(Errc::ValueError, "process object '" + m_name + "' (pid " + std::to_string(m_pid) + ") is closed");
+    return {};
+}
+
+Result<void> Process::close()
+{
+    if (m_closed) return {};
+    if (m_pid > 0 && isAlive())
+        return fail(Errc::ValueError, "process '" + m_name + "' (pid " + std::to_string(m_pid) +
+                                          ") is still running: join, terminate or kill it before close()");
+    if (m_pidfd >= 0) ::close(m_pidfd);
+    m_pidfd = -1;
+    m_closed = true;
+    untrack();
+    return {};
+}
 
 int exitCodeFromStatus(int status) noexcept
 {
@@ -83,13 +150,21 @@ Result<Process> Process::start(const ProcessOptions &options)
     p.m_pid = pid;
     p.m_pidfd = int(syscall(SYS_pidfd_open, pid, 0));
     if (p.m_pidfd >= 0) fcntl(p.m_pidfd, F_SETFD, FD_CLOEXEC);
+    p.m_name = options.name.empty() ? "Process-" + std::to_string(++g_started) : options.name;
+    p.m_daemon = options.daemon;
+    p.m_atDestruction = options.atDestruction;
+    p.track();
     return p;
 }
 
 Process::Process(Process &&other) noexcept
     : m_pid(std::exchange(other.m_pid, -1)), m_pidfd(std::exchange(other.m_pidfd, -1)),
-      m_exitCode(std::exchange(other.m_exitCode, std::nullopt))
-{}
+      m_exitCode(std::exchange(other.m_exitCode, std::nullopt)), m_name(std::move(other.m_name)),
+      m_daemon(other.m_daemon), m_atDestruction(other.m_atDestruction), m_closed(std::exchange(other.m_closed, false))
+{
+    other.untrack();
+    if (m_pid > 0 && !m_closed) track();
+}
 
 Process &Process::operator=(Process &&other) noexcept
 {
@@ -98,6 +173,12 @@ Process &Process::operator=(Process &&other) noexcept
         m_pid = std::exchange(other.m_pid, -1);
         m_pidfd = std::exchange(other.m_pidfd, -1);
         m_exitCode = std::exchange(other.m_exitCode, std::nullopt);
+        m_name = std::move(other.m_name);
+        m_daemon = other.m_daemon;
+        m_atDestruction = other.m_atDestruction;
+        m_closed = std::exchange(other.m_closed, false);
+        other.untrack();
+        if (m_pid > 0 && !m_closed) track();
     }
     return *this;
 }
@@ -106,14 +187,20 @@ Process::~Process() { reset(); }
 
 void Process::reset() noexcept
 {
-    if (m_pid > 0 && !m_exitCode) {
-        ::kill(m_pid, SIGKILL);
-        (void)reap(true);
+    untrack();
+    if (m_pid > 0 && !m_exitCode && !m_closed) {
+        if (m_atDestruction == AtDestruction::Python && !m_daemon) {
+            (void)reap(true); // joined, however long the child runs
+        } else {
+            ::kill(m_pid, m_atDestruction == AtDestruction::Python ? SIGTERM : SIGKILL);
+            (void)reap(true);
+        }
     }
-    if (m_pidfd >= 0) close(m_pidfd);
+    if (m_pidfd >= 0) ::close(m_pidfd);
     m_pid = -1;
     m_pidfd = -1;
     m_exitCode.reset();
+    m_closed = false;
 }
 
 bool Process::reap(bool block)
@@ -134,13 +221,14 @@ bool Process::reap(bool block)
 
 bool Process::isAlive()
 {
-    if (m_pid <= 0) return false;
+    if (m_pid <= 0 || m_closed) return false;
     return !reap(false);
 }
 
 Result<int> Process::join(Duration timeout)
 {
     if (m_pid <= 0) return fail(Errc::InvalidArgument, "join of a process that was never started");
+    if (auto ok = usable(); !ok) return std::unexpected(ok.error());
     if (reap(false)) return *m_exitCode;
     if (timeout == kForever) {
         (void)reap(true);
@@ -163,6 +251,7 @@ Result<int> Process::join(Duration timeout)
 Result<void> Process::signal(int sig)
 {
     if (m_pid <= 0) return fail(Errc::InvalidArgument, "signal to a process that was never started");
+    if (auto ok = usable(); !ok) return std::unexpected(ok.error());
     if (m_exitCode || !isAlive()) return {}; // already gone, as Python's terminate() on a dead process
     if (::kill(m_pid, sig) != 0) return failErrno("kill " + std::to_string(m_pid), errno);
     return {};

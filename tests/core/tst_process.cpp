@@ -72,6 +72,8 @@ class TestProcess : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void initTestCase();
+    void pythonNamesCloseAndChildren();
+    void atDestructionKillOrPython();
     void exitCodes_data();
     void exitCodes();
     void killedBySignal_data();
@@ -415,6 +417,97 @@ void TestProcess::workerKeepsOnlyTheDescriptorsItIsGiven()
     ::close(50);
     ::close(fds[0]);
     ::close(fds[1]);
+}
+
+// Python's Process.name ("Process-N" unless given), close() (ValueError
+// while running, then every call refused), active_children() (running
+// children only; ended ones reaped on the way) and parent_process().
+void TestProcess::pythonNamesCloseAndChildren()
+{
+    auto a = Process::start(idleWorker());
+    ProcessOptions named = idleWorker();
+    named.name = "the-second";
+    auto b = Process::start(named);
+    QVERIFY(a && b);
+    QVERIFY(a->name().starts_with("Process-"));
+    QCOMPARE(b->name(), std::string("the-second"));
+    auto c = Process::start(idleWorker());
+    QVERIFY(c);
+    QVERIFY(c->name() != a->name());
+
+    auto children = Process::activeChildren();
+    for (pid_t pid : {a->pid(), b->pid(), c->pid()})
+        QVERIFY(std::find(children.begin(), children.end(), pid) != children.end());
+
+    auto early = a->close();
+    QVERIFY(!early);
+    QCOMPARE(early.error().code, Errc::ValueError);
+    QVERIFY(a->kill());
+    auto joined = a->join(10s);
+    QVERIFY(joined);
+    QCOMPARE(*joined, -SIGKILL);
+    QVERIFY(a->close());
+    QVERIFY(a->isClosed());
+    auto after = a->join(10s);
+    QVERIFY(!after);
+    QCOMPARE(after.error().code, Errc::ValueError);
+    QCOMPARE(a->signal(SIGTERM).error().code, Errc::ValueError);
+
+    // b ends on its own accord (killed from outside): it leaves the list.
+    ::kill(b->pid(), SIGKILL);
+    QVERIFY(waitFor([&] {
+        const auto now = Process::activeChildren();
+        return std::find(now.begin(), now.end(), b->pid()) == now.end();
+    }, 10000));
+    QCOMPARE(b->exitCode(), std::optional<int>(-SIGKILL)); // reaped through its object
+    children = Process::activeChildren();
+    QVERIFY(std::find(children.begin(), children.end(), c->pid()) != children.end());
+    QVERIFY(std::find(children.begin(), children.end(), a->pid()) == children.end());
+    const pid_t cpid = c->pid();
+    *c = Process(); // the child's object replaced: killed and reaped, gone from the list
+    children = Process::activeChildren();
+    QVERIFY(std::find(children.begin(), children.end(), cpid) == children.end());
+
+    // parent_process(): none in a process nobody started as a worker.
+    const QByteArray saved = qgetenv("IPC_PARENT_PID");
+    qunsetenv("IPC_PARENT_PID");
+    QVERIFY(!Process::parentPid());
+    qputenv("IPC_PARENT_PID", QByteArray::number(getppid()));
+    QCOMPARE(Process::parentPid(), std::optional<pid_t>(getppid()));
+    if (saved.isNull()) qunsetenv("IPC_PARENT_PID");
+    else qputenv("IPC_PARENT_PID", saved);
+}
+
+// What the object does with a child still running when it goes away:
+// Kill (the default) ends it at once; Python terminates a daemon (it sees
+// SIGTERM) and joins any other (it finishes its work).
+void TestProcess::atDestructionKillOrPython()
+{
+    const auto outcome = [](AtDestruction policy, bool daemon) {
+        int fds[2];
+        if (pipe2(fds, O_CLOEXEC) != 0) return std::string("pipe failed");
+        ProcessOptions o = shell("trap 'echo terminated; exit 0' TERM; echo ready; i=0; "
+                                 "while [ $i -lt 6 ]; do sleep 0.05; i=$((i+1)); done; echo finished");
+        o.stdoutFd = fds[1];
+        o.daemon = daemon;
+        o.atDestruction = policy;
+        {
+            auto p = Process::start(o);
+            ::close(fds[1]);
+            if (!p) return std::string("no start");
+            // Its trap is set once it says so (a bounded wait, then on).
+            char ready[6] = {};
+            pollfd pf{fds[0], POLLIN, 0};
+            if (poll(&pf, 1, 10000) != 1 || read(fds[0], ready, sizeof ready) != sizeof ready)
+                return std::string("never ready");
+        } // destroyed here, still running
+        std::string out = readAll(fds[0]);
+        ::close(fds[0]);
+        return out;
+    };
+    QCOMPARE(outcome(AtDestruction::Kill, false), std::string());
+    QCOMPARE(outcome(AtDestruction::Python, true), std::string("terminated\n"));
+    QCOMPARE(outcome(AtDestruction::Python, false), std::string("finished\n"));
 }
 
 #include "tst_process.moc"
