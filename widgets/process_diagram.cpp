@@ -77,9 +77,17 @@ bool ProcessDiagram::shown(const Snapshot &snapshot, std::size_t slot) const
     const bool ended = isTerminal(snapshot.processes[slot].state);
     // A lesson drawing only what it uses now (compare) shows the pair its
     // links name, not the pairs it measured before (nor one still ending).
-    if (m_onlyLinkedObjects)
-        return m_links.empty() ? !ended
-                               : std::any_of(m_links.begin(), m_links.end(), [&](const Link &l) { return l.slot == slot; });
+    if (m_onlyLinkedObjects) {
+        if (!m_links.empty())
+            return std::any_of(m_links.begin(), m_links.end(), [&](const Link &l) { return l.slot == slot; });
+        // A stage with no shared object to link (compare's pipe and shared
+        // memory): the processes running it, or once all have ended the
+        // last pair that ran.
+        const auto &all = snapshot.processes;
+        if (std::any_of(all.begin(), all.end(), [](const ProcessSnapshot &p) { return !isTerminal(p.state); }))
+            return !ended;
+        return slot + 2 >= all.size();
+    }
     return snapshot.processes.size() <= kShownWhenFinished || !ended;
 }
 
