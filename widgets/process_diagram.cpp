@@ -216,17 +216,18 @@ Arrangement circle(const std::vector<std::uint32_t> &stages, const std::vector<s
     const qreal side = ProcessDiagram::kRingParticlesSide;
     qreal columnHeight = ParticlesItem::kCaption + side;
     for (std::size_t i = 0; i < objectCount; ++i)
-        if (std::isnan(a.objects[i].x())) columnHeight += kRowGap + ObjectNodeItem::kHeight;
-    const qreal x = ring.right() + kColumnGap + std::max(side, ObjectNodeItem::kWidth) / 2;
+        if (std::isnan(a.objects[i].x())) columnHeight += kRowGap + ObjectNodeItem::kCompactHeight;
+    const qreal x = ring.right() + kColumnGap + std::max(side, ObjectNodeItem::kCompactWidth) / 2;
     qreal y = ring.center().y() - columnHeight / 2;
     a.particles = QPointF(x, y + ParticlesItem::kCaption + side / 2);
     y += ParticlesItem::kCaption + side + kRowGap;
     for (std::size_t i = 0; i < objectCount; ++i) {
         if (!std::isnan(a.objects[i].x())) continue;
-        a.objects[i] = QPointF(x, y + ObjectNodeItem::kHeight / 2);
-        y += ObjectNodeItem::kHeight + kRowGap;
+        a.objects[i] = QPointF(x, y + ObjectNodeItem::kCompactHeight / 2);
+        y += ObjectNodeItem::kCompactHeight + kRowGap;
     }
-    a.size = QSizeF(ring.width() + kColumnGap + std::max(side, ObjectNodeItem::kWidth), std::max(ring.height(), columnHeight));
+    // (every box of a ring is compact, the shared array's too)
+    a.size = QSizeF(ring.width() + kColumnGap + std::max(side, ObjectNodeItem::kCompactWidth), std::max(ring.height(), columnHeight));
     return a;
 }
 

@@ -103,8 +103,10 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     // "pid 1234" beside the role if it fits, else the bare number there.
     const qreal roleWidth = QFontMetricsF(title).horizontalAdvance(m_role);
     QString pid = QStringLiteral("pid %1").arg(m_pid);
+    // (with a tenth to spare: text drawn through the view's scaling comes
+    // out wider than measured unscaled, and "transferpid 17208" ran together)
     const auto fitsBeside = [&](const QString &text) {
-        return roleWidth + QFontMetricsF(pidFont).horizontalAdvance(text) + 6 <= inner.width();
+        return (roleWidth + QFontMetricsF(pidFont).horizontalAdvance(text)) * 1.1 + 8 <= inner.width();
     };
     if (!fitsBeside(pid) && fitsBeside(QString::number(m_pid))) pid = QString::number(m_pid);
     const qreal pidWidth = QFontMetricsF(pidFont).horizontalAdvance(pid);
