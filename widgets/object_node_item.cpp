@@ -41,13 +41,6 @@ QString kindTitle(ObjectKind kind)
     }
 }
 
-// " (64 kB waiting)": bytes written into the pipe that nobody read yet.
-QString waiting(std::uint64_t bytes)
-{
-    if (bytes == 0) return {};
-    return QStringLiteral(" (%1B waiting)").arg(CountAxis::compact(double(bytes)));
-}
-
 QString arrow()
 {
     static const bool has = QFontMetricsF(pixelFont(20, true)).inFont(QChar(0x2192));
@@ -284,14 +277,25 @@ void ObjectNodeItem::paintPipe(QPainter *p, const QRectF &body)
         const QRectF lane(body.left(), body.top() + d * laneH, body.width(), laneH - 4);
         const QString from = d == 0 ? m_endA : m_endB;
         const QString to = d == 0 ? m_endB : m_endA;
-        p->setFont(pixelFont(kSmallestTextPx, true));
+        const QFont font = pixelFont(kSmallestTextPx, true);
+        p->setFont(font);
         p->setPen(QColor(0x21, 0x21, 0x21));
         const double rate = m_messageRates[std::size_t(d)];
-        p->drawText(lane, Qt::AlignLeft | Qt::AlignTop,
-                    from + arrow() + to + QStringLiteral(": %1 msg/s, %2B/s%3")
-                                              .arg(CountAxis::compact(rate),
-                                                   CountAxis::compact(m_byteRates[std::size_t(d)]),
-                                                   waiting(m_object.kernelQueued[std::size_t(d)])));
+        // What matters first: the bytes waiting in the buffer (the deadlock
+        // lesson's whole point), else the traffic; the rest if it fits.
+        const std::uint64_t queued = m_object.kernelQueued[std::size_t(d)];
+        // (bytes waiting are waiting for the reader: its pid alone says where)
+        const QString head = (queued ? arrow().trimmed() + QLatin1Char(' ') : from + arrow()) + to + QStringLiteral(": ");
+        const QString traffic = QStringLiteral("%1 msg/s, %2B/s")
+                                    .arg(CountAxis::compact(rate), CountAxis::compact(m_byteRates[std::size_t(d)]));
+        // ("219 kB unread": whole kilobytes, short enough for the lane)
+        const QString unread = queued >= 1'000'000 ? QStringLiteral("%1 MB unread").arg(double(queued) / 1e6, 0, 'f', 1)
+                               : queued >= 1000    ? QStringLiteral("%1 kB unread").arg(qRound(double(queued) / 1e3))
+                                                   : QStringLiteral("%1 B unread").arg(queued);
+        QString text = head + (queued ? unread : traffic);
+        if (queued && QFontMetricsF(font).horizontalAdvance(text + QStringLiteral(", ") + traffic) <= lane.width())
+            text += QStringLiteral(", ") + traffic;
+        p->drawText(lane, Qt::AlignLeft | Qt::AlignTop, QFontMetricsF(font).elidedText(text, Qt::ElideRight, lane.width()));
         paintTube(p, QRectF(lane.left(), lane.top() + 24, lane.width(), std::max(6.0, lane.height() - 28)), d);
     }
 }
