@@ -22,6 +22,7 @@ std::string_view errcName(Errc code) noexcept
     case Errc::TooLarge: return "TooLarge";
     case Errc::Corrupt: return "Corrupt";
     case Errc::ValueError: return "ValueError";
+    case Errc::AuthenticationFailed: return "AuthenticationFailed";
     case Errc::System: return "System";
     }
     return "Unknown";

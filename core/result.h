@@ -28,6 +28,7 @@ enum class Errc {
     TooLarge,        // message or segment over its limit
     Corrupt,         // foreign or damaged shared memory, malformed bytes
     ValueError,      // over-release of a bounded semaphore, task_done too often
+    AuthenticationFailed, // the peer does not hold the same authentication key
     System,          // an OS call failed; the message has errno's text
 };
 

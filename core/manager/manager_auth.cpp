@@ -25,7 +25,7 @@ Result<void> fillRandom(void *out, std::size_t n)
 
 std::unexpected<Error> authFailed(std::string what)
 {
-    return fail(Errc::InvalidArgument, "authentication failed: " + std::move(what));
+    return fail(Errc::AuthenticationFailed, "authentication failed: " + std::move(what));
 }
 
 } // namespace

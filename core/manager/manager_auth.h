@@ -3,7 +3,8 @@
 // does (deliver_challenge / answer_challenge). See manager_protocol.h for
 // the frames.
 //
-// Errors: InvalidArgument with a message starting "authentication failed:"
+// Errors: AuthenticationFailed (Python: AuthenticationError), a message
+// starting "authentication failed:"
 // that says which side refused whom; Timeout / EndOfFile from the socket.
 // Any process; the functions keep no state.
 #pragma once

@@ -25,7 +25,7 @@
 //                that made it (after fork(): connect again in the child)
 //   NotFound     missing dict key / namespace attribute
 //   plus per call: Full/Empty (queue), NotOwner/WouldDeadlock (lock).
-// connect(): InvalidArgument "authentication failed: ..." when either side
+// connect(): AuthenticationFailed "authentication failed: ..." when either side
 // refuses the other's key; NotFound/Closed when no server listens.
 //
 // Telemetry: when connected through a ManagerInfo, each call adds to this

@@ -441,7 +441,7 @@ void TestManager::wrongKeyRejectedByServer()
     wrong[0] ^= 0x5a;
     auto rejected = ManagerClient::connect(m->info().socketPath(), wrong);
     QVERIFY(!rejected);
-    QCOMPARE(rejected.error().code, Errc::InvalidArgument);
+    QCOMPARE(rejected.error().code, Errc::AuthenticationFailed);
     QVERIFY2(rejected.error().message.find("authentication failed") != std::string::npos &&
                  rejected.error().message.find("rejected our key") != std::string::npos,
              rejected.error().message.c_str());
@@ -486,7 +486,7 @@ void TestManager::impostorServerRejectedByClient()
     });
     auto client = ManagerClient::connect(path, *realKey);
     QVERIFY(!client);
-    QCOMPARE(client.error().code, Errc::InvalidArgument);
+    QCOMPARE(client.error().code, Errc::AuthenticationFailed);
     QVERIFY2(client.error().message.find("authentication failed") != std::string::npos &&
                  client.error().message.find("did not prove it holds the key") != std::string::npos,
              client.error().message.c_str());
