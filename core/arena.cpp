@@ -25,6 +25,8 @@ std::string_view objectKindName(ObjectKind kind) noexcept
     case ObjectKind::Scenario: return "Scenario";
     case ObjectKind::Manager: return "Manager";
     case ObjectKind::BlockNote: return "SharedMemory";
+    case ObjectKind::RawValue: return "RawValue";
+    case ObjectKind::RawArray: return "RawArray";
     }
     return "Unknown";
 }

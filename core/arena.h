@@ -62,6 +62,8 @@ enum class ObjectKind : std::uint32_t {
     Scenario, // per-run extras an engine keeps for itself
     Manager,  // a manager server's address, key and telemetry (manager/manager_info.h)
     BlockNote, // the arena's record of a named SharedMemory block (shared_memory_block.h)
+    RawValue,  // a Value without a lock (shared_value.h)
+    RawArray,  // an Array without a lock
 };
 
 [[nodiscard]] std::string_view objectKindName(ObjectKind kind) noexcept;

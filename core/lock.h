@@ -66,6 +66,7 @@ public:
 
     [[nodiscard]] Result<AcquireStatus> acquire(Duration timeout, std::uint32_t objectIndex) noexcept;
     [[nodiscard]] Result<void> release(std::uint32_t objectIndex) noexcept;
+    [[nodiscard]] bool isRecursive() const noexcept { return m_recursive; }
     [[nodiscard]] std::int32_t holderPid() const noexcept
     {
         return m_holderPid.load(std::memory_order_relaxed);
@@ -99,44 +100,46 @@ private:
 
 } // namespace detail
 
-class Lock {
+// What Lock and RLock share: the same robust mutex, recursive or not, and
+// the same members, so code that takes "a lock" (a Value's get_lock(), a
+// role told to use a separate Lock) takes an AnyLock. Whether it counts
+// re-acquisitions is fixed when the lock is made.
+class AnyLock {
+public:
+    std::uint32_t objectIndex = kNoObject;
+
+    explicit AnyLock(bool recursive) noexcept : m_mutex(recursive) {}
+
+    [[nodiscard]] Result<AcquireStatus> acquire(Duration timeout = kForever) noexcept
+    {
+        return m_mutex.acquire(timeout, objectIndex);
+    }
+    [[nodiscard]] Result<void> release() noexcept { return m_mutex.release(objectIndex); }
+    [[nodiscard]] bool isRecursive() const noexcept { return m_mutex.isRecursive(); }
+    [[nodiscard]] std::int32_t holderPid() const noexcept { return m_mutex.holderPid(); }
+    [[nodiscard]] std::uint64_t acquisitions() const noexcept { return m_mutex.acquisitions(); }
+    [[nodiscard]] std::uint64_t ownerDeaths() const noexcept { return m_mutex.ownerDeaths(); }
+
+private:
+    detail::RobustMutex m_mutex;
+};
+
+// multiprocessing.Lock: a second acquire by its holder is WouldDeadlock.
+class Lock : public AnyLock {
 public:
     static constexpr ObjectKind kKind = ObjectKind::Lock;
-    std::uint32_t objectIndex = kNoObject;
-
-    Lock() noexcept : m_mutex(false) {}
-
-    [[nodiscard]] Result<AcquireStatus> acquire(Duration timeout = kForever) noexcept
-    {
-        return m_mutex.acquire(timeout, objectIndex);
-    }
-    [[nodiscard]] Result<void> release() noexcept { return m_mutex.release(objectIndex); }
-    [[nodiscard]] std::int32_t holderPid() const noexcept { return m_mutex.holderPid(); }
-    [[nodiscard]] std::uint64_t acquisitions() const noexcept { return m_mutex.acquisitions(); }
-    [[nodiscard]] std::uint64_t ownerDeaths() const noexcept { return m_mutex.ownerDeaths(); }
-
-private:
-    detail::RobustMutex m_mutex;
+    Lock() noexcept : AnyLock(false) {}
 };
 
-class RLock {
+// multiprocessing.RLock: its holder may acquire it again; it is free once
+// released as often as acquired.
+class RLock : public AnyLock {
 public:
     static constexpr ObjectKind kKind = ObjectKind::RLock;
-    std::uint32_t objectIndex = kNoObject;
-
-    RLock() noexcept : m_mutex(true) {}
-
-    [[nodiscard]] Result<AcquireStatus> acquire(Duration timeout = kForever) noexcept
-    {
-        return m_mutex.acquire(timeout, objectIndex);
-    }
-    [[nodiscard]] Result<void> release() noexcept { return m_mutex.release(objectIndex); }
-    [[nodiscard]] std::int32_t holderPid() const noexcept { return m_mutex.holderPid(); }
-    [[nodiscard]] std::uint64_t acquisitions() const noexcept { return m_mutex.acquisitions(); }
-    [[nodiscard]] std::uint64_t ownerDeaths() const noexcept { return m_mutex.ownerDeaths(); }
-
-private:
-    detail::RobustMutex m_mutex;
+    RLock() noexcept : AnyLock(true) {}
 };
+
+static_assert(sizeof(Lock) == sizeof(AnyLock) && sizeof(RLock) == sizeof(AnyLock),
+              "a Lock and an RLock are an AnyLock with nothing added");
 
 } // namespace ipc

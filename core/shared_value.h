@@ -1,7 +1,10 @@
 // SharedValue<T> and SharedArray<T>: multiprocessing.Value and Array in the
-// arena, for T in {int32_t, int64_t, double}, each with its own Lock
-// (getLock(), as Value(lock=True)). Any process attached to the arena may
-// call any member.
+// arena, each with its own lock (getLock()): an RLock, as Python's
+// Value(lock=True) has, or a plain Lock when made with LockKind::Lock.
+// RawValue<T> and RawArray<T>: Python's RawValue / RawArray, no lock.
+// T is one of Python's typecodes (typecodeElement): 'h' int16_t,
+// 'i' int32_t, 'q'/'l' int64_t, 'd' double, 'c' char (one byte). Any
+// process attached to the arena may call any member.
 //
 // Plain load/store are single atomic accesses (relaxed). racyAdd() is the
 // lesson: a deliberate read, then an optional race window, then a write --
@@ -22,21 +25,48 @@
 
 namespace ipc {
 
-enum class ElementType : std::uint32_t { Int32 = 1, Int64 = 2, Double = 3 };
+enum class ElementType : std::uint32_t { Int32 = 1, Int64 = 2, Double = 3, Int16 = 4, Char = 5 };
 
+// What a SharedMemory block (shared_memory_block.h) holds and computes with.
 template <class T>
 concept SharedScalar =
     std::is_same_v<T, std::int32_t> || std::is_same_v<T, std::int64_t> || std::is_same_v<T, double>;
 
-template <SharedScalar T>
+// What a Value or Array holds: the block's types and Python's 'h' and 'c'.
+template <class T>
+concept ValueElement = SharedScalar<T> || std::is_same_v<T, std::int16_t> || std::is_same_v<T, char>;
+
+template <ValueElement T>
 constexpr ElementType elementTypeOf()
 {
     if constexpr (std::is_same_v<T, std::int32_t>) return ElementType::Int32;
     else if constexpr (std::is_same_v<T, std::int64_t>) return ElementType::Int64;
+    else if constexpr (std::is_same_v<T, std::int16_t>) return ElementType::Int16;
+    else if constexpr (std::is_same_v<T, char>) return ElementType::Char;
     else return ElementType::Double;
 }
 
 [[nodiscard]] std::string_view elementTypeName(ElementType t) noexcept;
+// Python's typecode for the element type: 'h', 'i', 'q', 'd', 'c'.
+[[nodiscard]] char elementTypecode(ElementType t) noexcept;
+// The element type of a Python typecode; InvalidArgument names the codes
+// we have ('l' is 'q': a C long is 64 bits here).
+[[nodiscard]] Result<ElementType> typecodeElement(char typecode);
+
+// Which lock a Value or Array makes for itself (Python: Value(lock=True)
+// gives an RLock; lock=Lock() a plain one).
+enum class LockKind : std::uint8_t { RLock, Lock };
+
+namespace detail {
+template <ValueElement T>
+[[nodiscard]] Result<void> elementTypeError(ElementType held, std::string_view what, std::string_view name)
+{
+    if (held == elementTypeOf<T>()) return {};
+    return fail(Errc::InvalidArgument, std::string(what) + " '" + std::string(name) + "' holds " +
+                                           std::string(elementTypeName(held)) + ", not " +
+                                           std::string(elementTypeName(elementTypeOf<T>())));
+}
+} // namespace detail
 
 // Busy-waits about `us` microseconds without a syscall, so the race window
 // keeps the process on the CPU (sleeping would make losses rarer, not likelier).
@@ -54,13 +84,15 @@ inline void raceWindow(RaceMode mode, std::uint32_t us) noexcept
     else if (mode == RaceMode::Pause && us > 0) pauseMicroseconds(us);
 }
 
-template <SharedScalar T>
+template <ValueElement T>
 class SharedValue {
 public:
     static constexpr ObjectKind kKind = ObjectKind::Value;
     std::uint32_t objectIndex = kNoObject;
 
-    explicit SharedValue(T initial = T{}) noexcept : m_value(initial) {}
+    explicit SharedValue(T initial = T{}, LockKind lock = LockKind::RLock) noexcept
+        : m_lock(lock == LockKind::RLock), m_value(initial)
+    {}
 
     [[nodiscard]] T load() const noexcept
     {
@@ -86,83 +118,154 @@ public:
         return acquired;
     }
 
-    [[nodiscard]] Lock &getLock() noexcept { return m_lock; }
+    [[nodiscard]] AnyLock &getLock() noexcept { return m_lock; }
     [[nodiscard]] ElementType type() const noexcept { return m_type; }
     [[nodiscard]] Result<void> typeError(std::string_view name) const
     {
-        if (m_type == elementTypeOf<T>()) return {};
-        return fail(Errc::InvalidArgument, "value '" + std::string(name) + "' holds " +
-                                               std::string(elementTypeName(m_type)) + ", not " +
-                                               std::string(elementTypeName(elementTypeOf<T>())));
+        return detail::elementTypeError<T>(m_type, "value", name);
     }
 
 private:
     ElementType m_type = elementTypeOf<T>();
-    Lock m_lock;
+    AnyLock m_lock;
     alignas(64) T m_value; // own cache line: the lock word and the value do not false-share
 };
 
-template <SharedScalar T>
-class SharedArray {
+// multiprocessing.RawValue: a value in shared memory without a lock.
+template <ValueElement T>
+class RawValue {
 public:
-    static constexpr ObjectKind kKind = ObjectKind::Array;
-    static constexpr std::size_t kMaxLength = std::size_t(1) << 28;
-    std::uint32_t objectIndex = kNoObject;
+    static constexpr ObjectKind kKind = ObjectKind::RawValue;
 
-    // A length over kMaxLength is TooLarge, with the limit (before any
-    // size is computed: SIZE_MAX elements would wrap bytesFor to a few bytes).
-    [[nodiscard]] static Result<void> checkArguments(std::size_t length)
+    explicit RawValue(T initial = T{}) noexcept : m_value(initial) {}
+
+    [[nodiscard]] T load() const noexcept
     {
-        if (length <= kMaxLength) return {};
-        return fail(Errc::TooLarge, "an Array of " + std::to_string(length) + " elements is over the limit of " +
-                                        std::to_string(kMaxLength));
+        return std::atomic_ref<const T>(m_value).load(std::memory_order_relaxed);
     }
-    static std::size_t bytesFor(std::size_t length) noexcept
+    void store(T v) noexcept { std::atomic_ref<T>(m_value).store(v, std::memory_order_relaxed); }
+    void racyAdd(T delta, RaceMode mode = RaceMode::None, std::uint32_t windowUs = 0) noexcept
     {
-        return sizeof(SharedArray) + length * sizeof(T);
+        const T seen = load();
+        raceWindow(mode, windowUs);
+        store(T(seen + delta));
     }
-    explicit SharedArray(std::size_t length) noexcept : m_length(length)
+    [[nodiscard]] ElementType type() const noexcept { return m_type; }
+    [[nodiscard]] Result<void> typeError(std::string_view name) const
     {
-        for (T &x : elements()) x = T{};
+        return detail::elementTypeError<T>(m_type, "raw value", name);
     }
 
-    [[nodiscard]] std::size_t size() const noexcept { return m_length; }
+private:
+    ElementType m_type = elementTypeOf<T>();
+    alignas(8) T m_value;
+};
+
+namespace detail {
+
+inline constexpr std::size_t kMaxArrayLength = std::size_t(1) << 28;
+
+// A length over the limit is TooLarge, with the limit (before any size is
+// computed: SIZE_MAX elements would wrap bytesFor to a few bytes).
+[[nodiscard]] inline Result<void> checkArrayLength(std::size_t length)
+{
+    if (length <= kMaxArrayLength) return {};
+    return fail(Errc::TooLarge, "an Array of " + std::to_string(length) + " elements is over the limit of " +
+                                    std::to_string(kMaxArrayLength));
+}
+
+// An array's elements: `length` Ts right after the object's own members.
+template <ValueElement T, class Array>
+class ArrayElements {
+public:
+    [[nodiscard]] std::size_t size() const noexcept { return self().m_length; }
     // Direct access for in-place computation; element accesses through
     // load/store/racyAdd are atomic, those through the span are plain.
     [[nodiscard]] std::span<T> elements() noexcept
     {
-        return {reinterpret_cast<T *>(reinterpret_cast<std::byte *>(this) + sizeof(SharedArray)),
-                m_length};
+        return {reinterpret_cast<T *>(reinterpret_cast<std::byte *>(&self()) + sizeof(Array)), size()};
     }
     [[nodiscard]] T load(std::size_t i) const noexcept
     {
-        return std::atomic_ref<T>(const_cast<SharedArray *>(this)->elements()[i])
-            .load(std::memory_order_relaxed);
+        return std::atomic_ref<T>(const_cast<ArrayElements *>(this)->elements()[i]).load(std::memory_order_relaxed);
     }
-    void store(std::size_t i, T v) noexcept
-    {
-        std::atomic_ref<T>(elements()[i]).store(v, std::memory_order_relaxed);
-    }
-    void racyAdd(std::size_t i, T delta, RaceMode mode = RaceMode::None,
-                 std::uint32_t windowUs = 0) noexcept
+    void store(std::size_t i, T v) noexcept { std::atomic_ref<T>(elements()[i]).store(v, std::memory_order_relaxed); }
+    void racyAdd(std::size_t i, T delta, RaceMode mode = RaceMode::None, std::uint32_t windowUs = 0) noexcept
     {
         const T seen = load(i);
         raceWindow(mode, windowUs);
         store(i, T(seen + delta));
     }
-    [[nodiscard]] Lock &getLock() noexcept { return m_lock; }
-    [[nodiscard]] Result<void> typeError(std::string_view name) const
+
+protected:
+    void zero() noexcept
     {
-        if (m_type == elementTypeOf<T>()) return {};
-        return fail(Errc::InvalidArgument, "array '" + std::string(name) + "' holds " +
-                                               std::string(elementTypeName(m_type)) + ", not " +
-                                               std::string(elementTypeName(elementTypeOf<T>())));
+        for (T &x : elements()) x = T{};
     }
 
 private:
+    [[nodiscard]] Array &self() noexcept { return static_cast<Array &>(*this); }
+    [[nodiscard]] const Array &self() const noexcept { return static_cast<const Array &>(*this); }
+};
+
+} // namespace detail
+
+template <ValueElement T>
+class SharedArray : public detail::ArrayElements<T, SharedArray<T>> {
+public:
+    static constexpr ObjectKind kKind = ObjectKind::Array;
+    static constexpr std::size_t kMaxLength = detail::kMaxArrayLength;
+    std::uint32_t objectIndex = kNoObject;
+
+    [[nodiscard]] static Result<void> checkArguments(std::size_t length, LockKind = LockKind::RLock)
+    {
+        return detail::checkArrayLength(length);
+    }
+    static std::size_t bytesFor(std::size_t length, LockKind = LockKind::RLock) noexcept
+    {
+        return sizeof(SharedArray) + length * sizeof(T);
+    }
+    explicit SharedArray(std::size_t length, LockKind lock = LockKind::RLock) noexcept
+        : m_length(length), m_lock(lock == LockKind::RLock)
+    {
+        this->zero();
+    }
+
+    [[nodiscard]] AnyLock &getLock() noexcept { return m_lock; }
+    [[nodiscard]] ElementType type() const noexcept { return m_type; }
+    [[nodiscard]] Result<void> typeError(std::string_view name) const
+    {
+        return detail::elementTypeError<T>(m_type, "array", name);
+    }
+
+private:
+    friend class detail::ArrayElements<T, SharedArray>;
     ElementType m_type = elementTypeOf<T>();
     std::size_t m_length;
-    Lock m_lock;
+    AnyLock m_lock;
+};
+
+// multiprocessing.RawArray: an array in shared memory without a lock.
+template <ValueElement T>
+class RawArray : public detail::ArrayElements<T, RawArray<T>> {
+public:
+    static constexpr ObjectKind kKind = ObjectKind::RawArray;
+    static constexpr std::size_t kMaxLength = detail::kMaxArrayLength;
+
+    [[nodiscard]] static Result<void> checkArguments(std::size_t length) { return detail::checkArrayLength(length); }
+    static std::size_t bytesFor(std::size_t length) noexcept { return sizeof(RawArray) + length * sizeof(T); }
+    explicit RawArray(std::size_t length) noexcept : m_length(length) { this->zero(); }
+
+    [[nodiscard]] ElementType type() const noexcept { return m_type; }
+    [[nodiscard]] Result<void> typeError(std::string_view name) const
+    {
+        return detail::elementTypeError<T>(m_type, "raw array", name);
+    }
+
+private:
+    friend class detail::ArrayElements<T, RawArray>;
+    ElementType m_type = elementTypeOf<T>();
+    alignas(8) std::size_t m_length;
 };
 
 } // namespace ipc

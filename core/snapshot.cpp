@@ -47,8 +47,30 @@ void readProcesses(Run &run, Snapshot &out, const SnapshotOptions &options)
     }
 }
 
-template <SharedScalar T>
-void readValue(SharedValue<T> *v, ObjectSnapshot &o)
+// Calls f with the object at `offset` as Object<T>, T its element type.
+// The members before the elements are the same for every T, so the type
+// can be read through any of them.
+template <template <class> class Object, class F>
+void withElementType(const Arena &arena, std::uint64_t offset, F &&f)
+{
+    switch (arena.at<Object<std::int32_t>>(offset)->type()) {
+    case ElementType::Int16: f(arena.at<Object<std::int16_t>>(offset)); break;
+    case ElementType::Int32: f(arena.at<Object<std::int32_t>>(offset)); break;
+    case ElementType::Int64: f(arena.at<Object<std::int64_t>>(offset)); break;
+    case ElementType::Double: f(arena.at<Object<double>>(offset)); break;
+    case ElementType::Char: f(arena.at<Object<char>>(offset)); break;
+    }
+}
+
+template <class V>
+void readRawValue(V *v, ObjectSnapshot &o)
+{
+    o.hasValue = true;
+    o.value = double(v->load());
+}
+
+template <class V>
+void readValue(V *v, ObjectSnapshot &o)
 {
     o.hasValue = true;
     o.value = double(v->load());
@@ -58,8 +80,8 @@ void readValue(SharedValue<T> *v, ObjectSnapshot &o)
     o.ownerDeaths = v->getLock().ownerDeaths();
 }
 
-template <SharedScalar T>
-void readArray(SharedArray<T> *a, ObjectSnapshot &o)
+template <class A>
+void readArray(A *a, ObjectSnapshot &o)
 {
     o.length = a->size();
     o.hasLock = true;
@@ -117,22 +139,10 @@ void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
     switch (e.kind) {
     case ObjectKind::Lock: readLock(arena.at<Lock>(e.offset), o); break;
     case ObjectKind::RLock: readLock(arena.at<RLock>(e.offset), o); break;
-    case ObjectKind::Value: {
-        // Every SharedValue<T> starts with the same members before the
-        // value itself, so the element type can be read through any T.
-        const ElementType type = arena.at<SharedValue<std::int32_t>>(e.offset)->type();
-        if (type == ElementType::Int32) readValue(arena.at<SharedValue<std::int32_t>>(e.offset), o);
-        else if (type == ElementType::Int64) readValue(arena.at<SharedValue<std::int64_t>>(e.offset), o);
-        else if (type == ElementType::Double) readValue(arena.at<SharedValue<double>>(e.offset), o);
-        break;
-    }
-    case ObjectKind::Array: {
-        const std::string_view name(e.name, strnlen(e.name, DirectoryEntry::kNameSize));
-        if (auto a = arena.find<SharedArray<std::int32_t>>(name)) readArray(*a, o);
-        else if (auto b = arena.find<SharedArray<std::int64_t>>(name)) readArray(*b, o);
-        else if (auto d = arena.find<SharedArray<double>>(name)) readArray(*d, o);
-        break;
-    }
+    case ObjectKind::Value: withElementType<SharedValue>(arena, e.offset, [&](auto *v) { readValue(v, o); }); break;
+    case ObjectKind::RawValue: withElementType<RawValue>(arena, e.offset, [&](auto *v) { readRawValue(v, o); }); break;
+    case ObjectKind::Array: withElementType<SharedArray>(arena, e.offset, [&](auto *a) { readArray(a, o); }); break;
+    case ObjectKind::RawArray: withElementType<RawArray>(arena, e.offset, [&](auto *a) { o.length = a->size(); }); break;
     case ObjectKind::Queue:
     case ObjectKind::JoinableQueue: {
         // A JoinableQueue is a Queue with more after it: stats() reads both.

@@ -125,7 +125,9 @@ void ObjectNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, 
     const QRectF body = inner.adjusted(0, 34, 0, 0);
     switch (m_object.kind) {
     case ObjectKind::Value:
-    case ObjectKind::Array: paintValue(painter, body); break;
+    case ObjectKind::Array:
+    case ObjectKind::RawValue:
+    case ObjectKind::RawArray: paintValue(painter, body); break;
     case ObjectKind::Queue:
     case ObjectKind::JoinableQueue: paintQueue(painter, body); break;
     case ObjectKind::Lock:

@@ -33,7 +33,7 @@ struct ChunkPlan {
     std::int64_t rounds;
     std::size_t batch;
     std::uint32_t pauseUs;
-    Lock *lock; // null: no lock
+    AnyLock *lock; // null: no lock
 };
 
 template <SharedScalar T>
@@ -118,6 +118,8 @@ int chunk(WorkerContext &ctx)
     case ElementType::Int32: return transformRange(ctx, *block->view<std::int32_t>(), plan);
     case ElementType::Int64: return transformRange(ctx, *block->view<std::int64_t>(), plan);
     case ElementType::Double: return transformRange(ctx, *block->view<double>(), plan);
+    case ElementType::Int16:
+    case ElementType::Char: break; // a block never holds these (attach refuses them)
     }
     return failed(kRole, Error{Errc::InvalidArgument,
                                "block '" + block->name() + "' holds untyped bytes; the creator must give it an element type"});

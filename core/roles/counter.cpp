@@ -31,7 +31,7 @@ namespace {
 
 constexpr std::string_view kRole = "counter";
 
-int rounds(WorkerContext &ctx, SharedValue<std::int64_t> &v, Lock &lock, std::int64_t increments,
+int rounds(WorkerContext &ctx, SharedValue<std::int64_t> &v, AnyLock &lock, std::int64_t increments,
            std::int64_t count)
 {
     auto barrier = ctx.arena.find<Barrier>(ctx.args.text("barrier"));
@@ -92,7 +92,7 @@ int counter(WorkerContext &ctx)
     auto value = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("value", "counter"));
     if (!value) return failed(kRole, value.error());
     // A separate lock object (Lock()) or the value's own (get_lock()).
-    Lock *lock = &(*value)->getLock();
+    AnyLock *lock = &(*value)->getLock();
     if (ctx.args.has("lock") && ctx.args.text("lock") != "own") {
         auto separate = ctx.arena.find<Lock>(ctx.args.text("lock"));
         if (!separate) return failed(kRole, separate.error());

@@ -99,7 +99,7 @@ Result<void> viaValue(WorkerContext &ctx, bool put, std::uint64_t items, Tally &
     auto value = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("object"));
     if (!value) return std::unexpected(value.error());
     SharedValue<std::int64_t> &v = **value;
-    Lock &lock = v.getLock();
+    AnyLock &lock = v.getLock();
     Backoff backoff;
     for (std::uint64_t i = 0; i < items;) {
         // Look before taking the lock: waiting for the other side must not
@@ -142,7 +142,7 @@ Result<void> viaArray(WorkerContext &ctx, bool put, std::uint64_t items, Tally &
     SharedArray<std::int64_t> &a = **array;
     if (a.size() < 3) return fail(Errc::InvalidArgument, "transfer array needs head, tail and a slot");
     const auto capacity = std::int64_t(a.size() - 2);
-    Lock &lock = a.getLock();
+    AnyLock &lock = a.getLock();
     Backoff backoff;
     for (std::uint64_t i = 0; i < items;) {
         // Look before taking the lock (see viaValue).

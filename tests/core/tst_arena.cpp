@@ -2,6 +2,7 @@
 #include "arena.h"
 #include "board.h"
 #include "control_block.h"
+#include "lock.h"
 #include "shared_value.h"
 #include "test_support.h"
 
@@ -21,6 +22,9 @@ private Q_SLOTS:
     void rejectsDamagedHeader();
     void attachNamedAndUnlink();
     void arrayLengthsOverTheLimit();
+    void valueLockIsAnRLockUnlessAskedOtherwise();
+    void rawValuesAcrossProcesses();
+    void typecodes();
 };
 
 void TestArena::makeAndFind()
@@ -198,6 +202,121 @@ void TestArena::arrayLengthsOverTheLimit()
     QVERIFY(empty);
     QCOMPARE((*empty)->size(), std::size_t(0));
     QCOMPARE(arena->objects().size(), std::size_t(2));
+    // A RawArray has the same limit.
+    auto raw = arena->make<RawArray<char>>("raw", SIZE_MAX);
+    QVERIFY(!raw);
+    QCOMPARE(raw.error().code, Errc::TooLarge);
+}
+
+void TestArena::valueLockIsAnRLockUnlessAskedOtherwise()
+{
+    // Python: Value('i', 0).get_lock() is an RLock; Value('i', 0, lock=Lock())
+    // a plain one.
+    auto arena = Arena::create(1 << 20);
+    QVERIFY(arena);
+    auto v = arena->make<SharedValue<std::int32_t>>("v", 0);
+    auto a = arena->make<SharedArray<std::int64_t>>("a", 4);
+    auto plain = arena->make<SharedValue<std::int32_t>>("plain", 0, LockKind::Lock);
+    QVERIFY(v && a && plain);
+    QVERIFY((*v)->getLock().isRecursive());
+    QVERIFY((*a)->getLock().isRecursive());
+    QVERIFY(!(*plain)->getLock().isRecursive());
+
+    AnyLock &lock = (*v)->getLock();
+    QVERIFY(lock.acquire(kNoWait));
+    QVERIFY(lock.acquire(kNoWait)); // with v.get_lock(): with v.get_lock(): ...
+    const int fd = arena->fd();
+    auto childTries = [fd] {
+        return test::ForkedChild([fd] {
+            auto attached = Arena::attachFd(dup(fd));
+            if (!attached) return 3;
+            auto value = attached->find<SharedValue<std::int32_t>>("v");
+            if (!value) return 4;
+            auto got = (*value)->getLock().acquire(kNoWait);
+            if (!got) return got.error().code == Errc::Timeout ? 10 : 5;
+            (*value)->store(1);
+            return (*value)->getLock().release() ? 0 : 6;
+        });
+    };
+    {
+        auto child = childTries();
+        QCOMPARE(child.join(), std::optional<int>(10)); // held twice
+    }
+    QVERIFY(lock.release());
+    {
+        auto child = childTries();
+        QCOMPARE(child.join(), std::optional<int>(10)); // still held once
+    }
+    QVERIFY(lock.release());
+    QCOMPARE(lock.release().error().code, Errc::NotOwner); // released as often as acquired
+    {
+        auto child = childTries();
+        QCOMPARE(child.join(), std::optional<int>(0)); // free now
+    }
+    QCOMPARE((*v)->load(), 1);
+
+    AnyLock &once = (*plain)->getLock();
+    QVERIFY(once.acquire(kNoWait));
+    QCOMPARE(once.acquire(kNoWait).error().code, Errc::WouldDeadlock);
+    QVERIFY(once.release());
+}
+
+void TestArena::rawValuesAcrossProcesses()
+{
+    // RawValue / RawArray: shared like Value and Array, without a lock; 'h'
+    // wraps as a C short does (ctypes.c_short), 'c' holds one byte.
+    auto arena = Arena::create(1 << 20);
+    QVERIFY(arena);
+    auto shortValue = arena->make<RawValue<std::int16_t>>("h", std::int16_t(32766));
+    auto letter = arena->make<RawValue<char>>("c", 'a');
+    auto shorts = arena->make<RawArray<std::int16_t>>("shorts", 5);
+    QVERIFY(shortValue && letter && shorts);
+    QCOMPARE((*shorts)->size(), std::size_t(5));
+    QCOMPARE((*shorts)->load(4), std::int16_t(0));
+    const int fd = arena->fd();
+    test::ForkedChild child([fd] {
+        auto attached = Arena::attachFd(dup(fd));
+        if (!attached) return 3;
+        auto h = attached->find<RawValue<std::int16_t>>("h");
+        auto c = attached->find<RawValue<char>>("c");
+        auto xs = attached->find<RawArray<std::int16_t>>("shorts");
+        if (!h || !c || !xs) return 4;
+        (*h)->racyAdd(2); // 32766 + 2 wraps to -32768
+        (*c)->store(char((*c)->load() + 1));
+        for (std::size_t i = 0; i < (*xs)->size(); ++i) (*xs)->store(i, std::int16_t(-100 * std::int16_t(i)));
+        return 0;
+    });
+    QCOMPARE(child.join(), std::optional<int>(0));
+    QCOMPARE((*shortValue)->load(), std::int16_t(-32768));
+    QCOMPARE((*letter)->load(), 'b');
+    QCOMPARE((*shorts)->load(3), std::int16_t(-300));
+
+    // Found only as what they are: a RawValue is not a Value, an 'h' not an 'i'.
+    auto asValue = arena->find<SharedValue<std::int16_t>>("h");
+    QVERIFY(!asValue);
+    QCOMPARE(asValue.error().code, Errc::InvalidArgument);
+    QVERIFY2(asValue.error().message.find("is a RawValue, not a Value") != std::string::npos,
+             asValue.error().message.c_str());
+    auto asInt = arena->find<RawValue<std::int32_t>>("h");
+    QVERIFY(!asInt);
+    QVERIFY2(asInt.error().message.find("holds int16, not int32") != std::string::npos, asInt.error().message.c_str());
+}
+
+void TestArena::typecodes()
+{
+    for (char code : {'h', 'i', 'q', 'd', 'c'}) {
+        auto type = typecodeElement(code);
+        QVERIFY(type);
+        QCOMPARE(elementTypecode(*type), code);
+    }
+    QCOMPARE(*typecodeElement('l'), ElementType::Int64); // a C long is 64 bits here
+    for (char code : {'x', 'f', '\x01'}) {
+        auto bad = typecodeElement(code);
+        QVERIFY(!bad);
+        QCOMPARE(bad.error().code, Errc::InvalidArgument);
+        QVERIFY2(bad.error().message.find("'h' 'i' 'l' 'q' 'd' 'c'") != std::string::npos, bad.error().message.c_str());
+    }
+    QVERIFY(typecodeElement('\x01').error().message.find("0x1") != std::string::npos);
 }
 
 QTEST_GUILESS_MAIN(TestArena)

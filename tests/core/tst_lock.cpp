@@ -41,33 +41,13 @@ char procState(pid_t pid)
     return close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '?';
 }
 
-// Lock and RLock through one interface, so each case runs for both.
-struct AnyLock {
-    Lock *plain = nullptr;
-    RLock *recursive = nullptr;
-
-    Result<AcquireStatus> acquire(Duration t = kForever) const
-    {
-        return plain ? plain->acquire(t) : recursive->acquire(t);
-    }
-    Result<void> release() const { return plain ? plain->release() : recursive->release(); }
-    std::int32_t holderPid() const { return plain ? plain->holderPid() : recursive->holderPid(); }
-    std::uint64_t acquisitions() const
-    {
-        return plain ? plain->acquisitions() : recursive->acquisitions();
-    }
-    std::uint64_t ownerDeaths() const
-    {
-        return plain ? plain->ownerDeaths() : recursive->ownerDeaths();
-    }
-    std::uint32_t objectIndex() const { return plain ? plain->objectIndex : recursive->objectIndex; }
-};
-
 struct Fixture {
     Arena arena;
     Board *board = nullptr;
     Shared *shared = nullptr;
-    AnyLock lock;
+    Lock *plain = nullptr;
+    RLock *recursive = nullptr;
+    AnyLock *lock = nullptr; // whichever of the two: each case runs for both
 
     static Fixture make(bool recursive)
     {
@@ -77,8 +57,8 @@ struct Fixture {
         f.arena = std::move(*a);
         f.board = *f.arena.make<Board>("board");
         f.shared = *f.arena.make<Shared>("shared");
-        if (recursive) f.lock.recursive = *f.arena.make<RLock>("lock");
-        else f.lock.plain = *f.arena.make<Lock>("lock");
+        if (recursive) f.lock = f.recursive = *f.arena.make<RLock>("lock");
+        else f.lock = f.plain = *f.arena.make<Lock>("lock");
         return f;
     }
 
@@ -96,16 +76,16 @@ struct Fixture {
     // go (or until it is killed).
     std::unique_ptr<test::ForkedChild> holder()
     {
-        AnyLock l = lock;
+        AnyLock *l = lock;
         Shared *sh = shared;
         sh->holding.store(0);
         sh->release.store(0);
         auto child = spawn([l, sh] {
-            auto a = l.acquire(10s);
+            auto a = l->acquire(10s);
             if (!a) return codeOf(a.error());
             sh->holding.store(1);
             if (!waitFor([sh] { return sh->release.load() == 1; }, 30000)) return 7;
-            auto r = l.release();
+            auto r = l->release();
             return r ? 0 : codeOf(r.error());
         });
         if (!waitFor([sh] { return sh->holding.load() == 1; })) qFatal("holder did not start");
@@ -147,25 +127,25 @@ void TestLock::mutualExclusionAcrossProcesses()
     Fixture f = Fixture::make(recursive);
     constexpr int kChildren = 4;
     constexpr long kIncrements = 20000;
-    AnyLock l = f.lock;
+    AnyLock *l = f.lock;
     Shared *sh = f.shared;
     std::vector<std::unique_ptr<test::ForkedChild>> children;
     for (int c = 0; c < kChildren; ++c)
         children.push_back(f.spawn([l, sh] {
             for (long i = 0; i < kIncrements; ++i) {
-                if (!l.acquire(20s)) return 3;
+                if (!l->acquire(20s)) return 3;
                 const long seen = sh->counter;
                 if ((i & 63) == 0) sched_yield(); // widen the window a lock must close
                 sh->counter = seen + 1;
-                if (!l.release()) return 4;
+                if (!l->release()) return 4;
             }
             return 0;
         }));
     for (auto &c : children) QCOMPARE(c->join(60000), std::optional<int>(0));
     QCOMPARE(sh->counter, kChildren * kIncrements);
-    QCOMPARE(l.acquisitions(), std::uint64_t(kChildren * kIncrements));
-    QCOMPARE(l.holderPid(), 0);
-    QCOMPARE(l.ownerDeaths(), 0u);
+    QCOMPARE(l->acquisitions(), std::uint64_t(kChildren * kIncrements));
+    QCOMPARE(l->holderPid(), 0);
+    QCOMPARE(l->ownerDeaths(), 0u);
 }
 
 void TestLock::timeoutWhileAnotherProcessHolds()
@@ -173,71 +153,71 @@ void TestLock::timeoutWhileAnotherProcessHolds()
     QFETCH(bool, recursive);
     Fixture f = Fixture::make(recursive);
     auto holder = f.holder();
-    QCOMPARE(f.lock.holderPid(), holder->pid());
+    QCOMPARE(f.lock->holderPid(), holder->pid());
 
-    auto timed = f.lock.acquire(30ms);
+    auto timed = f.lock->acquire(30ms);
     QVERIFY(!timed);
     QCOMPARE(timed.error().code, Errc::Timeout);
     QVERIFY2(timed.error().message.find(std::to_string(holder->pid())) != std::string::npos,
              timed.error().message.c_str()); // names the holder
-    auto polled = f.lock.acquire(kNoWait);
+    auto polled = f.lock->acquire(kNoWait);
     QVERIFY(!polled);
     QCOMPARE(polled.error().code, Errc::Timeout);
     // A second process times out the same way.
-    AnyLock l = f.lock;
+    AnyLock *l = f.lock;
     auto other = f.spawn([l] {
-        auto a = l.acquire(30ms);
+        auto a = l->acquire(30ms);
         return a ? 0 : codeOf(a.error());
     });
     QCOMPARE(other->join(), exitFor(Errc::Timeout));
-    QCOMPARE(f.lock.holderPid(), holder->pid()); // timeouts took nothing
+    QCOMPARE(f.lock->holderPid(), holder->pid()); // timeouts took nothing
 
     f.shared->release.store(1);
     QCOMPARE(holder->join(), std::optional<int>(0));
-    auto free = f.lock.acquire(kNoWait);
+    auto free = f.lock->acquire(kNoWait);
     QVERIFY(free);
     QCOMPARE(*free, AcquireStatus::Acquired);
-    QCOMPARE(f.lock.holderPid(), getpid());
-    QVERIFY(f.lock.release());
+    QCOMPARE(f.lock->holderPid(), getpid());
+    QVERIFY(f.lock->release());
 }
 
 void TestLock::releaseWithoutHoldingIsNotOwner()
 {
     QFETCH(bool, recursive);
     Fixture f = Fixture::make(recursive);
-    auto never = f.lock.release();
+    auto never = f.lock->release();
     QVERIFY(!never);
     QCOMPARE(never.error().code, Errc::NotOwner);
 
     // Held by another process: our release is refused and changes nothing.
     auto holder = f.holder();
-    QCOMPARE(f.lock.release().error().code, Errc::NotOwner);
-    QCOMPARE(f.lock.holderPid(), holder->pid());
+    QCOMPARE(f.lock->release().error().code, Errc::NotOwner);
+    QCOMPARE(f.lock->holderPid(), holder->pid());
     f.shared->release.store(1);
     QCOMPARE(holder->join(), std::optional<int>(0));
 
     // Held by us: another process's release is refused, we still hold it.
-    QVERIFY(f.lock.acquire(10s));
-    AnyLock l = f.lock;
+    QVERIFY(f.lock->acquire(10s));
+    AnyLock *l = f.lock;
     auto intruder = f.spawn([l] {
-        auto r = l.release();
+        auto r = l->release();
         return r ? 0 : codeOf(r.error());
     });
     QCOMPARE(intruder->join(), exitFor(Errc::NotOwner));
-    QCOMPARE(f.lock.holderPid(), getpid());
+    QCOMPARE(f.lock->holderPid(), getpid());
     auto probe = f.spawn([l] {
-        auto a = l.acquire(kNoWait);
+        auto a = l->acquire(kNoWait);
         return a ? 0 : codeOf(a.error());
     });
     QCOMPARE(probe->join(), exitFor(Errc::Timeout));
-    QVERIFY(f.lock.release());
-    QCOMPARE(f.lock.release().error().code, Errc::NotOwner); // once is enough
+    QVERIFY(f.lock->release());
+    QCOMPARE(f.lock->release().error().code, Errc::NotOwner); // once is enough
 }
 
 void TestLock::lockReacquireWouldDeadlock()
 {
     Fixture f = Fixture::make(false);
-    Lock *lock = f.lock.plain;
+    Lock *lock = f.plain;
     QVERIFY(lock->acquire(10s));
     for (Duration t : {kNoWait, Duration(30ms), kForever}) {
         auto again = lock->acquire(t);
@@ -253,7 +233,7 @@ void TestLock::lockReacquireWouldDeadlock()
 void TestLock::rlockRecursionDepth()
 {
     Fixture f = Fixture::make(true);
-    RLock *lock = f.lock.recursive;
+    RLock *lock = f.recursive;
     for (int i = 0; i < 3; ++i) {
         auto a = lock->acquire(kNoWait);
         QVERIFY(a);
@@ -282,7 +262,7 @@ void TestLock::rlockRecursionDepth()
 void TestLock::boardShowsWaitingAndCriticalSection()
 {
     Fixture f = Fixture::make(false);
-    Lock *lock = f.lock.plain;
+    Lock *lock = f.plain;
     QVERIFY(lock->acquire(10s));
     BoardSlot *slot = nullptr;
     auto waiter = f.spawn([lock] {
@@ -306,32 +286,32 @@ void TestLock::holderKilledParentGetsOwnerDied()
     QFETCH(bool, recursive);
     Fixture f = Fixture::make(recursive);
     auto holder = f.holder();
-    QCOMPARE(f.lock.holderPid(), holder->pid());
+    QCOMPARE(f.lock->holderPid(), holder->pid());
     holder->kill(SIGKILL);
     QCOMPARE(holder->join(), std::optional<int>(-SIGKILL));
 
-    auto next = f.lock.acquire(10s);
+    auto next = f.lock->acquire(10s);
     QVERIFY2(next, next ? "" : next.error().toString().c_str());
     QCOMPARE(*next, AcquireStatus::OwnerDied);
-    QCOMPARE(f.lock.holderPid(), getpid());
-    QCOMPARE(f.lock.ownerDeaths(), 1u);
-    QVERIFY(f.lock.release());
+    QCOMPARE(f.lock->holderPid(), getpid());
+    QCOMPARE(f.lock->ownerDeaths(), 1u);
+    QVERIFY(f.lock->release());
 
     // Usable for everyone afterwards, with no further owner-died report.
-    AnyLock l = f.lock;
+    AnyLock *l = f.lock;
     auto child = f.spawn([l] {
-        auto a = l.acquire(10s);
+        auto a = l->acquire(10s);
         if (!a) return codeOf(a.error());
         const int status = codeOf(*a);
-        auto r = l.release();
+        auto r = l->release();
         return r ? status : codeOf(r.error());
     });
     QCOMPARE(child->join(), std::optional<int>(kAcquired));
-    auto again = f.lock.acquire(kNoWait);
+    auto again = f.lock->acquire(kNoWait);
     QVERIFY(again);
     QCOMPARE(*again, AcquireStatus::Acquired);
-    QVERIFY(f.lock.release());
-    QCOMPARE(f.lock.ownerDeaths(), 1u);
+    QVERIFY(f.lock->release());
+    QCOMPARE(f.lock->ownerDeaths(), 1u);
 }
 
 void TestLock::holderKilledWaitingChildGetsOwnerDied()
@@ -341,17 +321,17 @@ void TestLock::holderKilledWaitingChildGetsOwnerDied()
     auto holder = f.holder();
     // Two processes block on the lock (no timeout: only the kernel's
     // owner-died hand-over can free them; their watchdog guards the test).
-    AnyLock l = f.lock;
+    AnyLock *l = f.lock;
     Shared *sh = f.shared;
     std::vector<std::unique_ptr<test::ForkedChild>> waiters;
     std::vector<BoardSlot *> slots(2);
     for (int c = 0; c < 2; ++c)
         waiters.push_back(f.spawn([l, sh] {
-            auto a = l.acquire();
+            auto a = l->acquire();
             if (!a) return codeOf(a.error());
             const int status = codeOf(*a);
             ++sh->counter; // each waiter gets the lock in turn
-            auto r = l.release();
+            auto r = l->release();
             return r ? status : codeOf(r.error());
         }, &slots[std::size_t(c)]));
     for (int c = 0; c < 2; ++c)
@@ -373,17 +353,17 @@ void TestLock::holderKilledWaitingChildGetsOwnerDied()
     std::sort(codes.begin(), codes.end());
     QCOMPARE(codes, (std::vector<int>{kAcquired, kOwnerDied}));
     QCOMPARE(sh->counter, 2L);
-    QCOMPARE(f.lock.ownerDeaths(), 1u);
-    auto parent = f.lock.acquire(kNoWait);
+    QCOMPARE(f.lock->ownerDeaths(), 1u);
+    auto parent = f.lock->acquire(kNoWait);
     QVERIFY(parent);
     QCOMPARE(*parent, AcquireStatus::Acquired);
-    QVERIFY(f.lock.release());
+    QVERIFY(f.lock->release());
 }
 
 void TestLock::rlockHolderKilledAtDepth()
 {
     Fixture f = Fixture::make(true);
-    RLock *lock = f.lock.recursive;
+    RLock *lock = f.recursive;
     Shared *sh = f.shared;
     auto holder = f.spawn([lock, sh] {
         for (int i = 0; i < 3; ++i)

@@ -329,7 +329,7 @@ void TestRace::holderKilledInCriticalSection()
     Run &run = *s->run();
     auto value = run.arena().find<SharedValue<std::int64_t>>("counter");
     QVERIFY(value);
-    Lock &lock = (*value)->getLock();
+    AnyLock &lock = (*value)->getLock();
     QVERIFY(advancedBy(run, std::vector<std::uint64_t>(kProcesses, 0), 1'000));
 
     // Catch process 0 inside its critical section: stop it, and if it does
