@@ -28,36 +28,11 @@ bool peerGone(int err) { return err == EPIPE || err == ECONNRESET || err == ENOT
 
 } // namespace
 
-Result<sockaddr_un> unixSocketAddress(std::string_view path)
-{
-    sockaddr_un addr{};
-    addr.sun_family = AF_UNIX;
-    if (path.empty() || path.size() >= sizeof addr.sun_path)
-        return fail(Errc::InvalidArgument, "socket path '" + std::string(path) + "' must have 1 to " +
-                                               std::to_string(sizeof addr.sun_path - 1) + " characters");
-    std::memcpy(addr.sun_path, path.data(), path.size());
-    return addr;
-}
-
 Result<FrameSocket> FrameSocket::connectUnix(std::string_view path)
 {
-    auto address = unixSocketAddress(path);
-    if (!address) return std::unexpected(address.error());
-    sockaddr_un addr = *address;
-    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return failErrno("socket", errno);
-    FrameSocket s(fd);
-    if (retryOnEintr([&] { return ::connect(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr); }) != 0) {
-        const int err = errno;
-        if (err == ECONNREFUSED)
-            return fail(Errc::Closed, "nobody listens on '" + std::string(path) +
-                                          "' (the manager server has exited or died)");
-        if (err == ENOENT)
-            return fail(Errc::NotFound, "no socket at '" + std::string(path) +
-                                            "' (the manager server is not running)");
-        return failErrno("connect to '" + std::string(path) + "'", err);
-    }
-    return s;
+    auto fd = connectUnixSocket(path, "the manager server");
+    if (!fd) return std::unexpected(fd.error());
+    return FrameSocket(*fd);
 }
 
 FrameSocket::FrameSocket(FrameSocket &&other) noexcept

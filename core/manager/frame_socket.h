@@ -16,6 +16,7 @@
 
 #include "posix_call.h"
 #include "result.h"
+#include "unix_socket.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -28,9 +29,7 @@
 
 namespace ipc::manager {
 
-// The AF_UNIX address of `path`; InvalidArgument when it is empty or does
-// not fit sun_path. Shared by the client's connect and the server's bind.
-[[nodiscard]] Result<sockaddr_un> unixSocketAddress(std::string_view path);
+using ipc::unixSocketAddress;
 
 class FrameSocket {
 public:

@@ -1,5 +1,7 @@
 #include "manager/manager_process.h"
 
+#include "unix_socket.h"
+
 #include <cstdlib>
 #include <unistd.h>
 
@@ -7,22 +9,11 @@ namespace ipc::manager {
 
 namespace {
 constexpr std::string_view kSocketName = "/manager.sock";
-constexpr std::string_view kDirTemplate = "/ipc-manager-XXXXXX";
 } // namespace
 
 Result<std::string> makePrivateSocketDirectory()
 {
-    std::string base = "/tmp";
-    if (const char *xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) {
-        const std::string candidate(xdg);
-        // sun_path holds 107 characters.
-        if (candidate.size() + kDirTemplate.size() + kSocketName.size() < ManagerInfo::kPathSize &&
-            access(candidate.c_str(), W_OK | X_OK) == 0)
-            base = candidate;
-    }
-    std::string path = base + std::string(kDirTemplate);
-    if (!mkdtemp(path.data())) return failErrno("mkdtemp '" + path + "'", errno);
-    return path; // mkdtemp makes it 0700
+    return ipc::makePrivateSocketDirectory("ipc-manager", kSocketName.size());
 }
 
 Result<ManagerProcess> ManagerProcess::start(Run &run, std::string_view name, Duration readyTimeout,
