@@ -27,6 +27,7 @@ std::string_view objectKindName(ObjectKind kind) noexcept
     case ObjectKind::BlockNote: return "SharedMemory";
     case ObjectKind::RawValue: return "RawValue";
     case ObjectKind::RawArray: return "RawArray";
+    case ObjectKind::SimpleQueue: return "SimpleQueue";
     }
     return "Unknown";
 }

@@ -64,6 +64,7 @@ enum class ObjectKind : std::uint32_t {
     BlockNote, // the arena's record of a named SharedMemory block (shared_memory_block.h)
     RawValue,  // a Value without a lock (shared_value.h)
     RawArray,  // an Array without a lock
+    SimpleQueue, // a Queue with Python's SimpleQueue's members only (queue.h)
 };
 
 [[nodiscard]] std::string_view objectKindName(ObjectKind kind) noexcept;

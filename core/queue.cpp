@@ -228,18 +228,53 @@ Result<void> checkSizes(std::string_view name, std::uint32_t maxsize, std::uint3
 
 } // namespace
 
+namespace {
+
+// Queue(): a ring as large as half the arena's free space holds (at most
+// kMaxCapacity slots), so the rest stays for the lesson's other objects.
+Result<std::uint32_t> unboundedCapacity(const Arena &arena, std::string_view name, std::uint32_t maxMessageBytes)
+{
+    const std::size_t room = (arena.size() - arena.used()) / 2;
+    // Cells come in lines of 8: measure 64 slots to count them whole.
+    const std::size_t perSlot = (Queue::bytesFor(64, maxMessageBytes) - Queue::bytesFor(0, maxMessageBytes)) / 64;
+    // Less the fixed part, a partial line of cells and the arena's alignment.
+    const std::size_t fixed = Queue::bytesFor(0, maxMessageBytes) + 2 * Arena::kObjectAlign;
+    const std::size_t fits = room > fixed ? (room - fixed) / perSlot : 0;
+    if (fits < 1)
+        return fail(Errc::TooLarge, "queue '" + std::string(name) + "': no room in the arena for a queue "
+                                    "without a maxsize (" + std::to_string(room) + " bytes left for it)");
+    return std::uint32_t(std::min<std::size_t>(fits, Queue::kMaxCapacity));
+}
+
+template <class Q>
+Result<Q *> makeQueue(Arena &arena, std::string_view name, std::uint32_t maxsize, std::uint32_t maxMessageBytes)
+{
+    if (maxsize == Queue::kUnbounded && maxMessageBytes >= 1 && maxMessageBytes <= kMaxMessageBytes) {
+        auto capacity = unboundedCapacity(arena, name, maxMessageBytes);
+        if (!capacity) return std::unexpected(capacity.error());
+        maxsize = *capacity;
+    }
+    if (auto ok = checkSizes(name, maxsize, maxMessageBytes); !ok) return std::unexpected(ok.error());
+    return arena.make<Q>(name, maxsize, maxMessageBytes);
+}
+
+} // namespace
+
 Result<Queue *> Queue::create(Arena &arena, std::string_view name, std::uint32_t maxsize,
                               std::uint32_t maxMessageBytes)
 {
-    if (auto ok = checkSizes(name, maxsize, maxMessageBytes); !ok) return std::unexpected(ok.error());
-    return arena.make<Queue>(name, maxsize, maxMessageBytes);
+    return makeQueue<Queue>(arena, name, maxsize, maxMessageBytes);
 }
 
 Result<JoinableQueue *> JoinableQueue::create(Arena &arena, std::string_view name,
                                               std::uint32_t maxsize, std::uint32_t maxMessageBytes)
 {
-    if (auto ok = checkSizes(name, maxsize, maxMessageBytes); !ok) return std::unexpected(ok.error());
-    return arena.make<JoinableQueue>(name, maxsize, maxMessageBytes);
+    return makeQueue<JoinableQueue>(arena, name, maxsize, maxMessageBytes);
+}
+
+Result<SimpleQueue *> SimpleQueue::create(Arena &arena, std::string_view name, std::uint32_t maxMessageBytes)
+{
+    return makeQueue<SimpleQueue>(arena, name, kUnbounded, maxMessageBytes);
 }
 
 Result<Queue *> Queue::attach(const Arena &arena, std::string_view name)

@@ -146,6 +146,8 @@ class Queue {
 public:
     static constexpr ObjectKind kKind = ObjectKind::Queue;
     static constexpr std::uint32_t kMaxCapacity = 1u << 20;
+    // maxsize for Python's Queue() without one: see create().
+    static constexpr std::uint32_t kUnbounded = 0;
     static constexpr std::uint32_t kDefaultMaxMessageBytes = 64u << 10;
     static constexpr std::uint64_t kMagic = 0x5545555143504932ull; // "2IPCQUEU": stamped cells
 
@@ -155,6 +157,9 @@ public:
     [[nodiscard]] static std::size_t bytesFor(std::uint32_t maxsize, std::uint32_t maxMessageBytes) noexcept;
     // Validates the sizes (InvalidArgument), then makes the queue in the
     // arena (TooLarge when it does not fit). Engine only, before workers start.
+    // maxsize kUnbounded (Python's Queue()): the ring is a fixed block of the
+    // arena, so it takes as many slots as half the arena's free space holds
+    // (at most kMaxCapacity): a put waits only once those are full.
     [[nodiscard]] static Result<Queue *> create(Arena &arena, std::string_view name,
                                                 std::uint32_t maxsize,
                                                 std::uint32_t maxMessageBytes = kDefaultMaxMessageBytes);
@@ -287,5 +292,33 @@ public:
 };
 
 static_assert(sizeof(JoinableQueue) == sizeof(Queue), "JoinableQueue shares Queue's layout");
+
+// multiprocessing.SimpleQueue: put, get, empty and close, nothing else --
+// no maxsize, no timeouts, no qsize. Its ring is a Queue's, sized as
+// Queue(kUnbounded) is; a put waits only once that is full (Python's
+// waits once its pipe's buffer is). The GUI reads stats() as a Queue's.
+class SimpleQueue : private Queue {
+public:
+    static constexpr ObjectKind kKind = ObjectKind::SimpleQueue;
+
+    [[nodiscard]] static Result<SimpleQueue *> create(Arena &arena, std::string_view name,
+                                                      std::uint32_t maxMessageBytes = kDefaultMaxMessageBytes);
+
+    using Queue::Queue;
+    using Queue::bytesFor;
+    using Queue::objectIndex;
+    using Queue::typeError;
+
+    [[nodiscard]] Result<void> put(const QCborValue &message) { return putMessage(message); }
+    [[nodiscard]] Result<QCborValue> get(DecodeLimits limits = {}) { return getMessage(kForever, limits); }
+    [[nodiscard]] Result<void> putBytes(QByteArrayView item) { return Queue::putBytes(item); }
+    [[nodiscard]] Result<QByteArray> getBytes() { return Queue::getBytes(); }
+    using Queue::close;
+    using Queue::empty;
+    using Queue::isClosed;
+    using Queue::stats;
+};
+
+static_assert(sizeof(SimpleQueue) == sizeof(Queue), "SimpleQueue shares Queue's layout");
 
 } // namespace ipc

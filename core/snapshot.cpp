@@ -144,7 +144,8 @@ void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
     case ObjectKind::Array: withElementType<SharedArray>(arena, e.offset, [&](auto *a) { readArray(a, o); }); break;
     case ObjectKind::RawArray: withElementType<RawArray>(arena, e.offset, [&](auto *a) { o.length = a->size(); }); break;
     case ObjectKind::Queue:
-    case ObjectKind::JoinableQueue: {
+    case ObjectKind::JoinableQueue:
+    case ObjectKind::SimpleQueue: {
         // A JoinableQueue is a Queue with more after it: stats() reads both.
         const QueueStats q = arena.at<Queue>(e.offset)->stats();
         o.level = double(q.depth);

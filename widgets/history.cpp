@@ -144,7 +144,7 @@ void History::append(const Snapshot &snapshot, double t)
     }
 
     for (const ObjectSnapshot &o : snapshot.objects) {
-        if (o.kind == ObjectKind::Queue || o.kind == ObjectKind::JoinableQueue) {
+        if (o.kind == ObjectKind::Queue || o.kind == ObjectKind::JoinableQueue || o.kind == ObjectKind::SimpleQueue) {
             const QString name = QString::fromStdString(o.name);
             auto it = std::find_if(m_queues.begin(), m_queues.end(),
                                    [&](const QueueSeries &q) { return q.name == name; });

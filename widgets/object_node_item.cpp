@@ -129,7 +129,8 @@ void ObjectNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, 
     case ObjectKind::RawValue:
     case ObjectKind::RawArray: paintValue(painter, body); break;
     case ObjectKind::Queue:
-    case ObjectKind::JoinableQueue: paintQueue(painter, body); break;
+    case ObjectKind::JoinableQueue:
+    case ObjectKind::SimpleQueue: paintQueue(painter, body); break;
     case ObjectKind::Lock:
     case ObjectKind::RLock: paintLock(painter, body); break;
     case ObjectKind::Manager: paintManager(painter, body); break;

@@ -106,6 +106,8 @@ class TestQueue : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void createValidation();
+    void unboundedQueueTakesHalfTheFreeArena();
+    void simpleQueueAcrossProcesses();
     void fifoAndExactQsize();
     void fullAndEmptyNowait();
     void timeouts();
@@ -133,9 +135,6 @@ void TestQueue::createValidation()
 {
     auto arena = Arena::create(1 << 20);
     QVERIFY(arena);
-    auto zero = Queue::create(*arena, "a", 0, 64);
-    QVERIFY(!zero);
-    QCOMPARE(zero.error().code, Errc::InvalidArgument);
     auto huge = Queue::create(*arena, "b", Queue::kMaxCapacity + 1, 64);
     QVERIFY(!huge);
     QCOMPARE(huge.error().code, Errc::InvalidArgument);
@@ -149,6 +148,86 @@ void TestQueue::createValidation()
     QVERIFY(ok);
     QCOMPARE((*ok)->capacity(), 3u);
     QCOMPARE((*ok)->maxMessageBytes(), 100u);
+}
+
+void TestQueue::unboundedQueueTakesHalfTheFreeArena()
+{
+    // Python's Queue() has no maxsize. Ours is a ring in a fixed arena: it
+    // takes as many slots as half the free space holds, here 2 MiB of
+    // 64-byte messages -- a producer with no consumer puts 10,000 without
+    // ever waiting.
+    auto arena = Arena::create(std::size_t(4) << 20);
+    QVERIFY(arena);
+    const std::size_t freeBefore = arena->size() - arena->used();
+    auto q = Queue::create(*arena, "q", Queue::kUnbounded, 64);
+    QVERIFY2(q, q ? "" : q.error().toString().c_str());
+    QVERIFY2((*q)->capacity() > 20'000, std::to_string((*q)->capacity()).c_str());
+    QVERIFY(arena->size() - arena->used() >= freeBefore / 2); // the other half is left
+    const int fd = arena->fd();
+    test::ForkedChild producer([fd] {
+        auto attached = Arena::attachFd(dup(fd));
+        if (!attached) return 3;
+        auto queue = Queue::attach(*attached, "q");
+        if (!queue) return 4;
+        for (int i = 0; i < 10'000; ++i)
+            if (!(*queue)->putBytes(bytesOf(i), kNoWait)) return 5;
+        return 0;
+    });
+    QCOMPARE(producer.join(), std::optional<int>(0));
+    QCOMPARE((*q)->qsize(), std::size_t(10'000));
+    for (int i = 0; i < 10'000; ++i) {
+        auto got = (*q)->getBytes(kNoWait);
+        QVERIFY(got);
+        QCOMPARE(*got, bytesOf(i));
+    }
+    // Another unbounded queue takes half of what is left; with no room
+    // left at all it is TooLarge, saying how little there was.
+    auto second = Queue::create(*arena, "q2", Queue::kUnbounded, 64);
+    QVERIFY(second);
+    QVERIFY((*second)->capacity() < (*q)->capacity());
+    auto tiny = Arena::create(64 << 10);
+    QVERIFY(tiny);
+    auto none = Queue::create(*tiny, "big", Queue::kUnbounded, 1 << 20);
+    QVERIFY(!none);
+    QCOMPARE(none.error().code, Errc::TooLarge);
+    QVERIFY2(none.error().message.find("without a maxsize") != std::string::npos, none.error().message.c_str());
+}
+
+void TestQueue::simpleQueueAcrossProcesses()
+{
+    // multiprocessing.SimpleQueue: put, get, empty, close.
+    auto arena = Arena::create(std::size_t(1) << 20);
+    QVERIFY(arena);
+    auto s = SimpleQueue::create(*arena, "simple", 256);
+    QVERIFY(s);
+    QVERIFY((*s)->empty());
+    const int fd = arena->fd();
+    test::ForkedChild echo([fd] {
+        auto attached = Arena::attachFd(dup(fd));
+        if (!attached) return 3;
+        auto queue = attached->find<SimpleQueue>("simple");
+        if (!queue) return 4;
+        auto first = (*queue)->get(); // blocks until the parent puts
+        if (!first) return 5;
+        return (*queue)->put(QCborValue(first->toInteger() + 1)) ? 0 : 6;
+    });
+    QVERIFY((*s)->put(QCborValue(41)));
+    QCOMPARE(echo.join(), std::optional<int>(0));
+    QVERIFY(!(*s)->empty());
+    auto answer = (*s)->get();
+    QVERIFY(answer);
+    QCOMPARE(answer->toInteger(), qint64(42));
+    // Closed: a put fails, a get drains what is left, then fails.
+    QVERIFY((*s)->put(QCborValue(1)));
+    (*s)->close();
+    QCOMPARE((*s)->put(QCborValue(2)).error().code, Errc::Closed);
+    QVERIFY((*s)->get());
+    QCOMPARE((*s)->get().error().code, Errc::Closed);
+    // It is found as what it is, not as a Queue.
+    auto asQueue = arena->find<Queue>("simple");
+    QVERIFY(!asQueue);
+    QVERIFY2(asQueue.error().message.find("is a SimpleQueue, not a Queue") != std::string::npos,
+             asQueue.error().message.c_str());
 }
 
 void TestQueue::fifoAndExactQsize()
