@@ -30,8 +30,10 @@ public:
     [[nodiscard]] Result<void> set(std::int64_t index, const QCborValue &value) const;
     [[nodiscard]] Result<std::size_t> size() const;
     [[nodiscard]] Result<QCborArray> toArray() const;
-    [[nodiscard]] Result<QCborArray> slice(std::optional<std::int64_t> start, std::optional<std::int64_t> stop) const;
-    [[nodiscard]] Result<void> setSlice(std::optional<std::int64_t> start, std::optional<std::int64_t> stop,
+    [[nodiscard]] Result<QCborArray> slice(std::optional<std::int64_t> start,
+                                           std::optional<std::int64_t> stop) const;
+    [[nodiscard]] Result<void> setSlice(std::optional<std::int64_t> start,
+                                        std::optional<std::int64_t> stop,
                                         const QCborArray &values) const;
 
 private:

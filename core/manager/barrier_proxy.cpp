@@ -7,15 +7,22 @@ namespace ipc::manager {
 Result<std::size_t> BarrierProxy::wait(std::optional<Duration> timeout) const
 {
     // The barrier's own timeout is known only to the server: no client bound then.
-    const QCborValue wire = timeout ? QCborValue(qint64(wireTimeout(*timeout))) : QCborValue(nullptr);
+    const QCborValue wire =
+        timeout ? QCborValue(qint64(wireTimeout(*timeout))) : QCborValue(nullptr);
     auto r = call(Op::Wait, {wire}, timeout.value_or(kForever), ProcState::WaitingBarrier);
     if (!r) return std::unexpected(r.error());
     return std::size_t(r->toInteger());
 }
 
-Result<void> BarrierProxy::abort() const { return done(call(Op::Abort)); }
+Result<void> BarrierProxy::abort() const
+{
+    return done(call(Op::Abort));
+}
 
-Result<void> BarrierProxy::reset() const { return done(call(Op::Reset)); }
+Result<void> BarrierProxy::reset() const
+{
+    return done(call(Op::Reset));
+}
 
 Result<QCborValue> BarrierProxy::state(qsizetype field) const
 {

@@ -32,7 +32,7 @@
 namespace ipc::manager {
 
 struct ConditionWait {
-    bool notified = false;                     // false: the timeout ran out
+    bool notified = false;                        // false: the timeout ran out
     AcquireStatus lock = AcquireStatus::Acquired; // how the lock was taken back
 };
 

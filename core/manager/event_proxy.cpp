@@ -2,9 +2,15 @@
 
 namespace ipc::manager {
 
-Result<void> EventProxy::set() const { return done(call(Op::SetFlag)); }
+Result<void> EventProxy::set() const
+{
+    return done(call(Op::SetFlag));
+}
 
-Result<void> EventProxy::clear() const { return done(call(Op::ClearFlag)); }
+Result<void> EventProxy::clear() const
+{
+    return done(call(Op::ClearFlag));
+}
 
 Result<bool> EventProxy::isSet() const
 {
@@ -15,7 +21,8 @@ Result<bool> EventProxy::isSet() const
 
 Result<bool> EventProxy::wait(Duration timeout) const
 {
-    auto r = call(Op::Wait, {QCborValue(qint64(wireTimeout(timeout)))}, timeout, ProcState::WaitingEvent);
+    auto r = call(Op::Wait, {QCborValue(qint64(wireTimeout(timeout)))}, timeout,
+                  ProcState::WaitingEvent);
     if (!r) return std::unexpected(r.error());
     return r->toBool();
 }

@@ -2,11 +2,15 @@
 
 namespace ipc::manager {
 
-Result<void> JoinableQueueProxy::taskDone() const { return done(call(Op::TaskDone)); }
+Result<void> JoinableQueueProxy::taskDone() const
+{
+    return done(call(Op::TaskDone));
+}
 
 Result<void> JoinableQueueProxy::join(Duration timeout) const
 {
-    return done(call(Op::Join, {QCborValue(qint64(wireTimeout(timeout)))}, timeout, ProcState::WaitingJoin));
+    return done(call(Op::Join, {QCborValue(qint64(wireTimeout(timeout)))}, timeout,
+                     ProcState::WaitingJoin));
 }
 
 } // namespace ipc::manager

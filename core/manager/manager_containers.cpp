@@ -10,7 +10,10 @@ namespace ipc::manager::server {
 
 // ---- arguments and messages -------------------------------------------
 
-QCborValue arg(const QCborArray &req, qsizetype i) { return req.size() > i ? req.at(i) : QCborValue(nullptr); }
+QCborValue arg(const QCborArray &req, qsizetype i)
+{
+    return req.size() > i ? req.at(i) : QCborValue(nullptr);
+}
 
 Result<std::int64_t> intArg(const QCborArray &req, qsizetype i, const char *what)
 {
@@ -38,7 +41,10 @@ std::unexpected<Error> wrongKind(Target t, Op op)
 namespace {
 
 // Python's bool is an int: True == 1 and True < 2.
-bool isNumber(const QCborValue &v) { return v.isInteger() || v.isDouble() || v.isBool(); }
+bool isNumber(const QCborValue &v)
+{
+    return v.isInteger() || v.isDouble() || v.isBool();
+}
 
 // long double holds every int64 exactly here (x86-64 and AArch64 Linux),
 // so an int and a float compare by value, as Python's do.
@@ -49,7 +55,10 @@ long double number(const QCborValue &v)
     return static_cast<long double>(v.toDouble());
 }
 
-int sign(std::strong_ordering o) { return o < 0 ? -1 : (o > 0 ? 1 : 0); }
+int sign(std::strong_ordering o)
+{
+    return o < 0 ? -1 : (o > 0 ? 1 : 0);
+}
 
 // NaN is equal to nothing (Python); for sorting it goes after every number.
 int compareNumbers(const QCborValue &a, const QCborValue &b)
@@ -178,8 +187,8 @@ namespace {
 std::unexpected<Error> missing(Target t, const QCborValue &key)
 {
     if (t.kind == Kind::Namespace)
-        return fail(Errc::NotFound,
-                    "Namespace '" + t.name + "' has no attribute '" + key.toString().toStdString() + "'");
+        return fail(Errc::NotFound, "Namespace '" + t.name + "' has no attribute '" +
+                                        key.toString().toStdString() + "'");
     return fail(Errc::NotFound, "key " + shortText(key) + " is not in dict '" + t.name + "'");
 }
 
@@ -190,21 +199,23 @@ bool dictOnly(Op op)
 
 bool takesKey(Op op)
 {
-    return op == Op::Get || op == Op::GetOr || op == Op::Set || op == Op::Pop || op == Op::Contains ||
-           op == Op::SetDefault || op == Op::PopOr;
+    return op == Op::Get || op == Op::GetOr || op == Op::Set || op == Op::Pop ||
+           op == Op::Contains || op == Op::SetDefault || op == Op::PopOr;
 }
 
 Result<QCborValue> update(OrderedMap &map, Target t, const QCborValue &entries)
 {
     if (!entries.isMap())
-        return fail(Errc::InvalidArgument, "update of " + std::string(kindName(t.kind)) + " '" + t.name +
-                                               "' needs a map, not " + shortText(entries));
+        return fail(Errc::InvalidArgument, "update of " + std::string(kindName(t.kind)) + " '" +
+                                               t.name + "' needs a map, not " + shortText(entries));
     const QCborMap m = entries.toMap();
     if (t.kind == Kind::Namespace)
         for (auto it = m.cbegin(); it != m.cend(); ++it)
             if (!it.key().isString())
-                return fail(Errc::InvalidArgument, "Namespace '" + t.name + "' attribute names are strings");
-    for (auto it = m.cbegin(); it != m.cend(); ++it) map.set(it.key(), it.value());
+                return fail(Errc::InvalidArgument,
+                            "Namespace '" + t.name + "' attribute names are strings");
+    for (auto it = m.cbegin(); it != m.cend(); ++it)
+        map.set(it.key(), it.value());
     return QCborValue(nullptr);
 }
 
@@ -215,7 +226,8 @@ Result<QCborValue> mapRequest(OrderedMap &map, Target t, Op op, const QCborArray
     if (t.kind == Kind::Namespace && dictOnly(op)) return wrongKind(t, op);
     const QCborValue key = arg(req, 2);
     if (t.kind == Kind::Namespace && takesKey(op) && !key.isString())
-        return fail(Errc::InvalidArgument, "Namespace '" + t.name + "' attribute names are strings");
+        return fail(Errc::InvalidArgument,
+                    "Namespace '" + t.name + "' attribute names are strings");
     switch (op) {
     case Op::Get:
         if (const QCborValue *v = map.find(key)) return *v;
@@ -242,22 +254,30 @@ Result<QCborValue> mapRequest(OrderedMap &map, Target t, Op op, const QCborArray
         if (!last) return fail(Errc::NotFound, "popitem(): dict '" + t.name + "' is empty");
         return QCborValue(QCborArray{std::move(last->first), std::move(last->second)});
     }
-    case Op::Contains: return QCborValue(map.contains(key));
+    case Op::Contains:
+        return QCborValue(map.contains(key));
     case Op::Keys:
     case Op::Values: {
         QCborArray out;
-        for (const auto &[k, v] : map) out.append(op == Op::Keys ? k : v);
+        for (const auto &[k, v] : map)
+            out.append(op == Op::Keys ? k : v);
         return QCborValue(std::move(out));
     }
     case Op::Items: {
         QCborMap m;
-        for (const auto &[k, v] : map) m.insert(k, v);
+        for (const auto &[k, v] : map)
+            m.insert(k, v);
         return QCborValue(std::move(m));
     }
-    case Op::Update: return update(map, t, key);
-    case Op::Len: return QCborValue(qint64(map.size()));
-    case Op::Clear: map.clear(); return QCborValue(nullptr);
-    default: return wrongKind(t, op);
+    case Op::Update:
+        return update(map, t, key);
+    case Op::Len:
+        return QCborValue(qint64(map.size()));
+    case Op::Clear:
+        map.clear();
+        return QCborValue(nullptr);
+    default:
+        return wrongKind(t, op);
     }
 }
 
@@ -267,7 +287,10 @@ namespace {
 
 using List = std::vector<QCborValue>;
 
-std::string what(Target t) { return std::string(kindName(t.kind)) + " '" + t.name + "'"; }
+std::string what(Target t)
+{
+    return std::string(kindName(t.kind)) + " '" + t.name + "'";
+}
 
 // An existing element: negative counts from the end; out of range is
 // InvalidArgument (IndexError).
@@ -278,8 +301,8 @@ Result<std::size_t> elementIndex(const List &list, Target t, const QCborArray &r
     const auto n = std::int64_t(list.size());
     const std::int64_t k = *i < 0 ? *i + n : *i;
     if (k < 0 || k >= n)
-        return fail(Errc::InvalidArgument, what(t) + ": index " + std::to_string(*i) + " out of range for " +
-                                               std::to_string(n) + " items");
+        return fail(Errc::InvalidArgument, what(t) + ": index " + std::to_string(*i) +
+                                               " out of range for " + std::to_string(n) + " items");
     return std::size_t(k);
 }
 
@@ -321,7 +344,8 @@ Result<Range> sliceArgs(const List &list, Target t, const QCborArray &req, qsize
 QCborArray toArray(List::const_iterator b, List::const_iterator e)
 {
     QCborArray out;
-    for (; b != e; ++b) out.append(*b);
+    for (; b != e; ++b)
+        out.append(*b);
     return out;
 }
 
@@ -329,8 +353,7 @@ QCborArray toArray(List::const_iterator b, List::const_iterator e)
 // being a strict weak order as soon as two values cannot be ordered, and
 // the standard algorithms make that undefined behaviour; this one only
 // ever reads inside its ranges, whatever the comparator says.
-template <class Less>
-void mergeSort(List &v, Less less)
+template <class Less> void mergeSort(List &v, Less less)
 {
     List buffer(v.size());
     for (std::size_t width = 1; width < v.size(); width *= 2) {
@@ -338,9 +361,12 @@ void mergeSort(List &v, Less less)
             const std::size_t mid = std::min(lo + width, v.size());
             const std::size_t hi = std::min(lo + 2 * width, v.size());
             std::size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi) buffer[k++] = less(v[j], v[i]) ? std::move(v[j++]) : std::move(v[i++]);
-            while (i < mid) buffer[k++] = std::move(v[i++]);
-            while (j < hi) buffer[k++] = std::move(v[j++]);
+            while (i < mid && j < hi)
+                buffer[k++] = less(v[j], v[i]) ? std::move(v[j++]) : std::move(v[i++]);
+            while (i < mid)
+                buffer[k++] = std::move(v[i++]);
+            while (j < hi)
+                buffer[k++] = std::move(v[j++]);
         }
         v.swap(buffer);
     }
@@ -349,7 +375,8 @@ void mergeSort(List &v, Less less)
 Result<QCborValue> sortList(List &list, Target t, const QCborValue &reverseArg)
 {
     if (!reverseArg.isBool() && !reverseArg.isNull() && !reverseArg.isUndefined())
-        return fail(Errc::InvalidArgument, what(t) + ": sort(reverse) needs a bool, not " + shortText(reverseArg));
+        return fail(Errc::InvalidArgument,
+                    what(t) + ": sort(reverse) needs a bool, not " + shortText(reverseArg));
     const bool reverse = reverseArg.toBool(false);
     std::optional<std::pair<QCborValue, QCborValue>> unorderable;
     // Any two values that cannot be ordered are compared at some point:
@@ -366,9 +393,10 @@ Result<QCborValue> sortList(List &list, Target t, const QCborValue &reverseArg)
     List sorted = list;
     mergeSort(sorted, less);
     if (unorderable)
-        return fail(Errc::InvalidArgument, "sort of " + what(t) + ": " + shortText(unorderable->first) + " and " +
-                                               shortText(unorderable->second) +
-                                               " cannot be ordered (Python: TypeError); the list is unchanged");
+        return fail(Errc::InvalidArgument,
+                    "sort of " + what(t) + ": " + shortText(unorderable->first) + " and " +
+                        shortText(unorderable->second) +
+                        " cannot be ordered (Python: TypeError); the list is unchanged");
     list.swap(sorted);
     return QCborValue(nullptr);
 }
@@ -383,7 +411,8 @@ Result<QCborValue> indexOf(const List &list, Target t, const QCborArray &req)
     return fail(Errc::ValueError, shortText(value) + " is not in " + what(t) +
                                       (r->begin == 0 && r->end == list.size()
                                            ? std::string()
-                                           : " between " + std::to_string(r->begin) + " and " + std::to_string(r->end)));
+                                           : " between " + std::to_string(r->begin) + " and " +
+                                                 std::to_string(r->end)));
 }
 
 Result<QCborValue> setSlice(List &list, Target t, const QCborArray &req)
@@ -392,13 +421,14 @@ Result<QCborValue> setSlice(List &list, Target t, const QCborArray &req)
     if (!r) return std::unexpected(r.error());
     const QCborValue values = arg(req, 4);
     if (!values.isArray())
-        return fail(Errc::InvalidArgument, what(t) + ": a slice is assigned an array, not " + shortText(values));
+        return fail(Errc::InvalidArgument,
+                    what(t) + ": a slice is assigned an array, not " + shortText(values));
     const QCborArray a = values.toArray();
     if (t.kind == Kind::Array && std::size_t(a.size()) != r->end - r->begin)
-        return fail(Errc::InvalidArgument, what(t) + " has a fixed length: slice [" + std::to_string(r->begin) + ":" +
-                                               std::to_string(r->end) + "] needs " +
-                                               std::to_string(r->end - r->begin) + " values, not " +
-                                               std::to_string(a.size()));
+        return fail(Errc::InvalidArgument,
+                    what(t) + " has a fixed length: slice [" + std::to_string(r->begin) + ":" +
+                        std::to_string(r->end) + "] needs " + std::to_string(r->end - r->begin) +
+                        " values, not " + std::to_string(a.size()));
     List replacement(a.cbegin(), a.cend());
     const auto b = list.begin() + std::ptrdiff_t(r->begin);
     list.erase(b, list.begin() + std::ptrdiff_t(r->end));
@@ -420,11 +450,14 @@ Result<QCborValue> listRequest(List &list, Target t, Op op, const QCborArray &re
     if (t.kind == Kind::Array && !arrayOp(op)) return wrongKind(t, op);
     const QCborValue a2 = arg(req, 2);
     switch (op) {
-    case Op::Append: list.push_back(a2); return QCborValue(nullptr);
+    case Op::Append:
+        list.push_back(a2);
+        return QCborValue(nullptr);
     case Op::At:
     case Op::SetAt:
     case Op::PopAt: {
-        if (op == Op::PopAt && list.empty()) return fail(Errc::InvalidArgument, "pop from empty " + what(t));
+        if (op == Op::PopAt && list.empty())
+            return fail(Errc::InvalidArgument, "pop from empty " + what(t));
         auto i = elementIndex(list, t, req, 2);
         if (!i) return std::unexpected(i.error());
         if (op == Op::At) return list[*i];
@@ -437,16 +470,22 @@ Result<QCborValue> listRequest(List &list, Target t, Op op, const QCborArray &re
         return v;
     }
     case Op::Extend:
-        if (!a2.isArray()) return fail(Errc::InvalidArgument, "extend of " + what(t) + " needs an array");
-        for (const QCborValue &v : a2.toArray()) list.push_back(v);
+        if (!a2.isArray())
+            return fail(Errc::InvalidArgument, "extend of " + what(t) + " needs an array");
+        for (const QCborValue &v : a2.toArray())
+            list.push_back(v);
         return QCborValue(nullptr);
-    case Op::All: return QCborValue(toArray(list.cbegin(), list.cend()));
+    case Op::All:
+        return QCborValue(toArray(list.cbegin(), list.cend()));
     case Op::Count:
-        return QCborValue(qint64(std::ranges::count_if(list, [&](const QCborValue &v) { return pyEqual(v, a2); })));
-    case Op::Index: return indexOf(list, t, req);
+        return QCborValue(qint64(
+            std::ranges::count_if(list, [&](const QCborValue &v) { return pyEqual(v, a2); })));
+    case Op::Index:
+        return indexOf(list, t, req);
     case Op::Remove: {
         auto it = std::ranges::find_if(list, [&](const QCborValue &v) { return pyEqual(v, a2); });
-        if (it == list.end()) return fail(Errc::ValueError, "remove(x): " + shortText(a2) + " is not in " + what(t));
+        if (it == list.end())
+            return fail(Errc::ValueError, "remove(x): " + shortText(a2) + " is not in " + what(t));
         list.erase(it);
         return QCborValue(nullptr);
     }
@@ -456,24 +495,32 @@ Result<QCborValue> listRequest(List &list, Target t, Op op, const QCborArray &re
         list.insert(list.begin() + std::ptrdiff_t(clampBound(*i, list.size())), arg(req, 3));
         return QCborValue(nullptr);
     }
-    case Op::Reverse: std::ranges::reverse(list); return QCborValue(nullptr);
-    case Op::Sort: return sortList(list, t, a2);
+    case Op::Reverse:
+        std::ranges::reverse(list);
+        return QCborValue(nullptr);
+    case Op::Sort:
+        return sortList(list, t, a2);
     case Op::Slice: {
         auto r = sliceArgs(list, t, req, 2);
         if (!r) return std::unexpected(r.error());
         const auto b = list.cbegin();
         return QCborValue(toArray(b + std::ptrdiff_t(r->begin), b + std::ptrdiff_t(r->end)));
     }
-    case Op::SetSlice: return setSlice(list, t, req);
+    case Op::SetSlice:
+        return setSlice(list, t, req);
     case Op::DelSlice: {
         auto r = sliceArgs(list, t, req, 2);
         if (!r) return std::unexpected(r.error());
         list.erase(list.begin() + std::ptrdiff_t(r->begin), list.begin() + std::ptrdiff_t(r->end));
         return QCborValue(nullptr);
     }
-    case Op::Len: return QCborValue(qint64(list.size()));
-    case Op::Clear: list.clear(); return QCborValue(nullptr);
-    default: return wrongKind(t, op);
+    case Op::Len:
+        return QCborValue(qint64(list.size()));
+    case Op::Clear:
+        list.clear();
+        return QCborValue(nullptr);
+    default:
+        return wrongKind(t, op);
     }
 }
 

@@ -77,7 +77,8 @@ struct Target {
 };
 
 // Dict and Namespace requests.
-[[nodiscard]] Result<QCborValue> mapRequest(OrderedMap &map, Target t, Op op, const QCborArray &req);
+[[nodiscard]] Result<QCborValue> mapRequest(OrderedMap &map, Target t, Op op,
+                                            const QCborArray &req);
 // List and Array requests (an Array refuses what would change its length).
 [[nodiscard]] Result<QCborValue> listRequest(std::vector<QCborValue> &list, Target t, Op op,
                                              const QCborArray &req);

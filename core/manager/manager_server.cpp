@@ -7,7 +7,6 @@
 #include "spin_wait.h"
 
 #include <QCborArray>
-#include <QCborMap>
 
 #include <algorithm>
 #include <array>
@@ -15,7 +14,6 @@
 #include <cstring>
 #include <deque>
 #include <limits>
-#include <optional>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -30,7 +28,6 @@ namespace ipc::manager {
 using server::arg;
 using server::intArg;
 using server::OrderedMap;
-using server::shortText;
 using server::Target;
 using server::wrongKind;
 

@@ -4,11 +4,15 @@ namespace ipc::manager {
 
 Result<AcquireStatus> RLockProxy::acquire(Duration timeout) const
 {
-    auto r = call(Op::Acquire, {QCborValue(qint64(wireTimeout(timeout)))}, timeout, ProcState::WaitingLock);
+    auto r = call(Op::Acquire, {QCborValue(qint64(wireTimeout(timeout)))}, timeout,
+                  ProcState::WaitingLock);
     if (!r) return std::unexpected(r.error());
     return r->toInteger() == 1 ? AcquireStatus::OwnerDied : AcquireStatus::Acquired;
 }
 
-Result<void> RLockProxy::release() const { return done(call(Op::Release)); }
+Result<void> RLockProxy::release() const
+{
+    return done(call(Op::Release));
+}
 
 } // namespace ipc::manager

@@ -4,12 +4,16 @@ namespace ipc::manager {
 
 Result<bool> SemaphoreProxy::acquire(Duration timeout) const
 {
-    auto r = call(Op::Acquire, {QCborValue(qint64(wireTimeout(timeout)))}, timeout, ProcState::WaitingSemaphore);
+    auto r = call(Op::Acquire, {QCborValue(qint64(wireTimeout(timeout)))}, timeout,
+                  ProcState::WaitingSemaphore);
     if (!r) return std::unexpected(r.error());
     return r->toBool();
 }
 
-Result<void> SemaphoreProxy::release(std::int64_t n) const { return done(call(Op::Release, {QCborValue(qint64(n))})); }
+Result<void> SemaphoreProxy::release(std::int64_t n) const
+{
+    return done(call(Op::Release, {QCborValue(qint64(n))}));
+}
 
 Result<std::int64_t> SemaphoreProxy::value() const
 {
