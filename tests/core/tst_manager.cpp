@@ -1293,10 +1293,10 @@ void TestManager::conditionWaitNotifyAcrossProcesses()
         CHECK_OR(cc && b, 3);
         CHECK_OR(cc->acquire(10s), 4);
         // The predicate loop, as Python's wait_for; one generous deadline.
-        const Deadline deadline(10s);
+        const Deadline deadline(15s);
         while (!b->contains(QStringLiteral("item")).value_or(false)) {
             CHECK_OR(!deadline.expired(), 5);
-            auto w = cc->wait(1s);
+            auto w = cc->wait(5s);
             CHECK_OR(w, 6);
         }
         CHECK_OR(b->get(QStringLiteral("item"))->toInteger() == 42, 7);
