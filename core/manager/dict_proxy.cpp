@@ -16,6 +16,24 @@ Result<void> DictProxy::set(const QCborValue &key, const QCborValue &value) cons
 
 Result<QCborValue> DictProxy::pop(const QCborValue &key) const { return call(Op::Pop, {key}); }
 
+Result<QCborValue> DictProxy::pop(const QCborValue &key, const QCborValue &fallback) const
+{
+    return call(Op::PopOr, {key, fallback});
+}
+
+Result<std::pair<QCborValue, QCborValue>> DictProxy::popitem() const
+{
+    auto r = call(Op::PopItem);
+    if (!r) return std::unexpected(r.error());
+    const QCborArray a = r->toArray();
+    return std::pair{a.at(0), a.at(1)};
+}
+
+Result<QCborValue> DictProxy::setdefault(const QCborValue &key, const QCborValue &fallback) const
+{
+    return call(Op::SetDefault, {key, fallback});
+}
+
 Result<bool> DictProxy::contains(const QCborValue &key) const
 {
     auto r = call(Op::Contains, {key});
@@ -33,6 +51,13 @@ Result<std::size_t> DictProxy::size() const
 Result<QCborArray> DictProxy::keys() const
 {
     auto r = call(Op::Keys);
+    if (!r) return std::unexpected(r.error());
+    return r->toArray();
+}
+
+Result<QCborArray> DictProxy::values() const
+{
+    auto r = call(Op::Values);
     if (!r) return std::unexpected(r.error());
     return r->toArray();
 }

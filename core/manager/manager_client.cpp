@@ -6,6 +6,13 @@
 #include "manager/namespace_proxy.h"
 #include "manager/queue_proxy.h"
 #include "manager/value_proxy.h"
+#include "manager/rlock_proxy.h"
+#include "manager/semaphore_proxy.h"
+#include "manager/event_proxy.h"
+#include "manager/condition_proxy.h"
+#include "manager/barrier_proxy.h"
+#include "manager/joinable_queue_proxy.h"
+#include "manager/array_proxy.h"
 #include "message.h"
 #include "owner_lock.h" // currentPid()
 
@@ -163,12 +170,13 @@ Result<ManagerClient> ManagerClient::connect(ManagerInfo &info, ClientOptions op
         std::make_shared<detail::Connection>(std::move(*socket), options, row, info.objectIndex));
 }
 
-Result<std::int64_t> ManagerClient::open(Kind kind, std::string_view name, const QCborValue &arg)
+Result<std::int64_t> ManagerClient::open(Kind kind, std::string_view name, const QCborValue &arg,
+                                         const QCborValue &arg2)
 {
     if (!m_conn) return fail(Errc::Closed, "manager client is not connected");
     auto r = m_conn->call(Op::Open, 0,
                           {QCborValue(qint64(kind)), QCborValue(QString::fromUtf8(name.data(), qsizetype(name.size()))),
-                           arg});
+                           arg, arg2});
     if (!r) return std::unexpected(r.error());
     return r->toInteger();
 }
@@ -184,6 +192,8 @@ IPC_MANAGER_FACTORY(DictProxy, dict, Kind::Dict)
 IPC_MANAGER_FACTORY(ListProxy, list, Kind::List)
 IPC_MANAGER_FACTORY(NamespaceProxy, ns, Kind::Namespace)
 IPC_MANAGER_FACTORY(LockProxy, lock, Kind::Lock)
+IPC_MANAGER_FACTORY(RLockProxy, rlock, Kind::RLock)
+IPC_MANAGER_FACTORY(EventProxy, event, Kind::Event)
 #undef IPC_MANAGER_FACTORY
 
 Result<QueueProxy> ManagerClient::queue(std::string_view name, std::int64_t maxsize)
@@ -199,6 +209,52 @@ Result<ValueProxy> ManagerClient::value(std::string_view name, const QCborValue 
     auto id = open(Kind::Value, name, initial);
     if (!id) return std::unexpected(id.error());
     return ValueProxy(m_conn, *id, std::string(name));
+}
+
+Result<SemaphoreProxy> ManagerClient::semaphore(std::string_view name, std::int64_t value)
+{
+    auto id = open(Kind::Semaphore, name, QCborValue(qint64(value)));
+    if (!id) return std::unexpected(id.error());
+    return SemaphoreProxy(m_conn, *id, std::string(name));
+}
+
+Result<SemaphoreProxy> ManagerClient::boundedSemaphore(std::string_view name, std::int64_t value)
+{
+    auto id = open(Kind::BoundedSemaphore, name, QCborValue(qint64(value)));
+    if (!id) return std::unexpected(id.error());
+    return SemaphoreProxy(m_conn, *id, std::string(name));
+}
+
+Result<ConditionProxy> ManagerClient::condition(std::string_view name, std::string_view lockName)
+{
+    const QCborValue lock =
+        lockName.empty() ? QCborValue(nullptr) : QCborValue(QString::fromUtf8(lockName.data(), qsizetype(lockName.size())));
+    auto id = open(Kind::Condition, name, lock);
+    if (!id) return std::unexpected(id.error());
+    return ConditionProxy(m_conn, *id, std::string(name));
+}
+
+Result<BarrierProxy> ManagerClient::barrier(std::string_view name, std::int64_t parties, Duration timeout)
+{
+    const qint64 ns = timeout == kForever ? -1 : std::max<qint64>(0, qint64(timeout.count()));
+    auto id = open(Kind::Barrier, name, QCborValue(qint64(parties)), QCborValue(ns));
+    if (!id) return std::unexpected(id.error());
+    return BarrierProxy(m_conn, *id, std::string(name));
+}
+
+Result<JoinableQueueProxy> ManagerClient::joinableQueue(std::string_view name, std::int64_t maxsize)
+{
+    if (maxsize < 0) return fail(Errc::InvalidArgument, "JoinableQueue maxsize must be >= 0");
+    auto id = open(Kind::JoinableQueue, name, QCborValue(qint64(maxsize)));
+    if (!id) return std::unexpected(id.error());
+    return JoinableQueueProxy(m_conn, *id, std::string(name));
+}
+
+Result<ArrayProxy> ManagerClient::array(std::string_view name, const QCborArray &initial)
+{
+    auto id = open(Kind::Array, name, QCborValue(initial));
+    if (!id) return std::unexpected(id.error());
+    return ArrayProxy(m_conn, *id, std::string(name));
 }
 
 Result<void> ManagerClient::ping()

@@ -24,14 +24,17 @@
 //                also a connection used in another process than the one
 //                that made it (after fork(): connect again in the child)
 //   NotFound     missing dict key / namespace attribute
-//   plus per call: Full/Empty (queue), NotOwner/WouldDeadlock (lock).
+//   plus per call: Full/Empty (queue), NotOwner/WouldDeadlock (locks),
+//   ValueError (list index/remove, bounded over-release, task_done),
+//   BrokenBarrier (barrier); see each proxy's header.
 // connect(): AuthenticationFailed "authentication failed: ..." when either side
 // refuses the other's key; NotFound/Closed when no server listens.
 //
 // Telemetry: when connected through a ManagerInfo, each call adds to this
 // connection's ClientRow (requests, round-trip latency) and a call marks the
-// caller's board slot BlockedRecv (WaitingLock for acquire, BlockedGet /
-// BlockedPut for a queue) while it waits for the server.
+// caller's board slot BlockedRecv (WaitingLock for a lock's acquire,
+// BlockedGet / BlockedPut for a queue, WaitingSemaphore, WaitingEvent,
+// WaitingCondition, WaitingBarrier, WaitingJoin) while it waits for the server.
 //
 // Threads: a client and its proxies belong to one thread of one process.
 // Proxies share the connection (copies are cheap) and keep it open.
@@ -43,11 +46,13 @@
 #include "posix_call.h"
 #include "result.h"
 
+#include <QCborArray>
 #include <QCborValue>
 
 #include <chrono>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,6 +64,13 @@ class NamespaceProxy;
 class QueueProxy;
 class LockProxy;
 class ValueProxy;
+class RLockProxy;
+class SemaphoreProxy;
+class EventProxy;
+class ConditionProxy;
+class BarrierProxy;
+class JoinableQueueProxy;
+class ArrayProxy;
 
 struct ClientOptions {
     // Longest wait for a reply that should come at once; beyond it the call
@@ -88,6 +100,27 @@ public:
     [[nodiscard]] Result<LockProxy> lock(std::string_view name);
     // initial: used only by the call that creates the value.
     [[nodiscard]] Result<ValueProxy> value(std::string_view name, const QCborValue &initial = nullptr);
+    [[nodiscard]] Result<RLockProxy> rlock(std::string_view name);
+    // value (>= 0): used only by the call that creates the semaphore. A
+    // Semaphore and a BoundedSemaphore are different kinds: opening one name
+    // as the other is InvalidArgument.
+    [[nodiscard]] Result<SemaphoreProxy> semaphore(std::string_view name, std::int64_t value = 1);
+    [[nodiscard]] Result<SemaphoreProxy> boundedSemaphore(std::string_view name, std::int64_t value = 1);
+    [[nodiscard]] Result<EventProxy> event(std::string_view name);
+    // lockName empty: the condition has an RLock of its own (Python's
+    // Condition()); else the manager Lock or RLock of that name, opened
+    // before (NotFound otherwise). Opening an existing condition with
+    // another lock's name is InvalidArgument.
+    [[nodiscard]] Result<ConditionProxy> condition(std::string_view name, std::string_view lockName = {});
+    // parties (1..32767) and timeout (kForever: none; the default of
+    // wait()) count only for the call that creates the barrier.
+    [[nodiscard]] Result<BarrierProxy> barrier(std::string_view name, std::int64_t parties,
+                                               Duration timeout = kForever);
+    // maxsize 0: unbounded (used only by the call that creates the queue).
+    [[nodiscard]] Result<JoinableQueueProxy> joinableQueue(std::string_view name, std::int64_t maxsize = 0);
+    // initial: the values, and so the fixed length, of an array this call
+    // creates (Python: manager.Array(typecode, sequence), any values here).
+    [[nodiscard]] Result<ArrayProxy> array(std::string_view name, const QCborArray &initial = {});
 
     [[nodiscard]] Result<void> ping();
     // Asks the server to exit once it has answered (Python: manager.shutdown()).
@@ -97,7 +130,8 @@ public:
 
 private:
     explicit ManagerClient(std::shared_ptr<detail::Connection> c) noexcept : m_conn(std::move(c)) {}
-    [[nodiscard]] Result<std::int64_t> open(Kind kind, std::string_view name, const QCborValue &arg);
+    [[nodiscard]] Result<std::int64_t> open(Kind kind, std::string_view name, const QCborValue &arg = nullptr,
+                                            const QCborValue &arg2 = nullptr);
 
     std::shared_ptr<detail::Connection> m_conn;
 };
@@ -151,6 +185,11 @@ protected:
     {
         if (!r) return std::unexpected(r.error());
         return {};
+    }
+    // A slice bound to the wire: null stands for "that end".
+    [[nodiscard]] static QCborValue sliceBound(std::optional<std::int64_t> i)
+    {
+        return i ? QCborValue(qint64(*i)) : QCborValue(nullptr);
     }
     // Python-style timeouts to the wire: -1 forever, else nanoseconds.
     [[nodiscard]] static std::int64_t wireTimeout(Duration t) noexcept

@@ -13,8 +13,9 @@
 //   server fields     written only by the server process
 //     requests        requests answered so far
 //     waiting         requests received and not yet answered (parked
-//                     lock acquires and queue gets/puts, plus those read
-//                     but not yet processed in the server's current pass)
+//                     acquires, queue gets/puts/joins, event, condition
+//                     and barrier waits, plus those read but not yet
+//                     processed in the server's current pass)
 //     maxWaiting      the largest `waiting` seen
 //     clients         connections authenticated and open now
 //     authFailures    connections refused for a wrong key

@@ -25,8 +25,9 @@
 //   reply    [0, value]                  success (value null when none)
 //            [errc, "message"]           failure; errc = int(Errc) + 1
 // One request is outstanding per connection at a time; replies come in
-// order. A request that must wait (Lock acquire, Queue get on an empty
-// queue, put on a full one) is parked at the server and answered when it
+// order. A request that must wait (Lock/RLock/Semaphore acquire, Queue get
+// on an empty queue, put on a full one, JoinableQueue join, Event,
+// Condition and Barrier wait) is parked at the server and answered when it
 // can proceed or its timeout (ns, -1 = forever, 0 = no wait) runs out.
 #pragma once
 
@@ -46,15 +47,43 @@ inline constexpr std::size_t kChallengeRandomBytes = 32;
 inline constexpr std::size_t kKeyBytes = 32;
 
 // Kinds of object the server hosts (Python: SyncManager's typeids).
-enum class Kind : std::int64_t { Dict = 1, List, Namespace, Queue, Lock, Value };
+// Numbers are on the wire: append, never renumber.
+enum class Kind : std::int64_t {
+    Dict = 1,
+    List,
+    Namespace,
+    Queue,
+    Lock,
+    Value,
+    RLock,
+    Semaphore,
+    BoundedSemaphore,
+    Event,
+    Condition,
+    Barrier,
+    JoinableQueue,
+    Array,
+};
+inline constexpr Kind kLastKind = Kind::Array;
 
 [[nodiscard]] std::string_view kindName(Kind kind) noexcept;
 
+// Operations. A request names one; the object it is sent to must be of a
+// kind the comment lists, else InvalidArgument ("'sort' does not apply to
+// Queue 'q'"). Timeouts are ns: -1 forever, 0 no wait. Numbers are on the
+// wire: append, never renumber.
 enum class Op : std::int64_t {
     Ping = 1,     // []                              -> null
     Shutdown,     // []                              -> null; the server then exits
-    Open,         // [kind, name, arg]               -> objectId (get or create by name;
-                  //                                    arg: Queue maxsize, Value initial)
+    Open,         // [kind, name, args...]           -> objectId (get or create by name;
+                  //                                    the args count only on creation:
+                  //   Queue, JoinableQueue  [maxsize]        0 or null: unbounded
+                  //   Value                 [initial]
+                  //   Semaphore, Bounded..  [value]          null: 1
+                  //   Condition             [lockName]       null: its own RLock;
+                  //                         else an existing Lock/RLock (checked every time)
+                  //   Barrier               [parties, timeoutNs]  timeout -1/null: none
+                  //   Array                 [array]          null: empty; length fixed
     // Dict and Namespace (keys of a Namespace are strings)
     Get = 10,     // [key]                           -> value | NotFound
     GetOr,        // [key, default]                  -> value or default
@@ -62,27 +91,63 @@ enum class Op : std::int64_t {
     Pop,          // [key]                           -> removed value | NotFound
     Contains,     // [key]                           -> bool
     Keys,         // []                              -> array
-    Items,        // []                              -> map
+    Items,        // []                              -> map (insertion order)
     Update,       // [map]                           -> null
-    // List
+    // Dict only
+    Values,       // []                              -> array (insertion order)
+    PopItem,      // []                              -> [key, value] last inserted | NotFound
+    SetDefault,   // [key, default]                  -> value (default inserted if absent)
+    PopOr,        // [key, default]                  -> removed value or default
+    // List (At, SetAt, All, Slice also Array; SetSlice on an Array keeps its length)
     Append = 30,  // [value]                         -> null
     At,           // [index] (negative from the end) -> value | InvalidArgument
     SetAt,        // [index, value]                  -> null
     PopAt,        // [index]                         -> value
     Extend,       // [array]                         -> null
     All,          // []                              -> array
-    // Dict, Namespace, List, Queue
+    Count,        // [value]                         -> int (Python ==: 1 == 1.0)
+    Index,        // [value, start|null, stop|null] -> int | ValueError
+    Remove,       // [value]                         -> null | ValueError
+    Insert,       // [index, value]                  -> null (index clamped, as Python)
+    Reverse,      // []                              -> null
+    Sort,         // [reverse(bool)]                 -> null | InvalidArgument (unorderable)
+    Slice,        // [start|null, stop|null]         -> array (Python's clamping)
+    SetSlice,     // [start|null, stop|null, array]  -> null
+    DelSlice,     // [start|null, stop|null]         -> null
+    // Dict, Namespace, List, Queue, JoinableQueue, Array (Len); Dict, Namespace, List (Clear)
     Len = 50,     // []                              -> int
     Clear,        // []                              -> null
-    // Queue
+    // Queue and JoinableQueue
     Put = 60,     // [value, timeoutNs]              -> null | Full | Timeout
     Take,         // [timeoutNs]                     -> value | Empty | Timeout
-    // Lock
-    Acquire = 70, // [timeoutNs]                     -> 0 acquired, 1 previous owner died
-    Release,      // []                              -> null | NotOwner
-    // Value
+    TaskDone,     // []                              -> null | ValueError (JoinableQueue)
+    Join,         // [timeoutNs]                     -> null | Timeout (JoinableQueue)
+    // Lock, RLock, Semaphore, BoundedSemaphore, Condition (its lock)
+    Acquire = 70, // [timeoutNs]                     Lock/RLock/Condition: 0 acquired,
+                  //                                   1 previous owner died | Timeout;
+                  //                                 Semaphore: true, false on timeout
+    Release,      // [] (Semaphore: [n])             -> null | NotOwner | ValueError
+    // Value; Semaphore (get_value)
     Load = 80,    // []                              -> value
     Store,        // [value]                         -> null
+    // Event, Condition, Barrier
+    Wait = 90,    // [timeoutNs] (Barrier: null = its own timeout)
+                  //   Event     -> the flag (false: timed out)
+                  //   Condition -> [notified, ownerDied] | NotOwner; the lock is held again
+                  //   Barrier   -> arrival index 0..parties-1 | BrokenBarrier
+    Notify,       // [n]                             -> null | NotOwner (Condition)
+    NotifyAll,    // []                              -> null | NotOwner (Condition)
+    // Event
+    SetFlag = 100, // []                             -> null
+    ClearFlag,    // []                              -> null
+    IsSet,        // []                              -> bool
+    // Barrier
+    Abort = 110,  // []                              -> null
+    Reset,        // []                              -> null
+    BarrierState, // []                              -> [parties, nWaiting, broken]
 };
+
+// "sort", "acquire", ...; empty for a number that is no operation.
+[[nodiscard]] std::string_view opName(Op op) noexcept;
 
 } // namespace ipc::manager

@@ -2,104 +2,81 @@
 
 #include "board.h"
 #include "manager/frame_socket.h"
+#include "manager/manager_containers.h"
 #include "message.h"
 #include "spin_wait.h"
 
 #include <QCborArray>
-#include <QCborMap>
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstring>
 #include <deque>
-#include <list>
-#include <optional>
-#include <map>
+#include <limits>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace ipc::manager {
+
+using server::arg;
+using server::intArg;
+using server::OrderedMap;
+using server::Target;
+using server::wrongKind;
 
 namespace {
 
 constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr std::size_t kMaxObjectName = 200;
-
-struct CborLess {
-    bool operator()(const QCborValue &a, const QCborValue &b) const { return a.compare(b) < 0; }
-};
-
-// A dict as Python's since 3.7: it keeps insertion order (setting a key
-// it holds keeps the key's place; removing and setting it again moves it to
-// the end), found by key in O(log n).
-class OrderedMap {
-public:
-    using Entry = std::pair<QCborValue, QCborValue>;
-
-    [[nodiscard]] const QCborValue *find(const QCborValue &key) const
-    {
-        auto it = m_index.find(key);
-        return it == m_index.end() ? nullptr : &it->second->second;
-    }
-    void set(const QCborValue &key, QCborValue value)
-    {
-        if (auto it = m_index.find(key); it != m_index.end()) {
-            it->second->second = std::move(value);
-            return;
-        }
-        m_entries.emplace_back(key, std::move(value));
-        m_index.emplace(key, std::prev(m_entries.end()));
-    }
-    [[nodiscard]] std::optional<QCborValue> take(const QCborValue &key)
-    {
-        auto it = m_index.find(key);
-        if (it == m_index.end()) return std::nullopt;
-        QCborValue value = std::move(it->second->second);
-        m_entries.erase(it->second);
-        m_index.erase(it);
-        return value;
-    }
-    [[nodiscard]] bool contains(const QCborValue &key) const { return m_index.count(key) > 0; }
-    [[nodiscard]] std::size_t size() const noexcept { return m_entries.size(); }
-    void clear()
-    {
-        m_index.clear();
-        m_entries.clear();
-    }
-    [[nodiscard]] auto begin() const { return m_entries.begin(); }
-    [[nodiscard]] auto end() const { return m_entries.end(); }
-
-private:
-    std::list<Entry> m_entries;
-    std::map<QCborValue, std::list<Entry>::iterator, CborLess> m_index;
-};
+constexpr std::int64_t kMaxSemaphoreValue = 0x7fffffff; // SEM_VALUE_MAX, as the arena Semaphore
+constexpr std::int64_t kMaxBarrierParties = 0x7fff;     // as the arena Barrier
 
 enum class Stage { AwaitDigest, AwaitClientChallenge, AwaitVerdict, Ready };
 
+// A request that waits at the server. One per connection at most: a
+// client has one request outstanding at a time.
 struct Parked {
     std::uint64_t conn;
-    Op op;
-    QCborValue item;          // Put: the item waiting for room
+    Op op;                    // Wait in a lock's queue: a Condition waiter re-acquiring
+    QCborValue item;          // Put: the item; Barrier: the arrival index;
+                              // Condition re-acquire: whether it was notified
     std::uint64_t deadlineNs; // 0: forever
+    std::int64_t depth = 1;   // lock depth to restore on grant (a Condition over an RLock)
 };
 
 struct Object {
     Kind kind;
     std::string name;
-    OrderedMap map;                                  // Dict, Namespace
-    std::vector<QCborValue> list;                    // List
-    std::deque<QCborValue> queue;                    // Queue
-    std::int64_t maxsize = 0;                        // Queue: 0 unbounded
-    QCborValue value;                                // Value
-    std::uint64_t owner = 0;                         // Lock: holder's connection id
-    bool ownerDied = false;                          // Lock: the holder disconnected holding it
-    std::deque<Parked> waiters;                      // Lock acquirers, Queue getters
-    std::deque<Parked> putters;                      // Queue putters
+    OrderedMap map;               // Dict, Namespace
+    std::vector<QCborValue> list; // List, Array
+    std::deque<QCborValue> queue; // Queue, JoinableQueue
+    std::int64_t maxsize = 0;     // Queue, JoinableQueue: 0 unbounded
+    std::int64_t unfinished = 0;  // JoinableQueue: items put and not yet task_done()
+    QCborValue value;             // Value
+    std::uint64_t owner = 0;      // Lock, RLock: holder's connection id (0: free)
+    std::int64_t depth = 0;       // RLock: acquisitions by the holder (a Lock: 1 while held)
+    bool ownerDied = false;       // Lock, RLock: the holder disconnected holding it
+    std::int64_t count = 0;       // Semaphore: its value
+    std::int64_t initial = 0;     // BoundedSemaphore: the bound
+    bool flag = false;            // Event
+    std::int64_t lockId = 0;      // Condition: its Lock or RLock
+    std::int64_t parties = 0;     // Barrier
+    std::int64_t timeoutNs = -1;  // Barrier: default wait timeout (-1: none)
+    bool broken = false;          // Barrier
+    std::deque<Parked> waiters;   // acquirers, getters, Event/Condition/Barrier waiters
+    std::deque<Parked> putters;   // Queue putters
+    std::deque<Parked> joiners;   // JoinableQueue.join() callers
+
+    [[nodiscard]] std::array<std::deque<Parked> *, 3> parkedQueues() { return {&waiters, &putters, &joiners}; }
+    [[nodiscard]] Target target() const { return Target{kind, name}; }
+    [[nodiscard]] std::string what() const { return std::string(kindName(kind)) + " '" + name + "'"; }
 };
 
 struct Conn {
@@ -126,18 +103,6 @@ std::uint32_t readLe32(const char *p) noexcept
 }
 
 QByteArrayView view(std::string_view s) { return QByteArrayView(s.data(), qsizetype(s.size())); }
-
-std::string shortText(const QCborValue &v)
-{
-    std::string s = v.toDiagnosticNotation().toStdString();
-    if (s.size() > 60) s = s.substr(0, 57) + "...";
-    return s;
-}
-
-struct Failure {
-    Errc code;
-    std::string message;
-};
 
 } // namespace
 
@@ -283,23 +248,26 @@ struct ManagerServer::Impl {
         if (it == conns.end()) return;
         ::close(it->second.fd);
         conns.erase(it);
-        // Its parked requests go; the locks it held pass on, flagged.
-        for (auto &obj : objects) {
-            auto drop = [&](std::deque<Parked> &q) {
-                const auto before = q.size();
-                std::erase_if(q, [&](const Parked &p) { return p.conn == id; });
-                parkedCount -= std::uint32_t(before - q.size());
-            };
-            drop(obj->waiters);
-            drop(obj->putters);
-            if (obj->kind == Kind::Lock && obj->owner == id) {
-                obj->owner = 0;
-                obj->ownerDied = true;
-                grantLock(*obj);
+        // Its parked requests go; the locks it held pass on, flagged; a
+        // barrier it waited at breaks (Python's would wait for ever).
+        for (auto &o : objects) {
+            Object &obj = *o;
+            std::size_t dropped = 0;
+            for (auto *q : obj.parkedQueues())
+                dropped += std::erase_if(*q, [&](const Parked &p) { return p.conn == id; });
+            parkedCount -= std::uint32_t(dropped);
+            if ((obj.kind == Kind::Lock || obj.kind == Kind::RLock) && obj.owner == id) {
+                obj.owner = 0;
+                obj.depth = 0;
+                obj.ownerDied = true;
+                grantLock(obj);
             }
+            if (obj.kind == Kind::Barrier && dropped > 0)
+                breakBarrier(obj, 0, "a waiting process disconnected");
         }
         publishClients();
     }
+
 
     void readFrom(Conn &c)
     {
@@ -449,19 +417,6 @@ struct ManagerServer::Impl {
         return &it->second;
     }
 
-    void grantLock(Object &lock)
-    {
-        while (lock.owner == 0 && !lock.waiters.empty()) {
-            Parked p = std::move(lock.waiters.front());
-            lock.waiters.pop_front();
-            Conn *c = unpark(p.conn);
-            if (!c) continue;
-            lock.owner = p.conn;
-            reply(*c, QCborValue(lock.ownerDied ? 1 : 0));
-            lock.ownerDied = false;
-        }
-    }
-
     void handleRequest(Conn &c, QByteArrayView frame)
     {
         auto decoded = decodeMessage(frame);
@@ -480,23 +435,46 @@ struct ManagerServer::Impl {
         else reply(c, std::move(*result));
     }
 
-    static Result<std::int64_t> intArg(const QCborArray &req, qsizetype i, const char *what)
+    // One function per family of kinds: each knows its own operations and
+    // refuses the others (wrongKind).
+    Result<QCborValue> execute(Conn &c, Op op, const QCborArray &req)
     {
-        if (req.size() <= i || !req.at(i).isInteger())
-            return fail(Errc::InvalidArgument, std::string("request needs an integer ") + what);
-        return req.at(i).toInteger();
+        switch (op) {
+        case Op::Ping: return QCborValue(nullptr);
+        case Op::Shutdown: shutdownRequested = true; return QCborValue(nullptr);
+        case Op::Open: return open(req);
+        default: break;
+        }
+        if (opName(op).empty())
+            return fail(Errc::InvalidArgument, "unknown operation " + std::to_string(std::int64_t(op)));
+        Object *o = objectFor(req.at(1).toInteger());
+        if (!o) return fail(Errc::NotFound, "no manager object #" + std::to_string(req.at(1).toInteger()));
+        switch (o->kind) {
+        case Kind::Dict:
+        case Kind::Namespace: return server::mapRequest(o->map, o->target(), op, req);
+        case Kind::List:
+        case Kind::Array: return server::listRequest(o->list, o->target(), op, req);
+        case Kind::Value: return valueRequest(*o, op, req);
+        case Kind::Queue:
+        case Kind::JoinableQueue: return queueRequest(c, *o, op, req);
+        case Kind::Lock:
+        case Kind::RLock: return lockRequest(c, *o, op, req);
+        case Kind::Semaphore:
+        case Kind::BoundedSemaphore: return semaphoreRequest(c, *o, op, req);
+        case Kind::Event: return eventRequest(c, *o, op, req);
+        case Kind::Condition: return conditionRequest(c, *o, op, req);
+        case Kind::Barrier: return barrierRequest(c, *o, op, req);
+        }
+        return wrongKind(o->target(), op);
     }
 
-    static QCborValue arg(const QCborArray &req, qsizetype i)
-    {
-        return req.size() > i ? req.at(i) : QCborValue(nullptr);
-    }
+    // ---- Open -----------------------------------------------------------
 
     Result<QCborValue> open(const QCborArray &req)
     {
         auto kindNo = intArg(req, 2, "kind");
         if (!kindNo) return std::unexpected(kindNo.error());
-        if (*kindNo < std::int64_t(Kind::Dict) || *kindNo > std::int64_t(Kind::Value))
+        if (*kindNo < std::int64_t(Kind::Dict) || *kindNo > std::int64_t(kLastKind))
             return fail(Errc::InvalidArgument, "unknown object kind " + std::to_string(*kindNo));
         const Kind kind = Kind(*kindNo);
         if (!arg(req, 3).isString()) return fail(Errc::InvalidArgument, "Open needs a name");
@@ -510,223 +488,148 @@ struct ManagerServer::Impl {
                 return fail(Errc::InvalidArgument, "manager object '" + name + "' is a " +
                                                        std::string(kindName(o.kind)) + ", not a " +
                                                        std::string(kindName(kind)));
+            if (kind == Kind::Condition)
+                if (auto same = sameConditionLock(o, arg(req, 4)); !same) return std::unexpected(same.error());
             return QCborValue(qint64(it->second));
         }
         auto o = std::make_unique<Object>();
         o->kind = kind;
         o->name = name;
-        if (kind == Kind::Queue) {
-            const QCborValue m = arg(req, 4);
-            if (!m.isNull() && !m.isUndefined() && (!m.isInteger() || m.toInteger() < 0))
-                return fail(Errc::InvalidArgument, "Queue maxsize must be an integer >= 0");
-            o->maxsize = m.isInteger() ? m.toInteger() : 0;
-        } else if (kind == Kind::Value) {
-            o->value = arg(req, 4);
-        }
+        if (auto ok = initObject(*o, arg(req, 4), arg(req, 5)); !ok) return std::unexpected(ok.error());
         objects.push_back(std::move(o));
         const auto id = std::int64_t(objects.size());
         byName.emplace(name, id);
         return QCborValue(qint64(id));
     }
 
-    static std::unexpected<Error> wrongKind(const Object &o, Op op)
+    // The creation arguments of each kind (manager_protocol.h, Op::Open).
+    Result<void> initObject(Object &o, const QCborValue &a, const QCborValue &b)
     {
-        return fail(Errc::InvalidArgument, "operation " + std::to_string(std::int64_t(op)) + " does not apply to " +
-                                               std::string(kindName(o.kind)) + " '" + o.name + "'");
+        const bool none = a.isNull() || a.isUndefined();
+        switch (o.kind) {
+        case Kind::Queue:
+        case Kind::JoinableQueue:
+            if (!none && (!a.isInteger() || a.toInteger() < 0))
+                return fail(Errc::InvalidArgument, o.what() + ": maxsize must be an integer >= 0");
+            o.maxsize = none ? 0 : a.toInteger();
+            return {};
+        case Kind::Value: o.value = a; return {};
+        case Kind::Semaphore:
+        case Kind::BoundedSemaphore:
+            if (!none && (!a.isInteger() || a.toInteger() < 0 || a.toInteger() > kMaxSemaphoreValue))
+                return fail(Errc::InvalidArgument, o.what() + ": initial value must be an integer from 0 to " +
+                                                       std::to_string(kMaxSemaphoreValue));
+            o.count = o.initial = none ? 1 : a.toInteger();
+            return {};
+        case Kind::Condition: return bindCondition(o, a);
+        case Kind::Barrier:
+            if (!a.isInteger() || a.toInteger() < 1 || a.toInteger() > kMaxBarrierParties)
+                return fail(Errc::InvalidArgument, o.what() + ": parties must be an integer from 1 to " +
+                                                       std::to_string(kMaxBarrierParties));
+            if (!b.isNull() && !b.isUndefined() && (!b.isInteger() || b.toInteger() < -1))
+                return fail(Errc::InvalidArgument, o.what() + ": timeout must be ns >= 0, or -1/null for none");
+            o.parties = a.toInteger();
+            o.timeoutNs = b.isInteger() ? b.toInteger() : -1;
+            return {};
+        case Kind::Array:
+            if (!none && !a.isArray())
+                return fail(Errc::InvalidArgument, o.what() + ": initial values must be an array");
+            for (const QCborValue &v : a.toArray()) o.list.push_back(v);
+            return {};
+        default: return {};
+        }
     }
 
-    static Result<std::size_t> index(const Object &o, const QCborArray &req, qsizetype at, bool forInsert)
+    // A Condition's lock: a Lock or RLock opened by name before, or (null)
+    // an RLock of its own, as Python's Condition() makes one. Its own lock
+    // has no name in byName: only the Condition reaches it.
+    Result<void> bindCondition(Object &cond, const QCborValue &lockName)
     {
-        (void)forInsert;
-        auto i = intArg(req, at, "index");
-        if (!i) return std::unexpected(i.error());
-        const auto n = std::int64_t(o.list.size());
-        const std::int64_t k = *i < 0 ? *i + n : *i;
-        if (k < 0 || k >= n)
-            return fail(Errc::InvalidArgument, "list index " + std::to_string(*i) + " out of range for list '" +
-                                                   o.name + "' of " + std::to_string(n) + " items");
-        return std::size_t(k);
+        if (lockName.isNull() || lockName.isUndefined()) {
+            auto lock = std::make_unique<Object>();
+            lock->kind = Kind::RLock;
+            lock->name = cond.name + ".lock";
+            objects.push_back(std::move(lock));
+            cond.lockId = std::int64_t(objects.size());
+            return {};
+        }
+        if (!lockName.isString()) return fail(Errc::InvalidArgument, cond.what() + ": the lock is named by a string");
+        const std::string name = lockName.toString().toStdString();
+        auto it = byName.find(name);
+        if (it == byName.end())
+            return fail(Errc::NotFound, cond.what() + ": no Lock or RLock named '" + name + "' (open it first)");
+        const Object &lock = *objects[std::size_t(it->second - 1)];
+        if (lock.kind != Kind::Lock && lock.kind != Kind::RLock)
+            return fail(Errc::InvalidArgument, cond.what() + ": '" + name + "' is a " +
+                                                   std::string(kindName(lock.kind)) + ", not a Lock or RLock");
+        cond.lockId = it->second;
+        return {};
     }
 
-    static bool knownOp(Op op)
+    // Opening an existing Condition naming a lock: it must be the one it has.
+    Result<void> sameConditionLock(const Object &cond, const QCborValue &lockName)
     {
-        switch (op) {
-        case Op::Ping: case Op::Shutdown: case Op::Open:
-        case Op::Get: case Op::GetOr: case Op::Set: case Op::Pop: case Op::Contains: case Op::Keys:
-        case Op::Items: case Op::Update:
-        case Op::Append: case Op::At: case Op::SetAt: case Op::PopAt: case Op::Extend: case Op::All:
-        case Op::Len: case Op::Clear: case Op::Put: case Op::Take: case Op::Acquire: case Op::Release:
-        case Op::Load: case Op::Store:
-            return true;
-        }
-        return false;
+        if (lockName.isNull() || lockName.isUndefined()) return {};
+        const std::string name = lockName.toString().toStdString();
+        auto it = byName.find(name);
+        if (it == byName.end() || it->second != cond.lockId)
+            return fail(Errc::InvalidArgument, cond.what() + " is bound to " + objects[std::size_t(cond.lockId - 1)]->what() +
+                                                   ", not to '" + name + "'");
+        return {};
     }
 
-    Result<QCborValue> execute(Conn &c, Op op, const QCborArray &req)
+    // ---- Value ----------------------------------------------------------
+
+    static Result<QCborValue> valueRequest(Object &v, Op op, const QCborArray &req)
     {
+        if (op == Op::Load) return v.value;
+        if (op == Op::Store) {
+            v.value = arg(req, 2);
+            return QCborValue(nullptr);
+        }
+        return wrongKind(v.target(), op);
+    }
+
+    // ---- Queue and JoinableQueue -----------------------------------------
+
+    Result<QCborValue> queueRequest(Conn &c, Object &q, Op op, const QCborArray &req)
+    {
+        const bool joinable = q.kind == Kind::JoinableQueue;
         switch (op) {
-        case Op::Ping: return QCborValue(nullptr);
-        case Op::Shutdown: shutdownRequested = true; return QCborValue(nullptr);
-        case Op::Open: return open(req);
-        default: break;
-        }
-        if (!knownOp(op)) return fail(Errc::InvalidArgument, "unknown operation " + std::to_string(std::int64_t(op)));
-        Object *o = objectFor(req.at(1).toInteger());
-        if (!o) return fail(Errc::NotFound, "no manager object #" + std::to_string(req.at(1).toInteger()));
-        const bool mapLike = o->kind == Kind::Dict || o->kind == Kind::Namespace;
-        const QCborValue a2 = arg(req, 2);
-        if (o->kind == Kind::Namespace && (op == Op::Get || op == Op::GetOr || op == Op::Set || op == Op::Pop) &&
-            !a2.isString())
-            return fail(Errc::InvalidArgument, "Namespace '" + o->name + "' attribute names are strings");
-        switch (op) {
-        case Op::Get: {
-            if (!mapLike) return wrongKind(*o, op);
-            const QCborValue *v = o->map.find(a2);
-            if (!v) return missing(*o, a2);
-            return *v;
-        }
-        case Op::GetOr: {
-            if (!mapLike) return wrongKind(*o, op);
-            const QCborValue *v = o->map.find(a2);
-            return v ? *v : arg(req, 3);
-        }
-        case Op::Set:
-            if (!mapLike) return wrongKind(*o, op);
-            o->map.set(a2, arg(req, 3));
-            return QCborValue(nullptr);
-        case Op::Pop: {
-            if (!mapLike) return wrongKind(*o, op);
-            std::optional<QCborValue> v = o->map.take(a2);
-            if (!v) return missing(*o, a2);
-            return std::move(*v);
-        }
-        case Op::Contains:
-            if (!mapLike) return wrongKind(*o, op);
-            return QCborValue(o->map.contains(a2));
-        case Op::Keys: {
-            if (!mapLike) return wrongKind(*o, op);
-            QCborArray keys;
-            for (const auto &[k, v] : o->map) keys.append(k);
-            return QCborValue(std::move(keys));
-        }
-        case Op::Items: {
-            if (!mapLike) return wrongKind(*o, op);
-            QCborMap m;
-            for (const auto &[k, v] : o->map) m.insert(k, v);
-            return QCborValue(std::move(m));
-        }
-        case Op::Update: {
-            if (!mapLike) return wrongKind(*o, op);
-            if (!a2.isMap()) return fail(Errc::InvalidArgument, "update needs a map");
-            const QCborMap m = a2.toMap();
-            if (o->kind == Kind::Namespace)
-                for (auto it = m.cbegin(); it != m.cend(); ++it)
-                    if (!it.key().isString())
-                        return fail(Errc::InvalidArgument, "Namespace '" + o->name + "' attribute names are strings");
-            for (auto it = m.cbegin(); it != m.cend(); ++it) o->map.set(it.key(), it.value());
-            return QCborValue(nullptr);
-        }
-        case Op::Append:
-            if (o->kind != Kind::List) return wrongKind(*o, op);
-            o->list.push_back(a2);
-            return QCborValue(nullptr);
-        case Op::At: {
-            if (o->kind != Kind::List) return wrongKind(*o, op);
-            auto i = index(*o, req, 2, false);
-            if (!i) return std::unexpected(i.error());
-            return o->list[*i];
-        }
-        case Op::SetAt: {
-            if (o->kind != Kind::List) return wrongKind(*o, op);
-            auto i = index(*o, req, 2, false);
-            if (!i) return std::unexpected(i.error());
-            o->list[*i] = arg(req, 3);
-            return QCborValue(nullptr);
-        }
-        case Op::PopAt: {
-            if (o->kind != Kind::List) return wrongKind(*o, op);
-            if (o->list.empty()) return fail(Errc::InvalidArgument, "pop from empty list '" + o->name + "'");
-            auto i = index(*o, req, 2, false);
-            if (!i) return std::unexpected(i.error());
-            QCborValue v = std::move(o->list[*i]);
-            o->list.erase(o->list.begin() + std::ptrdiff_t(*i));
-            return v;
-        }
-        case Op::Extend: {
-            if (o->kind != Kind::List) return wrongKind(*o, op);
-            if (!a2.isArray()) return fail(Errc::InvalidArgument, "extend needs an array");
-            for (const QCborValue &v : a2.toArray()) o->list.push_back(v);
-            return QCborValue(nullptr);
-        }
-        case Op::All: {
-            if (o->kind != Kind::List) return wrongKind(*o, op);
-            QCborArray all;
-            for (const QCborValue &v : o->list) all.append(v);
-            return QCborValue(std::move(all));
-        }
-        case Op::Len:
-            if (mapLike) return QCborValue(qint64(o->map.size()));
-            if (o->kind == Kind::List) return QCborValue(qint64(o->list.size()));
-            if (o->kind == Kind::Queue) return QCborValue(qint64(o->queue.size()));
-            return wrongKind(*o, op);
-        case Op::Clear:
-            if (mapLike) o->map.clear();
-            else if (o->kind == Kind::List) o->list.clear();
-            else return wrongKind(*o, op);
-            return QCborValue(nullptr);
         case Op::Put: {
-            if (o->kind != Kind::Queue) return wrongKind(*o, op);
             auto timeout = intArg(req, 3, "timeout");
             if (!timeout) return std::unexpected(timeout.error());
-            return put(c, *o, a2, *timeout);
+            return put(c, q, arg(req, 2), *timeout);
         }
         case Op::Take: {
-            if (o->kind != Kind::Queue) return wrongKind(*o, op);
             auto timeout = intArg(req, 2, "timeout");
             if (!timeout) return std::unexpected(timeout.error());
-            return take(c, *o, *timeout);
+            return take(c, q, *timeout);
         }
-        case Op::Acquire: {
-            if (o->kind != Kind::Lock) return wrongKind(*o, op);
+        case Op::Len: return QCborValue(qint64(q.queue.size()));
+        case Op::TaskDone:
+            if (!joinable) break;
+            return taskDone(q);
+        case Op::Join: {
+            if (!joinable) break;
             auto timeout = intArg(req, 2, "timeout");
             if (!timeout) return std::unexpected(timeout.error());
-            if (o->owner == c.id)
-                return fail(Errc::WouldDeadlock, "this connection already holds Lock '" + o->name + "'");
-            if (o->owner == 0) {
-                o->owner = c.id;
-                const bool died = o->ownerDied;
-                o->ownerDied = false;
-                return QCborValue(died ? 1 : 0);
-            }
-            if (*timeout == 0) return fail(Errc::Timeout, "Lock '" + o->name + "' is held");
-            park(c, o->waiters, op, QCborValue(nullptr), *timeout);
+            if (q.unfinished == 0) return QCborValue(nullptr);
+            if (*timeout == 0)
+                return fail(Errc::Timeout, q.what() + " has " + std::to_string(q.unfinished) + " unfinished tasks");
+            park(c, q.joiners, Op::Join, QCborValue(nullptr), *timeout);
             return QCborValue(nullptr);
         }
-        case Op::Release:
-            if (o->kind != Kind::Lock) return wrongKind(*o, op);
-            if (o->owner != c.id)
-                return fail(Errc::NotOwner, "Lock '" + o->name + "' is not held by this connection");
-            o->owner = 0;
-            grantLock(*o);
-            return QCborValue(nullptr);
-        case Op::Load:
-            if (o->kind != Kind::Value) return wrongKind(*o, op);
-            return o->value;
-        case Op::Store:
-            if (o->kind != Kind::Value) return wrongKind(*o, op);
-            o->value = a2;
-            return QCborValue(nullptr);
-        default:
-            return fail(Errc::InvalidArgument, "unknown operation " + std::to_string(std::int64_t(op)));
+        default: break;
         }
+        return wrongKind(q.target(), op);
     }
 
-    static std::unexpected<Error> missing(const Object &o, const QCborValue &key)
+    // An item entered the queue (or went straight to a getter): one more
+    // task for a JoinableQueue, as Python's put counts it.
+    static void accepted(Object &q)
     {
-        if (o.kind == Kind::Namespace)
-            return fail(Errc::NotFound, "Namespace '" + o.name + "' has no attribute '" +
-                                            key.toString().toStdString() + "'");
-        return fail(Errc::NotFound, "key " + shortText(key) + " is not in dict '" + o.name + "'");
+        if (q.kind == Kind::JoinableQueue) ++q.unfinished;
     }
 
     Result<QCborValue> put(Conn &c, Object &q, const QCborValue &item, std::int64_t timeoutNs)
@@ -736,15 +639,17 @@ struct ManagerServer::Impl {
             Parked p = std::move(q.waiters.front());
             q.waiters.pop_front();
             if (Conn *getter = unpark(p.conn)) {
+                accepted(q);
                 reply(*getter, item);
                 return QCborValue(nullptr);
             }
         }
         if (q.maxsize == 0 || std::int64_t(q.queue.size()) < q.maxsize) {
             q.queue.push_back(item);
+            accepted(q);
             return QCborValue(nullptr);
         }
-        if (timeoutNs == 0) return fail(Errc::Full, "Queue '" + q.name + "' is full");
+        if (timeoutNs == 0) return fail(Errc::Full, q.what() + " is full");
         park(c, q.putters, Op::Put, item, timeoutNs);
         return QCborValue(nullptr);
     }
@@ -760,15 +665,320 @@ struct ManagerServer::Impl {
                 q.putters.pop_front();
                 if (Conn *putter = unpark(p.conn)) {
                     q.queue.push_back(std::move(p.item));
+                    accepted(q);
                     reply(*putter, QCborValue(nullptr));
                     break;
                 }
             }
             return v;
         }
-        if (timeoutNs == 0) return fail(Errc::Empty, "Queue '" + q.name + "' is empty");
+        if (timeoutNs == 0) return fail(Errc::Empty, q.what() + " is empty");
         park(c, q.waiters, Op::Take, QCborValue(nullptr), timeoutNs);
         return QCborValue(nullptr);
+    }
+
+    Result<QCborValue> taskDone(Object &q)
+    {
+        if (q.unfinished == 0)
+            return fail(Errc::ValueError, "task_done() called too many times on " + q.what() +
+                                              ": every item put is done already");
+        if (--q.unfinished == 0) wakeAll(q.joiners, QCborValue(nullptr));
+        return QCborValue(nullptr);
+    }
+
+    // Every request parked in q gets the same answer.
+    void wakeAll(std::deque<Parked> &q, const QCborValue &answer)
+    {
+        while (!q.empty()) {
+            Parked p = std::move(q.front());
+            q.pop_front();
+            if (Conn *c = unpark(p.conn)) reply(*c, answer);
+        }
+    }
+
+    // ---- Lock and RLock ---------------------------------------------------
+
+    Result<QCborValue> lockRequest(Conn &c, Object &lock, Op op, const QCborArray &req)
+    {
+        if (op == Op::Acquire) {
+            auto timeout = intArg(req, 2, "timeout");
+            if (!timeout) return std::unexpected(timeout.error());
+            return acquireLock(c, lock, *timeout);
+        }
+        if (op == Op::Release) return releaseLock(c, lock);
+        return wrongKind(lock.target(), op);
+    }
+
+    // Replies 0 (acquired) or 1 (acquired; the previous holder died).
+    Result<QCborValue> acquireLock(Conn &c, Object &lock, std::int64_t timeoutNs)
+    {
+        if (lock.owner == c.id) {
+            if (lock.kind == Kind::RLock) {
+                ++lock.depth;
+                return QCborValue(0);
+            }
+            // Python's Lock would hang for ever here (deliberate difference).
+            return fail(Errc::WouldDeadlock, "this connection already holds " + lock.what());
+        }
+        if (lock.owner == 0 && lock.waiters.empty()) {
+            lock.owner = c.id;
+            lock.depth = 1;
+            return QCborValue(std::exchange(lock.ownerDied, false) ? 1 : 0);
+        }
+        if (timeoutNs == 0) return fail(Errc::Timeout, lock.what() + " is held");
+        park(c, lock.waiters, Op::Acquire, QCborValue(nullptr), timeoutNs);
+        return QCborValue(nullptr);
+    }
+
+    // A Lock is Python's threading.Lock: any connection may release it
+    // while it is held. An RLock only by its holder, once per acquire.
+    Result<QCborValue> releaseLock(Conn &c, Object &lock)
+    {
+        if (lock.kind == Kind::RLock) {
+            if (lock.owner != c.id)
+                return fail(Errc::NotOwner, "cannot release " + lock.what() + ": this connection does not hold it");
+            if (--lock.depth > 0) return QCborValue(nullptr);
+        } else if (lock.owner == 0) {
+            return fail(Errc::NotOwner, "release of " + lock.what() + ", which nobody holds");
+        }
+        lock.owner = 0;
+        lock.depth = 0;
+        grantLock(lock);
+        return QCborValue(nullptr);
+    }
+
+    // A free lock goes to the first waiter: an acquirer (reply 0/1), or a
+    // Condition waiter re-acquiring (reply [notified, ownerDied], its RLock
+    // depth restored).
+    void grantLock(Object &lock)
+    {
+        while (lock.owner == 0 && !lock.waiters.empty()) {
+            Parked p = std::move(lock.waiters.front());
+            lock.waiters.pop_front();
+            Conn *c = unpark(p.conn);
+            if (!c) continue;
+            lock.owner = p.conn;
+            lock.depth = p.depth;
+            const bool died = std::exchange(lock.ownerDied, false);
+            if (p.op == Op::Wait) reply(*c, QCborValue(QCborArray{p.item, died}));
+            else reply(*c, QCborValue(died ? 1 : 0));
+        }
+    }
+
+    // ---- Semaphore and BoundedSemaphore -----------------------------------
+
+    Result<QCborValue> semaphoreRequest(Conn &c, Object &s, Op op, const QCborArray &req)
+    {
+        switch (op) {
+        case Op::Acquire: {
+            auto timeout = intArg(req, 2, "timeout");
+            if (!timeout) return std::unexpected(timeout.error());
+            if (s.count > 0) {
+                --s.count;
+                return QCborValue(true);
+            }
+            if (*timeout == 0) return QCborValue(false); // Python: acquire(False) -> False
+            park(c, s.waiters, Op::Acquire, QCborValue(nullptr), *timeout);
+            return QCborValue(nullptr);
+        }
+        case Op::Release: return releaseSemaphore(s, arg(req, 2));
+        case Op::Load: return QCborValue(qint64(s.count));
+        default: return wrongKind(s.target(), op);
+        }
+    }
+
+    Result<QCborValue> releaseSemaphore(Object &s, const QCborValue &nArg)
+    {
+        const bool none = nArg.isNull() || nArg.isUndefined();
+        if (!none && (!nArg.isInteger() || nArg.toInteger() < 1))
+            return fail(Errc::InvalidArgument, "release(n) of " + s.what() + ": n must be one or more");
+        const std::int64_t n = none ? 1 : nArg.toInteger();
+        const bool bounded = s.kind == Kind::BoundedSemaphore;
+        const std::int64_t limit = bounded ? s.initial : kMaxSemaphoreValue;
+        if (n > limit - s.count)
+            return fail(Errc::ValueError, s.what() + " released too many times: value " + std::to_string(s.count) +
+                                              " + " + std::to_string(n) + " would exceed " +
+                                              (bounded ? "its initial value " : "the largest value ") +
+                                              std::to_string(limit));
+        s.count += n;
+        while (s.count > 0 && !s.waiters.empty()) {
+            Parked p = std::move(s.waiters.front());
+            s.waiters.pop_front();
+            if (Conn *c = unpark(p.conn)) {
+                --s.count;
+                reply(*c, QCborValue(true));
+            }
+        }
+        return QCborValue(nullptr);
+    }
+
+    // ---- Event ------------------------------------------------------------
+
+    Result<QCborValue> eventRequest(Conn &c, Object &e, Op op, const QCborArray &req)
+    {
+        switch (op) {
+        case Op::SetFlag:
+            e.flag = true;
+            wakeAll(e.waiters, QCborValue(true));
+            return QCborValue(nullptr);
+        case Op::ClearFlag: e.flag = false; return QCborValue(nullptr);
+        case Op::IsSet: return QCborValue(e.flag);
+        case Op::Wait: {
+            auto timeout = intArg(req, 2, "timeout");
+            if (!timeout) return std::unexpected(timeout.error());
+            if (e.flag || *timeout == 0) return QCborValue(e.flag);
+            park(c, e.waiters, Op::Wait, QCborValue(nullptr), *timeout);
+            return QCborValue(nullptr);
+        }
+        default: return wrongKind(e.target(), op);
+        }
+    }
+
+    // ---- Condition ----------------------------------------------------------
+
+    Object &lockOf(const Object &cond) { return *objects[std::size_t(cond.lockId - 1)]; }
+
+    Result<QCborValue> conditionRequest(Conn &c, Object &cond, Op op, const QCborArray &req)
+    {
+        Object &lock = lockOf(cond);
+        switch (op) {
+        case Op::Acquire:
+        case Op::Release: return lockRequest(c, lock, op, req);
+        case Op::Wait: {
+            auto timeout = intArg(req, 2, "timeout");
+            if (!timeout) return std::unexpected(timeout.error());
+            if (lock.owner != c.id)
+                return fail(Errc::NotOwner, "cannot wait on " + cond.what() + ": this connection does not hold " +
+                                                lock.what());
+            // Release completely (an RLock however deep), sleep, and on
+            // notify or timeout queue for the lock again (reacquire).
+            park(c, cond.waiters, Op::Wait, QCborValue(nullptr), *timeout);
+            cond.waiters.back().depth = lock.depth;
+            lock.owner = 0;
+            lock.depth = 0;
+            grantLock(lock);
+            return QCborValue(nullptr);
+        }
+        case Op::Notify:
+        case Op::NotifyAll: {
+            const QCborValue nArg = arg(req, 2);
+            const bool one = op == Op::Notify && (nArg.isNull() || nArg.isUndefined());
+            if (op == Op::Notify && !one && (!nArg.isInteger() || nArg.toInteger() < 0))
+                return fail(Errc::InvalidArgument, "notify(n) of " + cond.what() + ": n must be an integer >= 0");
+            if (lock.owner != c.id)
+                return fail(Errc::NotOwner, "cannot notify on " + cond.what() + ": this connection does not hold " +
+                                                lock.what());
+            std::int64_t n = op == Op::NotifyAll ? std::numeric_limits<std::int64_t>::max()
+                                                 : (one ? 1 : nArg.toInteger());
+            for (; n > 0 && !cond.waiters.empty(); --n) {
+                Parked p = std::move(cond.waiters.front());
+                cond.waiters.pop_front();
+                reacquire(lock, std::move(p), true);
+            }
+            return QCborValue(nullptr);
+        }
+        default: return wrongKind(cond.target(), op);
+        }
+    }
+
+    // A Condition waiter, notified or timed out, queues for the lock with
+    // no deadline (Python's wait re-acquires however long it takes); it is
+    // still parked, so the parked count does not change.
+    void reacquire(Object &lock, Parked p, bool notified)
+    {
+        p.item = QCborValue(notified);
+        p.deadlineNs = 0;
+        lock.waiters.push_back(std::move(p));
+        grantLock(lock);
+    }
+
+    // ---- Barrier ------------------------------------------------------------
+
+    Result<QCborValue> barrierRequest(Conn &c, Object &b, Op op, const QCborArray &req)
+    {
+        switch (op) {
+        case Op::Wait: {
+            const QCborValue t = arg(req, 2);
+            if (!t.isNull() && !t.isUndefined() && !t.isInteger())
+                return fail(Errc::InvalidArgument, "wait on " + b.what() + ": timeout must be ns, or null");
+            return arrive(c, b, t.isInteger() ? t.toInteger() : b.timeoutNs);
+        }
+        case Op::Abort:
+            breakBarrier(b, 0, "it was aborted");
+            return QCborValue(nullptr);
+        case Op::Reset:
+            breakBarrier(b, 0, "it was reset");
+            b.broken = false;
+            return QCborValue(nullptr);
+        case Op::BarrierState:
+            return QCborValue(QCborArray{qint64(b.parties), qint64(b.waiters.size()), b.broken});
+        default: return wrongKind(b.target(), op);
+        }
+    }
+
+    Result<QCborValue> arrive(Conn &c, Object &b, std::int64_t timeoutNs)
+    {
+        if (b.broken) return fail(Errc::BrokenBarrier, b.what() + " is broken (reset() makes it usable again)");
+        const auto index = qint64(b.waiters.size());
+        if (index + 1 < b.parties) {
+            park(c, b.waiters, Op::Wait, QCborValue(index), timeoutNs);
+            return QCborValue(nullptr);
+        }
+        // The last to arrive releases this generation; the next starts empty.
+        while (!b.waiters.empty()) {
+            Parked p = std::move(b.waiters.front());
+            b.waiters.pop_front();
+            if (Conn *w = unpark(p.conn)) reply(*w, p.item);
+        }
+        return QCborValue(index);
+    }
+
+    // Every waiter gets BrokenBarrier; culprit (a connection whose timeout
+    // did it, 0: none) is told so. The barrier stays broken until reset().
+    void breakBarrier(Object &b, std::uint64_t culprit, const std::string &why)
+    {
+        b.broken = true;
+        while (!b.waiters.empty()) {
+            Parked p = std::move(b.waiters.front());
+            b.waiters.pop_front();
+            Conn *w = unpark(p.conn);
+            if (!w) continue;
+            replyError(*w, Errc::BrokenBarrier,
+                       p.conn == culprit ? b.what() + ": this wait timed out and broke the barrier for all"
+                                         : b.what() + " broke while waiting: " + why);
+        }
+    }
+
+    // ---- timeouts -----------------------------------------------------------
+
+    // A parked request whose deadline passed, already taken out of its queue.
+    void timedOut(Object &obj, Parked p)
+    {
+        switch (obj.kind) {
+        case Kind::Condition: reacquire(lockOf(obj), std::move(p), false); return;
+        case Kind::Barrier: {
+            // Python: the waiter whose timeout ran out breaks the barrier.
+            obj.waiters.push_front(std::move(p));
+            breakBarrier(obj, obj.waiters.front().conn, "another waiter's timeout ran out");
+            return;
+        }
+        default: break;
+        }
+        Conn *c = unpark(p.conn);
+        if (!c) return;
+        switch (obj.kind) {
+        case Kind::Semaphore:
+        case Kind::BoundedSemaphore:
+        case Kind::Event: reply(*c, QCborValue(false)); return; // Python returns False
+        case Kind::Lock:
+        case Kind::RLock: replyError(*c, Errc::Timeout, obj.what() + " not acquired within the timeout"); return;
+        default: break;
+        }
+        const std::string what = p.op == Op::Put    ? obj.what() + " stayed full"
+                                 : p.op == Op::Take ? obj.what() + " stayed empty"
+                                                    : obj.what() + " still had " + std::to_string(obj.unfinished) +
+                                                          " unfinished tasks";
+        replyError(*c, Errc::Timeout, what + " within the timeout");
     }
 
     // Parked requests and unauthenticated connections past their deadline;
@@ -779,26 +989,24 @@ struct ManagerServer::Impl {
         auto consider = [&](std::uint64_t d) {
             if (d != 0 && (nearest == 0 || d < nearest)) nearest = d;
         };
-        for (auto &obj : objects) {
-            for (auto *q : {&obj->waiters, &obj->putters}) {
-                for (auto it = q->begin(); it != q->end();) {
-                    if (it->deadlineNs == 0 || it->deadlineNs > now) {
-                        consider(it->deadlineNs);
-                        ++it;
-                        continue;
-                    }
-                    const std::uint64_t id = it->conn;
-                    const Op op = it->op;
-                    it = q->erase(it);
-                    if (Conn *c = unpark(id)) {
-                        const std::string what = op == Op::Acquire ? "Lock '" + obj->name + "' not acquired"
-                                                 : op == Op::Put   ? "Queue '" + obj->name + "' stayed full"
-                                                                   : "Queue '" + obj->name + "' stayed empty";
-                        replyError(*c, Errc::Timeout, what + " within the timeout");
-                    }
+        // Collected first, handled after: handling one (a barrier breaking,
+        // a condition waiter queueing for its lock) changes other queues.
+        std::vector<std::pair<Object *, std::uint64_t>> due;
+        for (auto &obj : objects)
+            for (auto *q : obj->parkedQueues())
+                for (const Parked &p : *q) {
+                    if (p.deadlineNs != 0 && p.deadlineNs <= now) due.emplace_back(obj.get(), p.conn);
+                    else consider(p.deadlineNs);
                 }
+        for (auto [obj, conn] : due)
+            for (auto *q : obj->parkedQueues()) {
+                auto it = std::ranges::find_if(*q, [&](const Parked &p) { return p.conn == conn; });
+                if (it == q->end()) continue; // answered meanwhile (its barrier broke)
+                Parked p = std::move(*it);
+                q->erase(it);
+                timedOut(*obj, std::move(p));
+                break;
             }
-        }
         for (auto &[id, c] : conns) {
             if (c.authDeadlineNs == 0) continue;
             if (c.authDeadlineNs <= now) {

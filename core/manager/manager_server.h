@@ -1,5 +1,6 @@
 // ManagerServer: the process that hosts shared dicts, lists, namespaces,
-// queues, locks and values for every other process of a run (Python's
+// queues, joinable queues, locks, rlocks, semaphores, events, conditions,
+// barriers, values and arrays for every other process of a run (Python's
 // multiprocessing.Manager() server). Clients reach it through proxies
 // (manager_client.h); the protocol is in manager_protocol.h.
 //
@@ -8,16 +9,18 @@
 // executed one at a time in arrival order, so each single request is
 // atomic -- but `ns.x += 1` is two requests (get, then set), and another
 // client's requests can run in between: that is the lost-update lesson.
-// A request that must wait (Lock acquire while held, Queue get while empty,
-// put while full) is parked and answered when it can go on or its timeout
-// runs out; the connection's later requests wait behind it.
+// A request that must wait (Lock/RLock/Semaphore acquire, Queue get while
+// empty, put while full, JoinableQueue join, Event/Condition/Barrier wait)
+// is parked and answered when it can go on or its timeout runs out; the
+// connection's later requests wait behind it. Nothing blocks the loop.
 //
 // Failure behaviour:
 //   - a client that fails authentication is told "#FAILURE#" and closed;
 //     authFailures counts it; the server goes on serving the others;
 //   - a client that dies or disconnects loses its parked requests; a Lock
-//     it held is released and the next acquirer is told the owner died
-//     (reply 1, AcquireStatus::OwnerDied), as the robust Lock does;
+//     or RLock it held is released and the next acquirer is told the owner
+//     died (reply 1, AcquireStatus::OwnerDied), as the robust Lock does; a
+//     Barrier it waited at breaks for the other waiters (BrokenBarrier);
 //   - a malformed request gets an error reply; a frame over the size limit
 //     (1 KiB before authentication, kMaxMessageBytes after) closes that
 //     connection;
