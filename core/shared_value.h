@@ -84,8 +84,34 @@ inline void raceWindow(RaceMode mode, std::uint32_t us) noexcept
     else if (mode == RaceMode::Pause && us > 0) pauseMicroseconds(us);
 }
 
+namespace detail {
+
+// A value's accesses, the same with a lock or without: each one atomic
+// (relaxed); racyAdd is `value += delta` as Python does it without the
+// lock -- read, window, write.
+template <ValueElement T, class Value>
+class ValueAccess {
+public:
+    [[nodiscard]] T load() const noexcept
+    {
+        return std::atomic_ref<const T>(static_cast<const Value &>(*this).m_value).load(std::memory_order_relaxed);
+    }
+    void store(T v) noexcept
+    {
+        std::atomic_ref<T>(static_cast<Value &>(*this).m_value).store(v, std::memory_order_relaxed);
+    }
+    void racyAdd(T delta, RaceMode mode = RaceMode::None, std::uint32_t windowUs = 0) noexcept
+    {
+        const T seen = load();
+        raceWindow(mode, windowUs);
+        store(T(seen + delta));
+    }
+};
+
+} // namespace detail
+
 template <ValueElement T>
-class SharedValue {
+class SharedValue : public detail::ValueAccess<T, SharedValue<T>> {
 public:
     static constexpr ObjectKind kKind = ObjectKind::Value;
     std::uint32_t objectIndex = kNoObject;
@@ -94,26 +120,13 @@ public:
         : m_lock(lock == LockKind::RLock), m_value(initial)
     {}
 
-    [[nodiscard]] T load() const noexcept
-    {
-        return std::atomic_ref<const T>(m_value).load(std::memory_order_relaxed);
-    }
-    void store(T v) noexcept { std::atomic_ref<T>(m_value).store(v, std::memory_order_relaxed); }
-
-    // `value += delta` as Python does it without the lock: read, window, write.
-    void racyAdd(T delta, RaceMode mode = RaceMode::None, std::uint32_t windowUs = 0) noexcept
-    {
-        const T seen = load();
-        raceWindow(mode, windowUs);
-        store(T(seen + delta));
-    }
     // `with v.get_lock(): v.value += delta`. OwnerDied is not an error here:
     // a single store cannot be left half done, so there is nothing to repair.
     [[nodiscard]] Result<AcquireStatus> lockedAdd(T delta, Duration timeout = kForever) noexcept
     {
         auto acquired = m_lock.acquire(timeout);
         if (!acquired) return acquired;
-        store(T(load() + delta));
+        this->store(T(this->load() + delta));
         if (auto r = m_lock.release(); !r) return std::unexpected(r.error());
         return acquired;
     }
@@ -126,6 +139,7 @@ public:
     }
 
 private:
+    friend class detail::ValueAccess<T, SharedValue>;
     ElementType m_type = elementTypeOf<T>();
     AnyLock m_lock;
     alignas(64) T m_value; // own cache line: the lock word and the value do not false-share
@@ -133,23 +147,12 @@ private:
 
 // multiprocessing.RawValue: a value in shared memory without a lock.
 template <ValueElement T>
-class RawValue {
+class RawValue : public detail::ValueAccess<T, RawValue<T>> {
 public:
     static constexpr ObjectKind kKind = ObjectKind::RawValue;
 
     explicit RawValue(T initial = T{}) noexcept : m_value(initial) {}
 
-    [[nodiscard]] T load() const noexcept
-    {
-        return std::atomic_ref<const T>(m_value).load(std::memory_order_relaxed);
-    }
-    void store(T v) noexcept { std::atomic_ref<T>(m_value).store(v, std::memory_order_relaxed); }
-    void racyAdd(T delta, RaceMode mode = RaceMode::None, std::uint32_t windowUs = 0) noexcept
-    {
-        const T seen = load();
-        raceWindow(mode, windowUs);
-        store(T(seen + delta));
-    }
     [[nodiscard]] ElementType type() const noexcept { return m_type; }
     [[nodiscard]] Result<void> typeError(std::string_view name) const
     {
@@ -157,6 +160,7 @@ public:
     }
 
 private:
+    friend class detail::ValueAccess<T, RawValue>;
     ElementType m_type = elementTypeOf<T>();
     alignas(8) T m_value;
 };
