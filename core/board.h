@@ -115,7 +115,7 @@ struct alignas(64) BoardSlot {
 
 struct Board {
     static constexpr ObjectKind kKind = ObjectKind::Board;
-    static constexpr std::uint32_t kMaxSlots = 64;
+    static constexpr std::uint32_t kMaxSlots = 128;
 
     std::atomic<std::uint32_t> slotCount{0}; // slots handed out (engine)
     BoardSlot slots[kMaxSlots]{};

@@ -111,6 +111,9 @@ struct Bars {
     std::string valueLabel;    // y axis: "runs"
     std::vector<std::string> categories;
     std::vector<Set> sets;
+    // Values spanning orders of magnitude (0.1 M/s beside 20 M/s): a
+    // logarithmic value axis, so the smallest bar is still seen.
+    bool logScale = false;
 
     [[nodiscard]] bool empty() const noexcept { return categories.empty() || sets.empty(); }
     friend bool operator==(const Bars &, const Bars &) = default;

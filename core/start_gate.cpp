@@ -47,6 +47,14 @@ std::uint64_t StartGate::open() noexcept
     return t0;
 }
 
+void StartGate::reset() noexcept
+{
+    m_open.store(0, std::memory_order_relaxed);
+    m_openedNs.store(0, std::memory_order_relaxed);
+    for (auto &t : m_finishNs) t.store(0, std::memory_order_relaxed);
+    m_arrived.store(0, std::memory_order_release);
+}
+
 std::uint64_t StartGate::lastFinishNs(std::uint32_t workers) const noexcept
 {
     std::uint64_t last = 0;

@@ -39,6 +39,9 @@ public:
     {
         return m_openedNs.load(std::memory_order_acquire);
     }
+    // Engine, once every worker of the last round has ended: ready for the
+    // next round (closed, nobody arrived or finished).
+    void reset() noexcept;
     // The latest end stamp of workers 0..workers-1; 0 if one has not finished.
     [[nodiscard]] std::uint64_t lastFinishNs(std::uint32_t workers) const noexcept;
 

@@ -1,19 +1,31 @@
-// compare: the same N items move from one process to another through each
-// mechanism in turn -- Value+Lock, Array+Lock, Queue, Pipe, Manager dict,
-// SharedMemory -- and each is timed live: items per second (and its
-// inverse, microseconds per item) and the mean per-item latency. Each item
-// carries the time it was handed over, so latency is hand-over to arrival
-// with the producer going flat out: for a buffered mechanism (Pipe, Queue,
-// the dict) it includes the time an item waits behind the others. The
-// textbook ranking is measured, not asserted.
+// compare: items move from one process to another through each mechanism
+// in turn -- Value+Lock, Array+Lock, Queue, Pipe, Manager dict,
+// SharedMemory -- and each is timed live: items per second and the mean
+// per-item latency (hand-over to arrival, the producer going flat out, so
+// for a buffered mechanism it includes the wait behind the others).
 //
-// One pair of `transfer` processes per mechanism and repetition, one pair
-// at a time (so they do not compete for the two cores); poll() opens each
-// pair's StartGate once both sides are set up, and starts the next pair when
-// one is done. Each mechanism keeps its best repetition (the usual
-// benchmark practice: on a shared 2-core machine a run can lose its CPU for
-// milliseconds). The manager server runs only during its own stage. Each
-// SharedMemory block is unlinked as soon as both sides have attached.
+// What makes the ranking answer the same way every time:
+// - Placement. Each mechanism is measured with both processes pinned to
+//   one CPU and then to two (the worker's --cpu), never where the
+//   scheduler happens to put them: on one CPU every hand-off is a context
+//   switch, across two a wake-up costs tens of microseconds while spinning
+//   costs nothing, and a mechanism's rate differs by up to 3x between the
+//   two. A machine with one CPU measures the first placement only.
+// - Time, not a count. A short pilot (kPilotItems) estimates the rate;
+//   each measured repetition then moves as many items as take about
+//   `measure_ms` at the rate seen so far, so a fast mechanism is not
+//   timed over a millisecond.
+// - Spread. Each placement is measured `repeats` times; the lesson shows
+//   the median and reports min and max, and where two mechanisms' ranges
+//   overlap the ranking says they are tied instead of ordering them.
+//
+// One pair of `transfer` processes per stage, one pair at a time; poll()
+// opens the StartGate once both sides are set up and starts the next pair
+// (the gate reset) when one is done: 6 mechanisms x 2 placements x (1 + 5)
+// stages need 144 processes at most (a Board holds 128; repeats <= 4 keeps
+// it at 120). The manager server runs only during its own
+// stages, on the consumer's CPU. Each SharedMemory block is unlinked as
+// soon as both sides have attached.
 #include "scenarios.h"
 
 #include "manager/manager_client.h"
@@ -33,6 +45,7 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <sched.h>
 #include <unistd.h>
 
 namespace ipc::scenarios {
@@ -53,27 +66,70 @@ constexpr std::array<Mechanism, 6> kMechanisms{{
     {"shm", "SharedMemory"},
 }};
 
+struct Placement {
+    std::string key;   // "one_cpu"
+    std::string label; // "one CPU"
+    int putCpu;
+    int getCpu;
+};
+
 constexpr std::uint32_t kArraySlots = 256;
 constexpr std::uint32_t kQueueSlots = 1024;
 constexpr std::size_t kRingSlots = 4096;
+constexpr int kMaxRepeats = 4; // the board holds 128 processes; see above
+constexpr std::uint64_t kPilotItems = 5'000;
+constexpr std::uint64_t kMinItems = 2'000;
+constexpr std::uint64_t kMaxItems = 500'000'000;
 
-constexpr int kMaxRepeats = 5;
+// The first two CPUs this process may run on (one on a 1-CPU machine).
+std::vector<int> usableCpus()
+{
+    std::vector<int> cpus;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0) return {0};
+    for (int c = 0; c < CPU_SETSIZE && cpus.size() < 2; ++c)
+        if (CPU_ISSET(c, &set)) cpus.push_back(c);
+    if (cpus.empty()) cpus.push_back(0);
+    return cpus;
+}
 
-// One mechanism: the pair running now, and the best repetition so far.
-struct Outcome {
+// One mechanism at one placement: its repetitions so far.
+struct Measurement {
     bool started = false;
     bool gateOpen = false;
-    bool done = false; // every repetition ran (or one failed)
-    bool ok = false;   // at least one repetition completed, none failed
-    int repeats = 0;   // repetitions finished
+    bool done = false;   // every repetition ran (or one failed)
+    bool failed = false;
     std::uint32_t putSlot = 0;
     std::uint32_t getSlot = 0;
-    std::uint64_t items = 0;
-    double seconds = 0;
-    double itemsPerS = 0;
-    double latencyUs = 0;
-    double maxLatencyUs = 0;
+    std::uint64_t items = 0; // of the stage running now
+    double pilotRate = 0;
+    std::vector<double> rates;     // items/s, one per measured repetition
+    std::vector<double> latencies; // mean latency (us), likewise
     std::string error;
+
+    [[nodiscard]] bool ok() const noexcept { return !failed && !rates.empty(); }
+    [[nodiscard]] double median() const { return middle(rates); }
+    [[nodiscard]] double medianLatency() const { return middle(latencies); }
+    [[nodiscard]] double min() const { return rates.empty() ? 0 : *std::min_element(rates.begin(), rates.end()); }
+    [[nodiscard]] double max() const { return rates.empty() ? 0 : *std::max_element(rates.begin(), rates.end()); }
+
+    static double middle(std::vector<double> v)
+    {
+        if (v.empty()) return 0;
+        std::sort(v.begin(), v.end());
+        const std::size_t n = v.size();
+        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    }
+};
+
+// Two measurements are tied when their [min, max] ranges overlap.
+bool tied(const Measurement &a, const Measurement &b) { return a.min() <= b.max() && b.min() <= a.max(); }
+
+struct Stage {
+    std::size_t mechanism;
+    std::size_t placement;
+    bool pilot;
 };
 
 class CompareScenario final : public Scenario {
@@ -82,17 +138,26 @@ public:
     {
         static const ScenarioInfo kInfo{
             "compare", {}, {},
-            {wholeParam("items", 100, 1'000'000, 10'000), wholeParam("repeats", 1, kMaxRepeats, 3)},
-            {"completed", "fastest", "slowest", "ranking", "results", "table"}};
+            {wholeParam("measure_ms", 50, 2000, 300), wholeParam("repeats", 1, kMaxRepeats, 3),
+             switchParam("log_scale", true, true)},
+            {"completed", "fastest", "slowest", "ranking", "results", "table", "cpus"}};
         return kInfo;
     }
 
     Result<void> start() override
     {
-        m_outcomes = {};
-        m_stage = 0;
         m_server.reset();
         m_block = SharedMemoryBlock();
+        const std::vector<int> cpus = usableCpus();
+        m_placements = {{"one_cpu", "one CPU", cpus[0], cpus[0]}};
+        if (cpus.size() > 1) m_placements.push_back({"two_cpus", "two CPUs", cpus[0], cpus[1]});
+        m_repeats = std::size_t(param("repeats"));
+        m_measurements.assign(kMechanisms.size() * m_placements.size(), Measurement{});
+        m_stages.clear();
+        for (std::size_t m = 0; m < kMechanisms.size(); ++m)
+            for (std::size_t p = 0; p < m_placements.size(); ++p)
+                for (std::size_t r = 0; r <= m_repeats; ++r) m_stages.push_back({m, p, r == 0});
+        m_stage = 0;
         auto run = newRun();
         if (!run) return std::unexpected(run.error());
         Arena &arena = (*run)->arena();
@@ -100,14 +165,10 @@ public:
         if (auto a = arena.make<SharedArray<std::int64_t>>("cmp-array", std::size_t(2 + kArraySlots)); !a)
             return std::unexpected(a.error());
         if (auto q = Queue::create(arena, "cmp-queue", kQueueSlots, 64); !q) return std::unexpected(q.error());
-        m_repeats = std::size_t(param("repeats"));
-        m_gates.assign(kMechanisms.size() * m_repeats, nullptr);
-        for (std::size_t i = 0; i < m_gates.size(); ++i) {
-            auto gate = arena.make<StartGate>("cmp-gate-" + std::to_string(i));
-            if (!gate) return std::unexpected(gate.error());
-            m_gates[i] = *gate;
-        }
-        return beginStage();
+        auto gate = arena.make<StartGate>("cmp-gate");
+        if (!gate) return std::unexpected(gate.error());
+        m_gate = *gate;
+        return beginNextStage();
     }
 
     void stop() override
@@ -121,15 +182,15 @@ public:
     {
         // Stopped: the killed pair must not be taken for a finished stage
         // and the next pair started after the lecturer's Stop.
-        if (!m_run || m_stopped || m_stage >= m_gates.size()) return;
-        Outcome &o = m_outcomes[mechanism()];
+        if (!m_run || m_stopped || m_stage >= m_stages.size()) return;
+        Measurement &o = current();
         Run &run = *m_run;
         run.poll();
-        if (!o.gateOpen && m_gates[m_stage]->waitArrived(2, kNoWait)) {
+        if (!o.gateOpen && m_gate->waitArrived(2, kNoWait)) {
             // Both sides are set up (and attached to the block): the name
             // can go, and the clock starts.
             if (m_block.isOpen() && m_block.ownsName()) (void)m_block.unlink();
-            m_gates[m_stage]->open();
+            m_gate->open();
             o.gateOpen = true;
         }
         const ProcState put = run.slot(o.putSlot).currentState();
@@ -143,49 +204,41 @@ public:
         }
         if (!isTerminal(put) || !isTerminal(get)) return;
         finishStage(o, put == ProcState::Finished && get == ProcState::Finished);
-        // A failed mechanism is not repeated.
-        m_stage = o.done ? (mechanism() + 1) * m_repeats : m_stage + 1;
-        while (m_stage < m_gates.size()) {
-            auto ok = beginStage();
-            if (ok) break;
-            Outcome &failed = m_outcomes[mechanism()];
-            failed.done = true;
-            failed.ok = false;
-            failed.error = ok.error().toString();
-            m_stage = (mechanism() + 1) * m_repeats;
-        }
+        ++m_stage;
+        (void)beginNextStage();
     }
 
     std::vector<Metric> metrics() const override
     {
         std::vector<Metric> out;
         if (!m_run) return out;
-        for (std::size_t i = 0; i < kMechanisms.size(); ++i) {
-            const auto [perS, latencyUs] = live(i);
-            const std::string key(kMechanisms[i].key);
-            out.push_back({key + "_items_per_s", perS});
-            out.push_back({key + "_latency_us", latencyUs, false}); // items/s is the lesson
-        }
-        out.push_back({"stage", double(std::min(m_stage / std::max<std::size_t>(m_repeats, 1), kMechanisms.size())),
-                       false});
+        for (std::size_t m = 0; m < kMechanisms.size(); ++m)
+            for (std::size_t p = 0; p < m_placements.size(); ++p) {
+                const auto [perS, latencyUs] = live(m, p);
+                const std::string key = std::string(kMechanisms[m].key) + "_" + m_placements[p].key;
+                out.push_back({key + "_items_per_s", perS});
+                out.push_back({key + "_latency_us", latencyUs, false}); // items/s is the lesson
+            }
+        out.push_back({"stage", double(std::min(m_stage, m_stages.size())), false});
         return out;
     }
 
-    // Items per second by mechanism, growing as each one is measured.
+    // Items per second by mechanism, one bar per placement, growing as each
+    // is measured: the median of the repetitions so far.
     Bars bars() const override
     {
         Bars b;
         if (!m_run) return b;
-        // Short enough for a chart half the window wide.
         b.title = "Items per second on this machine";
-        b.categoryLabel = "mechanism, " + std::to_string(std::int64_t(param("items"))) + " items each";
+        b.categoryLabel = "mechanism (median of " + std::to_string(m_repeats) + ")";
         b.valueLabel = "items/s";
-        Bars::Set set{"items/s", {}};
-        for (std::size_t i = 0; i < kMechanisms.size(); ++i) {
-            b.categories.emplace_back(kMechanisms[i].label);
-            set.values.push_back(std::round(live(i).first));
+        b.logScale = param("log_scale") != 0;
+        for (const Mechanism &m : kMechanisms) b.categories.emplace_back(m.label);
+        for (std::size_t p = 0; p < m_placements.size(); ++p) {
+            Bars::Set set{m_placements[p].label, {}};
+            for (std::size_t m = 0; m < kMechanisms.size(); ++m) set.values.push_back(std::round(live(m, p).first));
+            b.sets.push_back(std::move(set));
         }
-        b.sets.push_back(std::move(set));
         return b;
     }
 
@@ -193,63 +246,44 @@ public:
     {
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("compare"));
-        o.insert(QStringLiteral("items"), double(param("items")));
+        o.insert(QStringLiteral("measure_ms"), double(param("measure_ms")));
         o.insert(QStringLiteral("repeats"), double(param("repeats")));
+        o.insert(QStringLiteral("cpus"), double(m_placements.size() > 1 ? 2 : 1));
         QJsonArray results;
-        const Outcome *fastest = nullptr;
-        const Outcome *slowest = nullptr;
-        std::string table = "\nmechanism           items/s   us/item   latency_us   seconds\n";
-        for (std::size_t i = 0; i < kMechanisms.size(); ++i) {
-            const Outcome &r = m_outcomes[i];
-            QJsonObject row;
-            row.insert(QStringLiteral("mechanism"), QString::fromUtf8(kMechanisms[i].label.data(),
-                                                                      qsizetype(kMechanisms[i].label.size())));
-            row.insert(QStringLiteral("key"), QString::fromUtf8(kMechanisms[i].key.data(),
-                                                                qsizetype(kMechanisms[i].key.size())));
-            row.insert(QStringLiteral("completed"), r.ok);
-            row.insert(QStringLiteral("items"), double(r.items));
-            row.insert(QStringLiteral("items_per_s"), r.itemsPerS);
-            row.insert(QStringLiteral("us_per_item"), r.itemsPerS > 0 ? 1e6 / r.itemsPerS : 0.0);
-            row.insert(QStringLiteral("latency_us"), r.latencyUs);
-            row.insert(QStringLiteral("max_latency_us"), r.maxLatencyUs);
-            row.insert(QStringLiteral("seconds"), r.seconds);
-            row.insert(QStringLiteral("repeats"), r.repeats);
-            if (!r.error.empty()) row.insert(QStringLiteral("error"), QString::fromStdString(r.error));
-            results.append(row);
-            char line[160];
-            if (r.ok) {
-                std::snprintf(line, sizeof line, "%-16s %10.0f %9.3f %12.2f %9.4f\n",
-                              std::string(kMechanisms[i].label).c_str(), r.itemsPerS, 1e6 / r.itemsPerS,
-                              r.latencyUs, r.seconds);
-                if (!fastest || r.itemsPerS > fastest->itemsPerS) fastest = &r;
-                if (!slowest || r.itemsPerS < slowest->itemsPerS) slowest = &r;
-            } else {
-                std::snprintf(line, sizeof line, "%-16s %s\n", std::string(kMechanisms[i].label).c_str(),
-                              r.done ? "failed" : "not run");
+        std::string table = "\nmechanism        placement     median/s        min/s        max/s   latency_us\n";
+        QStringList rankings;
+        QStringList fastest;
+        QStringList slowest;
+        QJsonObject orders;
+        for (std::size_t p = 0; p < m_placements.size(); ++p) {
+            const Placement &pl = m_placements[p];
+            for (std::size_t m = 0; m < kMechanisms.size(); ++m) {
+                const Measurement &r = at(m, p);
+                results.append(row(m, pl, r));
+                char line[200];
+                if (r.ok())
+                    std::snprintf(line, sizeof line, "%-16s %-9s %12.0f %12.0f %12.0f %12.2f\n",
+                                  std::string(kMechanisms[m].label).c_str(), pl.label.c_str(), r.median(), r.min(),
+                                  r.max(), r.medianLatency());
+                else
+                    std::snprintf(line, sizeof line, "%-16s %-9s %s\n", std::string(kMechanisms[m].label).c_str(),
+                                  pl.label.c_str(), r.failed ? "failed" : "not run");
+                table += line;
             }
-            table += line;
+            const std::vector<std::size_t> order = rankedAt(p);
+            if (order.empty()) continue;
+            QJsonArray names;
+            for (std::size_t m : order) names.append(label(m));
+            orders.insert(QString::fromStdString(pl.key), names);
+            rankings.append(QString::fromStdString(pl.label) + QStringLiteral(": ") + rankingText(p, order));
+            fastest.append(label(order.front()) + QStringLiteral(" (") + QString::fromStdString(pl.label) + QStringLiteral(")"));
+            slowest.append(label(order.back()) + QStringLiteral(" (") + QString::fromStdString(pl.label) + QStringLiteral(")"));
         }
         o.insert(QStringLiteral("results"), results);
-        auto label = [&](const Outcome *r) {
-            if (!r) return QString();
-            const auto i = std::size_t(r - m_outcomes.data());
-            return QString::fromUtf8(kMechanisms[i].label.data(), qsizetype(kMechanisms[i].label.size()));
-        };
-        o.insert(QStringLiteral("fastest"), label(fastest));
-        o.insert(QStringLiteral("slowest"), label(slowest));
-        // The order this run measured, fastest first, for the answer to name.
-        std::vector<const Outcome *> done;
-        for (const Outcome &r : m_outcomes)
-            if (r.ok) done.push_back(&r);
-        std::stable_sort(done.begin(), done.end(),
-                         [](const Outcome *a, const Outcome *b) { return a->itemsPerS > b->itemsPerS; });
-        QString ranking;
-        for (const Outcome *r : done) {
-            if (!ranking.isEmpty()) ranking += QStringLiteral(" > ");
-            ranking += label(r) + QStringLiteral(" (") +
-                       QString::fromStdString(formatTemplateNumber(r->itemsPerS / 1e6)) + QStringLiteral(" M/s)");
-        }
-        o.insert(QStringLiteral("ranking"), ranking);
+        o.insert(QStringLiteral("order"), orders);
+        o.insert(QStringLiteral("fastest"), fastest.join(QStringLiteral(", ")));
+        o.insert(QStringLiteral("slowest"), slowest.join(QStringLiteral(", ")));
+        o.insert(QStringLiteral("ranking"), rankings.join(QStringLiteral("; ")));
         o.insert(QStringLiteral("table"), QString::fromStdString(table));
         return o;
     }
@@ -259,13 +293,13 @@ public:
     std::vector<Link> links() const override
     {
         std::vector<Link> out;
-        if (!m_run) return out;
-        // The mechanism measured now (the last one once all are done): the
-        // picture shows its pair and its object.
-        const std::size_t i = std::min(mechanism(), kMechanisms.size() - 1);
-        const Outcome &r = m_outcomes[i];
+        if (!m_run || m_stages.empty()) return out;
+        // The pair measured now (the last one once all are done): the
+        // picture shows it and its object.
+        const Stage &st = m_stages[std::min(m_stage, m_stages.size() - 1)];
+        const Measurement &r = at(st.mechanism, st.placement);
         if (!r.started) return out;
-        const std::string_view key = kMechanisms[i].key;
+        const std::string_view key = kMechanisms[st.mechanism].key;
         if (key == "value" || key == "array") {
             const std::string object = "cmp-" + std::string(key);
             out.push_back({r.putSlot, object, Link::Kind::Uses});
@@ -273,30 +307,111 @@ public:
         } else if (key == "queue") {
             out.push_back({r.putSlot, "cmp-queue", Link::Kind::Puts});
             out.push_back({r.getSlot, "cmp-queue", Link::Kind::Gets});
-        } else if (key == "manager") {
-            out.push_back({r.putSlot, "manager", Link::Kind::Uses});
-            out.push_back({r.getSlot, "manager", Link::Kind::Uses});
+        } else if (key == "manager" && m_server) {
+            out.push_back({r.putSlot, m_serverName, Link::Kind::Uses});
+            out.push_back({r.getSlot, m_serverName, Link::Kind::Uses});
         }
         return out;
     }
 
 private:
-    [[nodiscard]] std::size_t mechanism() const noexcept { return m_repeats ? m_stage / m_repeats : 0; }
-    [[nodiscard]] bool firstRepeat() const noexcept { return m_stage % m_repeats == 0; }
-    [[nodiscard]] bool lastRepeat() const noexcept { return m_stage % m_repeats == m_repeats - 1; }
+    [[nodiscard]] Measurement &at(std::size_t m, std::size_t p) { return m_measurements[m * m_placements.size() + p]; }
+    [[nodiscard]] const Measurement &at(std::size_t m, std::size_t p) const
+    {
+        return m_measurements[m * m_placements.size() + p];
+    }
+    [[nodiscard]] Measurement &current() { return at(m_stages[m_stage].mechanism, m_stages[m_stage].placement); }
+    [[nodiscard]] bool lastOfGroup() const noexcept
+    {
+        return m_stage + 1 == m_stages.size() || m_stages[m_stage + 1].pilot;
+    }
+    static QString label(std::size_t m)
+    {
+        return QString::fromUtf8(kMechanisms[m].label.data(), qsizetype(kMechanisms[m].label.size()));
+    }
+
+    // Mechanisms measured at placement p, by median, fastest first.
+    [[nodiscard]] std::vector<std::size_t> rankedAt(std::size_t p) const
+    {
+        std::vector<std::size_t> order;
+        for (std::size_t m = 0; m < kMechanisms.size(); ++m)
+            if (at(m, p).ok()) order.push_back(m);
+        std::stable_sort(order.begin(), order.end(),
+                         [&](std::size_t a, std::size_t b) { return at(a, p).median() > at(b, p).median(); });
+        return order;
+    }
+
+    // "SharedMemory 19.6 > Queue 7.2 = Pipe 6.9 > ..." in M items/s; "="
+    // where the two ranges overlap (a tie: another run may swap them).
+    [[nodiscard]] QString rankingText(std::size_t p, const std::vector<std::size_t> &order) const
+    {
+        QString text;
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            if (i > 0) text += tied(at(order[i - 1], p), at(order[i], p)) ? QStringLiteral(" = ") : QStringLiteral(" > ");
+            text += label(order[i]) + QStringLiteral(" ") +
+                    QString::fromStdString(formatTemplateNumber(at(order[i], p).median() / 1e6));
+        }
+        return text + QStringLiteral(" M/s");
+    }
+
+    QJsonObject row(std::size_t m, const Placement &pl, const Measurement &r) const
+    {
+        QJsonObject row;
+        row.insert(QStringLiteral("mechanism"), label(m));
+        row.insert(QStringLiteral("key"), QString::fromUtf8(kMechanisms[m].key.data(), qsizetype(kMechanisms[m].key.size())));
+        row.insert(QStringLiteral("placement"), QString::fromStdString(pl.key));
+        row.insert(QStringLiteral("cpus"), QJsonArray{pl.putCpu, pl.getCpu});
+        row.insert(QStringLiteral("completed"), r.ok());
+        row.insert(QStringLiteral("items_per_s"), r.median());
+        row.insert(QStringLiteral("min_items_per_s"), r.min());
+        row.insert(QStringLiteral("max_items_per_s"), r.max());
+        row.insert(QStringLiteral("us_per_item"), r.median() > 0 ? 1e6 / r.median() : 0.0);
+        row.insert(QStringLiteral("latency_us"), r.medianLatency());
+        QJsonArray runs;
+        for (double x : r.rates) runs.append(x);
+        row.insert(QStringLiteral("runs"), runs);
+        if (!r.error.empty()) row.insert(QStringLiteral("error"), QString::fromStdString(r.error));
+        return row;
+    }
+
+    // Starts the stage at m_stage, skipping the rest of a group that failed.
+    Result<void> beginNextStage()
+    {
+        while (m_stage < m_stages.size()) {
+            Measurement &o = current();
+            if (o.failed) {
+                ++m_stage;
+                continue;
+            }
+            auto ok = beginStage();
+            if (ok) return {};
+            o.failed = o.done = true;
+            o.error = ok.error().toString();
+            finishGroup();
+            ++m_stage;
+        }
+        return {};
+    }
 
     Result<void> beginStage()
     {
         Run &run = *m_run;
-        const std::size_t i = mechanism();
-        const std::string key(kMechanisms[i].key);
-        const std::string items = std::to_string(std::int64_t(param("items")));
-        std::vector<std::string> common{"--mechanism", key, "--items", items, "--gate",
-                                        "cmp-gate-" + std::to_string(m_stage)};
+        const Stage &st = m_stages[m_stage];
+        const Placement &pl = m_placements[st.placement];
+        Measurement &o = current();
+        const std::string key(kMechanisms[st.mechanism].key);
+        // Enough items for about measure_ms at the rate seen so far.
+        const double rate = o.rates.empty() ? o.pilotRate : o.median();
+        o.items = st.pilot ? kPilotItems
+                           : std::clamp<std::uint64_t>(std::uint64_t(rate * param("measure_ms") / 1000.0), kMinItems,
+                                                       kMaxItems);
+        m_gate->reset(); // the last pair has ended
+        std::vector<std::string> common{"--mechanism", key, "--items", std::to_string(o.items), "--gate",
+                                        "cmp-gate"};
         std::vector<std::string> putArgs = common;
         std::vector<std::string> getArgs = common;
-        putArgs.insert(putArgs.end(), {"--side", "put", "--index", "0"});
-        getArgs.insert(getArgs.end(), {"--side", "get", "--index", "1"});
+        putArgs.insert(putArgs.end(), {"--side", "put", "--index", "0", "--cpu", std::to_string(pl.putCpu)});
+        getArgs.insert(getArgs.end(), {"--side", "get", "--index", "1", "--cpu", std::to_string(pl.getCpu)});
         SpawnOptions putOptions;
         SpawnOptions getOptions;
         std::optional<std::pair<Connection, Connection>> pipe;
@@ -311,11 +426,14 @@ private:
             getOptions.inheritFds = {pipe->first.fd()};
             putOptions.inheritFds = {pipe->second.fd()};
         } else if (key == "manager") {
-            if (firstRepeat()) {
-                auto server = manager::ManagerProcess::start(run);
+            if (st.pilot) {
+                m_serverName = st.placement == 0 ? "manager" : "manager-" + pl.key;
+                auto server = manager::ManagerProcess::start(run, m_serverName, std::chrono::seconds(10),
+                                                             {"--cpu", std::to_string(pl.getCpu)});
                 if (!server) return std::unexpected(server.error());
                 m_server = std::move(*server);
             }
+            for (auto *a : {&putArgs, &getArgs}) a->insert(a->end(), {"--info", m_serverName});
         } else if (key == "shm") {
             static std::atomic<int> counter{0};
             const std::string name = "ipc-cmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
@@ -324,7 +442,6 @@ private:
             m_block = std::move(*block);
             for (auto *a : {&putArgs, &getArgs}) a->insert(a->end(), {"--block", name});
         }
-        Outcome &o = m_outcomes[i];
         o.gateOpen = false;
         auto g = run.spawn("transfer", getArgs, getOptions);
         if (!g) return std::unexpected(g.error());
@@ -341,34 +458,35 @@ private:
         return {};
     }
 
-    void finishStage(Outcome &o, bool bothFinished)
+    void finishStage(Measurement &o, bool bothFinished)
     {
-        const std::size_t i = mechanism();
-        const StartGate &gate = *m_gates[m_stage];
+        const StartGate &gate = *m_gate;
         const BoardSlot &consumer = m_run->slot(o.getSlot);
         const std::uint64_t items = consumer.ops.load(std::memory_order_relaxed);
         const std::uint64_t opened = gate.openedNs();
         const std::uint64_t finished = gate.lastFinishNs(2);
-        const bool ok = bothFinished && opened != 0 && finished > opened && items == std::uint64_t(param("items"));
-        ++o.repeats;
+        const bool ok = bothFinished && opened != 0 && finished > opened && items == o.items;
         if (ok) {
-            const double seconds = double(finished - opened) / 1e9;
-            const double perS = double(items) / seconds;
-            if (perS > o.itemsPerS) {
-                o.items = items;
-                o.seconds = seconds;
-                o.itemsPerS = perS;
-                o.latencyUs = double(consumer.counter(Counter::Custom0)) / double(items) / 1000.0;
-                o.maxLatencyUs = double(consumer.counter(Counter::Custom1)) / 1000.0;
+            const double perS = double(items) * 1e9 / double(finished - opened);
+            if (m_stages[m_stage].pilot) {
+                o.pilotRate = perS;
+            } else {
+                o.rates.push_back(perS);
+                o.latencies.push_back(double(consumer.counter(Counter::Custom0)) / double(items) / 1000.0);
             }
-            o.ok = true;
         } else {
-            o.ok = false;
+            o.failed = true;
             o.error = "a transfer process failed (see its stderr)";
         }
-        o.done = !ok || lastRepeat();
-        if (kMechanisms[i].key == "manager" && m_server && o.done) {
-            // Its stage is over: the server goes, so the run can end.
+        o.done = o.failed || lastOfGroup();
+        if (o.done) finishGroup();
+    }
+
+    // A mechanism's placement is over: its manager server or block goes.
+    void finishGroup()
+    {
+        const std::string_view key = kMechanisms[m_stages[m_stage].mechanism].key;
+        if (key == "manager" && m_server) {
             manager::ClientOptions quick;
             quick.replyTimeout = std::chrono::milliseconds(500);
             quick.connectTimeout = std::chrono::milliseconds(500);
@@ -377,30 +495,37 @@ private:
             if (!c || !c->shutdown()) (void)m_run->kill(m_server->slot(), KillOrigin::Engine);
             (void)m_run->process(m_server->slot()).join(std::chrono::seconds(2));
             m_server->cleanup();
+            m_server.reset();
         }
-        if (kMechanisms[i].key == "shm") m_block.close();
+        if (key == "shm") m_block.close();
     }
 
-    // Items per second and mean latency: final, or so far while running.
-    std::pair<double, double> live(std::size_t i) const
+    // Items per second and mean latency: the median so far, or the pair
+    // running now while nothing is measured yet.
+    std::pair<double, double> live(std::size_t m, std::size_t p) const
     {
-        const Outcome &o = m_outcomes[i];
-        if (o.done || o.repeats > 0) return {o.itemsPerS, o.latencyUs};
-        if (!o.started || !o.gateOpen) return {0.0, 0.0};
+        const Measurement &o = at(m, p);
+        if (!o.rates.empty()) return {o.median(), o.medianLatency()};
+        if (m_stage >= m_stages.size() || !o.started || !o.gateOpen) return {0.0, 0.0};
+        const Stage &st = m_stages[m_stage];
+        if (st.mechanism != m || st.placement != p) return {0.0, 0.0};
         const BoardSlot &consumer = m_run->board().slots[o.getSlot];
         const std::uint64_t items = consumer.ops.load(std::memory_order_relaxed);
-        const std::uint64_t opened = m_gates[m_stage]->openedNs();
+        const std::uint64_t opened = m_gate->openedNs();
         const std::uint64_t now = monotonicNs();
         if (items == 0 || opened == 0 || now <= opened) return {0.0, 0.0};
         return {double(items) * 1e9 / double(now - opened),
                 double(consumer.counter(Counter::Custom0)) / double(items) / 1000.0};
     }
 
-    std::array<Outcome, kMechanisms.size()> m_outcomes{};
-    std::vector<StartGate *> m_gates; // one per mechanism and repetition, in run order
+    std::vector<Placement> m_placements;
+    std::vector<Measurement> m_measurements; // mechanism-major, then placement
+    std::vector<Stage> m_stages;             // in run order
+    StartGate *m_gate = nullptr;             // the pair of each stage in turn
     std::size_t m_repeats = 1;
-    std::size_t m_stage = 0;          // index into m_gates
+    std::size_t m_stage = 0;                 // index into m_stages
     std::optional<manager::ManagerProcess> m_server;
+    std::string m_serverName = "manager";
     SharedMemoryBlock m_block;
 };
 

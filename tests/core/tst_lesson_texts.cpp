@@ -205,7 +205,8 @@ void TestLessonTexts::textsFollowTheParameters_data()
         {"321, True", "range(5)", "expected 1605"});
     row("barrier-print", "barrier-print", "processes=3,phases=7,lock=1", {"3 processes"}, {"3 processes", "holding"},
         {"range(7)", "n = 3", "rank 2 is slowest"});
-    row("compare", "compare", "items=3000", {}, {"3,000 small items"}, {"N = 3000"});
+    row("compare", "compare", "measure_ms=1200,repeats=2", {"2 times", "about 1,200 ms"}, {"share one CPU"},
+        {"SECONDS = 1200 / 1000", "range(2)"});
     row("zombie", "zombie", "children=4,daemons=2,work_ms=2500", {"4 children", "2 daemon children"}, {"2.5 s apart", "daemon"},
         {"range(4)", "range(2)", "2.5, 3 if i == 1"});
     row("zombie without daemons", "zombie", "children=1,daemons=0", {"one child and goes on"}, {"join()"}, {"range(1)"});
@@ -308,7 +309,7 @@ void TestLessonTexts::everyLessonsAnswerRendersFromARealRun()
         {"shared-memory", {{"workers", 2}, {"elements", 4000}, {"rounds", 1}, {"pause_us", 0}}, nullptr},
         {"manager", {{"processes", 2}, {"increments", 50}}, "expected"},
         {"barrier-print", {{"processes", 2}, {"phases", 2}, {"pace", 0}, {"work_ms", 0}}, "lines"},
-        {"compare", {{"items", 200}, {"repeats", 1}}, "ranking"},
+        {"compare", {{"measure_ms", 50}, {"repeats", 1}}, "ranking"},
         {"zombie", {{"children", 2}, {"daemons", 1}, {"work_ms", 100}, {"join", 1}}, nullptr},
     };
     for (const Case &c : cases) {

@@ -4,12 +4,13 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ipc {
 
 BarsChart::BarsChart(ChartContext context)
     : LiveChart(ChartKind::Bars, std::move(context)), m_categories(new QBarCategoryAxis(this)),
-      m_y(new CountAxis(this))
+      m_y(new CountAxis(this)), m_log(new QLogValueAxis(this))
 {
     // Categories, not time, along the bottom.
     removeAxis(m_timeAxis);
@@ -17,6 +18,8 @@ BarsChart::BarsChart(ChartContext context)
     m_timeAxis = nullptr;
     addAxis(m_categories, Qt::AlignBottom);
     addAxis(m_y, Qt::AlignLeft);
+    m_log->setLabelFormat(QStringLiteral("%g"));
+    m_log->setBase(10);
     setHeading(tr("Results"));
     applyStyle(style());
 }
@@ -25,13 +28,17 @@ void BarsChart::refresh(const History &history)
 {
     const Bars &bars = history.bars();
     if (bars == m_shown) return; // results change a few times a run, ticks 30 times a second
-    const bool sameShape = m_series && bars.categories == m_shown.categories &&
+    const bool sameShape = m_series && bars.categories == m_shown.categories && bars.logScale == m_shown.logScale &&
                            bars.sets.size() == m_shown.sets.size() &&
                            std::equal(bars.sets.begin(), bars.sets.end(), m_shown.sets.begin(),
                                       [](const Bars::Set &a, const Bars::Set &b) { return a.name == b.name; });
     double hi = 0;
+    double lo = 0; // the smallest value above 0
     for (const Bars::Set &s : bars.sets)
-        for (double v : s.values) hi = std::max(hi, v);
+        for (double v : s.values) {
+            hi = std::max(hi, v);
+            if (v > 0 && (lo == 0 || v < lo)) lo = v;
+        }
     // Bar labels of eight digits ("19569759") ran into each other: values
     // of five digits and more are shown in thousands or millions, with the
     // unit in the axis title. The CSV keeps the exact numbers.
@@ -50,9 +57,19 @@ void BarsChart::refresh(const History &history)
     if (bars.title != m_shown.title) setHeading(QString::fromStdString(bars.title));
     m_categories->setTitleText(QString::fromStdString(bars.categoryLabel));
     const QString unit = m_scale == 1e6 ? tr(" (M)") : m_scale == 1e3 ? tr(" (k)") : QString();
-    m_y->setTitleText(QString::fromStdString(bars.valueLabel) + unit);
-    // Room above the tallest bar for its label.
-    m_y->fit(0, std::max(1.0, hi / m_scale * 1.15));
+    const QString valueTitle = QString::fromStdString(bars.valueLabel) + unit;
+    if (bars.logScale) {
+        // Whole decades, the smallest bar a decade above the floor so it is
+        // seen, room above the tallest for its label.
+        const double top = std::max(hi, 1.0) / m_scale;
+        const double bottom = lo > 0 ? lo / m_scale : top / 100;
+        m_log->setTitleText(valueTitle + tr(", log scale"));
+        m_log->setRange(std::pow(10.0, std::floor(std::log10(bottom)) - 1), std::pow(10.0, std::ceil(std::log10(top * 1.5))));
+    } else {
+        m_y->setTitleText(valueTitle);
+        // Room above the tallest bar for its label.
+        m_y->fit(0, std::max(1.0, hi / m_scale * 1.15));
+    }
     m_shown = bars;
 }
 
@@ -92,7 +109,18 @@ void BarsChart::rebuild(const Bars &bars)
     m_series->setLabelsPrecision(m_scale == 1 ? 8 : 3);
     addSeries(m_series);
     m_series->attachAxis(m_categories);
-    m_series->attachAxis(m_y);
+    // One value axis on the chart at a time: the other is taken off.
+    QAbstractAxis *used = bars.logScale ? static_cast<QAbstractAxis *>(m_log) : m_y;
+    QAbstractAxis *unused = bars.logScale ? static_cast<QAbstractAxis *>(m_y) : m_log;
+    if (axes(Qt::Vertical).contains(unused)) {
+        removeAxis(unused);
+        unused->setParent(this); // removeAxis hands it back; it stays ours
+    }
+    if (!axes(Qt::Vertical).contains(used)) {
+        addAxis(used, Qt::AlignLeft);
+        styleAxis(used);
+    }
+    m_series->attachAxis(used);
     styleSets();
 }
 

@@ -2,7 +2,8 @@
 // as last reported) -- the speed comparison's items per second by
 // mechanism, the race's distribution of lost updates over repeated runs.
 // Not a time series: the bars grow as results come in, each labelled with
-// its value so a slide needs no gridlines to be read.
+// its value so a slide needs no gridlines to be read. Values that span
+// orders of magnitude (Bars::logScale) stand on a logarithmic axis.
 #pragma once
 
 #include "count_axis.h"
@@ -10,6 +11,7 @@
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
+#include <QLogValueAxis>
 
 namespace ipc {
 
@@ -32,6 +34,7 @@ private:
     QBarSeries *m_series = nullptr;
     QBarCategoryAxis *m_categories;
     CountAxis *m_y;
+    QLogValueAxis *m_log; // instead of m_y when the bars ask for a log scale
 };
 
 } // namespace ipc
