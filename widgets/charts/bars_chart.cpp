@@ -43,6 +43,12 @@ void BarsChart::refresh(const History &history)
     // of five digits and more are shown in thousands or millions, with the
     // unit in the axis title. The CSV keeps the exact numbers.
     const double scale = hi >= 1e6 ? 1e6 : hi >= 1e4 ? 1e3 : 1;
+    // On a log axis: whole decades, the smallest bar a decade above the
+    // floor so it is seen, room above the tallest for its label. A bar not
+    // measured yet (0) has no logarithm: it stands at the floor, unseen.
+    const double top = std::max(hi, 1.0) / scale;
+    const double bottom = lo > 0 ? lo / scale : top / 100;
+    m_logFloor = std::pow(10.0, std::floor(std::log10(bottom)) - 1);
     if (!sameShape || scale != m_scale) {
         m_scale = scale;
         rebuild(bars);
@@ -50,22 +56,31 @@ void BarsChart::refresh(const History &history)
         const QList<QBarSet *> sets = m_series->barSets();
         for (std::size_t s = 0; s < bars.sets.size(); ++s)
             for (std::size_t c = 0; c < bars.categories.size(); ++c) {
-                const double v = (c < bars.sets[s].values.size() ? bars.sets[s].values[c] : 0.0) / m_scale;
+                const double v = barValue(bars, s, c);
                 if (sets[qsizetype(s)]->at(int(c)) != v) sets[qsizetype(s)]->replace(int(c), v);
             }
     }
     if (bars.title != m_shown.title) setHeading(QString::fromStdString(bars.title));
     m_categories->setTitleText(QString::fromStdString(bars.categoryLabel));
-    const QString unit = m_scale == 1e6 ? tr(" (M)") : m_scale == 1e3 ? tr(" (k)") : QString();
-    const QString valueTitle = QString::fromStdString(bars.valueLabel) + unit;
+    // "items/s (M)"; on a log axis "items/s (M, log)", short enough for a
+    // projector's axis.
+    QStringList notes;
+    if (m_scale == 1e6) notes << tr("M");
+    if (m_scale == 1e3) notes << tr("k");
+    if (bars.logScale) notes << tr("log");
+    const QString valueTitle = QString::fromStdString(bars.valueLabel) +
+                               (notes.isEmpty() ? QString() : QStringLiteral(" (") + notes.join(QStringLiteral(", ")) + QStringLiteral(")"));
     if (bars.logScale) {
-        // Whole decades, the smallest bar a decade above the floor so it is
-        // seen, room above the tallest for its label.
-        const double top = std::max(hi, 1.0) / m_scale;
-        const double bottom = lo > 0 ? lo / m_scale : top / 100;
-        m_log->setTitleText(valueTitle + tr(", log scale"));
-        m_log->setRange(std::pow(10.0, std::floor(std::log10(bottom)) - 1), std::pow(10.0, std::ceil(std::log10(top * 1.5))));
+        m_log->setTitleText(valueTitle);
+        m_log->setRange(m_logFloor, std::pow(10.0, std::ceil(std::log10(top * 1.5))));
+        // A label on a bar at the floor would state a value nobody measured:
+        // the labels come once every bar has one.
+        bool allMeasured = true;
+        for (const Bars::Set &set : bars.sets)
+            for (double v : set.values) allMeasured = allMeasured && v > 0;
+        if (m_series) m_series->setLabelsVisible(allMeasured);
     } else {
+        if (m_series) m_series->setLabelsVisible(true);
         m_y->setTitleText(valueTitle);
         // Room above the tallest bar for its label.
         m_y->fit(0, std::max(1.0, hi / m_scale * 1.15));
@@ -100,7 +115,7 @@ void BarsChart::rebuild(const Bars &bars)
     for (const Bars::Set &s : bars.sets) {
         auto *set = new QBarSet(QString::fromStdString(s.name));
         for (std::size_t c = 0; c < bars.categories.size(); ++c)
-            set->append((c < s.values.size() ? s.values[c] : 0.0) / m_scale);
+            set->append(barValue(bars, std::size_t(&s - bars.sets.data()), c));
         m_series->append(set);
     }
     m_series->setLabelsVisible(true);
@@ -122,6 +137,13 @@ void BarsChart::rebuild(const Bars &bars)
     }
     m_series->attachAxis(used);
     styleSets();
+}
+
+double BarsChart::barValue(const Bars &bars, std::size_t set, std::size_t category) const
+{
+    const std::vector<double> &values = bars.sets[set].values;
+    const double v = (category < values.size() ? values[category] : 0.0) / m_scale;
+    return bars.logScale && v <= 0 ? m_logFloor : v;
 }
 
 void BarsChart::applyStyle(const ChartStyle &style)

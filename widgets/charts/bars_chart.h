@@ -28,6 +28,9 @@ public:
 private:
     void rebuild(const Bars &bars);
     void styleSets();
+    // What the bar of `category` in set `set` holds: the value / m_scale,
+    // or the log axis's floor for a value it cannot show.
+    [[nodiscard]] double barValue(const Bars &bars, std::size_t set, std::size_t category) const;
 
     Bars m_shown; // what the series hold now
     double m_scale = 1; // bars hold value / m_scale: 1, 1e3 or 1e6 (labels of 3 digits, not 8)
@@ -35,6 +38,7 @@ private:
     QBarCategoryAxis *m_categories;
     CountAxis *m_y;
     QLogValueAxis *m_log; // instead of m_y when the bars ask for a log scale
+    double m_logFloor = 1e-3; // its lowest value
 };
 
 } // namespace ipc
