@@ -515,7 +515,7 @@ void TestMainWindow::compareDrawsTheLivingPair()
     w.show();
     QVERIFY(QTest::qWaitForWindowExposed(&w));
     QVERIFY(w.chooseScenario(QStringLiteral("compare")));
-    QVERIFY(w.controller().setParam(QStringLiteral("items"), 50'000));
+    QVERIFY(w.controller().setParam(QStringLiteral("measure_ms"), 200));
     w.action(QStringLiteral("start"))->trigger();
     const Sampler &sampler = w.controller().sampler();
     QTRY_VERIFY_WITH_TIMEOUT(sampler.snapshot().processes.size() > 14 || !w.controller().active(), 60000);
