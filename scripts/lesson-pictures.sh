@@ -31,7 +31,7 @@ lessons=(
     "shared-memory|values|--pause-us 8000"
     "manager|values|--processes 4 --increments 60000"
     "barrier-print|process-states|--phases 8"
-    "compare|results|--items 50000"
+    "compare|results|"
     "zombie|process-states|--seconds 7"
 )
 for entry in "${lessons[@]}"; do

@@ -20,6 +20,8 @@ BarsChart::BarsChart(ChartContext context)
     addAxis(m_y, Qt::AlignLeft);
     m_log->setLabelFormat(QStringLiteral("%g"));
     m_log->setBase(10);
+    m_log->setVisible(false);
+    addAxis(m_log, Qt::AlignLeft);
     setHeading(tr("Results"));
     applyStyle(style());
 }
@@ -124,17 +126,12 @@ void BarsChart::rebuild(const Bars &bars)
     m_series->setLabelsPrecision(m_scale == 1 ? 8 : 3);
     addSeries(m_series);
     m_series->attachAxis(m_categories);
-    // One value axis on the chart at a time: the other is taken off.
+    // Both value axes stay on the chart, one shown: taking an axis off
+    // leaves its drawing to a deferred delete, which an export never runs.
     QAbstractAxis *used = bars.logScale ? static_cast<QAbstractAxis *>(m_log) : m_y;
     QAbstractAxis *unused = bars.logScale ? static_cast<QAbstractAxis *>(m_y) : m_log;
-    if (axes(Qt::Vertical).contains(unused)) {
-        removeAxis(unused);
-        unused->setParent(this); // removeAxis hands it back; it stays ours
-    }
-    if (!axes(Qt::Vertical).contains(used)) {
-        addAxis(used, Qt::AlignLeft);
-        styleAxis(used);
-    }
+    unused->setVisible(false);
+    used->setVisible(true);
     m_series->attachAxis(used);
     styleSets();
 }
