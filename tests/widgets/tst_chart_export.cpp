@@ -11,6 +11,7 @@
 #include "test_support.h"
 
 #include <QBarSeries>
+#include <QLogValueAxis>
 #include <QBarSet>
 #include <QDir>
 #include <QFile>
@@ -475,6 +476,33 @@ void TestChartExport::barsFollowTheResults()
     QVERIFY(exportChart(ChartKind::Bars, more, {QStringLiteral("compare"), QStringLiteral("Compare"), {}},
                         ExportFormat::Csv, csv, {}));
     QVERIFY(readAll(csv).contains("Queue,19569759"));
+
+    // Orders of magnitude apart (compare's 20 M/s beside the Manager's
+    // 0.01 M/s): a log axis, the only vertical one shown. A bar not
+    // measured yet (0) stands at its floor, and no bar is labelled until
+    // every one has its value -- a label there would state a number nobody
+    // measured.
+    s.bars.logScale = true;
+    s.bars.sets = {{"items/s", {19'569'759, 0}}};
+    more.append(s, more.now() + 0.03);
+    chart->refresh(more);
+    auto *logBars = qobject_cast<QBarSeries *>(chart->series().front());
+    QVERIFY(logBars);
+    QList<QAbstractAxis *> shown;
+    for (QAbstractAxis *axis : chart->axes(Qt::Vertical))
+        if (axis->isVisible()) shown << axis;
+    QCOMPARE(shown.size(), 1);
+    auto *log = qobject_cast<QLogValueAxis *>(shown.front());
+    QVERIFY(log);
+    QVERIFY(log->titleText().endsWith(QStringLiteral("(M, log)")));
+    QCOMPARE(logBars->barSets().front()->at(1), log->min());
+    QVERIFY(!logBars->isLabelsVisible());
+    s.bars.sets = {{"items/s", {19'569'759, 8'576}}};
+    more.append(s, more.now() + 0.03);
+    chart->refresh(more);
+    QVERIFY(logBars->isLabelsVisible());
+    QVERIFY(log->min() <= 0.008576 / 10 && log->max() >= 19.569759 * 1.5);
+    QVERIFY(!chart->axes(Qt::Vertical).front()->isVisible() || chart->axes(Qt::Vertical).front() == log);
 }
 
 void TestChartExport::parseFormats_data()
