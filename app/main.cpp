@@ -11,6 +11,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #endif
 
 #include <cstdio>
@@ -42,6 +43,13 @@ int main(int argc, char **argv)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("ipc-playground"));
     QApplication::setApplicationName(QStringLiteral("ipc-playground"));
+    QApplication::setApplicationVersion(QString::fromLatin1(ipc::programVersion()));
+    // One application id for the desktop entry, the AppStream metainfo and
+    // the icon (data/, installed by data/CMakeLists.txt).
+    const QString appId = QStringLiteral(IPC_APP_ID);
+    QApplication::setDesktopFileName(appId);
+    QApplication::setWindowIcon(
+        QIcon::fromTheme(appId, QIcon(QStringLiteral(":/icons/%1.svg").arg(appId))));
     // A lecturer's launcher per lesson: the window opens on it, maybe
     // running, maybe in presentation mode. What is wrong is said before
     // any window opens.

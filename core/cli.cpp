@@ -31,7 +31,9 @@ constexpr const char *kUsage =
     "                                           run a scenario headless and print its result\n"
     "                                           (until it ends, S seconds have passed, or Ctrl+C)\n"
     "           [--export DIR --format png,svg,pdf,csv --presentation on|off]\n"
-    "                                           ... and write its charts (and their data) to DIR\n";
+    "                                           ... and write its charts (and their data) to DIR\n"
+    "       ipc-playground --version            print the version\n"
+    "       ipc-playground --help               print this\n";
 
 int usageError(const std::string &message)
 {
@@ -245,12 +247,18 @@ int run(int argc, char **argv, const RunExtension *extension)
 
 } // namespace
 
+const char *programVersion()
+{
+    return IPC_VERSION;
+}
+
 bool isCliCommand(int argc, char **argv)
 {
     if (argc < 2) return false;
     const char *c = argv[1];
-    return !std::strcmp(c, "list") || !std::strcmp(c, "run") || !std::strcmp(c, "explain") || !std::strcmp(c, "help") ||
-           !std::strcmp(c, "--help") || !std::strcmp(c, "-h") || c[0] != '-';
+    return !std::strcmp(c, "list") || !std::strcmp(c, "run") || !std::strcmp(c, "explain") ||
+           !std::strcmp(c, "help") || !std::strcmp(c, "--help") || !std::strcmp(c, "-h") ||
+           !std::strcmp(c, "--version") || c[0] != '-';
 }
 
 int cliMain(int argc, char **argv, const RunExtension *extension)
@@ -261,6 +269,11 @@ int cliMain(int argc, char **argv, const RunExtension *extension)
     if (command == "explain") return explain(argc, argv);
     if (command == "help" || command == "--help" || command == "-h") {
         std::printf("%s", kUsage);
+        return 0;
+    }
+    if (command == "--version") {
+        if (argc > 2) return usageError("--version takes no arguments");
+        std::printf("ipc-playground %s\n", programVersion());
         return 0;
     }
     return usageError("unknown command '" + command + "'");

@@ -1,6 +1,7 @@
 // The headless command line of ipc-playground:
 //
 //   ipc-playground list
+//   ipc-playground --version | --help
 //   ipc-playground run NAME [--PARAM VALUE ...] [--seconds S] [--json]
 //                          [--export DIR --format png,svg,pdf,csv]
 //
@@ -34,7 +35,11 @@ struct RunExtension {
     int tickMs = 30;
 };
 
-// True if argv names a CLI command (list, run, help) rather than the GUI.
+// The project's version (CMake's PROJECT_VERSION), as --version prints it.
+[[nodiscard]] const char *programVersion();
+
+// True if argv names a CLI command (list, run, help, --help, --version)
+// rather than the GUI.
 [[nodiscard]] bool isCliCommand(int argc, char **argv);
 int cliMain(int argc, char **argv, const RunExtension *extension = nullptr);
 

@@ -97,7 +97,8 @@ public:
     void resumeAll();
     [[nodiscard]] bool paused(std::uint32_t index) const { return m_paused.at(index); }
 
-    // $IPC_WORKER if set, else ipc-worker beside this executable.
+    // $IPC_WORKER if set, else ipc-worker beside this executable (a build
+    // tree), else in ../libexec/ipc-playground/ from it (an installation).
     [[nodiscard]] static std::string workerPath();
 
 private:

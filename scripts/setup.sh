@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 preset=${1:-release}
 
 packages=(cmake make g++ qt6-base-dev qt6-charts-dev libqt6opengl6-dev qt6-svg-dev
-          libqt6svg6 fonts-dejavu-core xvfb xauth imagemagick libboost-dev python3)
+          libqt6svg6 fonts-dejavu-core xvfb xauth imagemagick libboost-dev python3
+          desktop-file-utils appstream)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

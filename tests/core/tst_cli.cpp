@@ -1,6 +1,7 @@
 // The headless command line, as a user runs it: the real ipc-playground
 // executable ($IPC_PLAYGROUND, set by CTest) in a QProcess, with its own
 // real counter processes. Every run has a timeout; a crash is a failure.
+#include "cli.h"
 #include "test_support.h"
 
 #include <QFile>
@@ -8,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <csignal>
@@ -59,6 +61,7 @@ class TestCli : public QObject {
 private Q_SLOTS:
     void initTestCase();
     void listNamesRaceFirstOnItsLine();
+    void versionAndHelpNeedNoWindow();
     void windowOptionsAreCheckedBeforeItOpens();
     void runLockedIsExactJson();
     void runUnlockedLosesUpdates();
@@ -234,6 +237,27 @@ void TestCli::runHumanReadable()
     }
 }
 
+// --version and --help print and exit 0 at once: no window (offscreen here,
+// so one that opened would keep the process running until the timeout).
+void TestCli::versionAndHelpNeedNoWindow()
+{
+    const Outcome v = runCli({QStringLiteral("--version")});
+    QVERIFY2(v.finished && v.status == QProcess::NormalExit && v.code == 0 && v.err.isEmpty(),
+             qPrintable(describe(v)));
+    QCOMPARE(v.out, QByteArray("ipc-playground ") + ipc::programVersion() + '\n');
+    QVERIFY2(QRegularExpression(QStringLiteral("^ipc-playground \\d+\\.\\d+\\.\\d+\n$"))
+                 .match(QString::fromUtf8(v.out))
+                 .hasMatch(),
+             qPrintable(describe(v)));
+    for (const char *help : {"--help", "-h", "help"}) {
+        const Outcome h = runCli({QString::fromLatin1(help)});
+        QVERIFY2(h.finished && h.status == QProcess::NormalExit && h.code == 0 && h.err.isEmpty(),
+                 qPrintable(describe(h)));
+        QVERIFY2(h.out.startsWith("usage: ipc-playground") && h.out.contains("--version"),
+                 qPrintable(describe(h)));
+    }
+}
+
 void TestCli::badArguments_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -259,6 +283,7 @@ void TestCli::badArguments_data()
     row("negative seconds", {"run", "race", "--seconds", "-1"});
     row("unknown command", {"frobnicate"});
     row("list with unknown option", {"list", "--bogus"});
+    row("version with an argument", {"--version", "race"});
 }
 
 void TestCli::badArguments()
