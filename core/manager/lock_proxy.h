@@ -24,14 +24,23 @@
 
 namespace ipc::manager {
 
-class LockProxy : public detail::ProxyBase {
+namespace detail {
+// What a Lock and an RLock proxy share: the calls are the same, the server
+// knows which kind the object is.
+class LockProxyBase : public ProxyBase {
 public:
     [[nodiscard]] Result<AcquireStatus> acquire(Duration timeout = kForever) const;
     [[nodiscard]] Result<void> release() const;
 
+protected:
+    using ProxyBase::ProxyBase;
+};
+} // namespace detail
+
+class LockProxy : public detail::LockProxyBase {
 private:
     friend class ManagerClient;
-    using ProxyBase::ProxyBase;
+    using LockProxyBase::LockProxyBase;
 };
 
 } // namespace ipc::manager

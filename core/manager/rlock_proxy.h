@@ -16,19 +16,14 @@
 // Telemetry: the caller's board slot shows WaitingLock while it waits.
 #pragma once
 
-#include "lock.h"
-#include "manager/manager_client.h"
+#include "manager/lock_proxy.h"
 
 namespace ipc::manager {
 
-class RLockProxy : public detail::ProxyBase {
-public:
-    [[nodiscard]] Result<AcquireStatus> acquire(Duration timeout = kForever) const;
-    [[nodiscard]] Result<void> release() const;
-
+class RLockProxy : public detail::LockProxyBase {
 private:
     friend class ManagerClient;
-    using ProxyBase::ProxyBase;
+    using LockProxyBase::LockProxyBase;
 };
 
 } // namespace ipc::manager
