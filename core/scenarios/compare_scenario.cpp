@@ -334,17 +334,21 @@ private:
         return order;
     }
 
-    // "SharedMemory 19.6 > Queue 7.2 = Pipe 6.9 > ..." in M items/s; "="
-    // where the two ranges overlap (a tie: another run may swap them).
+    // "SharedMemory 19.6 (18.2-20.1) > Queue 7.2 (6.9-7.5) = ..." in M
+    // items/s: the median and the range of the repetitions; "=" where two
+    // ranges overlap (a tie: another run may swap them).
     [[nodiscard]] QString rankingText(std::size_t p, const std::vector<std::size_t> &order) const
     {
+        auto millions = [](double v) { return QString::fromStdString(formatTemplateNumber(v / 1e6)); };
         QString text;
         for (std::size_t i = 0; i < order.size(); ++i) {
-            if (i > 0) text += tied(at(order[i - 1], p), at(order[i], p)) ? QStringLiteral(" = ") : QStringLiteral(" > ");
-            text += label(order[i]) + QStringLiteral(" ") +
-                    QString::fromStdString(formatTemplateNumber(at(order[i], p).median() / 1e6));
+            const Measurement &r = at(order[i], p);
+            if (i > 0) text += tied(at(order[i - 1], p), r) ? QStringLiteral(" = ") : QStringLiteral(" > ");
+            text += label(order[i]) + QStringLiteral(" ") + millions(r.median());
+            if (r.rates.size() > 1)
+                text += QStringLiteral(" (") + millions(r.min()) + QStringLiteral("-") + millions(r.max()) + QStringLiteral(")");
         }
-        return text + QStringLiteral(" M/s");
+        return text;
     }
 
     QJsonObject row(std::size_t m, const Placement &pl, const Measurement &r) const
