@@ -1,5 +1,7 @@
 #include "args.h"
 
+#include "text_template.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -75,7 +77,7 @@ Result<double> Args::real(std::string_view key, double fallback, double min, dou
         return fail(Errc::InvalidArgument, "--" + std::string(key) + " '" + s + "' is not a number");
     if (v < min || v > max)
         return fail(Errc::InvalidArgument, "--" + std::string(key) + " " + s + " is out of range [" +
-                                               std::to_string(min) + ", " + std::to_string(max) + "]");
+                                               formatPlainNumber(min) + ", " + formatPlainNumber(max) + "]");
     return v;
 }
 

@@ -57,6 +57,20 @@ std::string describeRange(const ParamSpec &p)
     return "[" + range + (p.live ? ", live" : "") + "]";
 }
 
+// What `run` and `explain` without a lesson say: the lessons there are.
+int lessonMissing(const char *command)
+{
+    std::string names;
+    for (const ScenarioInfo &s : scenarioCatalog()) {
+        char line[200];
+        std::snprintf(line, sizeof line, "  %-20s %s\n", s.name.c_str(), s.title.c_str());
+        names += line;
+    }
+    std::fprintf(stderr, "ipc-playground: %s needs a lesson (a name below, or a FILE.json):\n%s", command,
+                 names.c_str());
+    return 2;
+}
+
 int list(int argc, char **argv)
 {
     auto args = Args::parse(argc, argv, 2, {"params"});
@@ -131,7 +145,7 @@ void printTexts(const LessonTexts &t, bool json, const char *answerLabel)
 
 int explain(int argc, char **argv)
 {
-    if (argc < 3 || argv[2][0] == '-') return usageError("explain needs a scenario name");
+    if (argc < 3 || argv[2][0] == '-') return lessonMissing("explain");
     auto scenario = createScenario(argv[2]);
     if (!scenario) return usageError(scenario.error().message);
     auto args = Args::parse(argc, argv, 3, {"json"});
@@ -167,7 +181,7 @@ void printHuman(const QJsonObject &result)
 
 int run(int argc, char **argv, const RunExtension *extension)
 {
-    if (argc < 3 || argv[2][0] == '-') return usageError("run needs a scenario name");
+    if (argc < 3 || argv[2][0] == '-') return lessonMissing("run");
     auto scenario = createScenario(argv[2]);
     if (!scenario) return usageError(scenario.error().message);
     auto args = Args::parse(argc, argv, 3, {"json"});

@@ -196,9 +196,9 @@ Result<void> Scenario::setParam(std::string_view key, double value)
         return fail(Errc::InvalidArgument,
                     "scenario '" + info().name + "' has no parameter '" + std::string(key) + "'");
     if (!std::isfinite(value) || value < p->min || value > p->max)
-        return fail(Errc::InvalidArgument, "parameter '" + p->key + "' = " + std::to_string(value) +
-                                               " is out of range [" + std::to_string(p->min) +
-                                               ", " + std::to_string(p->max) + "]");
+        return fail(Errc::InvalidArgument, "parameter '" + p->key + "' = " + formatPlainNumber(value) +
+                                               " is out of range [" + formatPlainNumber(p->min) + ", " +
+                                               formatPlainNumber(p->max) + "]");
     if (p->boolean && value != 0 && value != 1)
         return fail(Errc::InvalidArgument, "parameter '" + p->key + "' is a switch: 0 or 1");
     if (p->integer && value != std::floor(value))

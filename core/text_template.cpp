@@ -509,6 +509,13 @@ void renderNode(const Node &n, const Evaluator &eval, std::string &out)
 
 } // namespace
 
+std::string formatPlainNumber(double value)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.15g", value);
+    return buf;
+}
+
 std::string formatTemplateNumber(double value, int decimals)
 {
     if (std::isnan(value)) return "?";

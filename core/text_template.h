@@ -84,5 +84,8 @@ private:
 // ${x:_} does (50_000).
 inline constexpr int kCodeFormat = -2;
 [[nodiscard]] std::string formatTemplateNumber(double value, int decimals = -1);
+// A number in an error message or a range: 32, 0.5, 1000000 (no separators,
+// no trailing zeros: "[1, 32]", not "[1.000000, 32.000000]").
+[[nodiscard]] std::string formatPlainNumber(double value);
 
 } // namespace ipc

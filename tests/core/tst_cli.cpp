@@ -67,6 +67,7 @@ private Q_SLOTS:
     void runUnlockedLosesUpdates();
     void runHumanReadable();
     void badArguments_data();
+    void runWithoutALessonListsThem();
     void badArguments();
     void crashingWorkerFailsTheRun_data();
     void crashingWorkerFailsTheRun();
@@ -277,8 +278,6 @@ void TestCli::badArguments_data()
     row("option given twice", {"run", "race", "--processes", "2", "--processes", "3"});
     row("bare word", {"run", "race", "extra"});
     row("unknown scenario", {"run", "no-such-scenario"});
-    row("missing name", {"run"});
-    row("option instead of name", {"run", "--lock", "on"});
     row("lock maybe", {"run", "race", "--lock", "maybe"});
     row("negative seconds", {"run", "race", "--seconds", "-1"});
     row("unknown command", {"frobnicate"});
@@ -295,6 +294,27 @@ void TestCli::badArguments()
     QCOMPARE(o.code, 2);
     QVERIFY2(o.err.contains("usage:"), qPrintable(describe(o)));
     QVERIFY2(o.out.isEmpty(), qPrintable(describe(o))); // nothing that looks like a result
+}
+
+// `run` (or `explain`) without a lesson names the lessons there are; a
+// number out of range is said with its range as the lesson file has it.
+void TestCli::runWithoutALessonListsThem()
+{
+    for (const QStringList &args : {QStringList{QStringLiteral("run")},
+                                    QStringList{QStringLiteral("run"), QStringLiteral("--lock"), QStringLiteral("on")},
+                                    QStringList{QStringLiteral("explain")}}) {
+        const Outcome o = runCli(args);
+        QVERIFY2(o.finished && o.status == QProcess::NormalExit, qPrintable(describe(o)));
+        QCOMPARE(o.code, 2);
+        QVERIFY2(o.err.contains("needs a lesson"), qPrintable(describe(o)));
+        for (const char *lesson : {"race ", "compare ", "manager "})
+            QVERIFY2(o.err.contains(QByteArray("\n  ") + lesson), qPrintable(describe(o)));
+        QVERIFY(o.out.isEmpty());
+    }
+    const Outcome range = runCli({QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--processes"),
+                                  QStringLiteral("0")});
+    QCOMPARE(range.code, 2);
+    QVERIFY2(range.err.contains("out of range [1, ") && !range.err.contains(".000000"), qPrintable(describe(range)));
 }
 
 // `ipc-playground --lesson NAME --start --presentation` opens the window on
