@@ -64,7 +64,17 @@ void TestCompare::fiveRunsRankTheSameWay()
     const QString manager = QStringLiteral("Manager dict");
     std::map<std::tuple<QString, QString, QString>, int> strictlyFaster; // (placement, a, b) -> run that saw a > b
     QString tables;
-    for (int run = 0; run < 5; ++run) {
+#if defined(__SANITIZE_ADDRESS__)
+    // Under AddressSanitizer every mechanism pays the instrumentation in its
+    // own proportion, so the ranking is not the lesson's; one run checks
+    // the code paths, the dev build the ranking.
+    constexpr int kRuns = 1;
+    constexpr bool kRanks = false;
+#else
+    constexpr int kRuns = 5;
+    constexpr bool kRanks = true;
+#endif
+    for (int run = 0; run < kRuns; ++run) {
         auto s = createScenario("compare");
         QVERIFY(s);
         auto started = (*s)->start();
@@ -91,6 +101,7 @@ void TestCompare::fiveRunsRankTheSameWay()
         }
         for (const auto &[placement, ranges] : rangesOf(r)) {
             QCOMPARE(ranges.size(), std::size_t(6));
+            if (!kRanks) continue;
             for (const auto &[name, range] : ranges) {
                 if (name != sm && range.min > ranges.at(sm).max) qInfo("%s", qPrintable(tables));
                 if (name != sm)
