@@ -18,14 +18,21 @@
 // - Spread. Each placement is measured `repeats` times; the lesson shows
 //   the median and reports min and max, and where two mechanisms' ranges
 //   overlap the ranking says they are tied instead of ordering them.
+//   The repetitions take turns (every mechanism once, then every one
+//   again) and each uses a fresh object, on other cache lines: what
+//   drifts while the lesson runs, and where an object happens to lie,
+//   shows as spread rather than as a difference between mechanisms.
+//   Closer than kTieRatio counts as a tie too: across two CPUs of a
+//   virtual machine, where the host puts them moves the lock-bound rates
+//   by more than that from one run to the next.
 //
 // One pair of `transfer` processes per stage, one pair at a time; poll()
 // opens the StartGate once both sides are set up and starts the next pair
 // (the gate reset) when one is done: 6 mechanisms x 2 placements x (1 + 5)
 // stages need 144 processes at most (a Board holds 128; repeats <= 4 keeps
-// it at 120). The manager server runs only during its own
-// stages, on the consumer's CPU. Each SharedMemory block is unlinked as
-// soon as both sides have attached.
+// it at 120). The manager server runs from the Manager's first stage at a
+// placement to its last, on the consumer's CPU. Each SharedMemory block is
+// unlinked as soon as both sides have attached, and closed after its stage.
 #include "scenarios.h"
 
 #include "manager/manager_client.h"
@@ -80,6 +87,8 @@ constexpr int kMaxRepeats = 4; // the board holds 128 processes; see above
 constexpr std::uint64_t kPilotItems = 5'000;
 constexpr std::uint64_t kMinItems = 2'000;
 constexpr std::uint64_t kMaxItems = 500'000'000;
+// Medians closer than this are a tie, whatever the ranges say (see above).
+constexpr double kTieRatio = 1.3;
 
 // The first two CPUs this process may run on (one on a 1-CPU machine).
 std::vector<int> usableCpus()
@@ -123,14 +132,28 @@ struct Measurement {
     }
 };
 
-// Two measurements are tied when their [min, max] ranges overlap.
-bool tied(const Measurement &a, const Measurement &b) { return a.min() <= b.max() && b.min() <= a.max(); }
+// Two measurements are tied when their [min, max] ranges overlap or their
+// medians are closer than kTieRatio.
+bool tied(const Measurement &a, const Measurement &b)
+{
+    const bool overlap = a.min() <= b.max() && b.min() <= a.max();
+    const double hi = std::max(a.median(), b.median());
+    const double lo = std::min(a.median(), b.median());
+    return overlap || hi < kTieRatio * lo;
+}
 
 struct Stage {
     std::size_t mechanism;
     std::size_t placement;
-    bool pilot;
+    std::size_t repeat; // 0: the pilot, which estimates the rate
+    [[nodiscard]] bool pilot() const noexcept { return repeat == 0; }
 };
+
+// The object the stage's pair works on: a fresh one per repetition.
+std::string objectName(std::string_view key, std::size_t repeat)
+{
+    return "cmp-" + std::string(key) + "-" + std::to_string(repeat);
+}
 
 class CompareScenario final : public Scenario {
 public:
@@ -140,7 +163,7 @@ public:
             "compare", {}, {},
             {wholeParam("measure_ms", 50, 2000, 300), wholeParam("repeats", 1, kMaxRepeats, 3),
              switchParam("log_scale", true, true)},
-            {"completed", "fastest", "slowest", "ranking", "results", "table", "cpus"}};
+            {"completed", "fastest", "slowest", "ranking", "results", "table", "cpus", "tie_percent"}};
         return kInfo;
     }
 
@@ -153,18 +176,23 @@ public:
         if (cpus.size() > 1) m_placements.push_back({"two_cpus", "two CPUs", cpus[0], cpus[1]});
         m_repeats = std::size_t(param("repeats"));
         m_measurements.assign(kMechanisms.size() * m_placements.size(), Measurement{});
+        // Placement by placement; within one, the mechanisms take turns.
         m_stages.clear();
-        for (std::size_t m = 0; m < kMechanisms.size(); ++m)
-            for (std::size_t p = 0; p < m_placements.size(); ++p)
-                for (std::size_t r = 0; r <= m_repeats; ++r) m_stages.push_back({m, p, r == 0});
+        for (std::size_t p = 0; p < m_placements.size(); ++p)
+            for (std::size_t r = 0; r <= m_repeats; ++r)
+                for (std::size_t m = 0; m < kMechanisms.size(); ++m) m_stages.push_back({m, p, r});
         m_stage = 0;
         auto run = newRun();
         if (!run) return std::unexpected(run.error());
         Arena &arena = (*run)->arena();
-        if (auto v = arena.make<SharedValue<std::int64_t>>("cmp-value", 0); !v) return std::unexpected(v.error());
-        if (auto a = arena.make<SharedArray<std::int64_t>>("cmp-array", std::size_t(2 + kArraySlots)); !a)
-            return std::unexpected(a.error());
-        if (auto q = Queue::create(arena, "cmp-queue", kQueueSlots, 64); !q) return std::unexpected(q.error());
+        for (std::size_t r = 0; r <= m_repeats; ++r) {
+            if (auto v = arena.make<SharedValue<std::int64_t>>(objectName("value", r), 0); !v)
+                return std::unexpected(v.error());
+            if (auto a = arena.make<SharedArray<std::int64_t>>(objectName("array", r), std::size_t(2 + kArraySlots)); !a)
+                return std::unexpected(a.error());
+            if (auto q = Queue::create(arena, objectName("queue", r), kQueueSlots, 64); !q)
+                return std::unexpected(q.error());
+        }
         auto gate = arena.make<StartGate>("cmp-gate");
         if (!gate) return std::unexpected(gate.error());
         m_gate = *gate;
@@ -175,7 +203,7 @@ public:
     {
         Scenario::stop();
         if (m_server) m_server->cleanup();
-        if (m_block.isOpen() && m_block.ownsName()) (void)m_block.unlink();
+        closeBlock();
     }
 
     void poll() override
@@ -242,6 +270,7 @@ public:
         o.insert(QStringLiteral("measure_ms"), double(param("measure_ms")));
         o.insert(QStringLiteral("repeats"), double(param("repeats")));
         o.insert(QStringLiteral("cpus"), double(m_placements.size() > 1 ? 2 : 1));
+        o.insert(QStringLiteral("tie_percent"), std::round((kTieRatio - 1) * 100));
         QJsonArray results;
         std::string table = "\nmechanism        placement     median/s        min/s        max/s   latency_us\n";
         QStringList rankings;
@@ -250,9 +279,13 @@ public:
         QJsonObject orders;
         for (std::size_t p = 0; p < m_placements.size(); ++p) {
             const Placement &pl = m_placements[p];
+            const std::vector<std::size_t> order = rankedAt(p);
+            const std::vector<int> ranks = ranksAt(p, order);
             for (std::size_t m = 0; m < kMechanisms.size(); ++m) {
                 const Measurement &r = at(m, p);
-                results.append(row(m, pl, r));
+                QJsonObject measured = row(m, pl, r);
+                if (ranks[m] > 0) measured.insert(QStringLiteral("rank"), ranks[m]);
+                results.append(measured);
                 char line[200];
                 if (r.ok())
                     std::snprintf(line, sizeof line, "%-16s %-9s %12.0f %12.0f %12.0f %12.2f\n",
@@ -263,7 +296,6 @@ public:
                                   pl.label.c_str(), r.failed ? "failed" : "not run");
                 table += line;
             }
-            const std::vector<std::size_t> order = rankedAt(p);
             if (order.empty()) continue;
             QJsonArray names;
             for (std::size_t m : order) names.append(label(m));
@@ -294,12 +326,12 @@ public:
         if (!r.started) return out;
         const std::string_view key = kMechanisms[st.mechanism].key;
         if (key == "value" || key == "array") {
-            const std::string object = "cmp-" + std::string(key);
+            const std::string object = objectName(key, st.repeat);
             out.push_back({r.putSlot, object, Link::Kind::Uses});
             out.push_back({r.getSlot, object, Link::Kind::Uses});
         } else if (key == "queue") {
-            out.push_back({r.putSlot, "cmp-queue", Link::Kind::Puts});
-            out.push_back({r.getSlot, "cmp-queue", Link::Kind::Gets});
+            out.push_back({r.putSlot, objectName(key, st.repeat), Link::Kind::Puts});
+            out.push_back({r.getSlot, objectName(key, st.repeat), Link::Kind::Gets});
         } else if (key == "manager" && m_server) {
             out.push_back({r.putSlot, m_serverName, Link::Kind::Uses});
             out.push_back({r.getSlot, m_serverName, Link::Kind::Uses});
@@ -314,9 +346,13 @@ private:
         return m_measurements[m * m_placements.size() + p];
     }
     [[nodiscard]] Measurement &current() { return at(m_stages[m_stage].mechanism, m_stages[m_stage].placement); }
+    // No later stage measures this stage's mechanism at its placement.
     [[nodiscard]] bool lastOfGroup() const noexcept
     {
-        return m_stage + 1 == m_stages.size() || m_stages[m_stage + 1].pilot;
+        const Stage &st = m_stages[m_stage];
+        return std::none_of(m_stages.begin() + std::ptrdiff_t(m_stage) + 1, m_stages.end(), [&](const Stage &later) {
+            return later.mechanism == st.mechanism && later.placement == st.placement;
+        });
     }
     static QString label(std::size_t m)
     {
@@ -334,9 +370,22 @@ private:
         return order;
     }
 
+    // Each mechanism's place in the ranking at placement p, 1 for the
+    // fastest; tied mechanisms share one (0: not measured).
+    [[nodiscard]] std::vector<int> ranksAt(std::size_t p, const std::vector<std::size_t> &order) const
+    {
+        std::vector<int> ranks(kMechanisms.size(), 0);
+        int rank = 0;
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            if (i == 0 || !tied(at(order[i - 1], p), at(order[i], p))) ++rank;
+            ranks[order[i]] = rank;
+        }
+        return ranks;
+    }
+
     // "SharedMemory 19.6 (18.2-20.1) > Queue 7.2 (6.9-7.5) = ..." in M
-    // items/s: the median and the range of the repetitions; "=" where two
-    // ranges overlap (a tie: another run may swap them).
+    // items/s: the median and the range of the repetitions; "=" for a tie
+    // (see tied(): another run may swap them).
     [[nodiscard]] QString rankingText(std::size_t p, const std::vector<std::size_t> &order) const
     {
         auto millions = [](double v) { return QString::fromStdString(formatTemplateNumber(v / 1e6)); };
@@ -399,7 +448,7 @@ private:
         const std::string key(kMechanisms[st.mechanism].key);
         // Enough items for about measure_ms at the rate seen so far.
         const double rate = o.rates.empty() ? o.pilotRate : o.median();
-        o.items = st.pilot ? kPilotItems
+        o.items = st.pilot() ? kPilotItems
                            : std::clamp<std::uint64_t>(std::uint64_t(rate * param("measure_ms") / 1000.0), kMinItems,
                                                        kMaxItems);
         m_gate->reset(); // the last pair has ended
@@ -413,7 +462,7 @@ private:
         SpawnOptions getOptions;
         std::optional<std::pair<Connection, Connection>> pipe;
         if (key == "value" || key == "array" || key == "queue") {
-            for (auto *a : {&putArgs, &getArgs}) a->insert(a->end(), {"--object", "cmp-" + key});
+            for (auto *a : {&putArgs, &getArgs}) a->insert(a->end(), {"--object", objectName(key, st.repeat)});
         } else if (key == "pipe") {
             auto p = Connection::pipe(false);
             if (!p) return std::unexpected(p.error());
@@ -423,7 +472,7 @@ private:
             getOptions.inheritFds = {pipe->first.fd()};
             putOptions.inheritFds = {pipe->second.fd()};
         } else if (key == "manager") {
-            if (st.pilot) {
+            if (!m_server) {
                 m_serverName = st.placement == 0 ? "manager" : "manager-" + pl.key;
                 auto server = manager::ManagerProcess::start(run, m_serverName, std::chrono::seconds(10),
                                                              {"--cpu", std::to_string(pl.getCpu)});
@@ -465,7 +514,7 @@ private:
         const bool ok = bothFinished && opened != 0 && finished > opened && items == o.items;
         if (ok) {
             const double perS = double(items) * 1e9 / double(finished - opened);
-            if (m_stages[m_stage].pilot) {
+            if (m_stages[m_stage].pilot()) {
                 o.pilotRate = perS;
             } else {
                 o.rates.push_back(perS);
@@ -475,6 +524,7 @@ private:
             o.failed = true;
             o.error = "a transfer process failed (see its stderr)";
         }
+        closeBlock();
         o.done = o.failed || lastOfGroup();
         if (o.done) finishGroup();
     }
@@ -494,7 +544,15 @@ private:
             m_server->cleanup();
             m_server.reset();
         }
-        if (key == "shm") m_block.close();
+        closeBlock();
+    }
+
+    // The SharedMemory stage's block: its name goes if it is still there
+    // (a pair that never attached), then the mapping.
+    void closeBlock()
+    {
+        if (m_block.isOpen() && m_block.ownsName()) (void)m_block.unlink();
+        m_block.close();
     }
 
     // Items per second and mean latency: the median so far, or the pair
