@@ -54,11 +54,12 @@ int main(int argc, char **argv)
     // running, maybe in presentation mode. What is wrong is said before
     // any window opens.
     QCommandLineParser parser;
-    const QCommandLineOption lesson(QStringLiteral("lesson"), QStringLiteral("Open on this lesson or scenario file."),
-                                    QStringLiteral("NAME|FILE.json"));
-    const QCommandLineOption start(QStringLiteral("start"), QStringLiteral("Start it at once."));
-    const QCommandLineOption presentation(QStringLiteral("presentation"), QStringLiteral("Presentation mode."));
-    parser.addOptions({lesson, start, presentation});
+    for (const ipc::CliOption &o : ipc::windowOptions())
+        parser.addOption(QCommandLineOption(QString::fromStdString(o.name), QString::fromStdString(o.help),
+                                            QString::fromStdString(o.value)));
+    const QString lesson = QStringLiteral("lesson");
+    const QString start = QStringLiteral("start");
+    const QString presentation = QStringLiteral("presentation");
     if (!parser.parse(QApplication::arguments()) || !parser.positionalArguments().isEmpty()) {
         const QString problem = parser.errorText().isEmpty()
                                     ? QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().value(0))

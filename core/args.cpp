@@ -42,6 +42,13 @@ Result<Args> Args::parse(int argc, char **argv, int first, const std::vector<std
     return parse(words, flags);
 }
 
+Args Args::of(std::map<std::string, std::string, std::less<>> values)
+{
+    Args a;
+    a.m_values = std::move(values);
+    return a;
+}
+
 bool Args::has(std::string_view key) const { return m_values.find(key) != m_values.end(); }
 
 std::string Args::text(std::string_view key, std::string_view fallback) const

@@ -20,6 +20,9 @@ public:
                                             const std::vector<std::string_view> &flags = {});
     [[nodiscard]] static Result<Args> parse(int argc, char **argv, int first = 1,
                                             const std::vector<std::string_view> &flags = {});
+    // Values parsed elsewhere (the CLI's QCommandLineParser), for the
+    // typed getters: option name -> its text.
+    [[nodiscard]] static Args of(std::map<std::string, std::string, std::less<>> values);
 
     [[nodiscard]] bool has(std::string_view key) const;
     [[nodiscard]] Result<std::int64_t> integer(std::string_view key, std::int64_t fallback,

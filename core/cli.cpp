@@ -4,8 +4,13 @@
 #include "scenario.h"
 #include "text_template.h"
 
+#include <QCommandLineParser>
 #include <QJsonArray>
 #include <QJsonDocument>
+
+#include <algorithm>
+#include <map>
+#include <set>
 
 #include <cmath>
 #include <csignal>
@@ -20,24 +25,100 @@ namespace {
 
 volatile std::sig_atomic_t g_interrupted = 0;
 
-constexpr const char *kUsage =
-    "usage: ipc-playground [--lesson NAME|FILE.json] [--start] [--presentation]\n"
-    "                                           open the window (on that lesson, running,\n"
-    "                                           in presentation mode)\n"
-    "       ipc-playground list [--params]      list the scenarios\n"
-    "       ipc-playground explain NAME|FILE.json [--PARAM VALUE ...] [--json]\n"
-    "                                           print a lesson's texts for those parameters\n"
-    "       ipc-playground run NAME|FILE.json [--PARAM VALUE ...] [--seconds S] [--json]\n"
-    "                                           run a scenario headless and print its result\n"
-    "                                           (until it ends, S seconds have passed, or Ctrl+C)\n"
-    "           [--export DIR --format png,svg,pdf,csv --presentation on|off]\n"
-    "                                           ... and write its charts (and their data) to DIR\n"
-    "       ipc-playground --version            print the version\n"
-    "       ipc-playground --help               print this\n";
+// A command: its operand, one line of what it does, its own options, and
+// whether a lesson's parameters are options too.
+struct CliCommand {
+    std::string name;
+    std::string operand;
+    std::string summary;
+    std::vector<CliOption> options;
+    bool lessonParams = false;
+};
 
-int usageError(const std::string &message)
+const std::vector<CliCommand> &commands()
 {
-    std::fprintf(stderr, "ipc-playground: %s\n%s", message.c_str(), kUsage);
+    static const std::vector<CliCommand> kCommands = {
+        {"list", "", "list the lessons", {{"params", "", "also each lesson's parameters: range, default, live"}}},
+        {"explain",
+         "NAME|FILE.json",
+         "print a lesson's texts for those parameters",
+         {{"json", "", "the texts as one JSON object"}},
+         true},
+        {"run",
+         "NAME|FILE.json",
+         "run a lesson headless and print its result (until it ends, S seconds have passed, or Ctrl+C)",
+         {{"seconds", "S", "stop after S seconds (0: when the lesson ends)"},
+          {"json", "", "the result as one JSON object"},
+          {"export", "DIR", "write the run's charts, and their data, to DIR"},
+          {"format", "png,svg,pdf,csv", "with --export: which of these (default all four)"},
+          {"presentation", "on|off", "with --export: charts styled for slides"}},
+         true},
+        {"help", "[COMMAND [LESSON]]", "print this, a command's options, or a lesson's parameters", {}},
+        {"completion", "bash", "print a bash completion script", {}},
+    };
+    return kCommands;
+}
+
+const CliCommand *findCommand(std::string_view name)
+{
+    for (const CliCommand &c : commands())
+        if (c.name == name) return &c;
+    return nullptr;
+}
+
+std::string optionSynopsis(const CliOption &o)
+{
+    return "[--" + o.name + (o.value.empty() ? "" : " " + o.value) + "]";
+}
+
+// "ipc-playground run NAME|FILE.json [--PARAM VALUE ...] [--seconds S] ...",
+// wrapped before 80 columns under its operand, `indent` spaces in.
+std::string commandSynopsis(const CliCommand &c, std::size_t indent = 7)
+{
+    std::string line = "ipc-playground " + c.name;
+    if (!c.operand.empty()) line += " " + c.operand;
+    std::vector<std::string> parts;
+    if (c.lessonParams) parts.emplace_back("[--PARAM VALUE ...]");
+    for (const CliOption &o : c.options) parts.push_back(optionSynopsis(o));
+    const std::size_t hang = indent + ("ipc-playground " + c.name).size() + 1;
+    std::size_t column = indent + line.size();
+    for (const std::string &part : parts) {
+        if (column + 1 + part.size() > 80) {
+            line += "\n" + std::string(hang, ' ') + part;
+            column = hang + part.size();
+        } else {
+            line += " " + part;
+            column += 1 + part.size();
+        }
+    }
+    return line;
+}
+
+std::string usageText()
+{
+    std::string window = "ipc-playground";
+    for (const CliOption &o : windowOptions()) window += " " + optionSynopsis(o);
+    std::string text = "usage: " + window + "\n";
+    for (const CliCommand &c : commands()) text += "       " + commandSynopsis(c) + "\n";
+    text += "       ipc-playground --version | --help\n\n";
+    char line[240];
+    std::snprintf(line, sizeof line, "  %-12s %s\n", "(none)", "open the window (on that lesson, running, in presentation mode)");
+    text += line;
+    for (const CliCommand &c : commands()) {
+        std::snprintf(line, sizeof line, "  %-12s %s\n", c.name.c_str(), c.summary.c_str());
+        text += line;
+    }
+    text += "\n'ipc-playground help COMMAND' tells a command's options, 'help run LESSON' a lesson's parameters.\n";
+    return text;
+}
+
+int usageError(const std::string &message, const CliCommand *command = nullptr)
+{
+    if (command)
+        std::fprintf(stderr, "ipc-playground: %s\nusage: %s\n('ipc-playground help %s' tells more)\n",
+                     message.c_str(), commandSynopsis(*command).c_str(), command->name.c_str());
+    else
+        std::fprintf(stderr, "ipc-playground: %s\n%s", message.c_str(), usageText().c_str());
     return 2;
 }
 
@@ -57,8 +138,7 @@ std::string describeRange(const ParamSpec &p)
     return "[" + range + (p.live ? ", live" : "") + "]";
 }
 
-// What `run` and `explain` without a lesson say: the lessons there are.
-int lessonMissing(const char *command)
+std::string lessonList()
 {
     std::string names;
     for (const ScenarioInfo &s : scenarioCatalog()) {
@@ -66,22 +146,115 @@ int lessonMissing(const char *command)
         std::snprintf(line, sizeof line, "  %-20s %s\n", s.name.c_str(), s.title.c_str());
         names += line;
     }
-    std::fprintf(stderr, "ipc-playground: %s needs a lesson (a name below, or a FILE.json):\n%s", command,
-                 names.c_str());
+    return names;
+}
+
+// What `run` and `explain` without a lesson say: the lessons there are.
+int lessonMissing(const CliCommand &command)
+{
+    std::fprintf(stderr, "ipc-playground: %s needs a lesson (a name below, or a FILE.json):\n%s", command.name.c_str(),
+                 lessonList().c_str());
     return 2;
+}
+
+std::string paramLines(const std::vector<ParamSpec> &params)
+{
+    std::string text;
+    for (const ParamSpec &p : params) {
+        char line[400];
+        std::snprintf(line, sizeof line, "    --%-18s %s %s\n", p.option.c_str(), p.label.c_str(), describeRange(p).c_str());
+        text += line;
+    }
+    return text;
+}
+
+// Parses the options of `command` (argv from `first` on) with
+// QCommandLineParser: the command's own and, given a scenario, its
+// parameters under both spellings. Values are kept under the name given,
+// for Args' typed getters.
+Result<Args> parseOptions(const CliCommand &command, const Scenario *scenario, int argc, char **argv, int first)
+{
+    QCommandLineParser parser;
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    std::map<QString, QString> canonical; // each spelling -> the option's first name
+    auto add = [&](const QStringList &names, const std::string &value) {
+        for (const QString &n : names) canonical[n] = names.front();
+        parser.addOption(QCommandLineOption(names, QString(), QString::fromStdString(value)));
+    };
+    for (const CliOption &o : command.options) add({QString::fromStdString(o.name)}, o.value);
+    if (scenario)
+        for (const ParamSpec &p : scenario->lesson().params) {
+            QStringList names{QString::fromStdString(p.option)};
+            if (p.key != p.option) names << QString::fromStdString(p.key);
+            add(names, "VALUE");
+        }
+    QStringList words{QStringLiteral("ipc-playground")};
+    for (int i = first; i < argc; ++i) words << QString::fromLocal8Bit(argv[i]);
+    if (!parser.parse(words)) {
+        if (!parser.unknownOptionNames().isEmpty())
+            return fail(Errc::InvalidArgument, "unknown option --" + parser.unknownOptionNames().front().toStdString());
+        return fail(Errc::InvalidArgument, parser.errorText().toStdString());
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return fail(Errc::InvalidArgument, "unexpected argument '" + parser.positionalArguments().front().toStdString() +
+                                               "' (options look like --name value)");
+    std::map<std::string, std::string, std::less<>> values;
+    std::set<QString> seen;
+    for (const QString &name : parser.optionNames())
+        if (!seen.insert(canonical[name]).second)
+            return fail(Errc::InvalidArgument, "option --" + name.toStdString() + " given twice");
+    for (const auto &[name, firstName] : canonical) {
+        if (!parser.isSet(name)) continue;
+        // A flag has no value; it reads as "1".
+        const QStringList given = parser.values(name);
+        values[name.toStdString()] = given.isEmpty() ? std::string("1") : given.front().toStdString();
+    }
+    return Args::of(std::move(values));
 }
 
 int list(int argc, char **argv)
 {
-    auto args = Args::parse(argc, argv, 2, {"params"});
-    if (!args) return usageError(args.error().message);
-    if (auto ok = args->allowOnly({"params"}); !ok) return usageError(ok.error().message);
+    const CliCommand &command = *findCommand("list");
+    auto args = parseOptions(command, nullptr, argc, argv, 2);
+    if (!args) return usageError(args.error().message, &command);
     for (const ScenarioInfo &s : scenarioCatalog()) {
         std::printf("%-20s %s\n", s.name.c_str(), s.title.c_str());
-        if (!args->has("params")) continue;
-        for (const ParamSpec &p : s.params)
-            std::printf("    --%-18s %s %s\n", p.option.c_str(), p.label.c_str(), describeRange(p).c_str());
+        if (args->has("params")) std::printf("%s", paramLines(s.params).c_str());
     }
+    return 0;
+}
+
+// `help`, `help COMMAND`, `help run LESSON`.
+int help(int argc, char **argv)
+{
+    if (argc < 3) {
+        std::printf("%s", usageText().c_str());
+        return 0;
+    }
+    const CliCommand *command = findCommand(argv[2]);
+    if (!command) return usageError("help: no command '" + std::string(argv[2]) + "'");
+    if (argc > 4 || (argc == 4 && !command->lessonParams))
+        return usageError("help " + command->name + ": unexpected argument '" + argv[argc - 1] + "'");
+    std::string text = "usage: " + commandSynopsis(*command) + "\n\n" + command->summary + "\n";
+    if (!command->options.empty()) text += "\noptions:\n";
+    for (const CliOption &o : command->options) {
+        char line[300];
+        std::snprintf(line, sizeof line, "    %-24s %s\n", ("--" + o.name + (o.value.empty() ? "" : " " + o.value)).c_str(),
+                      o.help.c_str());
+        text += line;
+    }
+    if (command->name == "completion")
+        text += "\nto use it: ipc-playground completion bash > ~/.local/share/bash-completion/completions/ipc-playground\n";
+    if (command->lessonParams) {
+        if (argc == 4) {
+            auto scenario = createScenario(argv[3]);
+            if (!scenario) return usageError(scenario.error().message, command);
+            text += "\nparameters of " + (*scenario)->lesson().name + ":\n" + paramLines((*scenario)->lesson().params);
+        } else {
+            text += "\nlessons ('ipc-playground help " + command->name + " LESSON' tells its parameters):\n" + lessonList();
+        }
+    }
+    std::printf("%s", text.c_str());
     return 0;
 }
 
@@ -111,13 +284,10 @@ Result<double> paramValue(const Args &args, const std::string &key, const ParamS
     return v;
 }
 
-// Sets every --PARAM the scenario has from args; `known` gets their names.
-Result<void> applyParams(Scenario &scenario, const Args &args, std::vector<std::string_view> &known)
+// Sets every --PARAM the scenario has from args.
+Result<void> applyParams(Scenario &scenario, const Args &args)
 {
     for (const ParamSpec &p : scenario.lesson().params) {
-        // Keys live as long as the scenario's definition.
-        known.push_back(p.key);
-        known.push_back(p.option);
         const std::string key = args.has(p.option) ? p.option : p.key;
         if (!args.has(key)) continue;
         auto value = paramValue(args, key, p);
@@ -145,14 +315,13 @@ void printTexts(const LessonTexts &t, bool json, const char *answerLabel)
 
 int explain(int argc, char **argv)
 {
-    if (argc < 3 || argv[2][0] == '-') return lessonMissing("explain");
+    const CliCommand &command = *findCommand("explain");
+    if (argc < 3 || argv[2][0] == '-') return lessonMissing(command);
     auto scenario = createScenario(argv[2]);
-    if (!scenario) return usageError(scenario.error().message);
-    auto args = Args::parse(argc, argv, 3, {"json"});
-    if (!args) return usageError(args.error().message);
-    std::vector<std::string_view> known = {"json"};
-    if (auto ok = applyParams(**scenario, *args, known); !ok) return usageError(ok.error().message);
-    if (auto ok = args->allowOnly(known); !ok) return usageError(ok.error().message);
+    if (!scenario) return usageError(scenario.error().message, &command);
+    auto args = parseOptions(command, scenario->get(), argc, argv, 3);
+    if (!args) return usageError(args.error().message, &command);
+    if (auto ok = applyParams(**scenario, *args); !ok) return usageError(ok.error().message, &command);
     printTexts((*scenario)->texts(), args->has("json"), "Answer (rendered from the run's result):");
     return 0;
 }
@@ -181,23 +350,25 @@ void printHuman(const QJsonObject &result)
 
 int run(int argc, char **argv, const RunExtension *extension)
 {
-    if (argc < 3 || argv[2][0] == '-') return lessonMissing("run");
+    const CliCommand &command = *findCommand("run");
+    if (argc < 3 || argv[2][0] == '-') return lessonMissing(command);
     auto scenario = createScenario(argv[2]);
-    if (!scenario) return usageError(scenario.error().message);
-    auto args = Args::parse(argc, argv, 3, {"json"});
-    if (!args) return usageError(args.error().message);
-
-    std::vector<std::string_view> known = {"json", "seconds"};
-    if (extension)
-        for (const std::string &o : extension->options) known.push_back(o);
-    if (auto ok = applyParams(**scenario, *args, known); !ok) return usageError(ok.error().message);
-    if (auto ok = args->allowOnly(known); !ok) return usageError(ok.error().message);
+    if (!scenario) return usageError(scenario.error().message, &command);
+    auto args = parseOptions(command, scenario->get(), argc, argv, 3);
+    if (!args) return usageError(args.error().message, &command);
+    if (auto ok = applyParams(**scenario, *args); !ok) return usageError(ok.error().message, &command);
     auto seconds = args->real("seconds", 0, 0, 3600);
-    if (!seconds) return usageError(seconds.error().message);
+    if (!seconds) return usageError(seconds.error().message, &command);
 
     Scenario &s = **scenario;
-    if (extension && extension->configure)
-        if (auto ok = extension->configure(*args, s); !ok) return usageError(ok.error().message);
+    if (extension && extension->configure) {
+        if (auto ok = extension->configure(*args, s); !ok) return usageError(ok.error().message, &command);
+    } else {
+        for (const char *o : {"export", "format", "presentation"})
+            if (args->has(o))
+                return usageError("--" + std::string(o) + " needs the chart export, which this build has not (IPC_CORE_ONLY)",
+                                  &command);
+    }
     if (auto started = s.start(); !started) {
         std::fprintf(stderr, "ipc-playground: %s\n", started.error().toString().c_str());
         s.stop();
@@ -259,7 +430,113 @@ int run(int argc, char **argv, const RunExtension *extension)
     return 0;
 }
 
+// The words bash offers for a value named `value` (see CliOption): lessons
+// and scenario files, folders, or the choices of "on|off", "png,svg,...".
+std::string valueCompletion(const std::string &value, const std::string &lessons)
+{
+    if (value == "NAME|FILE.json")
+        return "COMPREPLY=($(compgen -W \"" + lessons + "\" -- \"$cur\") $(compgen -f -X '!*.json' -- \"$cur\"))";
+    if (value == "DIR") return "COMPREPLY=($(compgen -d -- \"$cur\"))";
+    const bool word = std::all_of(value.begin(), value.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+    if (!word && value.find_first_of("|,") == std::string::npos) return "COMPREPLY=()"; // a number: nothing to offer
+    std::string words = value;
+    std::replace(words.begin(), words.end(), '|', ' ');
+    std::replace(words.begin(), words.end(), ',', ' ');
+    return "COMPREPLY=($(compgen -W \"" + words + "\" -- \"$cur\"))";
+}
+
+// A bash completion script, made from the table of commands and from the
+// lessons' parameters: what completes is what parses.
+int completion(int argc, char **argv)
+{
+    const CliCommand &command = *findCommand("completion");
+    if (argc != 3 || std::strcmp(argv[2], "bash") != 0) return usageError("completion: say 'completion bash'", &command);
+    std::string lessons;
+    for (const ScenarioInfo &s : scenarioCatalog()) lessons += (lessons.empty() ? "" : " ") + s.name;
+    std::string out = "# bash completion for ipc-playground " + std::string(programVersion()) +
+                      ", made by 'ipc-playground completion bash'.\n\n";
+    // A lesson's parameter options, and the words each one takes.
+    out += "_ipc_playground_params() {\n    case \"$1\" in\n";
+    for (const ScenarioInfo &s : scenarioCatalog()) {
+        std::string options;
+        for (const ParamSpec &p : s.params) options += (options.empty() ? "--" : " --") + p.option;
+        out += "        " + s.name + ") echo \"" + options + "\" ;;\n";
+    }
+    out += "    esac\n}\n\n_ipc_playground_param_values() {\n    case \"$1 $2\" in\n";
+    for (const ScenarioInfo &s : scenarioCatalog())
+        for (const ParamSpec &p : s.params) {
+            std::string words = p.boolean ? "on off" : "";
+            for (const std::string &c : p.choices) words += (words.empty() ? "" : " ") + c;
+            out += "        \"" + s.name + " --" + p.option + "\") echo \"" + (words.empty() ? "NUMBER" : words) + "\" ;;\n";
+        }
+    out += "    esac\n}\n\n";
+    out += "_ipc_playground() {\n"
+           "    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
+           "    COMPREPLY=()\n"
+           "    if ((COMP_CWORD == 1)); then\n"
+           "        COMPREPLY=($(compgen -W \"";
+    for (const CliCommand &c : commands()) out += c.name + " ";
+    for (const CliOption &o : windowOptions()) out += "--" + o.name + " ";
+    out += "--version --help\" -- \"$cur\"))\n"
+           "        return\n"
+           "    fi\n"
+           "    case \"${COMP_WORDS[1]}\" in\n";
+    for (const CliCommand &c : commands()) {
+        out += "    " + c.name + ")\n";
+        if (!c.operand.empty()) {
+            out += "        if ((COMP_CWORD == 2)); then\n            ";
+            if (c.name == "help") {
+                std::string names;
+                for (const CliCommand &d : commands()) names += (names.empty() ? "" : " ") + d.name;
+                out += "COMPREPLY=($(compgen -W \"" + names + "\" -- \"$cur\"))\n";
+            } else {
+                out += valueCompletion(c.operand, lessons) + "\n";
+            }
+            out += "            return\n        fi\n";
+        }
+        if (c.name == "help")
+            out += "        case \"${COMP_WORDS[2]}\" in run|explain) ((COMP_CWORD == 3)) && "
+                   "COMPREPLY=($(compgen -W \"" + lessons + "\" -- \"$cur\")) ;; esac\n";
+        std::string options;
+        for (const CliOption &o : c.options) {
+            options += (options.empty() ? "--" : " --") + o.name;
+            if (!o.value.empty()) out += "        [[ $prev == --" + o.name + " ]] && { " + valueCompletion(o.value, lessons) + "; return; }\n";
+        }
+        if (c.lessonParams) {
+            out += "        local values\n"
+                   "        values=$(_ipc_playground_param_values \"${COMP_WORDS[2]}\" \"$prev\")\n"
+                   "        [[ $values == NUMBER ]] && return\n"
+                   "        [[ -n $values ]] && { COMPREPLY=($(compgen -W \"$values\" -- \"$cur\")); return; }\n"
+                   "        COMPREPLY=($(compgen -W \"" + options + " $(_ipc_playground_params \"${COMP_WORDS[2]}\")\" -- \"$cur\"))\n";
+        } else if (!options.empty()) {
+            out += "        COMPREPLY=($(compgen -W \"" + options + "\" -- \"$cur\"))\n";
+        }
+        out += "        ;;\n";
+    }
+    // The window's options.
+    out += "    *)\n";
+    std::string windowWords;
+    for (const CliOption &o : windowOptions()) {
+        windowWords += (windowWords.empty() ? "--" : " --") + o.name;
+        if (!o.value.empty()) out += "        [[ $prev == --" + o.name + " ]] && { " + valueCompletion(o.value, lessons) + "; return; }\n";
+    }
+    out += "        COMPREPLY=($(compgen -W \"" + windowWords + "\" -- \"$cur\"))\n        ;;\n    esac\n}\n\n"
+           "complete -F _ipc_playground ipc-playground\n";
+    std::printf("%s", out.c_str());
+    return 0;
+}
+
 } // namespace
+
+const std::vector<CliOption> &windowOptions()
+{
+    static const std::vector<CliOption> kOptions = {
+        {"lesson", "NAME|FILE.json", "open the window on this lesson or scenario file"},
+        {"start", "", "start it at once"},
+        {"presentation", "", "in presentation mode"},
+    };
+    return kOptions;
+}
 
 const char *programVersion()
 {
@@ -270,9 +547,8 @@ bool isCliCommand(int argc, char **argv)
 {
     if (argc < 2) return false;
     const char *c = argv[1];
-    return !std::strcmp(c, "list") || !std::strcmp(c, "run") || !std::strcmp(c, "explain") ||
-           !std::strcmp(c, "help") || !std::strcmp(c, "--help") || !std::strcmp(c, "-h") ||
-           !std::strcmp(c, "--version") || c[0] != '-';
+    return findCommand(c) || !std::strcmp(c, "--help") || !std::strcmp(c, "-h") || !std::strcmp(c, "--version") ||
+           c[0] != '-';
 }
 
 int cliMain(int argc, char **argv, const RunExtension *extension)
@@ -281,8 +557,11 @@ int cliMain(int argc, char **argv, const RunExtension *extension)
     if (command == "list") return list(argc, argv);
     if (command == "run") return run(argc, argv, extension);
     if (command == "explain") return explain(argc, argv);
-    if (command == "help" || command == "--help" || command == "-h") {
-        std::printf("%s", kUsage);
+    if (command == "help") return help(argc, argv);
+    if (command == "completion") return completion(argc, argv);
+    if (command == "--help" || command == "-h") {
+        if (argc > 2) return usageError(command + " takes no arguments");
+        std::printf("%s", usageText().c_str());
         return 0;
     }
     if (command == "--version") {

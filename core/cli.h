@@ -1,11 +1,17 @@
-// The headless command line of ipc-playground:
+// The command line of ipc-playground:
 //
-//   ipc-playground list
+//   ipc-playground [--lesson NAME|FILE.json] [--start] [--presentation]
+//   ipc-playground list [--params]
+//   ipc-playground explain NAME|FILE.json [--PARAM VALUE ...] [--json]
+//   ipc-playground run NAME|FILE.json [--PARAM VALUE ...] [--seconds S] [--json]
+//                          [--export DIR --format png,svg,pdf,csv --presentation on|off]
+//   ipc-playground help [COMMAND [LESSON]]
+//   ipc-playground completion bash
 //   ipc-playground --version | --help
-//   ipc-playground run NAME [--PARAM VALUE ...] [--seconds S] [--json]
-//                          [--export DIR --format png,svg,pdf,csv]
 //
-// Parameters are the scenario's (see `list --params`), dashes or
+// One table of commands and options (cli.cpp) makes the usage text, `help
+// COMMAND`, the QCommandLineParser of each command and the bash completion.
+// Parameters are the lesson's (see `help run LESSON`), dashes or
 // underscores alike; switches take on/off. Exit status: 0 done, 1 the run
 // failed, 2 bad arguments (with a usage message on stderr).
 #pragma once
@@ -23,9 +29,9 @@ class Scenario;
 
 // What an executable adds to `run` without core depending on it: the
 // chart export (--export DIR --format ...) needs QtGui and Qt Charts, which
-// live in widgets/. The CLI still owns the arguments and the run loop.
+// live in widgets/. The CLI still owns the arguments (the export options
+// are in its table) and the run loop.
 struct RunExtension {
-    std::vector<std::string> options; // extra "--key value" options `run` accepts
     // Before the start, with every option parsed; an error is a usage error (exit 2).
     std::function<Result<void>(const Args &args, Scenario &scenario)> configure;
     std::function<void(Scenario &scenario)> started;
@@ -35,11 +41,22 @@ struct RunExtension {
     int tickMs = 30;
 };
 
+// An option: its name, its value's name (empty for a flag) and one line
+// of help.
+struct CliOption {
+    std::string name;
+    std::string value;
+    std::string help;
+};
+
+// The window's options (app/main.cpp parses them with the same table).
+[[nodiscard]] const std::vector<CliOption> &windowOptions();
+
 // The project's version (CMake's PROJECT_VERSION), as --version prints it.
 [[nodiscard]] const char *programVersion();
 
-// True if argv names a CLI command (list, run, help, --help, --version)
-// rather than the GUI.
+// True if argv names a CLI command (list, run, explain, help, completion,
+// --help, --version) rather than the window.
 [[nodiscard]] bool isCliCommand(int argc, char **argv);
 int cliMain(int argc, char **argv, const RunExtension *extension = nullptr);
 

@@ -26,7 +26,7 @@ done
 for f in "$datadir/applications/$id.desktop" "$datadir/metainfo/$id.metainfo.xml" \
          "$datadir/icons/hicolor/scalable/apps/$id.svg" "$datadir/icons/hicolor/48x48/apps/$id.png" \
          "$datadir/icons/hicolor/128x128/apps/$id.png" "$datadir/icons/hicolor/256x256/apps/$id.png" \
-         "$mandir/man1/ipc-playground.1"; do
+         "$mandir/man1/ipc-playground.1" "$datadir/bash-completion/completions/ipc-playground"; do
     [ -s "$prefix/$f" ] || fail "not installed: $f"
 done
 [ ! -e "$prefix/$bindir/ipc-worker" ] || fail "a worker is installed beside the program"
@@ -34,6 +34,7 @@ done
 limit 60 desktop-file-validate "$prefix/$datadir/applications/$id.desktop" || fail "desktop-file-validate"
 limit 60 appstreamcli validate --no-net "$prefix/$datadir/metainfo/$id.metainfo.xml" || fail "appstreamcli validate"
 echo "desktop entry and metainfo validate"
+bash -n "$prefix/$datadir/bash-completion/completions/ipc-playground" || fail "the bash completion does not parse"
 
 out=$(limit 30 "$program" --version) || fail "--version exited with $?"
 [ "$out" = "ipc-playground $version" ] || fail "--version printed '$out', not 'ipc-playground $version'"

@@ -49,7 +49,6 @@ RunExtension chartExportExtension()
 {
     auto state = std::make_shared<ExportState>();
     RunExtension ext;
-    ext.options = {"export", "format", "presentation"};
     ext.tickMs = Sampler::kDefaultIntervalMs;
     ext.configure = [state](const Args &args, Scenario &scenario) -> Result<void> {
         if (!args.has("export")) {

@@ -73,6 +73,8 @@ private Q_SLOTS:
     void crashingWorkerFailsTheRun();
     void explainRendersForTheParameters();
     void earlyStopEndsClientsFirst();
+    void helpTellsACommandAndALesson();
+    void bashCompletesWhatParses();
 };
 
 void TestCli::crashingWorkerFailsTheRun_data()
@@ -283,6 +285,10 @@ void TestCli::badArguments_data()
     row("unknown command", {"frobnicate"});
     row("list with unknown option", {"list", "--bogus"});
     row("version with an argument", {"--version", "race"});
+    row("help of no command", {"help", "frobnicate"});
+    row("help of a lesson that is not", {"help", "run", "no-such-lesson"});
+    row("completion for another shell", {"completion", "fish"});
+    row("export without the chart's folder", {"run", "race", "--export"});
 }
 
 void TestCli::badArguments()
@@ -347,6 +353,75 @@ void TestCli::windowOptionsAreCheckedBeforeItOpens()
         if (o.err.contains("built without the window")) QSKIP("a build without the window (sanitizer presets)");
         QVERIFY2(o.err.contains(c.says), qPrintable(describe(o)));
     }
+}
+
+// `help run LESSON` names the command's options and the lesson's
+// parameters with their ranges, as the parser takes them.
+void TestCli::helpTellsACommandAndALesson()
+{
+    const Outcome o = runCli({QStringLiteral("help"), QStringLiteral("run"), QStringLiteral("race")});
+    QVERIFY2(o.finished && o.status == QProcess::NormalExit && o.code == 0 && o.err.isEmpty(), qPrintable(describe(o)));
+    for (const char *says : {"usage: ipc-playground run", "--seconds S", "--json", "--export DIR", "parameters of race:",
+                             "--processes", "[1..32, default 4]", "--lock", "on|off"})
+        QVERIFY2(o.out.contains(says), says);
+    const Outcome all = runCli({QStringLiteral("help"), QStringLiteral("run")});
+    QVERIFY2(all.finished && all.code == 0, qPrintable(describe(all)));
+    const Outcome list = runCli({QStringLiteral("list")});
+    for (const QByteArray &line : list.out.split('\n'))
+        if (!line.isEmpty()) QVERIFY2(all.out.contains("\n  " + line.split(' ').first() + ' '), line.constData());
+}
+
+// The bash completion the program prints, sourced in a real bash: it
+// offers the commands, the lessons, each lesson's parameters (every one
+// `list --params` names) and a switch's on/off.
+void TestCli::bashCompletesWhatParses()
+{
+    const Outcome script = runCli({QStringLiteral("completion"), QStringLiteral("bash")});
+    QVERIFY2(script.finished && script.code == 0 && script.err.isEmpty(), qPrintable(describe(script)));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile file(dir.filePath(QStringLiteral("ipc-playground.bash")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(script.out);
+    file.close();
+    // The words bash offers after `words` (the last one being typed).
+    const auto offers = [&](const QStringList &words) {
+        QProcess bash;
+        bash.start(QStringLiteral("bash"),
+                   QStringList{QStringLiteral("-c"),
+                               QStringLiteral("source \"$1\"; shift; COMP_WORDS=(\"$@\"); COMP_CWORD=$(($# - 1)); "
+                                              "_ipc_playground; printf '%s\\n' \"${COMPREPLY[@]}\""),
+                               QStringLiteral("bash"), file.fileName(), QStringLiteral("ipc-playground")} +
+                       words);
+        if (!bash.waitForFinished(kTimeoutMs)) bash.kill();
+        bash.waitForFinished(kTimeoutMs);
+        return QString::fromUtf8(bash.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+    };
+    const QStringList first = offers({QString()});
+    for (const char *w : {"run", "list", "explain", "help", "completion", "--lesson", "--version"})
+        QVERIFY2(first.contains(QLatin1String(w)), qPrintable(first.join(u' ')));
+    QCOMPARE(offers({QStringLiteral("run"), QStringLiteral("rac")}), QStringList{QStringLiteral("race")});
+    QCOMPARE(offers({QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--lock"), QString()}),
+             (QStringList{QStringLiteral("on"), QStringLiteral("off")}));
+    QVERIFY(offers({QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--processes"), QString()}).isEmpty());
+    // Every parameter of every lesson, as `list --params` names them.
+    const Outcome list = runCli({QStringLiteral("list"), QStringLiteral("--params")});
+    QVERIFY2(list.finished && list.code == 0, qPrintable(describe(list)));
+    QString lesson;
+    int checked = 0;
+    for (const QByteArray &line : list.out.split('\n')) {
+        if (line.isEmpty()) continue;
+        if (!line.startsWith(' ')) {
+            lesson = QString::fromUtf8(line.split(' ').first());
+            QVERIFY2(offers({QStringLiteral("run"), QString()}).contains(lesson), qPrintable(lesson));
+            continue;
+        }
+        const QString option = QString::fromUtf8(line.trimmed().split(' ').first());
+        QVERIFY2(offers({QStringLiteral("run"), lesson, QStringLiteral("--")}).contains(option),
+                 qPrintable(lesson + u' ' + option));
+        ++checked;
+    }
+    QVERIFY(checked > 20);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
