@@ -67,6 +67,7 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "ipc-playground: %s\n", qPrintable(problem));
         return 2;
     }
+    ipc::sweepLeftoversOfKilledRuns();
     ipc::MainWindow window;
     if (parser.isSet(lesson)) {
         const QString name = parser.value(lesson);

@@ -1,6 +1,7 @@
 #include "cli.h"
 
 #include "args.h"
+#include "leftovers.h"
 #include "scenario.h"
 #include "text_template.h"
 
@@ -360,6 +361,7 @@ int run(int argc, char **argv, const RunExtension *extension)
     auto seconds = args->real("seconds", 0, 0, 3600);
     if (!seconds) return usageError(seconds.error().message, &command);
 
+    sweepLeftoversOfKilledRuns();
     Scenario &s = **scenario;
     if (extension && extension->configure) {
         if (auto ok = extension->configure(*args, s); !ok) return usageError(ok.error().message, &command);
@@ -527,6 +529,13 @@ int completion(int argc, char **argv)
 }
 
 } // namespace
+
+void sweepLeftoversOfKilledRuns()
+{
+    for (const Leftover &l : sweepLeftovers())
+        std::fprintf(stderr, "ipc-playground: removed %s, left by process %d, which was killed\n", l.path.c_str(),
+                     int(l.owner));
+}
 
 const std::vector<CliOption> &windowOptions()
 {

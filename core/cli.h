@@ -55,6 +55,10 @@ struct CliOption {
 // The project's version (CMake's PROJECT_VERSION), as --version prints it.
 [[nodiscard]] const char *programVersion();
 
+// Removes what runs killed with SIGKILL left (leftovers.h) and says so on
+// stderr, one line each. The window and `run` call it as they start.
+void sweepLeftoversOfKilledRuns();
+
 // True if argv names a CLI command (list, run, explain, help, completion,
 // --help, --version) rather than the window.
 [[nodiscard]] bool isCliCommand(int argc, char **argv);

@@ -1,5 +1,6 @@
 #include "unix_socket.h"
 
+#include "leftovers.h"
 #include "posix_call.h"
 
 #include <cstdlib>
@@ -42,7 +43,9 @@ Result<int> connectUnixSocket(std::string_view path, std::string_view what)
 
 Result<std::string> makePrivateSocketDirectory(std::string_view prefix, std::size_t room)
 {
-    const std::string leaf = "/" + std::string(prefix) + "-XXXXXX";
+    // The pid in the name lets the next start remove it if this process is
+    // killed before it can (leftovers.h).
+    const std::string leaf = "/" + ownedName(prefix) + "-XXXXXX";
     std::string base = "/tmp";
     if (const char *xdg = std::getenv("XDG_RUNTIME_DIR"); xdg && *xdg) {
         const std::string candidate(xdg);

@@ -22,7 +22,7 @@ namespace ipc {
 [[nodiscard]] Result<int> connectUnixSocket(std::string_view path, std::string_view what);
 
 // A new directory only this user can enter (mode 0700), named
-// "<prefix>-XXXXXX" in $XDG_RUNTIME_DIR when that is short enough for a
+// "<prefix>-<pid>-XXXXXX" (see leftovers.h) in $XDG_RUNTIME_DIR when that is short enough for a
 // socket path inside it (`room` characters), else in /tmp.
 [[nodiscard]] Result<std::string> makePrivateSocketDirectory(std::string_view prefix, std::size_t room);
 

@@ -35,6 +35,7 @@
 // unlinked as soon as both sides have attached, and closed after its stage.
 #include "scenarios.h"
 
+#include "leftovers.h"
 #include "manager/manager_client.h"
 #include "manager/manager_process.h"
 #include "pipe.h"
@@ -481,8 +482,7 @@ private:
             }
             for (auto *a : {&putArgs, &getArgs}) a->insert(a->end(), {"--info", m_serverName});
         } else if (key == "shm") {
-            static std::atomic<int> counter{0};
-            const std::string name = "ipc-cmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+            const std::string name = ownedBlockName("ipc-cmp");
             auto block = SharedMemoryBlock::createArray<std::int64_t>(name, 16 + kRingSlots);
             if (!block) return std::unexpected(block.error());
             m_block = std::move(*block);

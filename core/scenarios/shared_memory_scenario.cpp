@@ -11,6 +11,7 @@
 // result after the workers are gone.
 #include "scenarios.h"
 
+#include "leftovers.h"
 #include "chunk_transform.h"
 #include "shared_memory_block.h"
 #include "shared_value.h"
@@ -63,8 +64,7 @@ public:
             data = m_array->elements();
             target = "--array";
         } else {
-            static std::atomic<int> counter{0};
-            m_blockName = "ipc-shm-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+            m_blockName = ownedBlockName("ipc-shm");
             auto block = SharedMemoryBlock::createArray<double>(m_blockName, n);
             if (!block) return std::unexpected(block.error());
             m_block = std::move(*block);

@@ -12,7 +12,13 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 
+#include <QDir>
+
 #include <csignal>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -75,6 +81,7 @@ private Q_SLOTS:
     void earlyStopEndsClientsFirst();
     void helpTellsACommandAndALesson();
     void bashCompletesWhatParses();
+    void nextRunRemovesWhatAKilledRunLeft();
 };
 
 void TestCli::crashingWorkerFailsTheRun_data()
@@ -422,6 +429,63 @@ void TestCli::bashCompletesWhatParses()
         ++checked;
     }
     QVERIFY(checked > 20);
+}
+
+// A headless manager run SIGKILLed keeps its socket directory (named after
+// its pid); the next run removes it, and a block named after a process
+// that is gone, and says so. A private XDG_RUNTIME_DIR keeps other tests'
+// runs out of it.
+void TestCli::nextRunRemovesWhatAKilledRunLeft()
+{
+    QTemporaryDir runtime;
+    QVERIFY(runtime.isValid());
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), runtime.path());
+    const QDir dir(runtime.path());
+
+    QProcess first;
+    first.setProcessEnvironment(env);
+    first.start(QString::fromLocal8Bit(qgetenv("IPC_PLAYGROUND")),
+                {QStringLiteral("run"), QStringLiteral("manager"), QStringLiteral("--seconds"), QStringLiteral("60")});
+    QVERIFY(first.waitForStarted(kTimeoutMs));
+    const QString mine = QStringLiteral("ipc-manager-%1-*").arg(first.processId());
+    QVERIFY2(waitFor([&] { return !dir.entryList({mine}, QDir::Dirs).isEmpty(); }, 30'000),
+             "the manager's socket directory did not appear");
+    const QString left = dir.filePath(dir.entryList({mine}, QDir::Dirs).front());
+    QCOMPARE(::kill(pid_t(first.processId()), SIGKILL), 0);
+    QVERIFY(first.waitForFinished(kTimeoutMs));
+    QVERIFY2(QFileInfo::exists(left), "SIGKILL left nothing to clean: the test shows nothing");
+
+    // A block whose owner has exited: a child's pid, after the child.
+    const pid_t child = fork();
+    if (child == 0) _exit(0);
+    QVERIFY(child > 0);
+    QCOMPARE(waitpid(child, nullptr, 0), child);
+    const std::string block = "/ipc-shm-" + std::to_string(child) + "-0";
+    const int fd = shm_open(block.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+    QVERIFY(fd >= 0);
+    ::close(fd);
+    // A block of this (live) process stays.
+    const std::string live = "/ipc-shm-" + std::to_string(getpid()) + "-0";
+    const int liveFd = shm_open(live.c_str(), O_RDWR | O_CREAT | O_EXCL, 0600);
+    QVERIFY(liveFd >= 0);
+    ::close(liveFd);
+
+    QProcess second;
+    second.setProcessEnvironment(env);
+    second.start(QString::fromLocal8Bit(qgetenv("IPC_PLAYGROUND")),
+                 {QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--seconds"), QStringLiteral("0.2")});
+    QVERIFY(second.waitForFinished(kTimeoutMs));
+    const QByteArray err = second.readAllStandardError();
+    const bool liveStayed = QFileInfo::exists(QStringLiteral("/dev/shm") + QString::fromStdString(live));
+    shm_unlink(live.c_str());
+    shm_unlink(block.c_str());
+    QCOMPARE(second.exitCode(), 0);
+    QVERIFY2(!QFileInfo::exists(left), qPrintable(left + QStringLiteral(" is still there; stderr: ") + QString::fromUtf8(err)));
+    QVERIFY2(err.contains(left.toUtf8()) && err.contains(QByteArray::number(first.processId())), err.constData());
+    QVERIFY2(!QFileInfo::exists(QStringLiteral("/dev/shm") + QString::fromStdString(block)), err.constData());
+    QVERIFY2(err.contains(QByteArray("/dev/shm") + block.c_str()), err.constData());
+    QVERIFY(liveStayed);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
