@@ -111,7 +111,7 @@ public:
 } // namespace detail
 
 template <ValueElement T>
-class SharedValue : public detail::ValueAccess<T, SharedValue<T>> {
+class alignas(64) SharedValue : public detail::ValueAccess<T, SharedValue<T>> {
 public:
     static constexpr ObjectKind kKind = ObjectKind::Value;
     std::uint32_t objectIndex = kNoObject;
@@ -142,7 +142,10 @@ private:
     friend class detail::ValueAccess<T, SharedValue>;
     ElementType m_type = elementTypeOf<T>();
     AnyLock m_lock;
-    alignas(64) T m_value; // own cache line: the lock word and the value do not false-share
+    // In the lock's cache line, as a C struct of mutex and counter has it:
+    // the holder that takes the lock has the value too, and a hand-over
+    // moves one line between CPUs, not two.
+    T m_value;
 };
 
 // multiprocessing.RawValue: a value in shared memory without a lock.

@@ -88,6 +88,27 @@ template <class Once>
     return out;
 }
 
+// Runs `once(false)` and `once(true)` (a variant off and on: the board
+// detached and attached) by turns, opts.reps times each. Taking turns
+// keeps a drift of the machine's speed (on this kind of VM, tens of
+// percent over a minute) out of their ratio: run one after the other, the
+// second came out a quarter slower whichever it was.
+template <class Once>
+[[nodiscard]] Result<std::pair<Repeated, Repeated>> repeatByTurns(const Options &opts, bool byLatency, Once &&once)
+{
+    std::vector<Sample> runs[2];
+    Repeated out[2];
+    for (int i = 0; i < opts.reps; ++i)
+        for (int on = 0; on < 2; ++on) {
+            Result<Sample> s = once(on == 1);
+            if (!s) return std::unexpected(s.error());
+            runs[on].push_back(*s);
+            out[on].secondsReps.push_back(s->seconds);
+        }
+    for (int on = 0; on < 2; ++on) out[on].median = medianOf(runs[on], byLatency);
+    return std::pair{out[0], out[1]};
+}
+
 // Waits (at most a minute) until `workers` processes of `run` have arrived
 // at `gate`, then opens it; returns the start stamp (ns). Fails at once
 // with the exit code if a worker exits before it arrives.

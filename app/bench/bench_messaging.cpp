@@ -98,10 +98,12 @@ Result<void> runQueue(const Options &opts)
     // Boost's counts (200k at 64 B, 100k at 4 KiB); 2p2c moves as many in total.
     const Case cases[] = {{1, 1, 64, 200'000}, {1, 1, 4096, 100'000}, {2, 2, 64, 200'000}, {2, 2, 4096, 100'000}};
     for (const Case &c : cases) {
+        const std::int64_t n = opts.scaled(c.n) / (c.producers * c.consumers) * (c.producers * c.consumers);
+        auto both = repeatByTurns(
+            opts, false, [&](bool board) { return queueOnce(opts, c.producers, c.consumers, n, c.size, board); });
+        if (!both) return std::unexpected(both.error());
         for (bool board : {false, true}) {
-            const std::int64_t n = opts.scaled(c.n) / (c.producers * c.consumers) * (c.producers * c.consumers);
-            auto r = repeat(opts, false, [&] { return queueOnce(opts, c.producers, c.consumers, n, c.size, board); });
-            if (!r) return std::unexpected(r.error());
+            const Repeated *r = board ? &both->second : &both->first;
             const std::string impl = "proj/Queue " + std::to_string(c.producers) + "p" +
                                      std::to_string(c.consumers) + "c" + (board ? " +board" : "");
             const double ops = double(n) / r->median.seconds;

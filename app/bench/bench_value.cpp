@@ -50,9 +50,10 @@ Result<void> runValue(const Options &opts)
     const std::int64_t k = opts.scaled(kIncrementsEach);
     // As every lesson runs it (board attached: the lock marks "in critical
     // section" on the board), and bare, to show what the telemetry costs.
+    auto both = repeatByTurns(opts, false, [&](bool board) { return lockedIncrementsOnce(opts, k, board); });
+    if (!both) return std::unexpected(both.error());
     for (bool board : {false, true}) {
-        auto r = repeat(opts, false, [&] { return lockedIncrementsOnce(opts, k, board); });
-        if (!r) return std::unexpected(r.error());
+        const Repeated *r = board ? &both->second : &both->first;
         const Sample &m = r->median;
         Row(kLockedIncrements, board ? "proj/Value+Lock +board" : "proj/Value+Lock", opts)
             .n(kProcesses * k)
