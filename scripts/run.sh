@@ -4,7 +4,7 @@
 #   scripts/run.sh [ipc-playground arguments]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh release >&2
+scripts/setup.sh release
 bin=build/release/bin/ipc-playground
 if [ $# -gt 0 ]; then
     exec "$bin" "$@"
