@@ -27,6 +27,7 @@ std::string_view procStateName(ProcState s) noexcept
     case ProcState::Failed: return "failed";
     case ProcState::Killed: return "killed";
     case ProcState::Exited: return "zombie (not joined)";
+    case ProcState::WaitingStep: return "waiting for its step";
     case ProcState::Count_: break;
     }
     return "unknown";

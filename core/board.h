@@ -44,6 +44,7 @@ enum class ProcState : std::uint32_t {
     // worker itself as it exits; the reaper overwrites it with Finished,
     // Failed or Killed (recordExit).
     Exited,
+    WaitingStep, // step mode: at its gate until the lecturer lets it take a step (step_gate.h)
     Count_
 };
 

@@ -6,11 +6,15 @@
 #include "text_template.h"
 
 #include <QCommandLineParser>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 
 #include <algorithm>
+#include <limits>
 #include <map>
+#include <optional>
+#include <random>
 #include <set>
 
 #include <cmath>
@@ -52,7 +56,10 @@ const std::vector<CliCommand> &commands()
           {"json", "", "the result as one JSON object"},
           {"export", "DIR", "write the run's charts, and their data, to DIR"},
           {"format", "png,svg,pdf,csv", "with --export: which of these (default all four)"},
-          {"presentation", "on|off", "with --export: charts styled for slides"}},
+          {"presentation", "on|off", "with --export: charts styled for slides"},
+          {"step", "", "step mode: each process stops before each operation on a shared object, and they take turns"},
+          {"schedule", "P,P,...|FILE", "step mode, steps in this order (process numbers, or a file of them); then all run on"},
+          {"seed", "N", "step mode, each step given to a process picked at random: the same N, the same steps"}},
          true},
         {"help", "[COMMAND [LESSON]]", "print this, a command's options, or a lesson's parameters", {}},
         {"completion", "bash", "print a bash completion script", {}},
@@ -285,6 +292,76 @@ Result<double> paramValue(const Args &args, const std::string &key, const ParamS
     return v;
 }
 
+// --schedule's process numbers: "0,1,0,1" (commas or blanks) or a file of
+// them.
+Result<std::vector<std::uint32_t>> parseSchedule(const std::string &given)
+{
+    std::string text = given;
+    if (given.find_first_not_of("0123456789, \t\n") != std::string::npos) {
+        QFile file(QString::fromStdString(given));
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(Errc::InvalidArgument, "--schedule: cannot read '" + given + "' (" + file.errorString().toStdString() + ")");
+        text = file.readAll().toStdString();
+    }
+    std::vector<std::uint32_t> steps;
+    std::size_t at = 0;
+    while (at < text.size()) {
+        const std::size_t start = text.find_first_of("0123456789", at);
+        if (start == std::string::npos) break;
+        if (const std::size_t bad = text.find_first_not_of(", \t\n\r", at); bad < start)
+            return fail(Errc::InvalidArgument, "--schedule: '" + text.substr(bad, 12) + "' at character " +
+                                                   std::to_string(bad + 1) + " is not a process number");
+        std::size_t end = text.find_first_not_of("0123456789", start);
+        if (end == std::string::npos) end = text.size();
+        if (end - start > 3 || std::stoul(text.substr(start, end - start)) >= Board::kMaxSlots)
+            return fail(Errc::InvalidArgument, "--schedule: process " + text.substr(start, end - start) +
+                                                   " at character " + std::to_string(start + 1) + " is out of range [0, " +
+                                                   std::to_string(Board::kMaxSlots - 1) + "]");
+        steps.push_back(std::uint32_t(std::stoul(text.substr(start, end - start))));
+        at = end;
+    }
+    if (const std::size_t bad = text.find_first_not_of("0123456789, \t\n\r", at); bad != std::string::npos)
+        return fail(Errc::InvalidArgument, "--schedule: '" + text.substr(bad, 12) + "' at character " +
+                                               std::to_string(bad + 1) + " is not a process number");
+    if (steps.empty()) return fail(Errc::InvalidArgument, "--schedule: no process numbers in '" + given + "'");
+    return steps;
+}
+
+// Step mode headless: the schedule's steps first, then --seed's random
+// ones or, with --step alone, turns in process order; without either, the
+// processes run on once the schedule is done.
+struct Stepper {
+    std::vector<std::uint32_t> schedule;
+    std::optional<std::mt19937_64> random;
+    bool turns = false;
+    std::size_t next = 0;
+    std::uint32_t lastTurn = 0;
+
+    // One step, or the end of step mode; an error ends the run.
+    Result<void> advance(Scenario &s)
+    {
+        if (next < schedule.size()) {
+            const std::size_t n = next++;
+            if (auto ok = s.step(schedule[n]); !ok)
+                return fail(ok.error().code, "step " + std::to_string(n + 1) + " of the schedule: " + ok.error().message);
+            return {};
+        }
+        if (!random && !turns) return s.setStepMode(false);
+        auto waiting = s.settle();
+        if (!waiting) return std::unexpected(waiting.error());
+        if (waiting->empty()) return {}; // all have ended
+        std::uint32_t pick = 0;
+        if (random) {
+            pick = (*waiting)[std::uniform_int_distribution<std::size_t>(0, waiting->size() - 1)(*random)];
+        } else {
+            auto after = std::upper_bound(waiting->begin(), waiting->end(), lastTurn);
+            pick = after != waiting->end() && !s.schedule().empty() ? *after : waiting->front();
+        }
+        lastTurn = pick;
+        return s.step(pick);
+    }
+};
+
 // Sets every --PARAM the scenario has from args.
 Result<void> applyParams(Scenario &scenario, const Args &args)
 {
@@ -361,6 +438,22 @@ int run(int argc, char **argv, const RunExtension *extension)
     auto seconds = args->real("seconds", 0, 0, 3600);
     if (!seconds) return usageError(seconds.error().message, &command);
 
+    std::optional<Stepper> stepper;
+    if (args->has("step") || args->has("schedule") || args->has("seed")) {
+        stepper.emplace();
+        if (args->has("schedule")) {
+            auto steps = parseSchedule(args->text("schedule"));
+            if (!steps) return usageError(steps.error().message, &command);
+            stepper->schedule = std::move(*steps);
+        }
+        if (args->has("seed")) {
+            auto seed = args->integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max());
+            if (!seed) return usageError(seed.error().message, &command);
+            stepper->random.emplace(std::uint64_t(*seed));
+        }
+        stepper->turns = args->has("step") && !args->has("seed") && !args->has("schedule");
+        if (auto ok = (*scenario)->setStepMode(true); !ok) return usageError(ok.error().message, &command);
+    }
     sweepLeftoversOfKilledRuns();
     Scenario &s = **scenario;
     if (extension && extension->configure) {
@@ -389,7 +482,15 @@ int run(int argc, char **argv, const RunExtension *extension)
     struct sigaction oldInt{}, oldTerm{};
     sigaction(SIGINT, &stop, &oldInt);
     sigaction(SIGTERM, &stop, &oldTerm);
+    std::optional<Error> stepFailed;
     while (!s.finished() && !deadline.expired() && !g_interrupted) {
+        if (stepper && s.stepMode()) {
+            if (auto ok = stepper->advance(s); !ok) {
+                stepFailed = ok.error();
+                break;
+            }
+            continue;
+        }
         std::this_thread::sleep_for(pause);
         if (extension && extension->tick) extension->tick(s);
     }
@@ -399,6 +500,7 @@ int run(int argc, char **argv, const RunExtension *extension)
     if (extension && extension->tick) extension->tick(s);
 
     QJsonObject result = s.result();
+    if (stepFailed) std::fprintf(stderr, "ipc-playground: %s\n", stepFailed->toString().c_str());
     // The lesson's answer, rendered from what this run measured.
     if (const std::string answer = s.texts(&result).answer; !answer.empty())
         result.insert(QStringLiteral("answer"), QString::fromStdString(answer));
@@ -409,6 +511,7 @@ int run(int argc, char **argv, const RunExtension *extension)
         if (const std::string out = s.consoleOutput(); !out.empty())
             std::printf("--- what the processes printed ---\n%s", out.c_str());
     }
+    if (stepFailed) return 1;
     if (extension && extension->finished) {
         if (auto ok = extension->finished(s); !ok) {
             std::fprintf(stderr, "ipc-playground: %s\n", ok.error().toString().c_str());
@@ -439,6 +542,7 @@ std::string valueCompletion(const std::string &value, const std::string &lessons
     if (value == "NAME|FILE.json")
         return "COMPREPLY=($(compgen -W \"" + lessons + "\" -- \"$cur\") $(compgen -f -X '!*.json' -- \"$cur\"))";
     if (value == "DIR") return "COMPREPLY=($(compgen -d -- \"$cur\"))";
+    if (value.ends_with("|FILE")) return "COMPREPLY=($(compgen -f -- \"$cur\"))";
     const bool word = std::all_of(value.begin(), value.end(), [](char c) { return c >= 'a' && c <= 'z'; });
     if (!word && value.find_first_of("|,") == std::string::npos) return "COMPREPLY=()"; // a number: nothing to offer
     std::string words = value;

@@ -22,8 +22,11 @@ Result<std::unique_ptr<Run>> Run::create(std::size_t arenaSize)
     if (!board) return std::unexpected(board.error());
     auto control = run->m_arena.make<ControlBlock>("control");
     if (!control) return std::unexpected(control.error());
+    auto steps = run->m_arena.make<StepControl>("steps");
+    if (!steps) return std::unexpected(steps.error());
     run->m_board = *board;
     run->m_control = *control;
+    run->m_steps = *steps;
     return run;
 }
 

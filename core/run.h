@@ -17,6 +17,7 @@
 #include "control_block.h"
 #include "process.h"
 #include "result.h"
+#include "step_gate.h"
 
 #include <array>
 #include <chrono>
@@ -50,6 +51,7 @@ public:
     [[nodiscard]] Board &board() noexcept { return *m_board; }
     [[nodiscard]] const Board &board() const noexcept { return *m_board; }
     [[nodiscard]] ControlBlock &control() noexcept { return *m_control; }
+    [[nodiscard]] StepControl &steps() noexcept { return *m_steps; }
 
     // Start `ipc-worker --role ROLE --arena-fd FD --slot K ARGS...`;
     // returns K, the process's index in this run and on the board.
@@ -110,6 +112,7 @@ private:
     Arena m_arena;
     Board *m_board = nullptr;
     ControlBlock *m_control = nullptr;
+    StepControl *m_steps = nullptr;
     std::vector<Process> m_processes;
     std::vector<bool> m_paused;
     std::vector<std::uint32_t> m_stateBeforePause;

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstring>
+#include <thread>
 
 namespace ipc {
 
@@ -135,6 +136,11 @@ QJsonObject Scenario::result() const
     const QJsonObject own = lessonResult();
     for (auto it = own.begin(); it != own.end(); ++it) o.insert(it.key(), it.value());
     bool failed = false;
+    if (m_stepMode || !m_schedule.empty()) {
+        QJsonArray steps;
+        for (std::uint32_t p : m_schedule) steps.append(double(p));
+        o.insert(QStringLiteral("schedule"), steps);
+    }
     o.insert(QStringLiteral("abnormal_exits"), abnormalExits(failed));
     o.insert(QStringLiteral("failed"), failed);
     return o;
@@ -301,7 +307,89 @@ Result<Run *> Scenario::newRun(std::size_t arenaSize)
     for (const ScenarioInfo *declared : {&info(), &lesson()})
         for (const ParamSpec &p : declared->params) m_runParams.insert_or_assign(p.key, param(p.key));
     applyPace();
+    m_schedule.clear();
+    m_run->steps().setEnabled(m_stepMode); // before any process reaches a gate
     return m_run.get();
+}
+
+Result<void> Scenario::setStepMode(bool on)
+{
+    m_stepMode = on;
+    if (m_run && !m_stopped) m_run->steps().setEnabled(on);
+    return {};
+}
+
+std::vector<Scenario::StepView> Scenario::stepViews() const
+{
+    std::vector<StepView> out;
+    if (!m_run) return out;
+    const std::uint32_t count = m_run->board().slotCount.load(std::memory_order_acquire);
+    for (std::uint32_t i = 0; i < count && i < Board::kMaxSlots; ++i) {
+        const ProcState state = m_run->board().slots[i].currentState();
+        const StepSlot &s = m_run->steps().slots[i];
+        StepView v;
+        v.process = i;
+        v.ended = isTerminal(state) || state == ProcState::Exited;
+        v.waiting = !v.ended && m_stepMode && s.waiting();
+        v.blocked = isBlocking(state);
+        if (v.waiting) v.next.assign(s.next, ::strnlen(s.next, StepSlot::kTextSize));
+        if (s.hasSeen.load(std::memory_order_acquire) != 0) v.seen = s.seen.load(std::memory_order_relaxed);
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+Result<std::vector<std::uint32_t>> Scenario::settle(Duration timeout)
+{
+    if (!m_run) return fail(Errc::InvalidArgument, "no run to step");
+    const Deadline deadline(timeout);
+    for (;;) {
+        m_run->poll();
+        std::vector<std::uint32_t> waiting;
+        bool settled = true;
+        for (const StepView &v : stepViews()) {
+            if (v.waiting) waiting.push_back(v.process);
+            else if (!v.ended && !v.blocked) settled = false;
+        }
+        if (settled) return waiting;
+        if (deadline.expired())
+            return fail(Errc::Timeout, "a process neither reached its next step nor ended in time");
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+}
+
+Result<void> Scenario::step(std::uint32_t process, Duration timeout)
+{
+    if (!m_run || m_stopped) return fail(Errc::InvalidArgument, "no run to step");
+    if (!m_stepMode) return fail(Errc::InvalidArgument, "not in step mode");
+    if (process >= m_run->board().slotCount.load(std::memory_order_acquire))
+        return fail(Errc::NotFound, "no process " + std::to_string(process) + " in this run");
+    const Deadline deadline(timeout);
+    const auto view = [&] { return stepViews()[process]; };
+    // At its gate, or gone.
+    for (;;) {
+        m_run->poll();
+        const StepView v = view();
+        if (v.ended) return fail(Errc::Closed, "process " + std::to_string(process) + " has ended");
+        if (v.waiting) break;
+        if (deadline.expired())
+            return fail(Errc::Timeout, "process " + std::to_string(process) + " did not reach a step in time");
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    StepSlot &slot = m_run->steps().slots[process];
+    const std::uint32_t taken = slot.taken.load(std::memory_order_acquire);
+    m_run->steps().grant(process);
+    m_schedule.push_back(process);
+    // The step is done once it is at its next gate or has ended.
+    for (;;) {
+        m_run->poll();
+        const StepView v = view();
+        const bool moved = slot.taken.load(std::memory_order_acquire) > taken;
+        if (v.ended || (moved && (v.waiting || v.blocked))) return {};
+        if (deadline.expired())
+            return fail(Errc::Timeout, "process " + std::to_string(process) + " did not finish its step in time");
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
+    }
 }
 
 namespace {

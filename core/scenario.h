@@ -19,6 +19,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -168,6 +169,34 @@ public:
     [[nodiscard]] bool finished();
     [[nodiscard]] Run *run() noexcept { return m_run.get(); }
 
+    // Step mode (step_gate.h), for the next run or live: each process stops
+    // at its next gate until step() lets it go one operation further. Off
+    // lets every process run on.
+    [[nodiscard]] Result<void> setStepMode(bool on);
+    [[nodiscard]] bool stepMode() const noexcept { return m_stepMode; }
+    // Each process of the run as step mode sees it.
+    struct StepView {
+        std::uint32_t process = 0;
+        bool waiting = false; // at its gate: step() may let it go
+        bool ended = false;   // exited or killed: it takes no more steps
+        bool blocked = false; // in a blocking wait (a lock another holds): it goes on by itself
+        std::string next;     // what its next step does ("read counter")
+        std::optional<std::int64_t> seen; // what its last read step read
+    };
+    [[nodiscard]] std::vector<StepView> stepViews() const;
+    // One step for `process`: waits (up to `timeout`) for it to be at its
+    // gate, lets it go, and waits until it is at its next gate, blocked
+    // (an acquire of a lock another holds) or has ended, so that one step
+    // is done before the next begins. NotFound: no
+    // such process; Closed: it has ended; Timeout; InvalidArgument: not in
+    // step mode.
+    [[nodiscard]] Result<void> step(std::uint32_t process, Duration timeout = std::chrono::seconds(10));
+    // Waits (up to `timeout`) until every process is at its gate, blocked
+    // or has ended; the processes that are at their gates, in order.
+    [[nodiscard]] Result<std::vector<std::uint32_t>> settle(Duration timeout = std::chrono::seconds(10));
+    // The steps taken in this run, in order: the process of each.
+    [[nodiscard]] const std::vector<std::uint32_t> &schedule() const noexcept { return m_schedule; }
+
     // Live numbers for the charts, read without blocking any worker.
     [[nodiscard]] virtual std::vector<Metric> metrics() const = 0;
     // The summary printed by the CLI (--json) and shown after a run: the
@@ -229,6 +258,8 @@ private:
     // nobody asked for one of those ends.
     [[nodiscard]] QJsonArray abnormalExits(bool &failed) const;
     std::shared_ptr<const ScenarioDefinition> m_definition;
+    bool m_stepMode = false;
+    std::vector<std::uint32_t> m_schedule;
 };
 
 // Every lesson, in catalog order: the built-in scenario files

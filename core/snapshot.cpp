@@ -42,6 +42,11 @@ void readProcesses(Run &run, Snapshot &out, const SnapshotOptions &options)
         for (std::size_t c = 0; c < BoardSlot::kCounters; ++c)
             p.counters[c] = s.counters[c].load(std::memory_order_relaxed);
         p.exitStatus = s.exitStatus.load(std::memory_order_relaxed);
+        const StepSlot &step = run.steps().slots[i];
+        p.nextStep.clear();
+        if (p.state == ProcState::WaitingStep) p.nextStep.assign(step.next, strnlen(step.next, StepSlot::kTextSize));
+        p.readValue.reset();
+        if (step.hasSeen.load(std::memory_order_acquire) != 0) p.readValue = step.seen.load(std::memory_order_relaxed);
         p.cpuNs = -1;
         if (options.readCpuTime && p.pid > 0 && !isTerminal(p.state)) p.cpuNs = processCpuNs(p.pid);
     }

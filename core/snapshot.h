@@ -23,6 +23,7 @@
 #include "scenario.h"
 
 #include <array>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -41,6 +42,8 @@ struct ProcessSnapshot {
     std::array<std::uint64_t, BoardSlot::kCounters> counters{};
     std::int32_t exitStatus = 0;    // valid when isTerminal(state): 0, N, or -signal
     std::int64_t cpuNs = -1;        // user+system CPU time from /proc; -1 = not read this tick
+    std::string nextStep;           // step mode, at its gate: what its next step does
+    std::optional<std::int64_t> readValue; // step mode: what its last read step read (its private copy)
 
     [[nodiscard]] std::uint64_t counter(Counter c) const noexcept
     {

@@ -1,5 +1,7 @@
 #include "worker.h"
 
+#include "step_gate.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <climits>
@@ -143,6 +145,9 @@ int workerMain(int argc, char **argv)
             ctx.slot->heartbeatNs.store(monotonicNs(), std::memory_order_relaxed);
             telemetry::attach(ctx.slot);
             telemetry::setState(ProcState::Running);
+            // Step mode's gates (a run of an older layout has none).
+            auto steps = ctx.arena.find<StepControl>("steps");
+            telemetry::attachSteps(steps ? *steps : nullptr, std::uint32_t(*slotIndex), ctx.control);
         }
     } else if (role->needsArena) {
         return usage("role '" + roleName + "' needs --arena-fd or --arena");

@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Fails if a test left an ipc-* process or a test segment (ipc-test-*) behind.
 set -u
-sleep 0.3   # let the last SIGKILLed children be reaped by init
+# The last tests' processes may still be dying (SIGKILLed children of a
+# test that has just exited, slower under a sanitizer or a loaded machine):
+# what is left after 5 s is left running.
 bad=0
-procs=$(ps -eo pid=,stat=,comm= | awk '$3 ~ /^(ipc-worker|ipc-worker-qt|ipc-playground|ipc-bench)$/ && $2 !~ /^Z/')
+for _ in $(seq 50); do
+    procs=$(ps -eo pid=,stat=,comm= | awk '$3 ~ /^(ipc-worker|ipc-worker-qt|ipc-playground|ipc-bench)$/ && $2 !~ /^Z/')
+    [ -z "$procs" ] && break
+    sleep 0.1
+done
 if [ -n "$procs" ]; then
     echo "processes left running:"; echo "$procs"; bad=1
 fi

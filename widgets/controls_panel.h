@@ -34,6 +34,7 @@ public:
         QAction *pause = nullptr;
         QAction *restart = nullptr;
         QAction *kill = nullptr;
+        QAction *stepMode = nullptr; // checkable
     };
 
     ControlsPanel(RunController &controller, const Actions &actions, QWidget *parent = nullptr);

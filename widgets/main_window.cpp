@@ -131,6 +131,22 @@ void MainWindow::buildActions()
                  tr("Kill the chosen process with SIGKILL; the others go on")),
             &QAction::triggered, this, &MainWindow::killChosen);
 
+    auto *stepMode = make("step-mode", tr("S&tep mode"), QKeySequence(Qt::Key_F7),
+                          tr("Be the scheduler: each process stops before each operation on a shared object; "
+                             "keys 1-9 (or a double click on its row) let one take one step"));
+    stepMode->setCheckable(true);
+    connect(stepMode, &QAction::toggled, this, [this](bool on) {
+        if (on != m_controller->stepMode()) (void)m_controller->setStepMode(on);
+    });
+    for (int n = 1; n <= 9; ++n) {
+        const QByteArray name = "step-" + QByteArray::number(n);
+        auto *a = make(name.constData(), tr("Step process %1").arg(n), QKeySequence(Qt::Key_0 + n),
+                       tr("Step mode: process %1 takes one step").arg(n));
+        connect(a, &QAction::triggered, this, [this, n] {
+            if (m_controller->stepMode()) (void)m_controller->step(std::uint32_t(n - 1));
+        });
+    }
+
     auto *presentation = make("presentation", tr("&Presentation mode"), QKeySequence(Qt::Key_F11),
                               tr("Large fonts, thick lines, high contrast; exports follow"));
     presentation->setCheckable(true);
@@ -243,7 +259,7 @@ void MainWindow::buildMenus()
     file->addAction(action(QStringLiteral("quit")));
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
-    for (const char *n : {"start", "stop", "pause", "restart", "kill"})
+    for (const char *n : {"start", "stop", "pause", "restart", "kill", "step-mode"})
         run->addAction(action(QString::fromLatin1(n)));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -347,7 +363,7 @@ void MainWindow::buildLayout()
     m_controls = new ControlsPanel(*m_controller,
                                    {action(QStringLiteral("start")), action(QStringLiteral("stop")),
                                     action(QStringLiteral("pause")), action(QStringLiteral("restart")),
-                                    action(QStringLiteral("kill"))},
+                                    action(QStringLiteral("kill")), action(QStringLiteral("step-mode"))},
                                    scroll);
     m_controls->setObjectName(QStringLiteral("controls"));
     scroll->setWidget(m_controls);
@@ -357,6 +373,11 @@ void MainWindow::buildLayout()
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->verticalHeader()->hide();
+    // In step mode a double click on a process lets it take one step.
+    connect(m_table, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (m_controller->stepMode())
+            (void)m_controller->step(std::uint32_t(m_model->data(index, ProcessTableModel::SlotRole).toInt()));
+    });
     // Numbers and states take what they need; the role takes the rest and
     // is elided there ("manager-client" and "ring-particles" once pushed the
     // exit codes out of sight behind a scroll bar).
@@ -372,8 +393,12 @@ void MainWindow::buildLayout()
                     selectSlot(m_model->data(current, ProcessTableModel::SlotRole).toInt());
             });
     connect(m_controls, &ControlsPanel::chosenSlotChanged, this, &MainWindow::selectSlot);
-    connect(m_diagram, &ProcessDiagram::processClicked, this,
-            [this](std::uint32_t slot) { selectSlot(int(slot)); });
+    // A click chooses the process (for Kill); in step mode it also lets it
+    // take one step.
+    connect(m_diagram, &ProcessDiagram::processClicked, this, [this](std::uint32_t slot) {
+        selectSlot(int(slot));
+        if (m_controller->stepMode()) (void)m_controller->step(slot);
+    });
 
     m_columns->addWidget(listBox);
     m_columns->addWidget(m_center);
@@ -586,6 +611,8 @@ void MainWindow::onStatusChanged()
     action(QStringLiteral("pause"))->setText(st == RunController::Status::Paused ? tr("Res&ume") : tr("&Pause"));
     action(QStringLiteral("restart"))->setEnabled(has);
     action(QStringLiteral("kill"))->setEnabled(m_controller->active());
+    action(QStringLiteral("step-mode"))->setEnabled(has);
+    action(QStringLiteral("step-mode"))->setChecked(m_controller->stepMode()); // a new lesson starts without
     m_controls->updateStatus();
 }
 

@@ -21,9 +21,11 @@ ProcessNodeItem::ProcessNodeItem(std::uint32_t slot, bool compact) : m_slot(slot
 void ProcessNodeItem::setProcess(const ProcessSnapshot &p)
 {
     const QString ops = CountAxis::compact(double(p.ops)) + QStringLiteral(" ops");
+    const QString stateText = processStateText(p);
     const bool changed = p.pid != m_pid || p.state != m_state || p.exitStatus != m_exit ||
-                         ops != m_opsText || m_role.size() != qsizetype(p.role.size());
+                         ops != m_opsText || m_role.size() != qsizetype(p.role.size()) || stateText != m_stateText;
     if (!changed) return;
+    m_stateText = stateText;
     if (m_role.size() != qsizetype(p.role.size()) || p.pid != m_pid) m_role = QString::fromStdString(p.role);
     m_pid = p.pid;
     m_state = p.state;
@@ -32,7 +34,7 @@ void ProcessNodeItem::setProcess(const ProcessSnapshot &p)
     setToolTip(QStringLiteral("%1 (pid %2): %3 - click to choose it for Kill")
                    .arg(m_role)
                    .arg(m_pid)
-                   .arg(stateLabel(m_state)));
+                   .arg(m_stateText));
     update();
 }
 
@@ -120,7 +122,7 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
         m_role, Qt::ElideRight, std::max<qreal>(0, pidBeside ? inner.width() - pidWidth - 6 : inner.width()));
     painter->drawText(inner, Qt::AlignLeft | Qt::AlignTop, role);
     painter->setFont(body);
-    QString state = stateLabel(m_state);
+    QString state = m_stateText;
     if (isTerminal(m_state)) state += QStringLiteral(" (exit %1)").arg(m_exit);
     QFont stateFont = body;
     stateFont.setBold(true);
@@ -156,7 +158,7 @@ void ProcessNodeItem::paintCompact(QPainter *painter, const QRectF &inner, const
     painter->setFont(bold);
     painter->drawText(inner, Qt::AlignLeft | Qt::AlignTop,
                       QFontMetricsF(bold).elidedText(m_role, Qt::ElideRight, std::max<qreal>(0, inner.width() - pidWidth - 6)));
-    QString state = m_holdsLock ? QStringLiteral("HOLDS LOCK") : stateLabel(m_state);
+    QString state = m_holdsLock ? QStringLiteral("HOLDS LOCK") : m_stateText;
     if (isTerminal(m_state)) state += QStringLiteral(" (exit %1)").arg(m_exit);
     const qreal opsWidth = plainMetrics.horizontalAdvance(m_opsText);
     painter->drawText(inner, Qt::AlignLeft | Qt::AlignBottom,

@@ -44,6 +44,7 @@ private:
     std::int32_t m_pid = 0;
     QString m_role;
     ProcState m_state = ProcState::Empty;
+    QString m_stateText; // processStateText()
     std::int32_t m_exit = 0;
     QString m_opsText;
     bool m_highlighted = false;

@@ -62,6 +62,7 @@ void ProcessTableModel::fill(Row &row, const ProcessSnapshot &p, std::uint64_t n
     if (row.pid != p.pid) row.cpuNs = -1; // another process in this row now
     row.pid = p.pid;
     row.state = p.state;
+    row.stateText = processStateText(p);
     row.ops = p.ops;
     row.blockedNs = p.blockedNsAt(nowNs);
     if (p.cpuNs >= 0) row.cpuNs = p.cpuNs;
@@ -74,6 +75,7 @@ unsigned ProcessTableModel::changedColumns(const Row &a, const Row &b)
     if (a.pid != b.pid) bits |= 1u << Pid;
     if (a.role != b.role) bits |= 1u << Role;
     if (a.state != b.state) bits |= (1u << State) | (1u << ExitCode);
+    if (a.stateText != b.stateText) bits |= 1u << State;
     if (a.ops != b.ops) bits |= 1u << Operations;
     // Shown with 10 ms resolution: no signal for changes nobody can see.
     if (a.blockedNs / 10'000'000 != b.blockedNs / 10'000'000) bits |= 1u << TimeBlocked;
@@ -130,7 +132,7 @@ QVariant ProcessTableModel::data(const QModelIndex &index, int role) const
         switch (index.column()) {
         case Pid: return r.pid;
         case Role: return r.role;
-        case State: return stateLabel(r.state);
+        case State: return r.stateText;
         case Operations: return QLocale().toString(qulonglong(r.ops));
         case TimeBlocked: return seconds(r.blockedNs);
         case CpuTime: return r.cpuNs >= 0 ? seconds(std::uint64_t(r.cpuNs)) : QString();

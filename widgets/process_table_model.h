@@ -48,6 +48,7 @@ private:
         std::int32_t pid = 0;
         QString role;
         ProcState state = ProcState::Empty;
+        QString stateText; // processStateText()
         std::uint64_t ops = 0;
         std::uint64_t blockedNs = 0;
         std::int64_t cpuNs = -1; // last known

@@ -121,6 +121,25 @@ Result<void> RunController::kill(std::uint32_t slot)
     return r;
 }
 
+Result<void> RunController::setStepMode(bool on)
+{
+    if (!m_scenario) return report(fail(Errc::InvalidArgument, "no lesson is chosen"), tr("Cannot switch step mode"));
+    auto r = report(m_scenario->setStepMode(on), tr("Cannot switch step mode"));
+    if (r && active()) m_sampler.tick();
+    return r;
+}
+
+Result<void> RunController::step(std::uint32_t slot)
+{
+    if (!m_scenario || !active())
+        return report(fail(Errc::InvalidArgument, "no run is going on"), tr("Cannot step"));
+    // A step is done in milliseconds (Scenario::step waits for it), so the
+    // window may wait for it; one that does not end in a second is said.
+    auto r = report(m_scenario->step(slot, std::chrono::seconds(1)), tr("Cannot step process #%1").arg(slot + 1));
+    m_sampler.tick();
+    return r;
+}
+
 Result<void> RunController::setParam(const QString &key, double value)
 {
     if (!m_scenario) return fail(Errc::InvalidArgument, "no scenario");

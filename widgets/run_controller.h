@@ -55,6 +55,11 @@ public:
     void resume();
     void togglePause();
     [[nodiscard]] Result<void> kill(std::uint32_t slot);
+    // Step mode (step_gate.h): on or off, for this run and the next; one
+    // step of the process in `slot`.
+    [[nodiscard]] Result<void> setStepMode(bool on);
+    [[nodiscard]] bool stepMode() const noexcept { return m_scenario && m_scenario->stepMode(); }
+    [[nodiscard]] Result<void> step(std::uint32_t slot);
     [[nodiscard]] Result<void> setParam(const QString &key, double value);
     // Stops the run and destroys the scenario (the window is closing).
     void shutdown();

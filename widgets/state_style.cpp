@@ -22,7 +22,8 @@ StateGroup stateGroup(ProcState s) noexcept
     case ProcState::WaitingSemaphore:
     case ProcState::WaitingJoin: return StateGroup::WaitingOther;
     case ProcState::Sleeping: return StateGroup::Sleeping;
-    case ProcState::Paused: return StateGroup::Paused;
+    case ProcState::Paused:
+    case ProcState::WaitingStep: return StateGroup::Paused;
     case ProcState::Finished: return StateGroup::Finished;
     case ProcState::Failed: return StateGroup::Failed;
     case ProcState::Killed: return StateGroup::Killed;
@@ -85,6 +86,14 @@ QString groupLabel(StateGroup g)
 QString stateLabel(ProcState s)
 {
     return QString::fromUtf8(procStateName(s).data(), qsizetype(procStateName(s).size()));
+}
+
+QString processStateText(const ProcessSnapshot &p)
+{
+    if (p.nextStep.empty()) return stateLabel(p.state);
+    QString text = QCoreApplication::translate("ipc", "next: %1").arg(QString::fromStdString(p.nextStep));
+    if (p.readValue) text += QCoreApplication::translate("ipc", " (has %1)").arg(*p.readValue);
+    return text;
 }
 
 } // namespace ipc

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "board.h"
+#include "snapshot.h"
 
 #include <QColor>
 #include <QString>
@@ -39,5 +40,9 @@ enum class StateGroup {
 [[nodiscard]] inline QColor stateTextColor(ProcState s) { return groupTextColor(stateGroup(s)); }
 // "blocked on put", "killed", ...
 [[nodiscard]] QString stateLabel(ProcState s);
+// What a process shows as its state: the state's label, or in step mode
+// at its gate the step it will take next ("next: write 42 to counter"),
+// with the value its last read step read, its private copy ("has 41").
+[[nodiscard]] QString processStateText(const ProcessSnapshot &p);
 
 } // namespace ipc

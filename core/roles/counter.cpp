@@ -13,6 +13,11 @@
 // store cannot be left half done, so there is nothing to repair: the
 // counter just goes on, which is the point of the lesson.
 //
+// In step mode (step_gate.h) an increment is the steps of the Python line:
+// (acquire lock,) read counter, write counter, (release lock): the add
+// happens in the process between its read and its write, so a lost update
+// takes four steps -- P0 read, P1 read, P0 write, P1 write.
+//
 // With --rounds R (the race's "repeat N times"), every counter runs R
 // rounds in step with the others, through a Barrier of all of them: the
 // lock is off in even rounds and on in odd ones, whatever the control
@@ -24,12 +29,42 @@
 #include "barrier.h"
 #include "pacer.h"
 #include "shared_value.h"
+#include "step_gate.h"
+
+#include <cstdio>
 
 namespace ipc::roles {
 
 namespace {
 
 constexpr std::string_view kRole = "counter";
+
+// One increment in step mode, each operation a step. False when the run
+// stops at a gate (the lock, if held, is released first).
+Result<bool> steppedIncrement(SharedValue<std::int64_t> &v, AnyLock &lock, bool locked)
+{
+    const auto stopAt = [&](bool held) -> Result<bool> {
+        if (held)
+            if (auto r = lock.release(); !r) return std::unexpected(r.error());
+        return false;
+    };
+    if (locked) {
+        if (!telemetry::stepGate("acquire lock")) return false;
+        if (auto a = lock.acquire(); !a) return std::unexpected(a.error());
+    }
+    if (!telemetry::stepGate("read counter")) return stopAt(locked);
+    const std::int64_t seen = v.load();
+    telemetry::noteRead(seen);
+    char write[StepSlot::kTextSize];
+    std::snprintf(write, sizeof write, "write %lld to counter", static_cast<long long>(seen + 1));
+    if (!telemetry::stepGate(write)) return stopAt(locked);
+    v.store(seen + 1);
+    if (locked) {
+        if (!telemetry::stepGate("release lock")) return stopAt(true);
+        if (auto r = lock.release(); !r) return std::unexpected(r.error());
+    }
+    return true;
+}
 
 int rounds(WorkerContext &ctx, SharedValue<std::int64_t> &v, AnyLock &lock, std::int64_t increments,
            std::int64_t count)
@@ -109,7 +144,13 @@ int counter(WorkerContext &ctx)
     const bool untilStopped = *increments == 0;
     for (std::int64_t i = 0; untilStopped || i < *increments; ++i) {
         if (!pacer.wait()) break;
-        if (control.lockOn()) {
+        if (telemetry::stepping()) {
+            const bool lockOn = control.lockOn();
+            auto stepped = steppedIncrement(v, *lock, lockOn);
+            if (!stepped) return failed(kRole, stepped.error());
+            if (!*stepped) break;
+            if (lockOn) ++locked;
+        } else if (control.lockOn()) {
             auto acquired = lock->acquire();
             if (!acquired) return failed(kRole, acquired.error());
             if (*acquired == AcquireStatus::OwnerDied && slot) {

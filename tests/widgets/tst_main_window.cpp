@@ -9,6 +9,7 @@
 #include "main_window.h"
 #include "process_diagram.h"
 #include "state_legend.h"
+#include "shared_value.h"
 #include "state_style.h"
 #include "test_support.h"
 
@@ -86,6 +87,7 @@ private Q_SLOTS:
     void raceLockStopsLosses();
     void killedProcessShowsKilledOthersGoOn();
     void pauseAndResume();
+    void stepModeLosesAnUpdateInFourKeys();
     void closingTheWindowReapsTheRun();
     void presentationModeReachesChartsAndExports();
     void doubleClickEnlargesEscRestores();
@@ -280,6 +282,51 @@ void TestMainWindow::pauseAndResume()
     w.action(QStringLiteral("pause"))->trigger(); // resume
     QCOMPARE(w.controller().status(), RunController::Status::Running);
     QTRY_VERIFY_WITH_TIMEOUT(model.operations(0) > frozen, 5000);
+    const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+}
+
+// Step mode from the window: keys 1 and 2 let the processes take one step
+// each; the table says what each will do next and what it has read, and
+// four keys -- 1, 2, 1, 2 -- lose an update.
+void TestMainWindow::stepModeLosesAnUpdateInFourKeys()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.chooseScenario(QStringLiteral("race")));
+    QAction *stepMode = w.action(QStringLiteral("step-mode"));
+    QVERIFY(stepMode && stepMode->isCheckable());
+    stepMode->trigger();
+    QVERIFY(w.controller().stepMode());
+    auto *increments = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("increments")));
+    auto *count = qobject_cast<QSpinBox *>(w.controls()->parameterWidget(QStringLiteral("processes")));
+    QVERIFY(increments && count);
+    increments->setValue(0);
+    count->setValue(2);
+    w.action(QStringLiteral("start"))->trigger();
+    QCOMPARE(w.controller().status(), RunController::Status::Running);
+    ProcessTableModel &model = w.processModel();
+    const auto stateText = [&](int row) { return model.data(model.index(row, ProcessTableModel::State)).toString(); };
+    QTRY_COMPARE_WITH_TIMEOUT(stateText(0), QStringLiteral("next: read counter"), 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(stateText(1), QStringLiteral("next: read counter"), 20000);
+    QCOMPARE(model.state(0), ProcState::WaitingStep);
+    QTest::qWait(200);
+    QCOMPARE(model.operations(0), std::uint64_t(0)); // nobody moves without a step
+    w.action(QStringLiteral("step-1"))->trigger();
+    w.action(QStringLiteral("step-2"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(stateText(0), QStringLiteral("next: write 1 to counter (has 0)"), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(stateText(1), QStringLiteral("next: write 1 to counter (has 0)"), 5000);
+    w.action(QStringLiteral("step-1"))->trigger();
+    w.action(QStringLiteral("step-2"))->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(model.operations(0) + model.operations(1), std::uint64_t(2), 5000);
+    auto counter = w.controller().scenario()->run()->arena().find<SharedValue<std::int64_t>>("counter");
+    QVERIFY(counter);
+    QCOMPARE((*counter)->load(), std::int64_t(1)); // two increments, one update lost
+    QCOMPARE(w.controller().scenario()->schedule(), (std::vector<std::uint32_t>{0, 1, 0, 1}));
+    stepMode->trigger(); // off: they run on
+    QTRY_VERIFY_WITH_TIMEOUT(model.operations(0) > 100, 10000);
     const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));

@@ -1,0 +1,253 @@
+// Step mode on real processes: the race's counter processes stop before
+// each operation on the shared counter and take exactly one step when
+// told; a schedule replays an interleaving, a seed picks the same one
+// again, and a killed process leaves the others steppable.
+#include "scenario.h"
+#include "shared_value.h"
+#include "test_support.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <thread>
+
+using namespace ipc;
+
+namespace {
+
+constexpr int kTimeoutMs = 60'000;
+
+std::unique_ptr<Scenario> steppedRace(double processes, double increments, bool lock)
+{
+    auto s = createScenario("race");
+    if (!s) return nullptr;
+    if (!(*s)->setParam("processes", processes) || !(*s)->setParam("increments", increments) ||
+        !(*s)->setParam("lock", lock ? 1 : 0) || !(*s)->setStepMode(true))
+        return nullptr;
+    return std::move(*s);
+}
+
+std::int64_t counterOf(Scenario &s)
+{
+    auto v = s.run()->arena().find<SharedValue<std::int64_t>>("counter");
+    return v ? (*v)->load() : -1;
+}
+
+struct Cli {
+    int code = -1;
+    QJsonObject result;
+    QByteArray err;
+};
+
+Cli runCli(const QStringList &args)
+{
+    Cli c;
+    QProcess p;
+    p.start(QString::fromLocal8Bit(qgetenv("IPC_PLAYGROUND")), args);
+    if (!p.waitForFinished(kTimeoutMs)) {
+        p.kill();
+        p.waitForFinished(kTimeoutMs);
+        return c;
+    }
+    c.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    c.result = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    c.err = p.readAllStandardError();
+    return c;
+}
+
+} // namespace
+
+class TestStep : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(!qgetenv("IPC_PLAYGROUND").isEmpty()); }
+    void nothingMovesWithoutAStep();
+    void fourStepsLoseOneUpdate();
+    void lockedStepsLoseNothing();
+    void killedProcessLeavesOthersSteppable();
+    void cliFourSteps();
+    void sameSeedSameSteps();
+    void scheduleFileReplaysTheRun();
+    void badSchedules();
+};
+
+// Over many steps, the counter changes only at a write step, and then to
+// what that step said it would write; between steps nothing moves.
+void TestStep::nothingMovesWithoutAStep()
+{
+    auto s = steppedRace(3, 0, false);
+    QVERIFY(s);
+    QVERIFY(s->start());
+    auto waiting = s->settle();
+    QVERIFY2(waiting, waiting ? "" : waiting.error().toString().c_str());
+    QCOMPARE(waiting->size(), std::size_t(3));
+    std::uint32_t pick = 7;
+    for (int i = 0; i < 60; ++i) {
+        pick = (pick * 1103515245u + 12345u) % 3; // any order will do; this one mixes
+        const std::string next = s->stepViews()[pick].next;
+        const std::int64_t before = counterOf(*s);
+        if (i % 15 == 0) { // a pause: still nothing moves
+            std::this_thread::sleep_for(std::chrono::milliseconds(30));
+            QCOMPARE(counterOf(*s), before);
+        }
+        auto stepped = s->step(pick);
+        QVERIFY2(stepped, stepped ? "" : stepped.error().toString().c_str());
+        const std::int64_t after = counterOf(*s);
+        if (next == "read counter") {
+            QCOMPARE(after, before);
+            QCOMPARE(s->stepViews()[pick].seen.value_or(-1), before); // its private copy
+        } else {
+            QVERIFY2(next.starts_with("write "), next.c_str());
+            QCOMPARE(after, std::stoll(next.substr(6)));
+        }
+    }
+    QCOMPARE(s->schedule().size(), std::size_t(60));
+    s->stop();
+}
+
+// P0 read, P1 read, P0 write, P1 write: both wrote 1, one update lost --
+// the same in every run.
+void TestStep::fourStepsLoseOneUpdate()
+{
+    for (int run = 0; run < 20; ++run) {
+        auto s = steppedRace(2, 1, false);
+        QVERIFY(s);
+        QVERIFY(s->start());
+        for (std::uint32_t p : {0u, 1u, 0u, 1u}) {
+            auto stepped = s->step(p);
+            QVERIFY2(stepped, stepped ? "" : stepped.error().toString().c_str());
+        }
+        QVERIFY(waitFor([&] { return s->finished(); }, kTimeoutMs));
+        const QJsonObject r = s->result();
+        QCOMPARE(r.value(QStringLiteral("expected")).toDouble(), 2.0);
+        QCOMPARE(r.value(QStringLiteral("actual")).toDouble(), 1.0);
+        QCOMPARE(r.value(QStringLiteral("lost")).toDouble(), 1.0);
+        QCOMPARE(r.value(QStringLiteral("schedule")).toArray(), (QJsonArray{0, 1, 0, 1}));
+        s->stop();
+    }
+}
+
+// With the lock, P1's acquire step blocks while P0 holds it: the step is
+// taken, P1 waits for the lock, and goes on to its read once P0 releases.
+void TestStep::lockedStepsLoseNothing()
+{
+    auto s = steppedRace(2, 1, true);
+    QVERIFY(s);
+    QVERIFY(s->start());
+    for (std::uint32_t p : {0u, 1u}) QVERIFY(s->step(p)); // both acquire: P1 blocks
+    QVERIFY(s->stepViews()[1].blocked);
+    QVERIFY(!s->stepViews()[1].waiting);
+    for (std::uint32_t p : {0u, 0u, 0u}) QVERIFY(s->step(p)); // read, write, release
+    auto waiting = s->settle();
+    QVERIFY(waiting);
+    QCOMPARE(*waiting, std::vector<std::uint32_t>{1}); // P1 has the lock: at its read
+    QCOMPARE(s->stepViews()[1].next, std::string("read counter"));
+    for (std::uint32_t p : {1u, 1u, 1u}) QVERIFY(s->step(p));
+    QVERIFY(waitFor([&] { return s->finished(); }, kTimeoutMs));
+    QCOMPARE(s->result().value(QStringLiteral("lost")).toDouble(), 0.0);
+    QCOMPARE(s->result().value(QStringLiteral("actual")).toDouble(), 2.0);
+    s->stop();
+}
+
+void TestStep::killedProcessLeavesOthersSteppable()
+{
+    auto s = steppedRace(3, 1, false);
+    QVERIFY(s);
+    QVERIFY(s->start());
+    QVERIFY(s->settle());
+    QVERIFY(s->run()->kill(0));
+    QVERIFY(waitFor([&] {
+        s->run()->poll(); // reaps it
+        return s->stepViews()[0].ended;
+    }, kTimeoutMs));
+    const auto gone = s->step(0);
+    QVERIFY(!gone);
+    QCOMPARE(gone.error().code, Errc::Closed);
+    for (std::uint32_t p : {1u, 2u, 1u, 2u}) {
+        auto stepped = s->step(p);
+        QVERIFY2(stepped, stepped ? "" : stepped.error().toString().c_str());
+    }
+    QVERIFY(waitFor([&] { return s->finished(); }, kTimeoutMs));
+    QCOMPARE(counterOf(*s), std::int64_t(1));
+    s->stop();
+}
+
+// The command: each process reads once and writes once.
+void TestStep::cliFourSteps()
+{
+    const Cli c = runCli({QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--step"),
+                          QStringLiteral("--schedule"), QStringLiteral("0,1,0,1"), QStringLiteral("--processes"),
+                          QStringLiteral("2"), QStringLiteral("--increments"), QStringLiteral("1"), QStringLiteral("--json")});
+    QVERIFY2(c.code == 0, c.err.constData());
+    QCOMPARE(c.result.value(QStringLiteral("lost")).toDouble(), 1.0);
+    QCOMPARE(c.result.value(QStringLiteral("schedule")).toArray(), (QJsonArray{0, 1, 0, 1}));
+}
+
+// A seed picks the same steps, so the same result, every time; another
+// seed may pick others.
+void TestStep::sameSeedSameSteps()
+{
+    QJsonArray first;
+    double lost = -1;
+    for (int run = 0; run < 5; ++run) {
+        const Cli c = runCli({QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--seed"), QStringLiteral("42"),
+                              QStringLiteral("--processes"), QStringLiteral("3"), QStringLiteral("--increments"),
+                              QStringLiteral("4"), QStringLiteral("--json")});
+        QVERIFY2(c.code == 0, c.err.constData());
+        const QJsonArray schedule = c.result.value(QStringLiteral("schedule")).toArray();
+        QCOMPARE(schedule.size(), 3 * 4 * 2); // every read and write a step
+        if (run == 0) {
+            first = schedule;
+            lost = c.result.value(QStringLiteral("lost")).toDouble();
+        }
+        QCOMPARE(schedule, first);
+        QCOMPARE(c.result.value(QStringLiteral("lost")).toDouble(), lost);
+    }
+}
+
+// The schedule of a seeded run, saved to a file and replayed: the same
+// steps, the same counter.
+void TestStep::scheduleFileReplaysTheRun()
+{
+    const QStringList common{QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--processes"), QStringLiteral("3"),
+                             QStringLiteral("--increments"), QStringLiteral("3"), QStringLiteral("--json")};
+    const Cli seeded = runCli(common + QStringList{QStringLiteral("--seed"), QStringLiteral("5")});
+    QVERIFY2(seeded.code == 0, seeded.err.constData());
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile file(dir.filePath(QStringLiteral("schedule.txt")));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QStringList steps;
+    for (const QJsonValue &v : seeded.result.value(QStringLiteral("schedule")).toArray()) steps << QString::number(v.toInt());
+    file.write(steps.join(u',').toUtf8() + '\n');
+    file.close();
+    const Cli replayed = runCli(common + QStringList{QStringLiteral("--schedule"), file.fileName()});
+    QVERIFY2(replayed.code == 0, replayed.err.constData());
+    QCOMPARE(replayed.result.value(QStringLiteral("schedule")), seeded.result.value(QStringLiteral("schedule")));
+    QCOMPARE(replayed.result.value(QStringLiteral("actual")), seeded.result.value(QStringLiteral("actual")));
+    QCOMPARE(replayed.result.value(QStringLiteral("lost")), seeded.result.value(QStringLiteral("lost")));
+}
+
+void TestStep::badSchedules()
+{
+    // Malformed: a usage error that says where, before anything starts.
+    const Cli word = runCli({QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--schedule"), QStringLiteral("0,1,x")});
+    QCOMPARE(word.code, 2);
+    QVERIFY2(word.err.contains("cannot read '0,1,x'") || word.err.contains("character"), word.err.constData());
+    const Cli missing = runCli({QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--schedule"),
+                                QStringLiteral("/nonexistent/schedule.txt")});
+    QCOMPARE(missing.code, 2);
+    QVERIFY2(missing.err.contains("/nonexistent/schedule.txt"), missing.err.constData());
+    // A process the run does not have: the run fails and says which step.
+    const Cli absent = runCli({QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--processes"),
+                               QStringLiteral("2"), QStringLiteral("--increments"), QStringLiteral("1"),
+                               QStringLiteral("--schedule"), QStringLiteral("0,5"), QStringLiteral("--json")});
+    QCOMPARE(absent.code, 1);
+    QVERIFY2(absent.err.contains("step 2 of the schedule") && absent.err.contains("no process 5"), absent.err.constData());
+}
+
+QTEST_GUILESS_MAIN(TestStep)
+#include "tst_step.moc"
