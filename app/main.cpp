@@ -60,6 +60,7 @@ int main(int argc, char **argv)
     const QString lesson = QStringLiteral("lesson");
     const QString start = QStringLiteral("start");
     const QString presentation = QStringLiteral("presentation");
+    const QString step = QStringLiteral("step");
     if (!parser.parse(QApplication::arguments()) || !parser.positionalArguments().isEmpty()) {
         const QString problem = parser.errorText().isEmpty()
                                     ? QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().value(0))
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
         }
     }
     if (parser.isSet(presentation)) window.setPresentationMode(true);
+    if (parser.isSet(step)) window.action(QStringLiteral("step-mode"))->trigger();
     window.show();
     if (parser.isSet(start)) window.action(QStringLiteral("start"))->trigger();
     return QApplication::exec();

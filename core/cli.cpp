@@ -110,7 +110,7 @@ std::string usageText()
     for (const CliCommand &c : commands()) text += "       " + commandSynopsis(c) + "\n";
     text += "       ipc-playground --version | --help\n\n";
     char line[240];
-    std::snprintf(line, sizeof line, "  %-12s %s\n", "(none)", "open the window (on that lesson, running, in presentation mode)");
+    std::snprintf(line, sizeof line, "  %-12s %s\n", "(none)", "open the window (on that lesson, running, in presentation mode, in step mode)");
     text += line;
     for (const CliCommand &c : commands()) {
         std::snprintf(line, sizeof line, "  %-12s %s\n", c.name.c_str(), c.summary.c_str());
@@ -647,6 +647,7 @@ const std::vector<CliOption> &windowOptions()
         {"lesson", "NAME|FILE.json", "open the window on this lesson or scenario file"},
         {"start", "", "start it at once"},
         {"presentation", "", "in presentation mode"},
+        {"step", "", "in step mode: each process waits for its steps (keys 1-9)"},
     };
     return kOptions;
 }

@@ -3,6 +3,7 @@
 #include "charts/count_axis.h"
 #include "state_style.h"
 
+#include <QCoreApplication>
 #include <QCursor>
 #include <QFontMetricsF>
 #include <QPainter>
@@ -20,8 +21,12 @@ ProcessNodeItem::ProcessNodeItem(std::uint32_t slot, bool compact) : m_slot(slot
 
 void ProcessNodeItem::setProcess(const ProcessSnapshot &p)
 {
-    const QString ops = CountAxis::compact(double(p.ops)) + QStringLiteral(" ops");
-    const QString stateText = processStateText(p);
+    // In step mode the box says what comes next, and in place of its
+    // operations the private copy its last read took.
+    const bool stepping = !p.nextStep.empty();
+    const QString ops = stepping && p.readValue ? QCoreApplication::translate("ipc", "copy: %1").arg(*p.readValue)
+                                                : CountAxis::compact(double(p.ops)) + QStringLiteral(" ops");
+    const QString stateText = stepping ? QCoreApplication::translate("ipc", "next: %1").arg(QString::fromStdString(p.nextStep)) : stateLabel(p.state);
     const bool changed = p.pid != m_pid || p.state != m_state || p.exitStatus != m_exit ||
                          ops != m_opsText || m_role.size() != qsizetype(p.role.size()) || stateText != m_stateText;
     if (!changed) return;

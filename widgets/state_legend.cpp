@@ -11,7 +11,7 @@ constexpr StateGroup kGroups[] = {StateGroup::Running,          StateGroup::Bloc
                                   StateGroup::BlockedReceiving, StateGroup::WaitingLock,
                                   StateGroup::CriticalSection,  StateGroup::WaitingOther,
                                   StateGroup::Sleeping,         StateGroup::Paused,
-                                  StateGroup::Zombie,           StateGroup::Finished,
+                                  StateGroup::WaitingStep,      StateGroup::Zombie,           StateGroup::Finished,
                                   StateGroup::Failed,           StateGroup::Killed};
 
 } // namespace

@@ -22,8 +22,8 @@ StateGroup stateGroup(ProcState s) noexcept
     case ProcState::WaitingSemaphore:
     case ProcState::WaitingJoin: return StateGroup::WaitingOther;
     case ProcState::Sleeping: return StateGroup::Sleeping;
-    case ProcState::Paused:
-    case ProcState::WaitingStep: return StateGroup::Paused;
+    case ProcState::Paused: return StateGroup::Paused;
+    case ProcState::WaitingStep: return StateGroup::WaitingStep;
     case ProcState::Finished: return StateGroup::Finished;
     case ProcState::Failed: return StateGroup::Failed;
     case ProcState::Killed: return StateGroup::Killed;
@@ -45,6 +45,7 @@ QColor groupColor(StateGroup g)
     case StateGroup::WaitingOther: return QColor(0x8e, 0x44, 0xad);
     case StateGroup::Sleeping: return QColor(0x80, 0xcb, 0xc4);
     case StateGroup::Paused: return QColor(0x9e, 0x9e, 0x9e);
+    case StateGroup::WaitingStep: return QColor(0xb3, 0xe5, 0xfc); // light blue: it will run, when told
     case StateGroup::Finished: return QColor(0x61, 0x61, 0x61);
     case StateGroup::Failed: return QColor(0x7f, 0x00, 0x00);
     case StateGroup::Killed: return QColor(0x10, 0x10, 0x10);
@@ -74,6 +75,7 @@ QString groupLabel(StateGroup g)
     case StateGroup::WaitingOther: return QCoreApplication::translate("ipc", "waiting (barrier, event...)");
     case StateGroup::Sleeping: return QCoreApplication::translate("ipc", "sleeping");
     case StateGroup::Paused: return QCoreApplication::translate("ipc", "paused");
+    case StateGroup::WaitingStep: return QCoreApplication::translate("ipc", "waiting for its step");
     case StateGroup::Finished: return QCoreApplication::translate("ipc", "finished");
     case StateGroup::Failed: return QCoreApplication::translate("ipc", "failed");
     case StateGroup::Killed: return QCoreApplication::translate("ipc", "killed");
@@ -92,7 +94,7 @@ QString processStateText(const ProcessSnapshot &p)
 {
     if (p.nextStep.empty()) return stateLabel(p.state);
     QString text = QCoreApplication::translate("ipc", "next: %1").arg(QString::fromStdString(p.nextStep));
-    if (p.readValue) text += QCoreApplication::translate("ipc", " (has %1)").arg(*p.readValue);
+    if (p.readValue) text += QCoreApplication::translate("ipc", " (copy: %1)").arg(*p.readValue);
     return text;
 }
 

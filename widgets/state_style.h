@@ -25,6 +25,7 @@ enum class StateGroup {
     WaitingOther,     // barrier, event, condition, semaphore, join
     Sleeping,
     Paused,
+    WaitingStep,      // step mode: at its gate, for the lecturer's step
     Zombie,           // exited, not yet joined by its parent
     Finished,
     Failed,
@@ -41,8 +42,8 @@ enum class StateGroup {
 // "blocked on put", "killed", ...
 [[nodiscard]] QString stateLabel(ProcState s);
 // What a process shows as its state: the state's label, or in step mode
-// at its gate the step it will take next ("next: write 42 to counter"),
-// with the value its last read step read, its private copy ("has 41").
+// at its gate the step it will take next ("next: write 42"), with the
+// value its last read step read, its private copy ("copy: 41").
 [[nodiscard]] QString processStateText(const ProcessSnapshot &p);
 
 } // namespace ipc

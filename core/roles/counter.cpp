@@ -56,7 +56,7 @@ Result<bool> steppedIncrement(SharedValue<std::int64_t> &v, AnyLock &lock, bool 
     const std::int64_t seen = v.load();
     telemetry::noteRead(seen);
     char write[StepSlot::kTextSize];
-    std::snprintf(write, sizeof write, "write %lld to counter", static_cast<long long>(seen + 1));
+    std::snprintf(write, sizeof write, "write %lld", static_cast<long long>(seen + 1));
     if (!telemetry::stepGate(write)) return stopAt(locked);
     v.store(seen + 1);
     if (locked) {

@@ -316,8 +316,8 @@ void TestMainWindow::stepModeLosesAnUpdateInFourKeys()
     QCOMPARE(model.operations(0), std::uint64_t(0)); // nobody moves without a step
     w.action(QStringLiteral("step-1"))->trigger();
     w.action(QStringLiteral("step-2"))->trigger();
-    QTRY_COMPARE_WITH_TIMEOUT(stateText(0), QStringLiteral("next: write 1 to counter (has 0)"), 5000);
-    QTRY_COMPARE_WITH_TIMEOUT(stateText(1), QStringLiteral("next: write 1 to counter (has 0)"), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(stateText(0), QStringLiteral("next: write 1 (copy: 0)"), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(stateText(1), QStringLiteral("next: write 1 (copy: 0)"), 5000);
     w.action(QStringLiteral("step-1"))->trigger();
     w.action(QStringLiteral("step-2"))->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(model.operations(0) + model.operations(1), std::uint64_t(2), 5000);
