@@ -138,8 +138,11 @@ public:
         T *object = ::new (base() + *off) T(std::forward<Args>(args)...);
         // Objects that report telemetry learn their directory index, so a
         // board slot can say "blocked on object #3".
-        if constexpr (requires { object->objectIndex; })
-            object->objectIndex = header()->count.load(std::memory_order_relaxed) - 1;
+        const std::uint32_t index = header()->count.load(std::memory_order_relaxed) - 1;
+        if constexpr (requires { object->setObjectIndex(index); })
+            object->setObjectIndex(index); // it has parts that report too (a Value's lock)
+        else if constexpr (requires { object->objectIndex; })
+            object->objectIndex = index;
         return object;
     }
 

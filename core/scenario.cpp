@@ -1,6 +1,7 @@
 #include "scenario.h"
 
 #include "scenario_file.h"
+#include "snapshot.h"
 #include "scenarios/scenarios.h"
 #include "text_template.h"
 
@@ -319,19 +320,40 @@ Result<void> Scenario::setStepMode(bool on)
     return {};
 }
 
+namespace {
+
+// A process still marked blocked whose reason is gone -- its lock is free,
+// its queue has room or an item -- wakes in a moment by itself: it has not
+// settled (a seeded schedule must not depend on how fast it wakes).
+bool aboutToWake(const Snapshot &snapshot, const ProcessSnapshot &p)
+{
+    const ObjectSnapshot *o = snapshot.object(p.object);
+    if (!o) return false;
+    switch (p.state) {
+    case ProcState::WaitingLock: return o->hasLock && (o->holderPid == 0 || o->holderPid == p.pid);
+    case ProcState::BlockedPut: return o->capacity >= 0 && o->level >= 0 && o->level < o->capacity;
+    case ProcState::BlockedGet: return o->level > 0;
+    default: return false;
+    }
+}
+
+} // namespace
+
 std::vector<Scenario::StepView> Scenario::stepViews() const
 {
     std::vector<StepView> out;
     if (!m_run) return out;
-    const std::uint32_t count = m_run->board().slotCount.load(std::memory_order_acquire);
+    Snapshot snapshot;
+    takeSnapshot(*m_run, snapshot);
+    const auto count = std::uint32_t(snapshot.processes.size());
     for (std::uint32_t i = 0; i < count && i < Board::kMaxSlots; ++i) {
-        const ProcState state = m_run->board().slots[i].currentState();
+        const ProcState state = snapshot.processes[i].state;
         const StepSlot &s = m_run->steps().slots[i];
         StepView v;
         v.process = i;
         v.ended = isTerminal(state) || state == ProcState::Exited;
         v.waiting = !v.ended && m_stepMode && s.waiting();
-        v.blocked = isBlocking(state);
+        v.blocked = isBlocking(state) && !aboutToWake(snapshot, snapshot.processes[i]);
         if (v.waiting) v.next.assign(s.next, ::strnlen(s.next, StepSlot::kTextSize));
         if (s.hasSeen.load(std::memory_order_acquire) != 0) v.seen = s.seen.load(std::memory_order_relaxed);
         out.push_back(std::move(v));

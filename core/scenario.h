@@ -179,7 +179,7 @@ public:
         std::uint32_t process = 0;
         bool waiting = false; // at its gate: step() may let it go
         bool ended = false;   // exited or killed: it takes no more steps
-        bool blocked = false; // in a blocking wait (a lock another holds): it goes on by itself
+        bool blocked = false; // in a blocking wait whose reason is still there (a lock another holds)
         std::string next;     // what its next step does ("read counter")
         std::optional<std::int64_t> seen; // what its last read step read
     };

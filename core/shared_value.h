@@ -115,6 +115,13 @@ class alignas(64) SharedValue : public detail::ValueAccess<T, SharedValue<T>> {
 public:
     static constexpr ObjectKind kKind = ObjectKind::Value;
     std::uint32_t objectIndex = kNoObject;
+    // The arena's directory index, for the value and its lock alike (a
+    // process waiting for the lock says which object it waits on).
+    void setObjectIndex(std::uint32_t index) noexcept
+    {
+        objectIndex = index;
+        m_lock.objectIndex = index;
+    }
 
     explicit SharedValue(T initial = T{}, LockKind lock = LockKind::RLock) noexcept
         : m_lock(lock == LockKind::RLock), m_value(initial)
@@ -223,6 +230,13 @@ public:
     static constexpr ObjectKind kKind = ObjectKind::Array;
     static constexpr std::size_t kMaxLength = detail::kMaxArrayLength;
     std::uint32_t objectIndex = kNoObject;
+    // The arena's directory index, for the value and its lock alike (a
+    // process waiting for the lock says which object it waits on).
+    void setObjectIndex(std::uint32_t index) noexcept
+    {
+        objectIndex = index;
+        m_lock.objectIndex = index;
+    }
 
     [[nodiscard]] static Result<void> checkArguments(std::size_t length, LockKind = LockKind::RLock)
     {

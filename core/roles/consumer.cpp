@@ -17,6 +17,7 @@
 
 #include "messaging_util.h"
 #include "pacer.h"
+#include "step_gate.h"
 
 namespace ipc::roles {
 
@@ -36,7 +37,12 @@ int consumer(WorkerContext &ctx)
 
     std::int64_t sentinels = 0;
     Pacer pacer(ctx.control);
+    // Step mode: each get is a step, taken once per item (a get that waits
+    // on an empty queue goes on waiting through its slices without another).
+    bool gated = false;
     while (pacer.wait()) {
+        if (!gated && !telemetry::stepGate("get an item")) return 0;
+        gated = true;
         auto item = q.getMessage(kStopSlice);
         if (!item) {
             if (item.error().code == Errc::Empty) continue; // re-check the stop request
@@ -47,6 +53,7 @@ int consumer(WorkerContext &ctx)
             }
             return failed(kRole, item.error());
         }
+        gated = false;
         const bool sentinel = isSentinel(*item);
         if (!sentinel) {
             const auto id = checkPayload(*item);

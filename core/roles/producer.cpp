@@ -13,6 +13,7 @@
 
 #include "messaging_util.h"
 #include "pacer.h"
+#include "step_gate.h"
 
 namespace ipc::roles {
 
@@ -36,6 +37,9 @@ int producer(WorkerContext &ctx)
     const bool untilStopped = *items == 0;
     for (std::int64_t i = 0; untilStopped || i < *items; ++i) {
         if (!pacer.wait()) return 0;
+        // Step mode: each put is a step (one that blocks while the queue is full).
+        // (The text is made only then: outside step mode this is one branch.)
+        if (telemetry::stepping() && !telemetry::stepGate("put item " + std::to_string(i))) return 0;
         // Room for the array's header and two integers beside the payload.
         const std::uint32_t payload = std::min(ctx.control->payloadBytes.load(std::memory_order_relaxed),
                                                q.maxMessageBytes() > 32 ? q.maxMessageBytes() - 32 : 0);

@@ -72,6 +72,7 @@ private Q_SLOTS:
     void sameSeedSameSteps();
     void scheduleFileReplaysTheRun();
     void badSchedules();
+    void producerBlocksOnAFullQueueInSteps();
 };
 
 // Over many steps, the counter changes only at a write step, and then to
@@ -247,6 +248,41 @@ void TestStep::badSchedules()
                                QStringLiteral("--schedule"), QStringLiteral("0,5"), QStringLiteral("--json")});
     QCOMPARE(absent.code, 1);
     QVERIFY2(absent.err.contains("step 2 of the schedule") && absent.err.contains("no process 5"), absent.err.constData());
+}
+
+// producer-consumer in steps: each put and each get is a step; with a
+// queue of 2 the producer's third put is a step that blocks (queue full)
+// until the consumer's get makes room.
+void TestStep::producerBlocksOnAFullQueueInSteps()
+{
+    auto s = createScenario("producer-consumer");
+    QVERIFY(s);
+    QVERIFY((*s)->setParam("producers", 1));
+    QVERIFY((*s)->setParam("consumers", 1));
+    QVERIFY((*s)->setParam("maxsize", 2));
+    QVERIFY((*s)->setParam("items", 4));
+    QVERIFY((*s)->setParam("work_us", 0));
+    QVERIFY((*s)->setStepMode(true));
+    QVERIFY((*s)->start());
+    auto waiting = (*s)->settle();
+    QVERIFY2(waiting, waiting ? "" : waiting.error().toString().c_str());
+    std::uint32_t producer = 99;
+    std::uint32_t consumer = 99;
+    for (const auto &v : (*s)->stepViews()) {
+        if (v.next.starts_with("put item")) producer = v.process;
+        if (v.next == "get an item") consumer = v.process;
+    }
+    QVERIFY(producer != 99 && consumer != 99);
+    QCOMPARE((*s)->stepViews()[producer].next, std::string("put item 0"));
+    for (int i = 0; i < 3; ++i) QVERIFY((*s)->step(producer)); // puts 0, 1; the third blocks
+    QVERIFY((*s)->stepViews()[producer].blocked);
+    QVERIFY((*s)->step(consumer)); // gets item 0: room for item 2
+    auto settled = (*s)->settle();
+    QVERIFY(settled);
+    QCOMPARE((*s)->stepViews()[producer].next, std::string("put item 3"));
+    (void)(*s)->setStepMode(false); // the rest runs on
+    QVERIFY(waitFor([&] { return (*s)->finished(); }, kTimeoutMs));
+    (*s)->stop();
 }
 
 QTEST_GUILESS_MAIN(TestStep)
