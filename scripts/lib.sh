@@ -4,7 +4,7 @@
 log_dir=build/logs
 mkdir -p "$log_dir"
 
-# The line of a stage: updated in place on a terminal, once otherwise.
+# A stage's line on stderr ("# building (dev): done").
 say() { printf '# %s\n' "$*" >&2; }
 
 # Shows how a failed stage ended and where its whole log is, then fails.

@@ -6,6 +6,7 @@
 #include "posix_call.h"
 #include "process.h"
 
+#include <QProcess>
 #include <QTest>
 
 #include <atomic>
@@ -80,6 +81,44 @@ private:
     pid_t m_pid = -1;
     std::optional<int> m_exit;
 };
+
+// The real ipc-playground ($IPC_PLAYGROUND, set by CTest) run with args
+// under a deadline: how it ended and what it printed. A run that does not
+// end in time is killed (finished = false); a crash is status CrashExit.
+struct CliOutcome {
+    bool finished = false;
+    QProcess::ExitStatus status = QProcess::CrashExit;
+    int code = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+inline CliOutcome runCli(const QStringList &args, int timeoutMs = 120'000)
+{
+    CliOutcome o;
+    QProcess p;
+    p.start(QString::fromLocal8Bit(qgetenv("IPC_PLAYGROUND")), args);
+    if (!p.waitForStarted(timeoutMs)) return o;
+    o.finished = p.waitForFinished(timeoutMs);
+    if (!o.finished) {
+        p.kill();
+        p.waitForFinished(timeoutMs);
+    }
+    o.status = p.exitStatus();
+    o.code = p.exitCode();
+    o.out = p.readAllStandardOutput();
+    o.err = p.readAllStandardError();
+    return o;
+}
+
+inline QString describe(const CliOutcome &o)
+{
+    return QStringLiteral("finished=%1 crashed=%2 code=%3\nstdout: %4\nstderr: %5")
+        .arg(o.finished)
+        .arg(o.status == QProcess::CrashExit)
+        .arg(o.code)
+        .arg(QString::fromUtf8(o.out), QString::fromUtf8(o.err));
+}
 
 } // namespace ipc::test
 

@@ -25,40 +25,9 @@ namespace {
 
 constexpr int kTimeoutMs = 120'000;
 
-struct Outcome {
-    bool finished = false;
-    QProcess::ExitStatus status = QProcess::CrashExit;
-    int code = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Outcome runCli(const QStringList &args)
-{
-    Outcome o;
-    QProcess p;
-    p.start(QString::fromLocal8Bit(qgetenv("IPC_PLAYGROUND")), args);
-    if (!p.waitForStarted(kTimeoutMs)) return o;
-    o.finished = p.waitForFinished(kTimeoutMs);
-    if (!o.finished) {
-        p.kill();
-        p.waitForFinished(kTimeoutMs);
-    }
-    o.status = p.exitStatus();
-    o.code = p.exitCode();
-    o.out = p.readAllStandardOutput();
-    o.err = p.readAllStandardError();
-    return o;
-}
-
-QString describe(const Outcome &o)
-{
-    return QStringLiteral("finished=%1 crashed=%2 code=%3\nstdout: %4\nstderr: %5")
-        .arg(o.finished)
-        .arg(o.status == QProcess::CrashExit)
-        .arg(o.code)
-        .arg(QString::fromUtf8(o.out), QString::fromUtf8(o.err));
-}
+using Outcome = ipc::test::CliOutcome;
+using ipc::test::describe;
+using ipc::test::runCli;
 
 } // namespace
 

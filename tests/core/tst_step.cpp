@@ -42,19 +42,15 @@ struct Cli {
     QByteArray err;
 };
 
+// The CLI run to its end: its exit code (-1 if it did not end or
+// crashed), its JSON result and what it said on stderr.
 Cli runCli(const QStringList &args)
 {
+    const test::CliOutcome o = test::runCli(args, kTimeoutMs);
     Cli c;
-    QProcess p;
-    p.start(QString::fromLocal8Bit(qgetenv("IPC_PLAYGROUND")), args);
-    if (!p.waitForFinished(kTimeoutMs)) {
-        p.kill();
-        p.waitForFinished(kTimeoutMs);
-        return c;
-    }
-    c.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    c.result = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
-    c.err = p.readAllStandardError();
+    c.code = o.finished && o.status == QProcess::NormalExit ? o.code : -1;
+    c.result = QJsonDocument::fromJson(o.out).object();
+    c.err = o.err;
     return c;
 }
 
