@@ -93,6 +93,9 @@ struct alignas(64) BoardSlot {
     std::atomic<std::uint64_t> stateSinceNs;
     std::atomic<std::uint64_t> heartbeatNs;
     std::atomic<std::uint64_t> counters[kCounters];
+    // WaitingJoin on a process of the run: its slot + 1 (0 = none, or the
+    // join is on an object). The wait-for graph's edge to the child.
+    std::atomic<std::uint32_t> joinsSlotPlusOne;
 
     [[nodiscard]] ProcState currentState() const noexcept
     {
@@ -149,6 +152,14 @@ inline void setState(ProcState s, std::uint32_t object = kNoObject) noexcept
         slot->state.store(std::uint32_t(s), std::memory_order_relaxed);
         if (isBlocking(s)) slot->stateSinceNs.store(monotonicNs(), std::memory_order_relaxed);
     }
+}
+
+// Say which process of the run this one is about to join (WaitingJoin
+// with no object), for the wait-for graph; kNoObject: none.
+inline void setJoining(std::uint32_t slot) noexcept
+{
+    if (BoardSlot *s = g_currentSlot) [[unlikely]]
+        s->joinsSlotPlusOne.store(slot == kNoObject ? 0 : slot + 1, std::memory_order_relaxed);
 }
 
 // Count a wait too short to have been marked (see Queue::waitOn).

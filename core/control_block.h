@@ -31,6 +31,8 @@ struct ControlBlock {
     std::atomic<std::uint32_t> workUs{0};        // consumers: simulated work per item
     std::atomic<std::uint32_t> payloadBytes{64}; // producers/senders: message size
     std::atomic<std::uint32_t> fixEnabled{0};    // deadlock lessons: apply the fix
+    std::atomic<std::uint32_t> forkOrder{0};     // philosophers: lower-numbered fork first
+    std::atomic<std::uint32_t> askWaiter{0};     // philosophers: sit down only through the waiter
     // Slow motion: at most this many operations per second per worker
     // (increments, puts, gets, lines printed, ...); 0 = full speed. See Pacer.
     std::atomic<std::uint32_t> paceOpsPerSecond{0};

@@ -4,6 +4,7 @@
 #include "snapshot.h"
 #include "scenarios/scenarios.h"
 #include "text_template.h"
+#include "wait_for.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -16,6 +17,17 @@
 
 namespace ipc {
 
+// What the deadlock watch keeps between ticks: the stuck set it saw, the
+// progress its processes had made, and since when both have stood still.
+struct Scenario::DeadlockWatch {
+    Snapshot snapshot; // reused: a steady tick does not allocate
+    std::uint64_t lastNs = 0;
+    std::vector<std::uint32_t> stuck;
+    std::uint64_t progress = 0;
+    std::uint64_t sinceNs = 0;
+};
+
+Scenario::Scenario() = default;
 Scenario::~Scenario() = default;
 
 std::string ParamSpec::choiceName(double value) const
@@ -122,6 +134,35 @@ LessonTexts Scenario::texts(const QJsonObject *result) const
     return out;
 }
 
+namespace {
+
+QJsonObject deadlockJson(const Deadlock &d)
+{
+    const auto edges = [](const std::vector<Deadlock::Edge> &list) {
+        QJsonArray out;
+        for (const Deadlock::Edge &e : list) {
+            QJsonObject o;
+            o.insert(QStringLiteral("process"), double(e.edge.waiter));
+            o.insert(QStringLiteral("pid"), e.pid);
+            o.insert(QStringLiteral("role"), QString::fromStdString(e.role));
+            o.insert(QStringLiteral("state"), QString::fromUtf8(procStateName(e.edge.state)));
+            o.insert(QStringLiteral("waits_for"), double(e.edge.waitsFor));
+            o.insert(QStringLiteral("waits_for_pid"), e.waitsForPid);
+            if (!e.object.empty()) o.insert(QStringLiteral("object"), QString::fromStdString(e.object));
+            o.insert(QStringLiteral("text"), QString::fromStdString(e.text));
+            out.append(o);
+        }
+        return out;
+    };
+    QJsonObject o;
+    o.insert(QStringLiteral("cycle"), edges(d.cycle));
+    o.insert(QStringLiteral("edges"), edges(d.edges));
+    o.insert(QStringLiteral("text"), QString::fromStdString(d.text));
+    return o;
+}
+
+} // namespace
+
 QJsonObject Scenario::result() const
 {
     QJsonObject o;
@@ -142,6 +183,7 @@ QJsonObject Scenario::result() const
         for (std::uint32_t p : m_schedule) steps.append(double(p));
         o.insert(QStringLiteral("schedule"), steps);
     }
+    o.insert(QStringLiteral("deadlock"), m_firstDeadlock ? deadlockJson(*m_firstDeadlock) : QJsonValue());
     o.insert(QStringLiteral("abnormal_exits"), abnormalExits(failed));
     o.insert(QStringLiteral("failed"), failed);
     return o;
@@ -239,6 +281,46 @@ void Scenario::stop()
 {
     if (m_run) m_run->stop();
     m_stopped = true;
+    m_deadlock.reset(); // the result keeps the run's first
+}
+
+void Scenario::watchForDeadlock()
+{
+    constexpr std::uint64_t kEveryNs = 20'000'000;
+    if (!m_run || m_stopped) return;
+    if (!m_watch) m_watch = std::make_unique<DeadlockWatch>();
+    DeadlockWatch &w = *m_watch;
+    const std::uint64_t now = monotonicNs();
+    if (now - w.lastNs < kEveryNs) return;
+    w.lastNs = now;
+    takeSnapshot(*m_run, w.snapshot);
+    const std::vector<Link> lessonLinks = links();
+    const WaitForGraph graph = waitForGraph(w.snapshot, lessonLinks);
+    // Progress: anything its processes count. A pipe whose reader drains
+    // a large message slowly is blocked on both ends, but its bytes move.
+    std::uint64_t progress = 0;
+    for (std::uint32_t s : graph.stuck) {
+        const ProcessSnapshot &p = w.snapshot.processes[s];
+        progress += p.ops;
+        for (std::uint64_t c : p.counters) progress += c;
+    }
+    if (graph.stuck.empty() || graph.stuck != w.stuck || progress != w.progress) {
+        w.stuck = graph.stuck;
+        w.progress = progress;
+        w.sinceNs = now;
+        m_deadlock.reset();
+        return;
+    }
+    if (m_deadlock || now - w.sinceNs < kDeadlockConfirmNs) return;
+    m_deadlock = std::make_unique<Deadlock>(describeDeadlock(graph, w.snapshot));
+    if (!m_firstDeadlock) m_firstDeadlock = std::make_unique<Deadlock>(*m_deadlock);
+}
+
+void Scenario::poll()
+{
+    if (m_run) m_run->poll();
+    advance();
+    watchForDeadlock();
 }
 
 bool Scenario::finished()
@@ -309,6 +391,9 @@ Result<Run *> Scenario::newRun(std::size_t arenaSize)
         for (const ParamSpec &p : declared->params) m_runParams.insert_or_assign(p.key, param(p.key));
     applyPace();
     m_schedule.clear();
+    m_watch.reset();
+    m_deadlock.reset();
+    m_firstDeadlock.reset();
     m_run->steps().setEnabled(m_stepMode); // before any process reaches a gate
     return m_run.get();
 }

@@ -133,6 +133,8 @@ struct Link {
 };
 
 struct ScenarioDefinition; // scenario_file.h
+struct Deadlock;           // wait_for.h
+struct Snapshot;           // snapshot.h
 
 class Scenario {
 public:
@@ -197,6 +199,15 @@ public:
     // The steps taken in this run, in order: the process of each.
     [[nodiscard]] const std::vector<std::uint32_t> &schedule() const noexcept { return m_schedule; }
 
+    // A deadlock in the current run, confirmed and still standing: the
+    // wait-for graph's stuck set (wait_for.h) unchanged, and none of its
+    // processes making progress, for kDeadlockConfirmNs. Null otherwise.
+    // Watched on every finished() (every tick of the window and the CLI).
+    [[nodiscard]] const Deadlock *deadlock() const noexcept { return m_deadlock.get(); }
+    // The run's first confirmed deadlock, kept after it ends or is broken.
+    [[nodiscard]] const Deadlock *firstDeadlock() const noexcept { return m_firstDeadlock.get(); }
+    static constexpr std::uint64_t kDeadlockConfirmNs = 300'000'000;
+
     // Live numbers for the charts, read without blocking any worker.
     [[nodiscard]] virtual std::vector<Metric> metrics() const = 0;
     // The summary printed by the CLI (--json) and shown after a run: the
@@ -204,7 +215,8 @@ public:
     // fields (lessonResult()), then every process that did not end as the
     // lesson expects ("abnormal_exits": pid, role, exit code, signal, who
     // asked for the kill) and whether any of them nobody asked for
-    // ("failed": a crash, an outside kill).
+    // ("failed": a crash, an outside kill), and the first deadlock of the
+    // run ("deadlock": its cycle and edges, or null).
     [[nodiscard]] QJsonObject result() const;
     // The current run's process-to-object links (empty before start), as
     // the lesson file declares them: each group's "uses", "puts", "gets",
@@ -216,9 +228,10 @@ public:
     // lesson that stages its objects one after another (compare) draws the
     // one in use, not every mechanism it has set up or will.
     [[nodiscard]] virtual bool drawsOnlyLinkedObjects() const { return false; }
-    // Advance the lesson; call it on every sampling tick (finished() does):
-    // read what workers printed, start the next repetition, ...
-    virtual void poll() {}
+    // One tick; call it on every sampling tick (finished() does): books
+    // the processes that exited (Run::poll), advances the lesson
+    // (advance()) and watches for a deadlock (deadlock()).
+    void poll();
     // What the workers printed, for the console pane; empty for lessons
     // that do not capture output.
     [[nodiscard]] virtual std::string consoleOutput() const { return {}; }
@@ -228,12 +241,15 @@ public:
     [[nodiscard]] virtual Bars bars() const { return {}; }
 
 protected:
-    Scenario() = default;
+    Scenario(); // out of line: members hold types only scenario.cpp sees whole
     // Whether a process ending with this code is part of the lesson (0 by
     // default; the zombie lesson's children exit with 3 and -SIGTERM).
     [[nodiscard]] virtual bool exitExpected(std::uint32_t slot, int exitCode) const;
     // The engine's own result fields (result() adds name and parameters).
     [[nodiscard]] virtual QJsonObject lessonResult() const = 0;
+    // The lesson's part of a tick (poll()): read what workers printed,
+    // start the next repetition, ...
+    virtual void advance() {}
     // A live parameter changed while running (pace is handled here).
     virtual void applyLive(std::string_view key, double value);
     // Replaces the previous run (stopping it) with a fresh one.
@@ -257,7 +273,13 @@ private:
     // The processes that did not end as the lesson expects; `failed` if
     // nobody asked for one of those ends.
     [[nodiscard]] QJsonArray abnormalExits(bool &failed) const;
+    // Looks for a deadlock (deadlock()); at most every few milliseconds.
+    void watchForDeadlock();
     std::shared_ptr<const ScenarioDefinition> m_definition;
+    struct DeadlockWatch;
+    std::unique_ptr<DeadlockWatch> m_watch;
+    std::unique_ptr<Deadlock> m_deadlock;      // confirmed, still standing
+    std::unique_ptr<Deadlock> m_firstDeadlock; // the run's first, for result()
     bool m_stepMode = false;
     std::vector<std::uint32_t> m_schedule;
 };

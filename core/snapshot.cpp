@@ -47,6 +47,10 @@ void readProcesses(Run &run, Snapshot &out, const SnapshotOptions &options)
         if (p.state == ProcState::WaitingStep) p.nextStep.assign(step.next, strnlen(step.next, StepSlot::kTextSize));
         p.readValue.reset();
         if (step.hasSeen.load(std::memory_order_acquire) != 0) p.readValue = step.seen.load(std::memory_order_relaxed);
+        p.joins.reset();
+        if (const std::uint32_t j = s.joinsSlotPlusOne.load(std::memory_order_relaxed);
+            j != 0 && p.state == ProcState::WaitingJoin)
+            p.joins = j - 1;
         p.cpuNs = -1;
         if (options.readCpuTime && p.pid > 0 && !isTerminal(p.state)) p.cpuNs = processCpuNs(p.pid);
     }
@@ -256,6 +260,8 @@ void takeSnapshot(Run &run, Snapshot &out, const SnapshotOptions &options)
     readObjects(run, out);
     out.metrics.clear();
     out.bars = {};
+    out.waits = waitForGraph(out, {}); // no links: locks, pipes and joins only
+    out.deadlock.reset();
 }
 
 void takeSnapshot(Scenario &scenario, Snapshot &out, const SnapshotOptions &options)
@@ -268,11 +274,17 @@ void takeSnapshot(Scenario &scenario, Snapshot &out, const SnapshotOptions &opti
         out.objects.clear();
         out.metrics.clear();
         out.bars = {};
+        out.waits = {};
+        out.deadlock.reset();
         return;
     }
     takeSnapshot(*run, out, options);
     out.metrics = scenario.metrics();
     out.bars = scenario.bars();
+    const std::vector<Link> links = scenario.links();
+    out.waits = waitForGraph(out, links);
+    out.deadlock.reset();
+    if (const Deadlock *d = scenario.deadlock()) out.deadlock = *d;
 }
 
 std::int64_t processCpuNs(std::int32_t pid) noexcept

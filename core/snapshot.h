@@ -13,14 +13,15 @@
 // per direction), not scenario names, so a new scenario shows up in the
 // window without a change to the window.
 //
-// Threads: call from the thread that owns the Run (Run::poll is not called
-// here; the sampler calls it before taking the snapshot). Out-parameters
+// Threads: call from the thread that owns the Run (Scenario::poll is not
+// called here; the sampler calls it before taking the snapshot). Out-parameters
 // are reused between ticks so a steady-state tick does not allocate.
 #pragma once
 
 #include "arena.h"
 #include "board.h"
 #include "scenario.h"
+#include "wait_for.h"
 
 #include <array>
 #include <optional>
@@ -44,6 +45,7 @@ struct ProcessSnapshot {
     std::int64_t cpuNs = -1;        // user+system CPU time from /proc; -1 = not read this tick
     std::string nextStep;           // step mode, at its gate: what its next step does
     std::optional<std::int64_t> readValue; // step mode: what its last read step read (its private copy)
+    std::optional<std::uint32_t> joins;    // waiting to join this process of the run (its slot)
 
     [[nodiscard]] std::uint64_t counter(Counter c) const noexcept
     {
@@ -104,6 +106,8 @@ struct Snapshot {
     std::vector<ObjectSnapshot> objects;
     std::vector<Metric> metrics; // Scenario::metrics() at this tick
     Bars bars;                   // Scenario::bars() at this tick
+    WaitForGraph waits;          // who waits for whom at this tick (wait_for.h)
+    std::optional<Deadlock> deadlock; // Scenario::deadlock(): confirmed, still standing
 
     [[nodiscard]] const ObjectSnapshot *object(std::uint32_t index) const noexcept;
     [[nodiscard]] const ObjectSnapshot *object(std::string_view name) const noexcept;

@@ -33,10 +33,8 @@ void Sampler::stop() { m_timer.stop(); }
 void Sampler::tick()
 {
     if (!m_scenario) return;
-    // Reap exits first, so a process that just died shows as killed in
-    // this very snapshot; then let the lesson advance (read worker output,
-    // start the next repetition).
-    if (Run *run = m_scenario->run()) run->poll();
+    // The lesson's tick first (it reaps exits, so a process that just died
+    // shows as killed in this very snapshot, and advances the lesson).
     m_scenario->poll();
     SnapshotOptions options;
     options.readCpuTime = m_ticks % kCpuEveryTicks == 0;

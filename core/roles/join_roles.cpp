@@ -81,6 +81,7 @@ int joiner(WorkerContext &ctx)
     if (ctx.control->fixEnabled.load(std::memory_order_relaxed) != 0) {
         if (auto ok = drain(); !ok) return failed(kRole, ok.error());
     }
+    telemetry::setJoining(std::uint32_t(*waitSlot)); // the wait-for graph's edge to the child
     {
         StateScope joining(ProcState::WaitingJoin, kNoObject);
         while (!childDone() && !ctx.shouldStop()) {

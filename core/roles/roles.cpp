@@ -14,6 +14,8 @@ constexpr RoleInfo kRoles[] = {
      &roles::benchIncrements},
     {"isolated-counter", "--value NAME --increments N: add 1 to a private global and a shared value",
      true, &roles::isolatedCounter},
+    {"philosopher", "--seat I --seats N --meals M --think-ms T --eat-ms E: take fork I, then fork I+1, eat",
+     true, &roles::philosopher},
     {"phase-printer", "--rank R --phases K: print a line per phase, then wait at the barrier",
      true, &roles::phasePrinter},
     IPC_QT_ROLE("pool-worker",

@@ -26,6 +26,7 @@ int isolatedCounter(WorkerContext &ctx); // its own global and a shared value, N
 int phasePrinter(WorkerContext &ctx);    // a line per phase, char by char, then a barrier
 int poolWorker(WorkerContext &ctx);      // tasks queue -> squares -> results queue
 int bigPutter(WorkerContext &ctx);       // puts large items, then exits
+int philosopher(WorkerContext &ctx);     // takes two fork Locks to eat (the dining philosophers)
 int joiner(WorkerContext &ctx);          // joins a child before (or, fixed, after) draining
 int ringParticles(WorkerContext &ctx);   // one stage of the particle ring
 int chunk(WorkerContext &ctx);   // transforms [start, end) of a SharedMemory block or Array in place

@@ -62,7 +62,7 @@ public:
         return outcome;
     }
 
-    void poll() override
+    void advance() override
     {
         if (m_output < 0) return;
         char buf[4096];

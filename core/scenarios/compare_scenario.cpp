@@ -207,7 +207,7 @@ public:
         closeBlock();
     }
 
-    void poll() override
+    void advance() override
     {
         // Stopped: the killed pair must not be taken for a finished stage
         // and the next pair started after the lecturer's Stop.

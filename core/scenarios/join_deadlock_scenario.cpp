@@ -10,8 +10,6 @@ namespace ipc::scenarios {
 
 namespace {
 
-// Both blocked this long counts as deadlocked (nothing else can wake them).
-constexpr std::uint64_t kDeadlockNs = 500'000'000;
 
 class JoinDeadlockScenario final : public Scenario {
 public:
@@ -27,7 +25,6 @@ public:
 
     Result<void> start() override
     {
-        m_everDeadlocked = false;
         const auto items = std::uint32_t(param("items"));
         const auto maxsize = std::uint32_t(param("maxsize"));
         const auto itemBytes = std::uint32_t(param("item_kib")) * 1024u;
@@ -44,12 +41,6 @@ public:
         return {};
     }
 
-    void poll() override
-    {
-        if (m_run) m_run->poll();
-        if (deadlockedNow()) m_everDeadlocked = true;
-    }
-
     std::vector<Metric> metrics() const override
     {
         return {{"deadlocked", deadlockedNow() ? 1.0 : 0.0},
@@ -63,7 +54,7 @@ public:
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("join-deadlock"));
         o.insert(QStringLiteral("fix"), param("fix") != 0);
-        o.insert(QStringLiteral("deadlocked"), m_everDeadlocked);
+        o.insert(QStringLiteral("deadlocked"), firstDeadlock() != nullptr);
         o.insert(QStringLiteral("items"), double(param("items")));
         o.insert(QStringLiteral("put"), double(ops(0)));
         o.insert(QStringLiteral("drained"), double(ops(1)));
@@ -95,20 +86,10 @@ private:
         auto q = Queue::attach(m_run->arena(), "queue");
         return q ? (*q)->stats().depth : 0;
     }
-    // The child blocked on put and the parent waiting to join, both for a while.
-    bool deadlockedNow() const
-    {
-        if (!m_run || m_run->processCount() < 2) return false;
-        const BoardSlot &child = m_run->board().slots[0];
-        const BoardSlot &parent = m_run->board().slots[1];
-        const std::uint64_t now = monotonicNs();
-        auto stuck = [&](const BoardSlot &s, ProcState state) {
-            return s.currentState() == state && now - s.stateSinceNs.load(std::memory_order_relaxed) > kDeadlockNs;
-        };
-        return stuck(child, ProcState::BlockedPut) && stuck(parent, ProcState::WaitingJoin);
-    }
+    // The wait-for graph's cycle: the child's put waits for the parent to
+    // get, the parent's join for the child to exit.
+    bool deadlockedNow() const { return deadlock() != nullptr; }
 
-    bool m_everDeadlocked = false;
 };
 
 } // namespace

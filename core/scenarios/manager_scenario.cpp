@@ -104,7 +104,7 @@ public:
         m_server.cleanup();
     }
 
-    void poll() override
+    void advance() override
     {
         if (!m_serverUp || m_final || m_clients.empty()) return;
         m_run->poll();

@@ -3,8 +3,8 @@
 // for the other to read, and neither reads: both are stuck in send for
 // ever. The fix (one side receives first) acts live: switched on during
 // the deadlock, that side starts reading and the exchange flows.
-// Deadlocked = both processes blocked on send with no round completed for
-// kDeadlockAfter.
+// Deadlocked = the wait-for graph's cycle (each waits for the other to
+// read), confirmed by Scenario::deadlock().
 #include "scenarios.h"
 
 #include "pipe.h"
@@ -15,8 +15,6 @@
 namespace ipc::scenarios {
 
 namespace {
-
-constexpr std::uint64_t kDeadlockAfterNs = 300'000'000;
 
 class PipeDeadlockScenario final : public Scenario {
 public:
@@ -33,9 +31,7 @@ public:
     {
         auto run = newRun();
         if (!run) return std::unexpected(run.error());
-        m_deadlocked = m_deadlockSeen = m_bothBlockedSeen = m_frozen = false;
-        m_lastOps = 0;
-        m_lastProgressNs = monotonicNs();
+        m_deadlockedAtStop = m_bothBlockedSeen = m_frozen = false;
         auto stats = (*run)->arena().make<PipeStats>("pipe");
         if (!stats) return std::unexpected(stats.error());
         applyControl();
@@ -58,28 +54,17 @@ public:
         return {};
     }
 
-    void poll() override
+    void advance() override
     {
         if (!m_run || m_frozen) return;
-        const std::uint64_t now = monotonicNs();
-        const BoardSlot &a = m_run->board().slots[m_sides[0]];
-        const BoardSlot &b = m_run->board().slots[m_sides[1]];
-        const std::uint64_t ops = a.ops.load(std::memory_order_relaxed) + b.ops.load(std::memory_order_relaxed);
-        if (ops != m_lastOps) {
-            m_lastOps = ops;
-            m_lastProgressNs = now;
-        }
-        const bool bothSending = a.currentState() == ProcState::BlockedSend &&
-                                 b.currentState() == ProcState::BlockedSend;
-        m_bothBlockedSeen = m_bothBlockedSeen || bothSending;
-        m_deadlocked = bothSending && now - m_lastProgressNs >= kDeadlockAfterNs;
-        m_deadlockSeen = m_deadlockSeen || m_deadlocked;
+        m_bothBlockedSeen = m_bothBlockedSeen || blockedSenders() == 2;
     }
 
     void stop() override
     {
         // The verdict is the one before the stop request unblocks everyone.
         poll();
+        if (!m_frozen) m_deadlockedAtStop = deadlocked();
         m_frozen = true;
         Scenario::stop();
     }
@@ -87,7 +72,7 @@ public:
     std::vector<Metric> metrics() const override
     {
         if (!m_run) return {};
-        return {{"deadlocked", m_deadlocked ? 1.0 : 0.0},
+        return {{"deadlocked", deadlocked() ? 1.0 : 0.0},
                 {"rounds", double(rounds())},
                 {"blocked_send", double(blockedSenders())}};
     }
@@ -96,8 +81,8 @@ public:
     {
         QJsonObject o;
         o.insert(QStringLiteral("scenario"), QStringLiteral("pipe-deadlock"));
-        o.insert(QStringLiteral("deadlocked"), m_deadlocked);
-        o.insert(QStringLiteral("deadlock_seen"), m_deadlockSeen);
+        o.insert(QStringLiteral("deadlocked"), deadlocked());
+        o.insert(QStringLiteral("deadlock_seen"), firstDeadlock() != nullptr);
         o.insert(QStringLiteral("both_blocked_send_seen"), m_bothBlockedSeen);
         o.insert(QStringLiteral("fix"), param("fix") != 0);
         o.insert(QStringLiteral("message_bytes"), double(param("size_kb") * 1024));
@@ -116,6 +101,7 @@ private:
         m_run->control().fixEnabled.store(param("fix") != 0 ? 1u : 0u, std::memory_order_relaxed);
         m_run->control().changed();
     }
+    bool deadlocked() const { return m_frozen ? m_deadlockedAtStop : deadlock() != nullptr; }
     // Rounds both sides completed.
     std::uint64_t rounds() const
     {
@@ -132,10 +118,7 @@ private:
     }
 
     std::uint32_t m_sides[2] = {0, 1};
-    std::uint64_t m_lastOps = 0;
-    std::uint64_t m_lastProgressNs = 0;
-    bool m_deadlocked = false;
-    bool m_deadlockSeen = false;
+    bool m_deadlockedAtStop = false;
     bool m_bothBlockedSeen = false;
     bool m_frozen = false;
 };

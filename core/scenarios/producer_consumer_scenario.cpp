@@ -67,7 +67,7 @@ public:
         return {};
     }
 
-    void poll() override
+    void advance() override
     {
         if (m_queue) m_maxDepthSampled = std::max<std::uint64_t>(m_maxDepthSampled, m_queue->qsize());
     }

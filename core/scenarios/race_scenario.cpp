@@ -97,7 +97,7 @@ public:
         return {};
     }
 
-    void poll() override
+    void advance() override
     {
         if (!m_run || m_results) return;
         const std::uint64_t now = monotonicNs();

@@ -13,6 +13,7 @@ namespace ipc::scenarios {
     X("pingpong", makePingpong)                \
     X("pipe-deadlock", makePipeDeadlock)       \
     X("join-deadlock", makeJoinDeadlock)       \
+    X("philosophers", makePhilosophers)        \
     X("ring", makeRing)                        \
     X("shared-memory", makeSharedMemory)       \
     X("manager", makeManager)                  \

@@ -55,7 +55,7 @@ public:
     }
 
     // Collect results as they come, without blocking (the parent's loop).
-    void poll() override
+    void advance() override
     {
         if (!m_results || !m_run) return;
         for (;;) {

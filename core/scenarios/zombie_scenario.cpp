@@ -53,7 +53,7 @@ public:
         return {};
     }
 
-    void poll() override
+    void advance() override
     {
         if (!m_run) return;
         m_zombiesSeen = std::max(m_zombiesSeen, count(ProcState::Exited));

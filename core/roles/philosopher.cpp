@@ -1,0 +1,164 @@
+// philosopher: one of the dining philosophers.
+//
+//   while meals == 0 or eaten < meals:
+//       think()                                   # sleep 0..think_ms
+//       if control.askWaiter: waiter.acquire()    # Semaphore(N-1)
+//       first, second = left, right               # fork SEAT+1, fork SEAT+2 (mod N)
+//       if control.forkOrder: first, second = min(..), max(..)
+//       with first: with second: eat()            # sleep eat_ms
+//       if asked: waiter.release()
+//
+// Everybody taking the left fork first is a cycle waiting to close: once
+// each holds its left fork, each waits for its right neighbour's, for ever.
+// The fixes break the cycle: a global order (the last philosopher takes
+// fork 1 first, so nobody holds a fork while waiting for a lower one), or
+// a waiter who lets at most N-1 sit down. Both are read before every meal,
+// so the lecturer's switches act on the running processes (a deadlock that
+// has already closed stays closed: nobody reaches the next meal).
+//
+// Lock waits are bounded (100 ms, repeated) so a stop request is seen; the
+// board shows the wait for the whole time. In step mode each take, the
+// waiter and putting the forks down are steps, so a lecturer can close the
+// cycle by hand.
+// Board: ops = meals eaten.
+#include "roles.h"
+
+#include "lock.h"
+#include "pacer.h"
+#include "semaphore.h"
+#include "step_gate.h"
+
+#include <optional>
+#include <random>
+#include <string>
+#include <unistd.h>
+
+namespace ipc::roles {
+
+namespace {
+
+constexpr std::string_view kRole = "philosopher";
+constexpr auto kRetry = std::chrono::milliseconds(100);
+
+std::string forkName(std::int64_t number) { return "fork " + std::to_string(number); }
+
+// Takes `fork`, waiting as long as it takes. False when the run stops first.
+Result<bool> take(WorkerContext &ctx, Lock &fork)
+{
+    // One mark on the board for the whole wait, not one per retry.
+    std::optional<StateScope> waiting;
+    for (;;) {
+        auto got = fork.acquire(kRetry);
+        if (got) return true;
+        if (got.error().code != Errc::Timeout) return std::unexpected(got.error());
+        if (ctx.shouldStop()) return false;
+        if (!waiting) waiting.emplace(ProcState::WaitingLock, fork.objectIndex, std::uint64_t(kRetry.count()) * 1'000'000);
+    }
+}
+
+Result<bool> askWaiter(WorkerContext &ctx, Semaphore &waiter)
+{
+    std::optional<StateScope> waiting;
+    for (;;) {
+        auto got = waiter.acquire(kRetry);
+        if (got) return true;
+        if (got.error().code != Errc::Timeout) return std::unexpected(got.error());
+        if (ctx.shouldStop()) return false;
+        if (!waiting) waiting.emplace(ProcState::WaitingSemaphore, waiter.objectIndex, std::uint64_t(kRetry.count()) * 1'000'000);
+    }
+}
+
+void think(std::int64_t ms)
+{
+    if (ms <= 0) return;
+    StateScope sleeping(ProcState::Sleeping);
+    usleep(useconds_t(ms * 1000));
+}
+
+// Eating holds both forks: the board keeps showing the critical section.
+void eat(std::int64_t ms)
+{
+    if (ms > 0) usleep(useconds_t(ms * 1000));
+}
+
+} // namespace
+
+int philosopher(WorkerContext &ctx)
+{
+    if (auto ok = ctx.args.allowOnly({"seat", "seats", "meals", "think-ms", "eat-ms"}); !ok)
+        return badOption(kRole, ok.error());
+    auto seats = ctx.args.integer("seats", 5, 2, 64);
+    if (!seats) return badOption(kRole, seats.error());
+    auto seat = ctx.args.integer("seat", 0, 0, *seats - 1);
+    auto meals = ctx.args.integer("meals", 0, 0, 1'000'000'000);
+    auto thinkMs = ctx.args.integer("think-ms", 2, 0, 10'000);
+    auto eatMs = ctx.args.integer("eat-ms", 1, 0, 10'000);
+    for (const auto *r : {&seat, &meals, &thinkMs, &eatMs})
+        if (!*r) return badOption(kRole, r->error());
+    // Seat s sits between fork s+1 (left) and fork s+2 (right), counting round.
+    const std::int64_t leftNumber = *seat + 1;
+    const std::int64_t rightNumber = (*seat + 1) % *seats + 1;
+    auto left = ctx.arena.find<Lock>(forkName(leftNumber));
+    if (!left) return failed(kRole, left.error());
+    auto right = ctx.arena.find<Lock>(forkName(rightNumber));
+    if (!right) return failed(kRole, right.error());
+    auto waiter = ctx.arena.find<Semaphore>("waiter");
+    if (!waiter) return failed(kRole, waiter.error());
+
+    ControlBlock &control = *ctx.control;
+    Pacer pacer(&control);
+    std::minstd_rand random(std::uint32_t(getpid()) * 2654435761u + std::uint32_t(*seat));
+    std::uniform_int_distribution<std::int64_t> thinking(0, *thinkMs);
+    for (std::int64_t eaten = 0; *meals == 0 || eaten < *meals;) {
+        if (!pacer.wait()) break;
+        think(thinking(random));
+        const bool asked = control.askWaiter.load(std::memory_order_relaxed) != 0;
+        if (asked) {
+            if (!telemetry::stepGate("ask the waiter")) break;
+            auto sat = askWaiter(ctx, **waiter);
+            if (!sat) return failed(kRole, sat.error());
+            if (!*sat) break;
+        }
+        const bool ordered = control.forkOrder.load(std::memory_order_relaxed) != 0;
+        const bool leftFirst = !ordered || leftNumber < rightNumber;
+        Lock &first = leftFirst ? **left : **right;
+        Lock &second = leftFirst ? **right : **left;
+        const std::int64_t firstNumber = leftFirst ? leftNumber : rightNumber;
+        const std::int64_t secondNumber = leftFirst ? rightNumber : leftNumber;
+        // Whatever it holds when the run stops, it puts down.
+        bool holdsFirst = false, holdsSecond = false;
+        const auto putDown = [&]() -> Result<void> {
+            if (holdsSecond)
+                if (auto r = second.release(); !r) return r;
+            if (holdsFirst)
+                if (auto r = first.release(); !r) return r;
+            if (asked)
+                if (auto r = (*waiter)->release(); !r) return r;
+            return {};
+        };
+        bool stopped = !telemetry::stepGate("take " + forkName(firstNumber));
+        if (!stopped) {
+            auto got = take(ctx, first);
+            if (!got) return failed(kRole, got.error());
+            holdsFirst = *got;
+            stopped = !holdsFirst || !telemetry::stepGate("take " + forkName(secondNumber));
+        }
+        if (!stopped) {
+            auto got = take(ctx, second);
+            if (!got) return failed(kRole, got.error());
+            holdsSecond = *got;
+            stopped = !holdsSecond;
+        }
+        if (!stopped) {
+            eat(*eatMs);
+            ++eaten;
+            if (ctx.slot) ctx.slot->addOps(1);
+            stopped = !telemetry::stepGate("put the forks down");
+        }
+        if (auto ok = putDown(); !ok) return failed(kRole, ok.error());
+        if (stopped) break;
+    }
+    return 0;
+}
+
+} // namespace ipc::roles
