@@ -291,7 +291,9 @@ void Scenario::watchForDeadlock()
     if (!m_watch) m_watch = std::make_unique<DeadlockWatch>();
     DeadlockWatch &w = *m_watch;
     const std::uint64_t now = monotonicNs();
-    if (now - w.lastNs < kEveryNs) return;
+    // A standing deadlock is looked at every tick, so that it is gone the
+    // moment it is broken (a deadlocked run has time to spare).
+    if (!m_deadlock && now - w.lastNs < kEveryNs) return;
     w.lastNs = now;
     takeSnapshot(*m_run, w.snapshot);
     const std::vector<Link> lessonLinks = links();
@@ -331,7 +333,9 @@ bool Scenario::finished()
     // The last processes may have exited after poll() looked: let the
     // lesson book them (or start its next stage) before the run is over.
     poll();
-    return m_run->allExited();
+    if (!m_run->allExited()) return false;
+    m_deadlock.reset(); // nobody is left to wait
+    return true;
 }
 
 void Scenario::applyLive(std::string_view, double) {}
