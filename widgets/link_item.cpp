@@ -1,5 +1,7 @@
 #include "link_item.h"
 
+#include "state_style.h"
+
 #include <QFontMetricsF>
 
 #include <QPainter>
@@ -64,8 +66,16 @@ void LinkItem::setActivity(Activity activity, double dt)
     if (activity == m_activity && !moving) return;
     m_activity = activity;
     // A blocked line, and its label, over the idle one beside it.
-    setZValue(activity == Activity::Blocked ? 2 : 1);
+    setZValue(m_inCycle ? 3 : (activity == Activity::Blocked ? 2 : 1));
     if (moving) m_dashOffset = std::fmod(m_dashOffset - dt * 12.0, 1000.0);
+    update();
+}
+
+void LinkItem::setInCycle(bool on)
+{
+    if (on == m_inCycle) return;
+    m_inCycle = on;
+    setZValue(on ? 3 : (m_activity == Activity::Blocked ? 2 : 1));
     update();
 }
 
@@ -102,6 +112,11 @@ void LinkItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *, QWidge
         width = 2;
         style = Qt::DashLine;
         break;
+    }
+    if (m_inCycle) {
+        color = deadlockColor();
+        width = 9;
+        style = Qt::SolidLine;
     }
     QPen pen(color, width, style, Qt::FlatCap);
     if (style != Qt::SolidLine) pen.setDashOffset(m_dashOffset);

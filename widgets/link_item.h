@@ -2,7 +2,8 @@
 // Scenario::links()), with an arrow for the direction data moves (put,
 // send: towards the object; get, recv: towards the process). Its look says
 // what is going on right now: moving dashes while data flows, red while
-// the process is blocked on that object, dark blue while it holds its lock.
+// the process is blocked on that object, dark blue while it holds its lock,
+// thick violet while it is part of a deadlock's cycle.
 #pragma once
 
 #include "scenario.h"
@@ -26,6 +27,9 @@ public:
     [[nodiscard]] Activity activity() const noexcept { return m_activity; }
     void setActivity(Activity activity, double dt);
     void setShowLabel(bool on) { m_showLabel = on; }
+    // Part of a deadlock's cycle: drawn in the deadlock colour, over the rest.
+    void setInCycle(bool on);
+    [[nodiscard]] bool inCycle() const noexcept { return m_inCycle; }
 
     QRectF boundingRect() const override;
     void paint(QPainter *painter, const QStyleOptionGraphicsItem *option, QWidget *widget) override;
@@ -40,6 +44,7 @@ private:
     Activity m_activity = Activity::Idle;
     double m_dashOffset = 0;
     bool m_showLabel = true;
+    bool m_inCycle = false;
 };
 
 } // namespace ipc

@@ -346,6 +346,7 @@ void MainWindow::buildLayout()
     connect(m_diagram, &ProcessDiagram::arranged, this, [this] {
         if (m_fitDiagramPending) fitDiagramHeight();
     });
+    connect(m_diagram, &ProcessDiagram::heightWanted, this, &MainWindow::fitDiagramHeight);
     connect(m_diagram, &ProcessDiagram::enlargeRequested, this,
             [this] { enlarge(nullptr, m_charts->isVisible()); });
     m_center->addWidget(diagramBox);

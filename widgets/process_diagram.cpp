@@ -1,5 +1,7 @@
 #include "process_diagram.h"
 
+#include "state_style.h"
+
 #include <QGraphicsSimpleTextItem>
 #include <QMouseEvent>
 
@@ -21,6 +23,22 @@ QString processLabel(const ProcessSnapshot &p)
     return QStringLiteral("%1 %2").arg(QString::fromStdString(p.role)).arg(p.pid);
 }
 
+// The deadlock in words short enough for the back row: two waits in full
+// ("A waits for B's fork 2, B waits for A's fork 1"); a longer cycle as the
+// chain of its pids, with the whole sentence in the tooltip.
+QString deadlockWords(const Deadlock &d)
+{
+    if (d.cycle.size() <= 2) return QObject::tr("Deadlock: %1.").arg(QString::fromStdString(d.text));
+    QString chain;
+    for (const Deadlock::Edge &e : d.cycle) chain += QStringLiteral("%1 \u2192 ").arg(e.pid);
+    chain += QString::number(d.cycle.front().pid);
+    const bool allLocks = std::all_of(d.cycle.begin(), d.cycle.end(),
+                                      [](const Deadlock::Edge &e) { return e.edge.state == ProcState::WaitingLock; });
+    return (allLocks ? QObject::tr("Deadlock: each waits for a lock the next one holds: %1")
+                     : QObject::tr("Deadlock: each waits for the next: %1"))
+        .arg(chain);
+}
+
 } // namespace
 
 ProcessDiagram::ProcessDiagram(QWidget *parent) : QGraphicsView(parent)
@@ -34,6 +52,11 @@ ProcessDiagram::ProcessDiagram(QWidget *parent) : QGraphicsView(parent)
     setBackgroundBrush(Qt::white);
     setFrameShape(QFrame::NoFrame);
     setToolTip(tr("Every box is a real process; click one to choose it for Kill."));
+    m_deadlockBanner = new QLabel(this);
+    m_deadlockBanner->setWordWrap(true);
+    m_deadlockBanner->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_deadlockBanner->hide();
+    setPresentation(false);
     clear();
 }
 
@@ -47,6 +70,7 @@ void ProcessDiagram::setLinks(std::vector<Link> links, bool onlyLinkedObjects)
 void ProcessDiagram::clear(const QString &message)
 {
     m_scene.clear();
+    m_deadlockBanner->hide();
     m_particles = nullptr;
     m_processNodes.clear();
     m_objectNodes.clear();
@@ -177,7 +201,7 @@ Arrangement sides(std::size_t objectCount, const std::vector<std::uint32_t> &lef
 // circle is as small as it can be with no two boxes touching: the view is
 // wide and short.
 Arrangement circle(const std::vector<std::uint32_t> &stages, const std::vector<std::size_t> &pipes,
-                   std::size_t objectCount, std::size_t slots)
+                   std::size_t objectCount, std::size_t slots, bool particles, qreal stretch)
 {
     Arrangement a;
     a.ring = true;
@@ -194,7 +218,8 @@ Arrangement circle(const std::vector<std::uint32_t> &stages, const std::vector<s
             boxes.emplace_back(c - QPointF(size.width() / 2, size.height() / 2), size);
             return c;
         };
-        auto onCircle = [&](qreal angle) { return QPointF(radius * std::cos(angle), radius * std::sin(angle)); };
+        // An ellipse as wide as the view is (a circle in a square view).
+        auto onCircle = [&](qreal angle) { return QPointF(stretch * radius * std::cos(angle), radius * std::sin(angle)); };
         for (std::size_t i = 0; i < n; ++i) {
             const qreal angle = -M_PI / 2 + 2 * M_PI * qreal(i) / qreal(n);
             a.processes[stages[i]] = box(onCircle(angle), stage);
@@ -213,57 +238,76 @@ Arrangement circle(const std::vector<std::uint32_t> &stages, const std::vector<s
         break;
     }
     // Beside the ring: the particles, and under them what else is shared.
-    const qreal side = ProcessDiagram::kRingParticlesSide;
-    qreal columnHeight = ParticlesItem::kCaption + side;
+    const qreal side = particles ? ProcessDiagram::kRingParticlesSide : 0;
+    const qreal caption = particles ? ParticlesItem::kCaption + kRowGap : 0;
+    qreal columnHeight = caption + side;
     for (std::size_t i = 0; i < objectCount; ++i)
         if (std::isnan(a.objects[i].x())) columnHeight += kRowGap + ObjectNodeItem::kCompactHeight;
     const qreal x = ring.right() + kColumnGap + std::max(side, ObjectNodeItem::kCompactWidth) / 2;
     qreal y = ring.center().y() - columnHeight / 2;
-    a.particles = QPointF(x, y + ParticlesItem::kCaption + side / 2);
-    y += ParticlesItem::kCaption + side + kRowGap;
+    if (particles) a.particles = QPointF(x, y + ParticlesItem::kCaption + side / 2);
+    y += caption + side;
     for (std::size_t i = 0; i < objectCount; ++i) {
         if (!std::isnan(a.objects[i].x())) continue;
         a.objects[i] = QPointF(x, y + ObjectNodeItem::kCompactHeight / 2);
         y += ObjectNodeItem::kCompactHeight + kRowGap;
     }
     // (every box of a ring is compact, the shared array's too)
-    a.size = QSizeF(ring.width() + kColumnGap + std::max(side, ObjectNodeItem::kCompactWidth), std::max(ring.height(), columnHeight));
+    if (columnHeight <= 0) a.size = ring.size(); // nothing beside it
+    else a.size = QSizeF(ring.width() + kColumnGap + std::max(side, ObjectNodeItem::kCompactWidth), std::max(ring.height(), columnHeight));
     return a;
 }
 
 } // namespace
 
 bool ProcessDiagram::ringOrder(const Snapshot &snapshot, const std::vector<const ObjectSnapshot *> &objects,
-                               std::vector<std::uint32_t> &stages, std::vector<std::size_t> &pipes)
+                               const std::vector<Link> &links, std::vector<std::uint32_t> &stages,
+                               std::vector<std::size_t> &between)
 {
-    // A ring: as many pipes as processes (three or more), and following
-    // each pipe from its sending end to its receiving end visits every
-    // process once before coming back.
+    // A ring: three or more processes, and as many objects each joining
+    // two of them -- a pipe from its sending end to its receiving end, or
+    // an object the lesson links to exactly two processes (the
+    // philosophers' forks) -- so that going from object to object visits
+    // every process once before coming back.
     const std::size_t n = snapshot.processes.size();
-    const auto pipeCount = std::size_t(std::count_if(objects.begin(), objects.end(),
-                                                     [](const ObjectSnapshot *o) { return o->hasTraffic; }));
-    if (n < 3 || pipeCount != n) return false;
-    std::map<std::uint32_t, std::size_t> pipeFrom; // slot at end A -> pipe
-    std::map<std::size_t, std::uint32_t> pipeTo;   // pipe -> slot at end B
+    if (n < 3) return false;
+    std::vector<std::vector<std::pair<std::size_t, std::uint32_t>>> next(n); // slot -> (object, slot beyond it)
+    std::size_t joining = 0;
     for (std::size_t i = 0; i < objects.size(); ++i) {
-        if (!objects[i]->hasTraffic) continue;
-        const ProcessSnapshot *a = snapshot.processByPid(objects[i]->endPids[0]);
-        const ProcessSnapshot *b = snapshot.processByPid(objects[i]->endPids[1]);
-        if (!a || !b || a == b || pipeFrom.count(a->slot)) return false;
-        pipeFrom[a->slot] = i;
-        pipeTo[i] = b->slot;
+        std::set<std::uint32_t> ends;
+        if (objects[i]->hasTraffic) {
+            const ProcessSnapshot *a = snapshot.processByPid(objects[i]->endPids[0]);
+            const ProcessSnapshot *b = snapshot.processByPid(objects[i]->endPids[1]);
+            if (!a || !b) return false;
+            next[a->slot].push_back({i, b->slot}); // a pipe ring goes one way
+            ends = {a->slot, b->slot};
+        } else {
+            for (const Link &l : links)
+                if (l.object == objects[i]->name && l.slot < n) ends.insert(l.slot);
+            if (ends.size() != 2) continue; // shared by all or by one: beside the ring
+            const std::uint32_t a = *ends.begin(), b = *ends.rbegin();
+            next[a].push_back({i, b});
+            next[b].push_back({i, a});
+        }
+        if (ends.size() != 2) return false;
+        ++joining;
     }
+    if (joining != n) return false;
     stages.clear();
-    pipes.clear();
+    between.clear();
     std::uint32_t slot = 0;
+    std::size_t cameThrough = objects.size();
     for (std::size_t k = 0; k < n; ++k) {
-        auto it = pipeFrom.find(slot);
-        if (it == pipeFrom.end()) return false;
+        const auto way = std::find_if(next[slot].begin(), next[slot].end(),
+                                      [&](const auto &e) { return e.first != cameThrough; });
+        if (way == next[slot].end()) return false;
         stages.push_back(slot);
-        pipes.push_back(it->second);
-        slot = pipeTo[it->second];
+        between.push_back(way->first);
+        cameThrough = way->first;
+        slot = way->second;
     }
-    return slot == 0 && std::set<std::uint32_t>(stages.begin(), stages.end()).size() == n;
+    return slot == 0 && std::set<std::uint32_t>(stages.begin(), stages.end()).size() == n &&
+           std::set<std::size_t>(between.begin(), between.end()).size() == n;
 }
 
 void ProcessDiagram::rebuild(const Snapshot &snapshot)
@@ -323,8 +367,24 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
     std::vector<std::uint32_t> stages;
     std::vector<std::size_t> pipes;
     Arrangement best;
-    if (ringOrder(snapshot, objects, stages, pipes)) {
-        best = circle(stages, pipes, objects.size(), n);
+    if (ringOrder(snapshot, objects, links, stages, pipes)) {
+        // (the ring of pipes moves particles, drawn beside it, and stays a
+        // circle like their orbits; a ring of forks has none). Of the
+        // ellipses from a circle to one 3x as wide, the one that shows the
+        // text largest in this view.
+        const bool particles = objects[pipes.front()]->hasTraffic;
+        const QSizeF view = viewport()->size().isEmpty() ? QSizeF(800, 300) : QSizeF(viewport()->size());
+        const qreal widest = particles ? 1 : 3;
+        qreal bestScale = -1;
+        for (qreal stretch = 1; stretch <= widest + 0.01; stretch += 0.25) {
+            Arrangement a = circle(stages, pipes, objects.size(), n, particles, stretch);
+            const qreal scale = std::min(view.width() / (a.size.width() + 2 * kSceneMargin),
+                                         view.height() / (a.size.height() + 2 * kSceneMargin));
+            if (scale > bestScale + 1e-9) {
+                bestScale = scale;
+                best = std::move(a);
+            }
+        }
     } else {
         const QSizeF view = viewport()->size().isEmpty() ? QSizeF(800, 300) : QSizeF(viewport()->size());
         qreal bestScale = -1;
@@ -462,6 +522,49 @@ void ProcessDiagram::showSnapshot(const Snapshot &snapshot)
         edge->setActivity(a, dt);
     }
     for (std::size_t s = 0; s < n && s < m_lastOps.size(); ++s) m_lastOps[s] = snapshot.processes[s].ops;
+    showDeadlock(snapshot);
+}
+
+void ProcessDiagram::showDeadlock(const Snapshot &snapshot)
+{
+    std::set<std::uint32_t> stuck;
+    std::set<std::pair<std::uint32_t, std::uint32_t>> cycleLines; // (process, object)
+    if (snapshot.deadlock) {
+        for (const Deadlock::Edge &e : snapshot.deadlock->cycle) {
+            stuck.insert(e.edge.waiter);
+            if (e.edge.object == kNoObject) continue; // a join: no line between the two
+            cycleLines.insert({e.edge.waiter, e.edge.object});
+            cycleLines.insert({e.edge.waitsFor, e.edge.object});
+        }
+    }
+    for (std::size_t s = 0; s < m_processNodes.size(); ++s)
+        if (ProcessNodeItem *node = m_processNodes[s]) node->setInDeadlock(stuck.count(std::uint32_t(s)) != 0);
+    for (LinkItem *line : m_linkItems) line->setInCycle(cycleLines.count({line->slot(), line->objectIndex()}) != 0);
+    const QString text = snapshot.deadlock ? deadlockWords(*snapshot.deadlock) : QString();
+    m_deadlockBanner->setToolTip(snapshot.deadlock ? QString::fromStdString(snapshot.deadlock->text) : QString());
+    if (text == m_deadlockBanner->text() && m_deadlockBanner->isVisible() == !text.isEmpty()) return;
+    m_deadlockBanner->setText(text);
+    m_deadlockBanner->setVisible(!text.isEmpty());
+    placeDeadlockBanner();
+}
+
+void ProcessDiagram::placeDeadlockBanner()
+{
+    // Under the picture, not over it: the view gives the banner a strip of
+    // its own and fits the scene above it.
+    int strip = 0;
+    if (m_deadlockBanner->isVisible()) {
+        const int w = std::max(100, width() - 8);
+        const int h = m_deadlockBanner->heightForWidth(w);
+        strip = h + 4;
+        m_deadlockBanner->setGeometry(4, height() - h - 2, w, h);
+        m_deadlockBanner->raise();
+    }
+    if (viewportMargins().bottom() != strip) {
+        setViewportMargins(0, 0, 0, strip);
+        fit();
+        Q_EMIT heightWanted();
+    }
 }
 
 void ProcessDiagram::showPoints(std::vector<Point> points)
@@ -494,6 +597,13 @@ void ProcessDiagram::setSelectedSlot(int slot)
 
 void ProcessDiagram::setPresentation(bool on)
 {
+    // The banner's words as large as the boxes' state lines on a projector.
+    m_deadlockBanner->setStyleSheet(
+        QStringLiteral("QLabel { color: white; background: %1; border-radius: 6px; padding: 6px 10px;"
+                       " font-weight: bold; font-size: %2px; }")
+            .arg(deadlockColor().name())
+            .arg(on ? 22 : 16));
+    placeDeadlockBanner();
     m_presentation = on;
     for (ProcessNodeItem *node : m_processNodes)
         if (node) node->setBold(on);
@@ -530,7 +640,7 @@ int ProcessDiagram::heightFor(int width, qreal textPixels) const
     const QRectF r = m_scene.sceneRect();
     if (r.isEmpty()) return 0;
     const qreal scale = std::min({kMaxScale, width / r.width(), textPixels / kSmallestTextPx});
-    return int(std::ceil(r.height() * scale)) + 2 * frameWidth();
+    return int(std::ceil(r.height() * scale)) + 2 * frameWidth() + viewportMargins().bottom();
 }
 
 void ProcessDiagram::fit()
@@ -554,6 +664,7 @@ void ProcessDiagram::resizeEvent(QResizeEvent *event)
         if (std::abs(std::log(is / was)) > 0.15) m_key.clear();
     }
     fit();
+    placeDeadlockBanner();
 }
 
 void ProcessDiagram::mouseDoubleClickEvent(QMouseEvent *event)

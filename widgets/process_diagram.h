@@ -21,6 +21,7 @@
 #include "snapshot.h"
 
 #include <QGraphicsView>
+#include <QLabel>
 
 #include <cmath>
 #include <map>
@@ -55,6 +56,9 @@ public:
     [[nodiscard]] ProcessNodeItem *processNode(std::uint32_t slot) const;
     [[nodiscard]] ObjectNodeItem *objectNode(const QString &name) const;
     [[nodiscard]] const std::vector<LinkItem *> &linkItems() const noexcept { return m_linkItems; }
+    // The words over the picture while a deadlock stands ("Deadlock: A
+    // waits for B's fork 2, ..."); empty otherwise.
+    [[nodiscard]] QString deadlockText() const { return m_deadlockBanner->isVisible() ? m_deadlockBanner->text() : QString(); }
 
     // The height this view needs at `width` to show the whole picture with
     // its smallest text `textPixels` high, or as large as that width allows
@@ -65,6 +69,9 @@ Q_SIGNALS:
     void processClicked(std::uint32_t slot);
     // The boxes were placed anew (a run started, a process came or went).
     void arranged();
+    // What it needs to show the picture changed (the deadlock banner came
+    // or went): the window may give it another height.
+    void heightWanted();
     // Double-clicked: show the diagram alone, filling the middle.
     void enlargeRequested();
 
@@ -89,11 +96,17 @@ private:
     // Whether a process gets a box: a run of more than a dozen shows those
     // still alive; the table keeps them all.
     [[nodiscard]] bool shown(const Snapshot &snapshot, std::size_t slot) const;
-    // The ring lesson's stages in ring order, and the pipe after each; false
-    // if the run's pipes do not form one ring through all its processes.
+    // The processes in ring order, and the object after each (a pipe of
+    // the ring lesson, a fork of the philosophers); false if they do not
+    // form one ring through all the processes.
     static bool ringOrder(const Snapshot &snapshot, const std::vector<const ObjectSnapshot *> &objects,
-                          std::vector<std::uint32_t> &stages, std::vector<std::size_t> &pipes);
+                          const std::vector<Link> &links, std::vector<std::uint32_t> &stages,
+                          std::vector<std::size_t> &between);
     void fit();
+    // Outlines the deadlock's processes, colours its cycle's lines and
+    // names it in words over the picture (or clears all that).
+    void showDeadlock(const Snapshot &snapshot);
+    void placeDeadlockBanner();
     [[nodiscard]] std::vector<std::uint32_t> structureKey(const Snapshot &snapshot) const;
 
     QGraphicsScene m_scene;
@@ -106,6 +119,7 @@ private:
     std::vector<std::uint64_t> m_lastOps; // by slot, for "flowing"
     std::map<std::uint32_t, Traffic> m_traffic;
     QGraphicsSimpleTextItem *m_placeholder = nullptr;
+    QLabel *m_deadlockBanner = nullptr;
     ParticlesItem *m_particles = nullptr;
     std::uint64_t m_lastNs = 0;
     int m_selected = -1;

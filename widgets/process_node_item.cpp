@@ -57,6 +57,13 @@ void ProcessNodeItem::setHoldsLock(bool on)
     update();
 }
 
+void ProcessNodeItem::setInDeadlock(bool on)
+{
+    if (on == m_inDeadlock) return;
+    m_inDeadlock = on;
+    update();
+}
+
 void ProcessNodeItem::setBold(bool on)
 {
     if (on == m_bold) return;
@@ -77,8 +84,9 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     const QColor fill = stateColor(m_state);
     const QColor ink = stateTextColor(m_state);
     painter->setRenderHint(QPainter::Antialiasing);
-    QPen outline(m_highlighted ? QColor(0xff, 0x00, 0x99) : QColor(0x21, 0x21, 0x21),
-                 m_highlighted ? 6 : (m_bold ? 3 : 2));
+    // Chosen for Kill (magenta) over in a deadlock (violet) over plain.
+    QPen outline(m_highlighted ? QColor(0xff, 0x00, 0x99) : (m_inDeadlock ? deadlockColor() : QColor(0x21, 0x21, 0x21)),
+                 m_highlighted || m_inDeadlock ? 7 : (m_bold ? 3 : 2));
     painter->setPen(outline);
     painter->setBrush(fill);
     painter->drawRoundedRect(box, 12, 12);

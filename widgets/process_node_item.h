@@ -29,6 +29,9 @@ public:
     void setProcess(const ProcessSnapshot &p);
     void setHighlighted(bool on);
     void setHoldsLock(bool on);
+    // One of a deadlock's processes: outlined in the deadlock colour.
+    void setInDeadlock(bool on);
+    [[nodiscard]] bool inDeadlock() const noexcept { return m_inDeadlock; }
     void setBold(bool on);
     [[nodiscard]] ProcState state() const noexcept { return m_state; }
     [[nodiscard]] std::int32_t pid() const noexcept { return m_pid; }
@@ -49,6 +52,7 @@ private:
     QString m_opsText;
     bool m_highlighted = false;
     bool m_holdsLock = false;
+    bool m_inDeadlock = false;
     bool m_bold = false;
 };
 

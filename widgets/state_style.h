@@ -37,6 +37,9 @@ enum class StateGroup {
 [[nodiscard]] QColor groupColor(StateGroup g);
 [[nodiscard]] QColor groupTextColor(StateGroup g); // readable on groupColor
 [[nodiscard]] QString groupLabel(StateGroup g);
+// The one colour of a deadlock: the outline of its processes, the lines of
+// its cycle, the words that name it.
+[[nodiscard]] inline QColor deadlockColor() { return QColor(0x6a, 0x1b, 0x9a); }
 [[nodiscard]] inline QColor stateColor(ProcState s) { return groupColor(stateGroup(s)); }
 [[nodiscard]] inline QColor stateTextColor(ProcState s) { return groupTextColor(stateGroup(s)); }
 // "blocked on put", "killed", ...
