@@ -106,15 +106,9 @@ std::optional<TemplateValue> templateValue(const QJsonObject &o, std::string_vie
 
 } // namespace
 
-LessonTexts Scenario::texts(const QJsonObject *result) const
+TemplateLookup Scenario::lookup(const QJsonObject *result) const
 {
-    LessonTexts out;
-    if (!m_definition) {
-        out.title = info().name;
-        return out;
-    }
-    const ScenarioDefinition &d = *m_definition;
-    const TemplateLookup lookup = [this, result](std::string_view name) -> std::optional<TemplateValue> {
+    return [this, result](std::string_view name) -> std::optional<TemplateValue> {
         // A result names the parameters of its own run first.
         if (result)
             if (auto v = templateValue(*result, name); v && spec(name)) return v;
@@ -123,8 +117,44 @@ LessonTexts Scenario::texts(const QJsonObject *result) const
             if (std::string c = p->choiceName(v); !c.empty()) return c;
             return v;
         }
+        if (name == "steps") return double(m_schedule.size());
         return result ? templateValue(*result, name) : std::nullopt;
     };
+}
+
+std::optional<Scenario::Challenge> Scenario::challenge() const
+{
+    if (!m_definition || !m_definition->challenge) return std::nullopt;
+    Challenge c;
+    c.text = m_definition->challenge->text.render(lookup(nullptr));
+    c.reached = m_challengeReachedAt.has_value();
+    c.steps = m_challengeReachedAt.value_or(0);
+    return c;
+}
+
+void Scenario::checkChallenge()
+{
+    constexpr std::uint64_t kEveryNs = 20'000'000;
+    if (!m_run || m_stopped || m_challengeReachedAt || !m_definition || !m_definition->challenge) return;
+    // Every few milliseconds, and after every step: "in at most 6 steps"
+    // must see the step that reached it.
+    const std::uint64_t now = monotonicNs();
+    if (now - m_challengeCheckedNs < kEveryNs && m_schedule.size() == m_challengeCheckedSteps) return;
+    m_challengeCheckedNs = now;
+    m_challengeCheckedSteps = m_schedule.size();
+    const QJsonObject r = result();
+    if (m_definition->challenge->goal.render(lookup(&r)) == "1") m_challengeReachedAt = m_schedule.size();
+}
+
+LessonTexts Scenario::texts(const QJsonObject *result) const
+{
+    LessonTexts out;
+    if (!m_definition) {
+        out.title = info().name;
+        return out;
+    }
+    const ScenarioDefinition &d = *m_definition;
+    const TemplateLookup lookup = this->lookup(result);
     out.title = d.title.render(lookup);
     out.explanation = d.explanation.render(lookup);
     out.question = d.question.render(lookup);
@@ -184,6 +214,13 @@ QJsonObject Scenario::result() const
         o.insert(QStringLiteral("schedule"), steps);
     }
     o.insert(QStringLiteral("deadlock"), m_firstDeadlock ? deadlockJson(*m_firstDeadlock) : QJsonValue());
+    if (const auto c = challenge()) {
+        QJsonObject j;
+        j.insert(QStringLiteral("text"), QString::fromStdString(c->text));
+        j.insert(QStringLiteral("reached"), c->reached);
+        if (c->reached) j.insert(QStringLiteral("steps"), double(c->steps));
+        o.insert(QStringLiteral("challenge"), j);
+    }
     o.insert(QStringLiteral("abnormal_exits"), abnormalExits(failed));
     o.insert(QStringLiteral("failed"), failed);
     return o;
@@ -323,6 +360,7 @@ void Scenario::poll()
     if (m_run) m_run->poll();
     advance();
     watchForDeadlock();
+    checkChallenge();
 }
 
 bool Scenario::finished()
@@ -398,6 +436,9 @@ Result<Run *> Scenario::newRun(std::size_t arenaSize)
     m_watch.reset();
     m_deadlock.reset();
     m_firstDeadlock.reset();
+    m_challengeReachedAt.reset();
+    m_challengeCheckedNs = 0;
+    m_challengeCheckedSteps = 0;
     m_run->steps().setEnabled(m_stepMode); // before any process reaches a gate
     return m_run.get();
 }

@@ -17,10 +17,12 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace ipc {
@@ -208,6 +210,16 @@ public:
     [[nodiscard]] const Deadlock *firstDeadlock() const noexcept { return m_firstDeadlock.get(); }
     static constexpr std::uint64_t kDeadlockConfirmNs = 300'000'000;
 
+    // The lesson file's challenge, if it has one: what it asks (rendered
+    // for the parameters in force), and whether this run has reached it,
+    // checked on every tick, after how many steps.
+    struct Challenge {
+        std::string text;
+        bool reached = false;
+        std::size_t steps = 0; // steps taken when it was reached
+    };
+    [[nodiscard]] std::optional<Challenge> challenge() const;
+
     // Live numbers for the charts, read without blocking any worker.
     [[nodiscard]] virtual std::vector<Metric> metrics() const = 0;
     // The summary printed by the CLI (--json) and shown after a run: the
@@ -275,6 +287,12 @@ private:
     [[nodiscard]] QJsonArray abnormalExits(bool &failed) const;
     // Looks for a deadlock (deadlock()); at most every few milliseconds.
     void watchForDeadlock();
+    // Whether the run has reached the challenge's goal (challenge()).
+    void checkChallenge();
+    // Names in texts: the parameters (of `result`'s run first), the
+    // result's fields, and `steps`.
+    [[nodiscard]] std::function<std::optional<std::variant<double, std::string>>(std::string_view)>
+    lookup(const QJsonObject *result) const;
     std::shared_ptr<const ScenarioDefinition> m_definition;
     struct DeadlockWatch;
     std::unique_ptr<DeadlockWatch> m_watch;
@@ -282,6 +300,9 @@ private:
     std::unique_ptr<Deadlock> m_firstDeadlock; // the run's first, for result()
     bool m_stepMode = false;
     std::vector<std::uint32_t> m_schedule;
+    std::optional<std::size_t> m_challengeReachedAt; // steps taken then
+    std::uint64_t m_challengeCheckedNs = 0;
+    std::size_t m_challengeCheckedSteps = 0;
 };
 
 // Every lesson, in catalog order: the built-in scenario files

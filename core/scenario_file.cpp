@@ -421,7 +421,23 @@ Result<void> parseTexts(const Checker &c, const QJsonObject &root, const Scenari
         if (f.size() > kMaxFileBytes) return c.error("/python", "file '" + *python + "' is larger than " + std::to_string(kMaxFileBytes) + " bytes");
         code = f.read(kMaxFileBytes).toStdString();
     }
-    return read("python", d.python, isParam, code);
+    if (auto ok = read("python", d.python, isParam, code); !ok) return ok;
+    if (!root.contains(QStringLiteral("challenge"))) return {};
+    auto challenge = c.object(root.value(QStringLiteral("challenge")), "/challenge");
+    if (!challenge) return std::unexpected(challenge.error());
+    if (auto ok = c.onlyKeys(*challenge, "/challenge", {"text", "goal"}); !ok) return std::unexpected(ok.error());
+    ChallengeDecl decl;
+    auto text = c.text(*challenge, "text", "/challenge", true);
+    if (!text) return std::unexpected(text.error());
+    if (auto ok = read("challenge/text", decl.text, isParam, *text); !ok) return ok;
+    auto goal = c.text(*challenge, "goal", "/challenge", true);
+    if (!goal) return std::unexpected(goal.error());
+    if (goal->find_first_of("|}$") != std::string::npos)
+        return c.error("/challenge/goal", "an expression holds no '|', '}' or '$'");
+    const std::function<bool(std::string_view)> inRun = [&](std::string_view n) { return n == "steps" || inResult(n); };
+    if (auto ok = read("challenge/goal", decl.goal, inRun, "${" + *goal + " ? 1 | 0}"); !ok) return ok;
+    d.challenge = std::move(decl);
+    return {};
 }
 
 } // namespace
@@ -441,7 +457,7 @@ Result<ScenarioDefinition> parseScenario(const QByteArray &json, const std::stri
     if (!root) return std::unexpected(root.error());
     if (auto ok = c.onlyKeys(*root, "", {"format", "name", "title", "explanation", "question",
                                          "answer", "values_axis", "python", "engine", "params", "objects",
-                                         "processes", "pipes"});
+                                         "processes", "pipes", "challenge"});
         !ok)
         return std::unexpected(ok.error());
 

@@ -23,6 +23,7 @@
 #include <QByteArray>
 #include <QString>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,16 @@ struct PipeDecl {
     bool ring = false;  // each process of the group sends to the next and receives from the one before
 };
 
+// A goal for the class, checked live on every tick (Scenario::challenge()):
+// "lose an update in at most 6 steps". In the file:
+//   "challenge": {"text": "...", "goal": "lost > 0 and steps <= 6"}
+// The goal is an expression (text_template.h) over the parameters, the
+// fields of the run's result and `steps`, the steps taken in step mode.
+struct ChallengeDecl {
+    TextTemplate text; // what is asked, over the parameters
+    TextTemplate goal; // renders "1" once reached
+};
+
 // Every text is a template over the parameters (text_template.h); the
 // answer may also name the fields of the run's result.
 struct ScenarioDefinition {
@@ -67,6 +78,7 @@ struct ScenarioDefinition {
     TextTemplate answer;      // shown after the run, rendered from its result
     TextTemplate valuesAxis;  // the values chart's vertical axis ("Count" if not given)
     TextTemplate python;      // the equivalent Python code
+    std::optional<ChallengeDecl> challenge;
     std::string engine;       // the built-in mechanism that runs it
     std::vector<ObjectDecl> objects;
     std::vector<ProcessGroupDecl> processes;

@@ -148,9 +148,30 @@ void ExplanationPane::render()
                       .arg(tr("Question:"), html(t.question), tr("Answer:"), html(t.answer));
     }
     const QString about = QStringLiteral("<p>%1</p>").arg(html(t.explanation));
+    QString goal;
+    m_challengeReached = false;
+    if (const auto c = m_scenario->challenge()) {
+        m_challengeReached = c->reached;
+        const QString done = c->reached ? (c->steps > 0 ? tr("Reached, in %n step(s)!", nullptr, int(c->steps))
+                                                        : tr("Reached!"))
+                                        : QString();
+        goal = QStringLiteral("<p><b>%1</b> %2%3</p>")
+                   .arg(tr("Challenge:"), html(c->text),
+                        done.isEmpty() ? QString()
+                                       : QStringLiteral(" <b style=\"color:#2e7d32\">%1</b>").arg(done.toHtmlEscaped()));
+    }
     const QString page = QStringLiteral("<h3>%1</h3>").arg(html(t.title)) +
-                         (m_presentation ? ask + about : about + ask);
+                         (m_presentation ? ask + goal + about : about + ask + goal);
     m_text->setHtml(page);
+}
+
+bool ExplanationPane::noteChallenge()
+{
+    if (!m_scenario) return false;
+    const auto c = m_scenario->challenge();
+    if (!c || c->reached == m_challengeReached) return false;
+    render();
+    return c->reached;
 }
 
 QString ExplanationPane::explanationText() const { return m_text->toPlainText(); }

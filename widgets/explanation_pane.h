@@ -35,6 +35,9 @@ public:
     // A run started: the question stands alone until it ends.
     void hideAnswer();
     [[nodiscard]] bool answerShown() const noexcept { return m_reveal; }
+    // After a tick: shows the lesson's challenge as reached once the run
+    // reaches it (or not yet, after a restart). True when it was just reached.
+    bool noteChallenge();
     // What the processes printed; the console is hidden while empty.
     void setConsoleText(const QString &text);
 
@@ -63,6 +66,7 @@ private:
     QJsonObject m_result; // of the run whose answer is shown
     bool m_reveal = false;
     bool m_presentation = false;
+    bool m_challengeReached = false; // as last rendered
 };
 
 } // namespace ipc

@@ -630,6 +630,8 @@ void MainWindow::onSampled()
         m_diagram->showPoints(s->points());
         const std::string out = s->consoleOutput();
         if (!out.empty()) m_explanation->setConsoleText(QString::fromStdString(out));
+        if (m_explanation->noteChallenge())
+            statusBar()->showMessage(tr("Challenge reached: %1").arg(QString::fromStdString(s->challenge()->text)), 10000);
         // Links can change as a run goes on (compare's next pair, a lesson
         // spawning its next repetition): the picture follows when they do.
         if (s->run())

@@ -30,7 +30,7 @@ public:
              wholeParam("items", 0, 100'000'000, 1000), wholeParam("maxsize", 1, 1000, 8),
              wholeParam("rate", 0, 100'000, 0, kLive), wholeParam("work_us", 0, 1'000'000, 0, kLive),
              wholeParam("payload", 0, kMaxPayload, 64, kLive), paceParam()},
-            {"complete", "consumed", "consumers_blocked_ms", "damaged", "exactly_once", "left_in_queue", "max_depth", "processes", "produced", "producers_blocked_ms"}};
+            {"complete", "consumed", "consumers_blocked_ms", "damaged", "exactly_once", "left_in_queue", "max_depth", "processes", "produced", "producers_blocked_ms", "producers_blocked_now"}};
         return kInfo;
     }
 
@@ -127,6 +127,11 @@ public:
         const auto blockedNs = [](const BoardSlot &b) { return b.blockedNs.load(std::memory_order_relaxed); };
         const auto blockedMs = [&](const BoardSlot &b) { return double(blockedNs(b)) / 1e6; };
         o.insert(QStringLiteral("producers_blocked_ms"), double(sum(m_producers, blockedNs)) / 1e6);
+        // Blocked on a full queue right now (a wait still going on is not in the ms yet).
+        o.insert(QStringLiteral("producers_blocked_now"),
+                 double(sum(m_producers, [](const BoardSlot &b) {
+                     return std::uint64_t(b.currentState() == ProcState::BlockedPut ? 1 : 0);
+                 })));
         o.insert(QStringLiteral("consumers_blocked_ms"), double(sum(m_consumers, blockedNs)) / 1e6);
         QJsonArray perProcess;
         for (const auto *group : {&m_producers, &m_consumers})

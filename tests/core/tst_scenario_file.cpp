@@ -136,6 +136,21 @@ void TestScenarioFile::malformed_data()
                                   << QStringLiteral("at least one");
     QTest::newRow("future format") << QByteArray("\"format\": 1,") << QByteArray("\"format\": 7,")
                                    << QStringLiteral("/format") << QStringLiteral("not supported");
+    QTest::newRow("challenge goal names no field")
+        << QByteArray("\"format\": 1,")
+        << QByteArray("\"format\": 1, \"challenge\": {\"text\": \"Lose one.\", \"goal\": \"steps > 0 and lots > 0\"},")
+        << QStringLiteral("/challenge/goal") << QStringLiteral("lots");
+    QTest::newRow("challenge goal not an expression")
+        << QByteArray("\"format\": 1,")
+        << QByteArray("\"format\": 1, \"challenge\": {\"text\": \"Lose one.\", \"goal\": \"lost > 0 } oops\"},")
+        << QStringLiteral("/challenge/goal") << QStringLiteral("no '|'");
+    QTest::newRow("challenge without goal")
+        << QByteArray("\"format\": 1,") << QByteArray("\"format\": 1, \"challenge\": {\"text\": \"Lose one.\"},")
+        << QStringLiteral("/challenge") << QStringLiteral("goal");
+    QTest::newRow("challenge with a stray key")
+        << QByteArray("\"format\": 1,")
+        << QByteArray("\"format\": 1, \"challenge\": {\"text\": \"x\", \"goal\": \"lost > 0\", \"prize\": 1},")
+        << QStringLiteral("/challenge") << QStringLiteral("prize");
     QTest::newRow("python file missing") << QByteArray("\"python\": \"print('hello')\"") << QByteArray("\"python\": \"nowhere.py\"")
                                          << QStringLiteral("/python") << QStringLiteral("not found");
 }

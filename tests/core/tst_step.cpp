@@ -181,6 +181,18 @@ void TestStep::cliFourSteps()
     QVERIFY2(c.code == 0, c.err.constData());
     QCOMPARE(c.result.value(QStringLiteral("lost")).toDouble(), 1.0);
     QCOMPARE(c.result.value(QStringLiteral("schedule")).toArray(), (QJsonArray{0, 1, 0, 1}));
+    // The race's challenge (lose an update in at most 6 steps), reached at
+    // the fourth step, the one that lost it.
+    const QJsonObject challenge = c.result.value(QStringLiteral("challenge")).toObject();
+    QVERIFY(challenge.value(QStringLiteral("reached")).toBool());
+    QCOMPARE(challenge.value(QStringLiteral("steps")).toDouble(), 4.0);
+    // Read then write, one process after the other: nothing lost, not reached.
+    const Cli apart = runCli({QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--schedule"),
+                              QStringLiteral("0,0,1,1"), QStringLiteral("--processes"), QStringLiteral("2"),
+                              QStringLiteral("--increments"), QStringLiteral("1"), QStringLiteral("--json")});
+    QVERIFY2(apart.code == 0, apart.err.constData());
+    QCOMPARE(apart.result.value(QStringLiteral("lost")).toDouble(), 0.0);
+    QVERIFY(!apart.result.value(QStringLiteral("challenge")).toObject().value(QStringLiteral("reached")).toBool());
 }
 
 // A seed picks the same steps, so the same result, every time; another
@@ -270,8 +282,17 @@ void TestStep::producerBlocksOnAFullQueueInSteps()
     }
     QVERIFY(producer != 99 && consumer != 99);
     QCOMPARE((*s)->stepViews()[producer].next, std::string("put item 0"));
-    for (int i = 0; i < 3; ++i) QVERIFY((*s)->step(producer)); // puts 0, 1; the third blocks
+    for (int i = 0; i < 2; ++i) QVERIFY((*s)->step(producer)); // puts 0, 1: the queue is full
+    (*s)->poll();
+    QVERIFY(!(*s)->challenge()->reached);
+    QVERIFY((*s)->step(producer)); // the third put blocks
     QVERIFY((*s)->stepViews()[producer].blocked);
+    // The lesson's challenge: make a producer block on a full queue.
+    QVERIFY(waitFor([&] {
+        (*s)->poll();
+        return (*s)->challenge()->reached;
+    }, kTimeoutMs));
+    QCOMPARE((*s)->challenge()->steps, std::size_t(3));
     QVERIFY((*s)->step(consumer)); // gets item 0: room for item 2
     auto settled = (*s)->settle();
     QVERIFY(settled);

@@ -102,6 +102,7 @@ private Q_SLOTS:
     void lessonsThatCannotDeadlockDoNot();
     void aKilledForkHolderTakesItsEdgesAlong();
     void headlessRunReportsTheCycle();
+    void philosophersDeadlockedByHand();
 };
 
 void TestWaitFor::twoLocksHeldCrosswiseAreACycle()
@@ -307,6 +308,36 @@ void TestWaitFor::headlessRunReportsTheCycle()
     const QJsonObject o = QJsonDocument::fromJson(ordered.out).object();
     QVERIFY(o.value(QStringLiteral("deadlock")).isNull());
     QVERIFY(o.value(QStringLiteral("every_philosopher_ate")).toBool());
+}
+
+// Step mode: each philosopher takes its left fork, then reaches for its
+// right one and blocks. Ten steps close the cycle, and the lesson's
+// challenge ("deadlock them by hand") is reached at the tenth.
+void TestWaitFor::philosophersDeadlockedByHand()
+{
+    auto s = createScenario("philosophers");
+    QVERIFY(s);
+    QVERIFY((*s)->setStepMode(true));
+    QVERIFY((*s)->start());
+    QVERIFY((*s)->challenge());
+    for (std::uint32_t p = 0; p < 5; ++p) {
+        QVERIFY((*s)->settle());
+        QCOMPARE((*s)->stepViews()[p].next, "take fork " + std::to_string(p + 1));
+        QVERIFY((*s)->step(p));
+    }
+    (*s)->poll();
+    QVERIFY(!(*s)->challenge()->reached);
+    for (std::uint32_t p = 0; p < 5; ++p) {
+        QCOMPARE((*s)->stepViews()[p].next, "take fork " + std::to_string((p + 1) % 5 + 1));
+        QVERIFY((*s)->step(p));
+        QVERIFY((*s)->stepViews()[p].blocked);
+    }
+    const Deadlock *d = waitForDeadlock(**s);
+    QVERIFY(d);
+    QCOMPARE(d->cycle.size(), std::size_t(5));
+    QVERIFY((*s)->challenge()->reached);
+    QCOMPARE((*s)->challenge()->steps, std::size_t(10));
+    (*s)->stop();
 }
 
 QTEST_GUILESS_MAIN(TestWaitFor)
