@@ -132,6 +132,25 @@ std::optional<Scenario::Challenge> Scenario::challenge() const
     return c;
 }
 
+int Scenario::twinLine(std::string_view step) const
+{
+    if (!m_definition || step.empty()) return -1;
+    for (const auto &[key, line] : m_definition->twinLines) {
+        if (step.find(key) == std::string_view::npos) continue;
+        const std::string wanted = line.render(lookup(nullptr));
+        if (wanted.empty()) return -1;
+        const std::string code = m_definition->python.render(lookup(nullptr));
+        int number = 0;
+        for (std::size_t at = 0; at <= code.size(); ++number) {
+            const std::size_t end = std::min(code.find('\n', at), code.size());
+            if (std::string_view(code).substr(at, end - at).find(wanted) != std::string_view::npos) return number;
+            at = end + 1;
+        }
+        return -1;
+    }
+    return -1;
+}
+
 void Scenario::checkChallenge()
 {
     constexpr std::uint64_t kEveryNs = 20'000'000;

@@ -220,6 +220,10 @@ public:
     };
     [[nodiscard]] std::optional<Challenge> challenge() const;
 
+    // Step mode: the line of the rendered Python twin (0-based) that a
+    // step with this text is, or -1 (the lesson file's "steps").
+    [[nodiscard]] int twinLine(std::string_view step) const;
+
     // Live numbers for the charts, read without blocking any worker.
     [[nodiscard]] virtual std::vector<Metric> metrics() const = 0;
     // The summary printed by the CLI (--json) and shown after a run: the

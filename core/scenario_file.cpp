@@ -422,6 +422,19 @@ Result<void> parseTexts(const Checker &c, const QJsonObject &root, const Scenari
         code = f.read(kMaxFileBytes).toStdString();
     }
     if (auto ok = read("python", d.python, isParam, code); !ok) return ok;
+    if (root.contains(QStringLiteral("steps"))) {
+        auto steps = c.object(root.value(QStringLiteral("steps")), "/steps");
+        if (!steps) return std::unexpected(steps.error());
+        for (auto it = steps->begin(); it != steps->end(); ++it) {
+            const std::string key = it.key().toStdString();
+            const std::string path = "/steps/" + key;
+            if (key.empty()) return c.error(path, "a step's key is part of its text: it cannot be empty");
+            if (!it.value().isString()) return c.error(path, "must be a text: the line of the twin");
+            TextTemplate line;
+            if (auto ok = read(("steps/" + key).c_str(), line, isParam, it.value().toString().toStdString()); !ok) return ok;
+            d.twinLines.emplace_back(key, std::move(line));
+        }
+    }
     if (!root.contains(QStringLiteral("challenge"))) return {};
     auto challenge = c.object(root.value(QStringLiteral("challenge")), "/challenge");
     if (!challenge) return std::unexpected(challenge.error());
@@ -457,7 +470,7 @@ Result<ScenarioDefinition> parseScenario(const QByteArray &json, const std::stri
     if (!root) return std::unexpected(root.error());
     if (auto ok = c.onlyKeys(*root, "", {"format", "name", "title", "explanation", "question",
                                          "answer", "values_axis", "python", "engine", "params", "objects",
-                                         "processes", "pipes", "challenge"});
+                                         "processes", "pipes", "challenge", "steps"});
         !ok)
         return std::unexpected(ok.error());
 

@@ -79,6 +79,11 @@ struct ScenarioDefinition {
     TextTemplate valuesAxis;  // the values chart's vertical axis ("Count" if not given)
     TextTemplate python;      // the equivalent Python code
     std::optional<ChallengeDecl> challenge;
+    // Step mode: which line of the Python twin each step is. A step whose
+    // text ("read counter", "take fork 3 (first)") contains the key is the
+    // first line of the rendered twin that contains the value (a template
+    // over the parameters): "steps": {"read counter": "counter.value += 1"}.
+    std::vector<std::pair<std::string, TextTemplate>> twinLines;
     std::string engine;       // the built-in mechanism that runs it
     std::vector<ObjectDecl> objects;
     std::vector<ProcessGroupDecl> processes;

@@ -1,5 +1,7 @@
 #include "explanation_pane.h"
 
+#include "snapshot.h"
+
 #include "scenario.h"
 #include "scenario_file.h"
 
@@ -46,7 +48,7 @@ ExplanationPane::ExplanationPane(QWidget *parent) : QWidget(parent)
 
     m_mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     const QFont &mono = m_mono;
-    m_code = new QPlainTextEdit(this);
+    m_code = new TwinCodeView(this);
     m_code->setObjectName(QStringLiteral("pythonCode"));
     m_code->setReadOnly(true);
     m_code->setFont(mono);
@@ -102,7 +104,10 @@ void ExplanationPane::refresh()
         code = QString::fromStdString(m_scenario->texts().python);
         if (code.isEmpty()) code = builtinPython(QString::fromStdString(m_scenario->lesson().name));
     }
-    if (code != m_code->toPlainText()) m_code->setPlainText(code);
+    if (code != m_code->toPlainText()) {
+        m_code->setPlainText(code);
+        m_code->setMarks({}); // they were lines of the text before
+    }
     m_codeBox->setVisible(!code.isEmpty());
     render();
 }
@@ -152,9 +157,10 @@ void ExplanationPane::render()
     m_challengeReached = false;
     if (const auto c = m_scenario->challenge()) {
         m_challengeReached = c->reached;
-        const QString done = c->reached ? (c->steps > 0 ? tr("Reached, in %n step(s)!", nullptr, int(c->steps))
-                                                        : tr("Reached!"))
-                                        : QString();
+        const QString done = !c->reached      ? QString()
+                             : c->steps == 0 ? tr("Reached!")
+                             : c->steps == 1 ? tr("Reached, in 1 step!")
+                                             : tr("Reached, in %1 steps!").arg(c->steps);
         goal = QStringLiteral("<p><b>%1</b> %2%3</p>")
                    .arg(tr("Challenge:"), html(c->text),
                         done.isEmpty() ? QString()
@@ -163,6 +169,16 @@ void ExplanationPane::render()
     const QString page = QStringLiteral("<h3>%1</h3>").arg(html(t.title)) +
                          (m_presentation ? ask + goal + about : about + ask + goal);
     m_text->setHtml(page);
+}
+
+void ExplanationPane::showSteps(const Snapshot &snapshot)
+{
+    std::map<int, QList<int>> marks;
+    if (m_scenario && m_scenario->stepMode())
+        for (const ProcessSnapshot &p : snapshot.processes)
+            if (!p.nextStep.empty())
+                if (const int line = m_scenario->twinLine(p.nextStep); line >= 0) marks[line].append(p.pid);
+    m_code->setMarks(std::move(marks));
 }
 
 bool ExplanationPane::noteChallenge()

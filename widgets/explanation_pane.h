@@ -9,6 +9,8 @@
 // the next run starts.
 #pragma once
 
+#include "twin_code_view.h"
+
 #include <QFont>
 #include <QJsonObject>
 #include <QWidget>
@@ -21,6 +23,7 @@ class QTextBrowser;
 namespace ipc {
 
 class Scenario;
+struct Snapshot;
 
 class ExplanationPane : public QWidget {
     Q_OBJECT
@@ -38,6 +41,9 @@ public:
     // After a tick: shows the lesson's challenge as reached once the run
     // reaches it (or not yet, after a restart). True when it was just reached.
     bool noteChallenge();
+    // Step mode: marks in the Python twin the line each process's next step is.
+    void showSteps(const Snapshot &snapshot);
+    [[nodiscard]] const TwinCodeView *code() const noexcept { return m_code; }
     // What the processes printed; the console is hidden while empty.
     void setConsoleText(const QString &text);
 
@@ -58,7 +64,7 @@ private:
     QSplitter *m_split;
     QTextBrowser *m_text;
     QWidget *m_codeBox;
-    QPlainTextEdit *m_code;
+    TwinCodeView *m_code;
     QWidget *m_consoleBox;
     QPlainTextEdit *m_console;
     QFont m_mono;

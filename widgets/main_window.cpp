@@ -630,8 +630,14 @@ void MainWindow::onSampled()
         m_diagram->showPoints(s->points());
         const std::string out = s->consoleOutput();
         if (!out.empty()) m_explanation->setConsoleText(QString::fromStdString(out));
-        if (m_explanation->noteChallenge())
-            statusBar()->showMessage(tr("Challenge reached: %1").arg(QString::fromStdString(s->challenge()->text)), 10000);
+        m_explanation->showSteps(snap);
+        if (m_explanation->noteChallenge()) {
+            const std::size_t steps = s->challenge()->steps;
+            statusBar()->showMessage(steps == 0   ? tr("Challenge reached")
+                                     : steps == 1 ? tr("Challenge reached in 1 step")
+                                                  : tr("Challenge reached in %1 steps").arg(steps),
+                                     10000);
+        }
         // Links can change as a run goes on (compare's next pair, a lesson
         // spawning its next repetition): the picture follows when they do.
         if (s->run())

@@ -136,12 +136,12 @@ int philosopher(WorkerContext &ctx)
                 if (auto r = (*waiter)->release(); !r) return r;
             return {};
         };
-        bool stopped = !telemetry::stepGate("take " + forkName(firstNumber));
+        bool stopped = !telemetry::stepGate("take " + forkName(firstNumber) + " (first)");
         if (!stopped) {
             auto got = take(ctx, first);
             if (!got) return failed(kRole, got.error());
             holdsFirst = *got;
-            stopped = !holdsFirst || !telemetry::stepGate("take " + forkName(secondNumber));
+            stopped = !holdsFirst || !telemetry::stepGate("take " + forkName(secondNumber) + " (second)");
         }
         if (!stopped) {
             auto got = take(ctx, second);

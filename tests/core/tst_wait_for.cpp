@@ -322,20 +322,27 @@ void TestWaitFor::philosophersDeadlockedByHand()
     QVERIFY((*s)->challenge());
     for (std::uint32_t p = 0; p < 5; ++p) {
         QVERIFY((*s)->settle());
-        QCOMPARE((*s)->stepViews()[p].next, "take fork " + std::to_string(p + 1));
+        QCOMPARE((*s)->stepViews()[p].next, "take fork " + std::to_string(p + 1) + " (first)");
         QVERIFY((*s)->step(p));
     }
     (*s)->poll();
     QVERIFY(!(*s)->challenge()->reached);
     for (std::uint32_t p = 0; p < 5; ++p) {
-        QCOMPARE((*s)->stepViews()[p].next, "take fork " + std::to_string((p + 1) % 5 + 1));
+        QCOMPARE((*s)->stepViews()[p].next, "take fork " + std::to_string((p + 1) % 5 + 1) + " (second)");
+        // The Python twin's line of that step.
+        const int line = (*s)->twinLine((*s)->stepViews()[p].next);
+        QVERIFY(line >= 0);
+        QVERIFY(QString::fromStdString((*s)->texts().python).split(u'\n').at(line).contains(u"with forks[second]:"));
         QVERIFY((*s)->step(p));
         QVERIFY((*s)->stepViews()[p].blocked);
     }
     const Deadlock *d = waitForDeadlock(**s);
     QVERIFY(d);
     QCOMPARE(d->cycle.size(), std::size_t(5));
-    QVERIFY((*s)->challenge()->reached);
+    QVERIFY(waitFor([&] {
+        (*s)->poll();
+        return (*s)->challenge()->reached;
+    }, kTimeoutMs));
     QCOMPARE((*s)->challenge()->steps, std::size_t(10));
     (*s)->stop();
 }

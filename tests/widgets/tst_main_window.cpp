@@ -7,6 +7,9 @@
 #include "explanation_pane.h"
 #include "link_item.h"
 #include "main_window.h"
+#include "twin_code_view.h"
+
+#include <QTextBlock>
 #include "process_diagram.h"
 #include "state_legend.h"
 #include "shared_value.h"
@@ -318,6 +321,17 @@ void TestMainWindow::stepModeLosesAnUpdateInFourKeys()
     w.action(QStringLiteral("step-2"))->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(stateText(0), QStringLiteral("next: write 1 (copy: 0)"), 5000);
     QTRY_COMPARE_WITH_TIMEOUT(stateText(1), QStringLiteral("next: write 1 (copy: 0)"), 5000);
+    // The Python twin marks the line both are about to run, with their pids:
+    // without the lock, the unlocked `counter.value += 1`.
+    const auto *twin = w.findChild<TwinCodeView *>(QStringLiteral("pythonCode"));
+    QVERIFY(twin);
+    QTRY_COMPARE_WITH_TIMEOUT(twin->marks().size(), std::size_t(1), 5000);
+    const auto [line, marked] = *twin->marks().begin();
+    QVERIFY2(twin->document()->findBlockByNumber(line).text().contains(QStringLiteral("# read, (another process runs), write")),
+             qPrintable(twin->document()->findBlockByNumber(line).text()));
+    const std::vector<pid_t> running = pidsOf(w.controller().sampler().snapshot());
+    QCOMPARE(marked.size(), 2);
+    for (int pid : marked) QVERIFY(std::find(running.begin(), running.end(), pid_t(pid)) != running.end());
     w.action(QStringLiteral("step-1"))->trigger();
     w.action(QStringLiteral("step-2"))->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(model.operations(0) + model.operations(1), std::uint64_t(2), 5000);
@@ -327,6 +341,7 @@ void TestMainWindow::stepModeLosesAnUpdateInFourKeys()
     QCOMPARE(w.controller().scenario()->schedule(), (std::vector<std::uint32_t>{0, 1, 0, 1}));
     stepMode->trigger(); // off: they run on
     QTRY_VERIFY_WITH_TIMEOUT(model.operations(0) > 100, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(twin->marks().empty(), 5000); // no steps, no marks
     const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));
