@@ -125,6 +125,8 @@ checks = [  # (what, ours, peer, field, target, ours must be at least/at most ta
      ("value_locked_increments", "c/pthread_mutex PROCESS_SHARED"), "ops_per_s", 0.8, ">="),
     ("locked increments (+board) vs pthread mutex", ("value_locked_increments", "proj/Value+Lock +board"),
      ("value_locked_increments", "c/pthread_mutex PROCESS_SHARED"), "ops_per_s", None, ">="),
+    ("locked increments (+board) with a step gate (off) vs none", ("value_locked_increments", "proj/Value+Lock +board +step gate"),
+     ("value_locked_increments", "proj/Value+Lock +board (by turns with the gate)"), "ops_per_s", 0.97, ">="),
     ("locked increments vs Python Value+get_lock", ("value_locked_increments", "proj/Value+Lock"),
      ("value_locked_increments", "py/mp.Value('i') + get_lock()"), "ops_per_s", 50, ">="),
     ("ipc-worker start+join vs posix_spawn /bin/true", ("process_spawn", "proj/ipc-worker start+join"),

@@ -16,7 +16,7 @@ constexpr std::string_view kBenches[] = {kLockedIncrements};
 constexpr int kProcesses = 2;
 constexpr std::int64_t kIncrementsEach = 2'000'000; // the peers' pthread mutex k
 
-Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, bool board)
+Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, bool board, bool stepGate = false)
 {
     auto run = Run::create(1 << 20);
     if (!run) return std::unexpected(run.error());
@@ -28,7 +28,8 @@ Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, bool bo
     for (int role = 0; role < kProcesses; ++role) {
         std::vector<std::string> args = {"--index",  std::to_string(role),
                                          "--increments", std::to_string(k),
-                                         "--board",  board ? "on" : "off"};
+                                         "--board",  board ? "on" : "off",
+                                         "--step-gate", stepGate ? "on" : "off"};
         for (auto &a : opts.cpuArgs(role)) args.push_back(std::move(a));
         if (auto spawned = (*run)->spawn("bench-increments", args); !spawned)
             return std::unexpected(spawned.error());
@@ -66,6 +67,25 @@ Result<void> runValue(const Options &opts)
             .repeated(*r)
             .emit();
     }
+    // A step gate before every increment, step mode off (what every
+    // lesson's gated worker pays when nobody steps), against none, by turns.
+    auto gated = repeatByTurns(opts, false, [&](bool gate) { return lockedIncrementsOnce(opts, k, true, gate); });
+    if (!gated) return std::unexpected(gated.error());
+    const Repeated &g = gated->second;
+    Row(kLockedIncrements, "proj/Value+Lock +board +step gate", opts)
+        .n(kProcesses * k)
+        .seconds(g.median.seconds)
+        .extra("procs", std::int64_t(kProcesses))
+        .extra("correct", g.median.final == g.median.expected)
+        .repeated(g)
+        .emit();
+    Row(kLockedIncrements, "proj/Value+Lock +board (by turns with the gate)", opts)
+        .n(kProcesses * k)
+        .seconds(gated->first.median.seconds)
+        .extra("procs", std::int64_t(kProcesses))
+        .extra("correct", gated->first.median.final == gated->first.median.expected)
+        .repeated(gated->first)
+        .emit();
     return {};
 }
 
