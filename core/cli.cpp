@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "schedule.h"
+
 #include "args.h"
 #include "leftovers.h"
 #include "scenario.h"
@@ -294,37 +296,14 @@ Result<double> paramValue(const Args &args, const std::string &key, const ParamS
 
 // --schedule's process numbers: "0,1,0,1" (commas or blanks) or a file of
 // them.
-Result<std::vector<std::uint32_t>> parseSchedule(const std::string &given)
+Result<std::vector<std::uint32_t>> scheduleOption(const std::string &given)
 {
-    std::string text = given;
     if (given.find_first_not_of("0123456789, \t\n") != std::string::npos) {
-        QFile file(QString::fromStdString(given));
-        if (!file.open(QIODevice::ReadOnly))
-            return fail(Errc::InvalidArgument, "--schedule: cannot read '" + given + "' (" + file.errorString().toStdString() + ")");
-        text = file.readAll().toStdString();
+        auto steps = readScheduleFile(given);
+        if (!steps) return fail(Errc::InvalidArgument, "--schedule: " + steps.error().message);
+        return steps;
     }
-    std::vector<std::uint32_t> steps;
-    std::size_t at = 0;
-    while (at < text.size()) {
-        const std::size_t start = text.find_first_of("0123456789", at);
-        if (start == std::string::npos) break;
-        if (const std::size_t bad = text.find_first_not_of(", \t\n\r", at); bad < start)
-            return fail(Errc::InvalidArgument, "--schedule: '" + text.substr(bad, 12) + "' at character " +
-                                                   std::to_string(bad + 1) + " is not a process number");
-        std::size_t end = text.find_first_not_of("0123456789", start);
-        if (end == std::string::npos) end = text.size();
-        if (end - start > 3 || std::stoul(text.substr(start, end - start)) >= Board::kMaxSlots)
-            return fail(Errc::InvalidArgument, "--schedule: process " + text.substr(start, end - start) +
-                                                   " at character " + std::to_string(start + 1) + " is out of range [0, " +
-                                                   std::to_string(Board::kMaxSlots - 1) + "]");
-        steps.push_back(std::uint32_t(std::stoul(text.substr(start, end - start))));
-        at = end;
-    }
-    if (const std::size_t bad = text.find_first_not_of("0123456789, \t\n\r", at); bad != std::string::npos)
-        return fail(Errc::InvalidArgument, "--schedule: '" + text.substr(bad, 12) + "' at character " +
-                                               std::to_string(bad + 1) + " is not a process number");
-    if (steps.empty()) return fail(Errc::InvalidArgument, "--schedule: no process numbers in '" + given + "'");
-    return steps;
+    return parseSchedule(given, "--schedule");
 }
 
 // Step mode headless: the schedule's steps first, then --seed's random
@@ -442,7 +421,7 @@ int run(int argc, char **argv, const RunExtension *extension)
     if (args->has("step") || args->has("schedule") || args->has("seed")) {
         stepper.emplace();
         if (args->has("schedule")) {
-            auto steps = parseSchedule(args->text("schedule"));
+            auto steps = scheduleOption(args->text("schedule"));
             if (!steps) return usageError(steps.error().message, &command);
             stepper->schedule = std::move(*steps);
         }

@@ -124,7 +124,8 @@ ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, 
     });
     grid->addWidget(m_victim, 2, 0);
     grid->addWidget(actionButton(actions.kill, runBox), 2, 1);
-    if (actions.stepMode) grid->addWidget(actionButton(actions.stepMode, runBox), 3, 0, 1, 2);
+    if (actions.stepMode) grid->addWidget(actionButton(actions.stepMode, runBox), 3, 0, 1, actions.stepRandomly ? 1 : 2);
+    if (actions.stepRandomly) grid->addWidget(actionButton(actions.stepRandomly, runBox), 3, 1);
     connect(m_victim, &QComboBox::currentIndexChanged, this,
             [this](int) { Q_EMIT chosenSlotChanged(chosenSlot()); });
     layout->addWidget(runBox);

@@ -35,6 +35,7 @@ public:
         QAction *restart = nullptr;
         QAction *kill = nullptr;
         QAction *stepMode = nullptr; // checkable
+        QAction *stepRandomly = nullptr;
     };
 
     ControlsPanel(RunController &controller, const Actions &actions, QWidget *parent = nullptr);

@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "schedule.h"
+
 #include "charts/chart_factory.h"
 #include "charts/charts_panel.h"
 #include "controls_panel.h"
@@ -138,6 +140,17 @@ void MainWindow::buildActions()
     connect(stepMode, &QAction::toggled, this, [this](bool on) {
         if (on != m_controller->stepMode()) (void)m_controller->setStepMode(on);
     });
+    connect(make("step-random", tr("Step &randomly"), QKeySequence(Qt::Key_F8),
+                 tr("Step mode: a process chosen at random (the same choices every run) takes one step")),
+            &QAction::triggered, this, [this] {
+                if (m_controller->stepMode()) (void)m_controller->stepRandomly();
+            });
+    connect(make("save-schedule", tr("Save &schedule..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
+                 tr("Save the steps taken in this run (process numbers) to replay them later")),
+            &QAction::triggered, this, &MainWindow::saveSchedule);
+    connect(make("replay-schedule", tr("Replay sc&hedule..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+                 tr("Start again in step mode and take the steps of a saved schedule, one by one")),
+            &QAction::triggered, this, &MainWindow::replaySchedule);
     for (int n = 1; n <= 9; ++n) {
         const QByteArray name = "step-" + QByteArray::number(n);
         auto *a = make(name.constData(), tr("Step process %1").arg(n), QKeySequence(Qt::Key_0 + n),
@@ -255,11 +268,12 @@ void MainWindow::buildMenus()
     exportMenu->addAction(action(QStringLiteral("export-all")));
     file->addAction(action(QStringLiteral("copy-chart")));
     file->addAction(action(QStringLiteral("export-folder")));
+    file->addAction(action(QStringLiteral("save-schedule")));
     file->addSeparator();
     file->addAction(action(QStringLiteral("quit")));
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
-    for (const char *n : {"start", "stop", "pause", "restart", "kill", "step-mode"})
+    for (const char *n : {"start", "stop", "pause", "restart", "kill", "step-mode", "step-random", "replay-schedule"})
         run->addAction(action(QString::fromLatin1(n)));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -364,7 +378,8 @@ void MainWindow::buildLayout()
     m_controls = new ControlsPanel(*m_controller,
                                    {action(QStringLiteral("start")), action(QStringLiteral("stop")),
                                     action(QStringLiteral("pause")), action(QStringLiteral("restart")),
-                                    action(QStringLiteral("kill")), action(QStringLiteral("step-mode"))},
+                                    action(QStringLiteral("kill")), action(QStringLiteral("step-mode")),
+                                    action(QStringLiteral("step-random"))},
                                    scroll);
     m_controls->setObjectName(QStringLiteral("controls"));
     scroll->setWidget(m_controls);
@@ -613,6 +628,8 @@ void MainWindow::onStatusChanged()
     action(QStringLiteral("restart"))->setEnabled(has);
     action(QStringLiteral("kill"))->setEnabled(m_controller->active());
     action(QStringLiteral("step-mode"))->setEnabled(has);
+    action(QStringLiteral("step-random"))->setEnabled(m_controller->active());
+    action(QStringLiteral("replay-schedule"))->setEnabled(has);
     action(QStringLiteral("step-mode"))->setChecked(m_controller->stepMode()); // a new lesson starts without
     m_controls->updateStatus();
 }
@@ -663,6 +680,42 @@ void MainWindow::selectSlot(int slot)
         }
     }
     m_syncingSelection = false;
+}
+
+void MainWindow::saveSchedule()
+{
+    const Scenario *s = m_controller->scenario();
+    if (!s || s->schedule().empty()) {
+        statusBar()->showMessage(tr("No steps to save yet: take some in step mode (F7)"), 8000);
+        return;
+    }
+    const QString suggested = QDir(m_exportFolder).filePath(m_controller->scenarioName() + QStringLiteral("-schedule.txt"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save the schedule"), suggested, tr("Schedules (*.txt)"));
+    if (path.isEmpty()) return;
+    QFile f(path);
+    const std::string text = formatSchedule(s->schedule());
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(text.data(), qint64(text.size())) != qint64(text.size())) {
+        statusBar()->showMessage(tr("Could not save %1: %2").arg(QDir::toNativeSeparators(path), f.errorString()), 10000);
+        return;
+    }
+    statusBar()->showMessage(tr("Saved %n step(s) in %1", nullptr, int(s->schedule().size())).arg(QDir::toNativeSeparators(path)), 8000);
+}
+
+void MainWindow::replaySchedule()
+{
+    if (!m_controller->scenario()) {
+        statusBar()->showMessage(tr("Choose a lesson first"), 5000);
+        return;
+    }
+    const QString path = QFileDialog::getOpenFileName(this, tr("Replay a schedule"), m_exportFolder, tr("Schedules (*.txt);;All files (*)"));
+    if (path.isEmpty()) return;
+    auto steps = readScheduleFile(path.toStdString());
+    if (!steps) {
+        QMessageBox::warning(this, tr("Cannot replay"), QString::fromStdString(steps.error().message));
+        return;
+    }
+    if (m_controller->replay(std::move(*steps)))
+        statusBar()->showMessage(tr("Replaying %1").arg(QDir::toNativeSeparators(path)), 8000);
 }
 
 void MainWindow::killChosen()

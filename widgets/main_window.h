@@ -117,6 +117,9 @@ private:
     void openScenarioWithDialog();
     void chooseExportFolder();
     void killChosen();
+    // File > Save schedule, Run > Replay schedule (schedule.h's text).
+    void saveSchedule();
+    void replaySchedule();
     void selectSlot(int slot);
     void showShortcuts();
     [[nodiscard]] ChartContext chartContext() const;

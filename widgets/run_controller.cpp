@@ -5,6 +5,7 @@ namespace ipc {
 RunController::RunController(QObject *parent) : QObject(parent)
 {
     connect(&m_sampler, &Sampler::sampled, this, &RunController::onSampled);
+    connect(&m_replayTimer, &QTimer::timeout, this, &RunController::replayNextStep);
 }
 
 RunController::~RunController() { shutdown(); }
@@ -68,6 +69,7 @@ Result<void> RunController::start()
         return report(started, tr("Could not start %1").arg(scenarioName()));
     }
     m_status = Status::Running;
+    m_random.seed(kStepSeed);
     m_sampler.beginRun();
     m_sampler.tick(); // data on screen at once, not one interval later
     m_sampler.start();
@@ -78,6 +80,7 @@ Result<void> RunController::start()
 
 void RunController::stop()
 {
+    m_replayTimer.stop();
     if (!m_scenario || !active()) return;
     m_scenario->stop();
     m_sampler.stop();
@@ -138,6 +141,43 @@ Result<void> RunController::step(std::uint32_t slot)
     auto r = report(m_scenario->step(slot, std::chrono::seconds(1)), tr("Cannot step process #%1").arg(slot + 1));
     m_sampler.tick();
     return r;
+}
+
+Result<void> RunController::stepRandomly()
+{
+    if (!m_scenario || !active())
+        return report(fail(Errc::InvalidArgument, "no run is going on"), tr("Cannot step"));
+    std::vector<std::uint32_t> ready;
+    for (const Scenario::StepView &v : m_scenario->stepViews())
+        if (v.waiting) ready.push_back(v.process);
+    if (ready.empty())
+        return report(fail(Errc::InvalidArgument, "no process is at its next step (all blocked or ended)"),
+                      tr("Cannot step"));
+    return step(ready[std::uniform_int_distribution<std::size_t>(0, ready.size() - 1)(m_random)]);
+}
+
+Result<void> RunController::replay(std::vector<std::uint32_t> schedule)
+{
+    if (!m_scenario) return report(fail(Errc::InvalidArgument, "choose one in the list first"), tr("No scenario"));
+    if (schedule.empty()) return report(fail(Errc::InvalidArgument, "the schedule has no steps"), tr("Cannot replay"));
+    m_replayTimer.stop();
+    if (auto on = setStepMode(true); !on) return on;
+    if (auto started = restart(); !started) return started;
+    m_replay = std::move(schedule);
+    m_replayNext = 0;
+    m_replayTimer.start(kReplayStepMs);
+    return {};
+}
+
+void RunController::replayNextStep()
+{
+    if (!active() || !stepMode() || m_replayNext >= m_replay.size()) {
+        m_replayTimer.stop();
+        return;
+    }
+    const std::uint32_t process = m_replay[m_replayNext++];
+    if (!step(process)) m_replayTimer.stop(); // said by step()
+    if (m_replayNext >= m_replay.size()) m_replayTimer.stop();
 }
 
 Result<void> RunController::setParam(const QString &key, double value)

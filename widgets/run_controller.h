@@ -20,9 +20,12 @@
 #include "scenario.h"
 
 #include <QObject>
+#include <QTimer>
 #include <QString>
 
 #include <memory>
+#include <random>
+#include <vector>
 
 namespace ipc {
 
@@ -60,6 +63,16 @@ public:
     [[nodiscard]] Result<void> setStepMode(bool on);
     [[nodiscard]] bool stepMode() const noexcept { return m_scenario && m_scenario->stepMode(); }
     [[nodiscard]] Result<void> step(std::uint32_t slot);
+    // One step of a process chosen among those at their gates by a
+    // generator seeded anew at every start (kStepSeed): the same clicks
+    // give the same interleaving, run after run.
+    [[nodiscard]] Result<void> stepRandomly();
+    static constexpr std::uint64_t kStepSeed = 1;
+    // Starts the lesson again in step mode and takes these steps, one every
+    // kReplayStepMs, so the class watches the interleaving happen again.
+    [[nodiscard]] Result<void> replay(std::vector<std::uint32_t> schedule);
+    [[nodiscard]] bool replaying() const noexcept { return m_replayTimer.isActive(); }
+    static constexpr int kReplayStepMs = 300;
     [[nodiscard]] Result<void> setParam(const QString &key, double value);
     // Stops the run and destroys the scenario (the window is closing).
     void shutdown();
@@ -77,9 +90,15 @@ private:
     void onSampled();
     Result<void> report(Result<void> r, const QString &what);
 
+    void replayNextStep();
+
     std::unique_ptr<Scenario> m_scenario;
     Sampler m_sampler;
     Status m_status = Status::NoScenario;
+    std::mt19937_64 m_random{kStepSeed};
+    QTimer m_replayTimer;
+    std::vector<std::uint32_t> m_replay; // the schedule being replayed
+    std::size_t m_replayNext = 0;
 };
 
 } // namespace ipc

@@ -10,6 +10,8 @@
 #include "twin_code_view.h"
 
 #include <QTextBlock>
+
+#include <set>
 #include "process_diagram.h"
 #include "state_legend.h"
 #include "shared_value.h"
@@ -91,6 +93,7 @@ private Q_SLOTS:
     void killedProcessShowsKilledOthersGoOn();
     void pauseAndResume();
     void stepModeLosesAnUpdateInFourKeys();
+    void randomStepsRepeatAndReplay();
     void closingTheWindowReapsTheRun();
     void presentationModeReachesChartsAndExports();
     void doubleClickEnlargesEscRestores();
@@ -342,6 +345,51 @@ void TestMainWindow::stepModeLosesAnUpdateInFourKeys()
     stepMode->trigger(); // off: they run on
     QTRY_VERIFY_WITH_TIMEOUT(model.operations(0) > 100, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(twin->marks().empty(), 5000); // no steps, no marks
+    const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+}
+
+// Step randomly picks from a generator seeded at every start: the same
+// clicks give the same steps and the same counter; a replay of the saved
+// schedule starts again and takes those steps, with the same result.
+void TestMainWindow::randomStepsRepeatAndReplay()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.chooseScenario(QStringLiteral("race")));
+    QVERIFY(w.controller().setParam(QStringLiteral("processes"), 3));
+    QVERIFY(w.controller().setParam(QStringLiteral("increments"), 0));
+    w.action(QStringLiteral("step-mode"))->trigger();
+    QVERIFY(w.controller().stepMode());
+    const auto counter = [&] {
+        auto v = w.controller().scenario()->run()->arena().find<SharedValue<std::int64_t>>("counter");
+        return v ? (*v)->load() : -1;
+    };
+    const auto clickRandomly = [&](int times) {
+        for (int i = 0; i < times; ++i) w.action(QStringLiteral("step-random"))->trigger();
+        return w.controller().scenario()->schedule();
+    };
+    w.action(QStringLiteral("start"))->trigger();
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller().scenario()->settle() &&
+                                 w.controller().scenario()->settle()->size() == 3, 20000);
+    const std::vector<std::uint32_t> first = clickRandomly(12);
+    QCOMPARE(first.size(), std::size_t(12));
+    QVERIFY(std::set<std::uint32_t>(first.begin(), first.end()).size() > 1); // more than one process chosen
+    const std::int64_t firstCounter = counter();
+
+    QVERIFY(w.controller().restart());
+    QTRY_VERIFY_WITH_TIMEOUT(w.controller().scenario()->settle() &&
+                                 w.controller().scenario()->settle()->size() == 3, 20000);
+    QCOMPARE(clickRandomly(12), first);
+    QCOMPARE(counter(), firstCounter);
+
+    QVERIFY(w.controller().replay(first));
+    QVERIFY(w.controller().replaying());
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller().replaying(), 30000);
+    QCOMPARE(w.controller().scenario()->schedule(), first);
+    QCOMPARE(counter(), firstCounter);
     const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));
