@@ -140,7 +140,7 @@ void MainWindow::buildActions()
     connect(stepMode, &QAction::toggled, this, [this](bool on) {
         if (on != m_controller->stepMode()) (void)m_controller->setStepMode(on);
     });
-    connect(make("step-random", tr("Step &randomly"), QKeySequence(Qt::Key_F8),
+    connect(make("step-random", tr("&Random step"), QKeySequence(Qt::Key_F8),
                  tr("Step mode: a process chosen at random (the same choices every run) takes one step")),
             &QAction::triggered, this, [this] {
                 if (m_controller->stepMode()) (void)m_controller->stepRandomly();
