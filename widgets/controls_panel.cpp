@@ -124,8 +124,10 @@ ControlsPanel::ControlsPanel(RunController &controller, const Actions &actions, 
     });
     grid->addWidget(m_victim, 2, 0);
     grid->addWidget(actionButton(actions.kill, runBox), 2, 1);
-    if (actions.stepMode) grid->addWidget(actionButton(actions.stepMode, runBox), 3, 0, 1, actions.stepRandomly ? 1 : 2);
-    if (actions.stepRandomly) grid->addWidget(actionButton(actions.stepRandomly, runBox), 3, 1);
+    // (each on a row of its own: beside another, the longer label would
+    // widen its column past a narrow panel's edge)
+    if (actions.stepMode) grid->addWidget(actionButton(actions.stepMode, runBox), 3, 0, 1, 2);
+    if (actions.stepRandomly) grid->addWidget(actionButton(actions.stepRandomly, runBox), 4, 0, 1, 2);
     connect(m_victim, &QComboBox::currentIndexChanged, this,
             [this](int) { Q_EMIT chosenSlotChanged(chosenSlot()); });
     layout->addWidget(runBox);

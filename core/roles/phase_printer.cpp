@@ -10,11 +10,14 @@
 // yield between characters, so that without the lock the lines of several
 // processes interleave visibly. The lock is read from the control block
 // before every line. Board: ops = phases completed; Custom0 = lines written.
+// In step mode (step_gate.h) taking the lock, writing a line, releasing the
+// lock and waiting at the barrier are steps.
 #include "roles.h"
 
 #include "barrier.h"
 #include "lock.h"
 #include "pacer.h"
+#include "step_gate.h"
 
 #include <algorithm>
 #include <sched.h>
@@ -46,8 +49,14 @@ int phasePrinter(WorkerContext &ctx)
                                  std::to_string(phase) + "\n";
         const bool locked = ctx.control->lockOn();
         if (locked) {
+            if (!telemetry::stepGate("take the lock")) return 0;
             if (auto acquired = (*lock)->acquire(); !acquired) return failed(kRole, acquired.error());
         }
+        const auto releaseAndEnd = [&] {
+            if (locked) (void)(*lock)->release();
+            return 0;
+        };
+        if (!telemetry::stepGate("write '" + line.substr(0, line.size() - 1) + "'")) return releaseAndEnd();
         for (char c : line) {
             if (!pacer.wait()) return 0;
             if (retryOnEintr([&] { return write(STDOUT_FILENO, &c, 1); }) != 1)
@@ -55,6 +64,7 @@ int phasePrinter(WorkerContext &ctx)
             sched_yield(); // let another printer in between two characters
         }
         if (locked) {
+            if (!telemetry::stepGate("release the lock")) return releaseAndEnd();
             if (auto released = (*lock)->release(); !released) return failed(kRole, released.error());
         }
         if (ctx.slot) ctx.slot->add(Counter::Custom0, 1);
@@ -71,6 +81,7 @@ int phasePrinter(WorkerContext &ctx)
         }
         // Stop requests break the barrier from the engine's side; a bounded
         // wait keeps a printer from waiting for a peer that was killed.
+        if (!telemetry::stepGate("wait at the barrier")) return 0;
         auto waited = (*barrier)->wait(std::chrono::seconds(30));
         if (!waited) return ctx.shouldStop() ? 0 : failed(kRole, waited.error());
         if (ctx.slot) ctx.slot->addOps(1);

@@ -13,10 +13,12 @@
 // peer's message while its own waits, the peer's send completes, the peer
 // reads, and everything flows. A stop request ends either side cleanly
 // within 100 ms, blocked or not.
-// Board: ops = rounds completed.
+// Board: ops = rounds completed. In step mode (step_gate.h) each send and
+// each receive is a step: step both sends and the deadlock closes by hand.
 #include "roles.h"
 
 #include "messaging_util.h"
+#include "step_gate.h"
 
 namespace ipc::roles {
 
@@ -51,9 +53,12 @@ int pipeExchange(WorkerContext &ctx)
             received = true;
             return {};
         };
+        const std::string round = " round " + std::to_string(r + 1);
         if (*side == 1 && fixOn()) {
+            if (!telemetry::stepGate("receive" + round)) return 0;
             if (auto ok = receive(); !ok) return ctx.shouldStop() ? 0 : ended(ok.error());
         }
+        if (!telemetry::stepGate("send" + round)) return 0;
         // Send, in slices: stay responsive to a stop and to the fix.
         const std::uint64_t before = conn->counters().messagesSent;
         std::optional<StateScope> blocked;
@@ -73,6 +78,7 @@ int pipeExchange(WorkerContext &ctx)
         }
         blocked.reset();
         if (!received) {
+            if (!telemetry::stepGate("receive" + round)) return 0;
             if (auto ok = receive(); !ok) return ctx.shouldStop() ? 0 : ended(ok.error());
         }
         if (ctx.slot) ctx.slot->addOps(1);

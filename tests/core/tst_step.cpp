@@ -68,6 +68,8 @@ private Q_SLOTS:
     void sameSeedSameSteps();
     void scheduleFileReplaysTheRun();
     void badSchedules();
+    void pipeDeadlockClosedByHand();
+    void barrierPrintInSteps();
     void producerBlocksOnAFullQueueInSteps();
 };
 
@@ -300,6 +302,59 @@ void TestStep::producerBlocksOnAFullQueueInSteps()
     (void)(*s)->setStepMode(false); // the rest runs on
     QVERIFY(waitFor([&] { return (*s)->finished(); }, kTimeoutMs));
     (*s)->stop();
+}
+
+// pipe-deadlock in steps: each side's send is a step; both sends taken,
+// both block, and the wait-for graph names the cycle.
+void TestStep::pipeDeadlockClosedByHand()
+{
+    auto s = createScenario("pipe-deadlock");
+    QVERIFY(s);
+    QVERIFY((*s)->setStepMode(true));
+    QVERIFY((*s)->start());
+    QVERIFY((*s)->settle());
+    for (std::uint32_t p = 0; p < 2; ++p) {
+        QCOMPARE((*s)->stepViews()[p].next, std::string("send round 1"));
+        QVERIFY((*s)->step(p));
+        QVERIFY((*s)->stepViews()[p].blocked);
+    }
+    QVERIFY(waitFor([&] {
+        (*s)->poll();
+        return (*s)->deadlock() != nullptr;
+    }, kTimeoutMs));
+    (*s)->stop();
+    QVERIFY((*s)->result().value(QStringLiteral("deadlock_seen")).toBool());
+}
+
+// barrier-print in steps with the lock: take, write, release, wait at the
+// barrier; the first at the barrier is blocked there until the other
+// arrives, and the lines come out whole.
+void TestStep::barrierPrintInSteps()
+{
+    auto s = createScenario("barrier-print");
+    QVERIFY(s);
+    QVERIFY((*s)->setParam("processes", 2));
+    QVERIFY((*s)->setParam("phases", 1));
+    QVERIFY((*s)->setParam("lock", 1));
+    QVERIFY((*s)->setParam("work_ms", 0));
+    QVERIFY((*s)->setStepMode(true));
+    QVERIFY((*s)->start());
+    QVERIFY((*s)->settle());
+    const std::vector<std::string> expected{"take the lock", "write 'process 0 finished phase 0'", "release the lock",
+                                            "wait at the barrier"};
+    for (const std::string &next : expected) {
+        QCOMPARE((*s)->stepViews()[0].next, next);
+        QVERIFY((*s)->step(0));
+    }
+    QVERIFY((*s)->stepViews()[0].blocked); // at the barrier, alone
+    QCOMPARE((*s)->stepViews()[1].next, std::string("take the lock"));
+    for (int i = 0; i < 4; ++i) QVERIFY((*s)->step(1));
+    QVERIFY(waitFor([&] { return (*s)->finished(); }, kTimeoutMs));
+    const QString out = QString::fromStdString((*s)->consoleOutput());
+    QVERIFY2(out.contains(QStringLiteral("process 0 finished phase 0\n")) &&
+                 out.contains(QStringLiteral("process 1 finished phase 0\n")),
+             qPrintable(out));
+    QCOMPARE((*s)->schedule(), (std::vector<std::uint32_t>{0, 0, 0, 0, 1, 1, 1, 1}));
 }
 
 QTEST_GUILESS_MAIN(TestStep)
