@@ -145,6 +145,14 @@ void MainWindow::buildActions()
             &QAction::triggered, this, [this] {
                 if (m_controller->stepMode()) (void)m_controller->stepRandomly();
             });
+    auto *autoStep = make("auto-step", tr("&Auto-step"), QKeySequence(Qt::SHIFT | Qt::Key_F8),
+                          tr("Step mode: the processes take steps in turn by themselves, at the slow-motion "
+                             "rate (4 a second at full speed), until you switch it off"));
+    autoStep->setCheckable(true);
+    connect(autoStep, &QAction::toggled, this, [this](bool on) {
+        if (on != m_controller->autoStepping()) m_controller->setAutoStep(on && m_controller->stepMode());
+        if (on && !m_controller->autoStepping()) action(QStringLiteral("auto-step"))->setChecked(false);
+    });
     connect(make("save-schedule", tr("Save &schedule..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
                  tr("Save the steps taken in this run (process numbers) to replay them later")),
             &QAction::triggered, this, &MainWindow::saveSchedule);
@@ -273,7 +281,7 @@ void MainWindow::buildMenus()
     file->addAction(action(QStringLiteral("quit")));
 
     QMenu *run = menuBar()->addMenu(tr("&Run"));
-    for (const char *n : {"start", "stop", "pause", "restart", "kill", "step-mode", "step-random", "replay-schedule"})
+    for (const char *n : {"start", "stop", "pause", "restart", "kill", "step-mode", "step-random", "auto-step", "replay-schedule"})
         run->addAction(action(QString::fromLatin1(n)));
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
@@ -629,6 +637,8 @@ void MainWindow::onStatusChanged()
     action(QStringLiteral("kill"))->setEnabled(m_controller->active());
     action(QStringLiteral("step-mode"))->setEnabled(has);
     action(QStringLiteral("step-random"))->setEnabled(m_controller->active());
+    action(QStringLiteral("auto-step"))->setEnabled(m_controller->active());
+    action(QStringLiteral("auto-step"))->setChecked(m_controller->autoStepping());
     action(QStringLiteral("replay-schedule"))->setEnabled(has);
     action(QStringLiteral("step-mode"))->setChecked(m_controller->stepMode()); // a new lesson starts without
     m_controls->updateStatus();

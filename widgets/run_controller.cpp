@@ -1,5 +1,7 @@
 #include "run_controller.h"
 
+#include <algorithm>
+
 namespace ipc {
 
 RunController::RunController(QObject *parent) : QObject(parent)
@@ -70,6 +72,7 @@ Result<void> RunController::start()
     }
     m_status = Status::Running;
     m_random.seed(kStepSeed);
+    m_lastTurn = ~0u;
     m_sampler.beginRun();
     m_sampler.tick(); // data on screen at once, not one interval later
     m_sampler.start();
@@ -156,8 +159,18 @@ Result<void> RunController::stepRandomly()
     return step(ready[std::uniform_int_distribution<std::size_t>(0, ready.size() - 1)(m_random)]);
 }
 
+void RunController::setAutoStep(bool on)
+{
+    m_replayTimer.stop();
+    m_autoStepping = on;
+    if (!on) return;
+    const double pace = m_scenario ? m_scenario->param(kPaceKey) : 0;
+    m_replayTimer.start(int(1000 / (pace > 0 ? pace : kAutoStepsPerSecond)));
+}
+
 Result<void> RunController::replay(std::vector<std::uint32_t> schedule)
 {
+    m_autoStepping = false;
     if (!m_scenario) return report(fail(Errc::InvalidArgument, "choose one in the list first"), tr("No scenario"));
     if (schedule.empty()) return report(fail(Errc::InvalidArgument, "the schedule has no steps"), tr("Cannot replay"));
     m_replayTimer.stop();
@@ -171,6 +184,22 @@ Result<void> RunController::replay(std::vector<std::uint32_t> schedule)
 
 void RunController::replayNextStep()
 {
+    if (m_autoStepping) {
+        // The next process after the last one's turn that is at its gate.
+        std::vector<std::uint32_t> ready;
+        if (active() && stepMode())
+            for (const Scenario::StepView &v : m_scenario->stepViews())
+                if (v.waiting) ready.push_back(v.process);
+        if (ready.empty()) {
+            m_replayTimer.stop();
+            Q_EMIT statusChanged();
+            return;
+        }
+        const auto after = std::upper_bound(ready.begin(), ready.end(), m_lastTurn);
+        m_lastTurn = after != ready.end() && m_lastTurn != ~0u ? *after : ready.front();
+        if (!step(m_lastTurn)) m_replayTimer.stop();
+        return;
+    }
     if (!active() || !stepMode() || m_replayNext >= m_replay.size()) {
         m_replayTimer.stop();
         return;

@@ -71,7 +71,13 @@ public:
     // Starts the lesson again in step mode and takes these steps, one every
     // kReplayStepMs, so the class watches the interleaving happen again.
     [[nodiscard]] Result<void> replay(std::vector<std::uint32_t> schedule);
-    [[nodiscard]] bool replaying() const noexcept { return m_replayTimer.isActive(); }
+    [[nodiscard]] bool replaying() const noexcept { return m_replayTimer.isActive() && !m_autoStepping; }
+    // Step mode on its own: the processes at their gates take steps in
+    // turn, at the pace control's rate (kAutoStepsPerSecond when it is at
+    // full speed), until switched off or nobody can step.
+    void setAutoStep(bool on);
+    [[nodiscard]] bool autoStepping() const noexcept { return m_replayTimer.isActive() && m_autoStepping; }
+    static constexpr int kAutoStepsPerSecond = 4;
     static constexpr int kReplayStepMs = 300;
     [[nodiscard]] Result<void> setParam(const QString &key, double value);
     // Stops the run and destroys the scenario (the window is closing).
@@ -99,6 +105,8 @@ private:
     QTimer m_replayTimer;
     std::vector<std::uint32_t> m_replay; // the schedule being replayed
     std::size_t m_replayNext = 0;
+    bool m_autoStepping = false;    // the timer takes turns rather than a schedule
+    std::uint32_t m_lastTurn = ~0u; // the process that took the last turn
 };
 
 } // namespace ipc

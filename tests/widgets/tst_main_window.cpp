@@ -94,6 +94,7 @@ private Q_SLOTS:
     void pauseAndResume();
     void stepModeLosesAnUpdateInFourKeys();
     void randomStepsRepeatAndReplay();
+    void autoStepDeadlocksThePhilosophers();
     void closingTheWindowReapsTheRun();
     void presentationModeReachesChartsAndExports();
     void doubleClickEnlargesEscRestores();
@@ -393,6 +394,35 @@ void TestMainWindow::randomStepsRepeatAndReplay()
     const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));
+}
+
+// Auto-step takes turns: each philosopher takes its first fork, then each
+// reaches for its second and blocks; with nobody left to step it stops,
+// and the window names the deadlock under the picture and outlines it.
+void TestMainWindow::autoStepDeadlocksThePhilosophers()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.chooseScenario(QStringLiteral("philosophers")));
+    w.action(QStringLiteral("step-mode"))->trigger();
+    w.action(QStringLiteral("start"))->trigger();
+    QVERIFY(w.controller().active());
+    w.action(QStringLiteral("auto-step"))->trigger();
+    QVERIFY(w.controller().autoStepping());
+    QTRY_VERIFY_WITH_TIMEOUT(!w.controller().autoStepping(), 30000);
+    QCOMPARE(w.controller().scenario()->schedule(),
+             (std::vector<std::uint32_t>{0, 1, 2, 3, 4, 0, 1, 2, 3, 4}));
+    QVERIFY(!w.action(QStringLiteral("auto-step"))->isChecked());
+    QTRY_VERIFY_WITH_TIMEOUT(w.diagram()->deadlockText().startsWith(QStringLiteral("Deadlock")), 10000);
+    for (std::uint32_t p = 0; p < 5; ++p) QVERIFY(w.diagram()->processNode(p)->inDeadlock());
+    int inCycle = 0;
+    for (const LinkItem *line : w.diagram()->linkItems()) inCycle += line->inCycle() ? 1 : 0;
+    QCOMPARE(inCycle, 10); // each philosopher's line to the fork it holds and to the one it waits for
+    const std::vector<pid_t> pids = pidsOf(w.controller().sampler().snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+    QVERIFY(w.diagram()->deadlockText().isEmpty());
 }
 
 void TestMainWindow::closingTheWindowReapsTheRun()
