@@ -6,12 +6,15 @@
 //
 // The global lives in this process's private memory; only the shared value
 // is seen by the other processes and by the engine.
-// Board: ops = iterations done; Custom0 = this process's global.
+// Board: ops = iterations done; Custom0 = this process's global. In step
+// mode (step_gate.h) the locked add to the shared value is a step; the
+// private global changes with it, unseen by anyone else.
 #include "roles.h"
 
 #include "pacer.h"
 
 #include "shared_value.h"
+#include "step_gate.h"
 
 namespace ipc::roles {
 
@@ -31,6 +34,7 @@ int isolatedCounter(WorkerContext &ctx)
 
     Pacer pacer(ctx.control);
     for (std::int64_t i = 0; i < *increments && pacer.wait(); ++i) {
+        if (!telemetry::stepGate("add 1 to its global and to shared")) break;
         ++g_counter;
         if (auto added = (*shared)->lockedAdd(1); !added) return failed(kRole, added.error());
         if (ctx.slot) {

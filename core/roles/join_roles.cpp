@@ -14,6 +14,7 @@
 #include "roles.h"
 
 #include "queue.h"
+#include "step_gate.h"
 
 #include <optional>
 #include <unistd.h>
@@ -32,6 +33,8 @@ int bigPutter(WorkerContext &ctx)
     if (!q) return failed(kRole, q.error());
     const QByteArray payload(qsizetype(*size), 'x');
     for (std::int64_t i = 0; i < *items; ++i) {
+        // In step mode (step_gate.h) each put is a step.
+        if (!telemetry::stepGate("put item " + std::to_string(i + 1))) return 0;
         // Bounded waits so a stop request is seen. The board shows
         // BlockedPut from the first full put until one succeeds.
         std::optional<StateScope> blocked;
@@ -65,9 +68,14 @@ int joiner(WorkerContext &ctx)
     std::int64_t drained = 0;
     auto drain = [&]() -> Result<void> {
         while (drained < *items && !ctx.shouldStop()) {
-            auto got = (*q)->getBytes(std::chrono::milliseconds(100));
+            if (!telemetry::stepGate("get an item")) return {};
+            Result<QByteArray> got = fail(Errc::Empty, "");
+            while (!ctx.shouldStop()) {
+                got = (*q)->getBytes(std::chrono::milliseconds(100));
+                if (got || got.error().code != Errc::Empty) break;
+            }
             if (!got) {
-                if (got.error().code == Errc::Empty) continue;
+                if (got.error().code == Errc::Empty) return {}; // stopped
                 return std::unexpected(got.error());
             }
             ++drained;
@@ -82,6 +90,7 @@ int joiner(WorkerContext &ctx)
         if (auto ok = drain(); !ok) return failed(kRole, ok.error());
     }
     telemetry::setJoining(std::uint32_t(*waitSlot)); // the wait-for graph's edge to the child
+    if (!telemetry::stepGate("join the child")) return 0;
     {
         StateScope joining(ProcState::WaitingJoin, kNoObject);
         while (!childDone() && !ctx.shouldStop()) {

@@ -1,5 +1,7 @@
 #include "messaging_util.h"
 
+#include "step_gate.h"
+
 #include "board.h"
 
 #include <QCborArray>
@@ -132,9 +134,13 @@ Result<void> putUntilStopped(const WorkerContext &ctx, Queue &queue, const QCbor
 }
 
 Result<void> sendUntilStopped(const WorkerContext &ctx, Connection &conn, const QCborValue &message,
-                              bool &stopped)
+                              bool &stopped, std::string_view step)
 {
     stopped = false;
+    if (!telemetry::stepGate(step)) {
+        stopped = true;
+        return fail(Errc::Timeout, "stopped at its step");
+    }
     // A send that times out has either sent nothing (send again) or
     // committed the message with its rest pending (flush); the counter
     // tells which.
@@ -153,9 +159,14 @@ Result<void> sendUntilStopped(const WorkerContext &ctx, Connection &conn, const 
     }
 }
 
-Result<QCborValue> recvUntilStopped(const WorkerContext &ctx, Connection &conn, bool &stopped)
+Result<QCborValue> recvUntilStopped(const WorkerContext &ctx, Connection &conn, bool &stopped,
+                                    std::string_view step)
 {
     stopped = false;
+    if (!telemetry::stepGate(step)) {
+        stopped = true;
+        return fail(Errc::Timeout, "stopped at its step");
+    }
     for (;;) {
         auto got = conn.recv(kStopSlice);
         if (got || got.error().code != Errc::Timeout) return got;

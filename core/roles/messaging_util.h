@@ -49,12 +49,15 @@ struct PayloadId {
 // Timeout retries, anything else is returned. `stopped` set on a stop.
 [[nodiscard]] Result<void> putUntilStopped(const WorkerContext &ctx, Queue &queue,
                                            const QCborValue &message, bool &stopped);
+// In step mode (step_gate.h) the send is a step named `step` ("send
+// request 3"); a stop at the gate sets `stopped`.
 [[nodiscard]] Result<void> sendUntilStopped(const WorkerContext &ctx, Connection &conn,
-                                            const QCborValue &message, bool &stopped);
+                                            const QCborValue &message, bool &stopped, std::string_view step);
 // Receives, retrying timeouts until a message, an error or a stop (then
-// `stopped` is set and the result is Timeout).
+// `stopped` is set and the result is Timeout). A step named `step` in step
+// mode, like the send.
 [[nodiscard]] Result<QCborValue> recvUntilStopped(const WorkerContext &ctx, Connection &conn,
-                                                  bool &stopped);
+                                                  bool &stopped, std::string_view step);
 
 inline constexpr auto kStopSlice = std::chrono::milliseconds(100);
 

@@ -45,17 +45,16 @@ int pipeExchange(WorkerContext &ctx)
     for (std::int64_t r = 0; *rounds == 0 || r < *rounds; ++r) {
         if (ctx.shouldStop()) return 0;
         const QCborValue mine = payloadMessage(*side, r, std::uint32_t(*size));
+        const std::string round = " round " + std::to_string(r + 1);
         bool received = false;
         const auto receive = [&]() -> Result<void> {
             bool stopped = false;
-            auto other = recvUntilStopped(ctx, *conn, stopped);
+            auto other = recvUntilStopped(ctx, *conn, stopped, "receive" + round);
             if (!other) return std::unexpected(other.error());
             received = true;
             return {};
         };
-        const std::string round = " round " + std::to_string(r + 1);
         if (*side == 1 && fixOn()) {
-            if (!telemetry::stepGate("receive" + round)) return 0;
             if (auto ok = receive(); !ok) return ctx.shouldStop() ? 0 : ended(ok.error());
         }
         if (!telemetry::stepGate("send" + round)) return 0;
@@ -78,7 +77,6 @@ int pipeExchange(WorkerContext &ctx)
         }
         blocked.reset();
         if (!received) {
-            if (!telemetry::stepGate("receive" + round)) return 0;
             if (auto ok = receive(); !ok) return ctx.shouldStop() ? 0 : ended(ok.error());
         }
         if (ctx.slot) ctx.slot->addOps(1);

@@ -24,7 +24,7 @@ int pipeReceiver(WorkerContext &ctx)
     if (!conn) return badOption(kRole, conn.error());
     bool stopped = false;
     for (;;) {
-        auto msg = recvUntilStopped(ctx, *conn, stopped);
+        auto msg = recvUntilStopped(ctx, *conn, stopped, "receive a message");
         if (!msg) {
             if (stopped) return 0;
             if (msg.error().code == Errc::EndOfFile) {

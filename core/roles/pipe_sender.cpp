@@ -45,13 +45,15 @@ int pipeSender(WorkerContext &ctx)
                                                          ctx.control->payloadBytes.load(std::memory_order_relaxed),
                                                          std::uint32_t(conn->maxMessageBytes() - 32)));
         const std::uint64_t t0 = monotonicNs();
-        if (auto sent = sendUntilStopped(ctx, *conn, message, stopped); !sent) {
+        const std::string number = std::to_string(i + 1);
+        const std::string step = (*expect == "none" ? "send message " : "send request ") + number;
+        if (auto sent = sendUntilStopped(ctx, *conn, message, stopped, step); !sent) {
             if (stopped) return 0;
             if (sent.error().code == Errc::Closed) return 0; // the receiver went away
             return failed(kRole, sent.error());
         }
         if (*expect != "none") {
-            auto reply = recvUntilStopped(ctx, *conn, stopped);
+            auto reply = recvUntilStopped(ctx, *conn, stopped, "receive reply " + number);
             if (!reply) {
                 if (stopped || reply.error().code == Errc::EndOfFile) return 0;
                 return failed(kRole, reply.error());
@@ -66,7 +68,7 @@ int pipeSender(WorkerContext &ctx)
         if (ctx.slot) ctx.slot->addOps(1);
     }
     if (*sentinel) {
-        if (auto sent = sendUntilStopped(ctx, *conn, sentinelMessage(), stopped);
+        if (auto sent = sendUntilStopped(ctx, *conn, sentinelMessage(), stopped, "send the end (None)");
             !sent && !stopped && sent.error().code != Errc::Closed)
             return failed(kRole, sent.error());
     }

@@ -8,6 +8,7 @@
 #include "roles.h"
 
 #include "pacer.h"
+#include "step_gate.h"
 #include "queue.h"
 #include "shared_value.h"
 
@@ -31,9 +32,15 @@ int poolWorker(WorkerContext &ctx)
 
     Pacer pacer(ctx.control);
     while (pacer.wait()) {
-        auto task = (*tasks)->getMessage(std::chrono::milliseconds(200));
+        // In step mode (step_gate.h) the get and the put are steps.
+        if (!telemetry::stepGate("get a task")) return 0;
+        Result<QCborValue> task = fail(Errc::Empty, "");
+        for (;;) {
+            task = (*tasks)->getMessage(std::chrono::milliseconds(200));
+            if (task || task.error().code != Errc::Empty) break;
+            if (ctx.shouldStop()) return 0; // bounded waits: a stop request is seen
+        }
         if (!task) {
-            if (task.error().code == Errc::Empty) continue; // re-check the stop request
             if (task.error().code == Errc::Closed) return 0;
             return failed(kRole, task.error());
         }
@@ -49,6 +56,7 @@ int poolWorker(WorkerContext &ctx)
         result.insert(QStringLiteral("worker"), qint64(*rank));
         result.insert(QStringLiteral("n"), qint64(n));
         result.insert(QStringLiteral("square"), qint64(n * n));
+        if (!telemetry::stepGate("put the square of " + std::to_string(n))) return 0;
         if (auto put = (*results)->putMessage(result); !put) return failed(kRole, put.error());
         if (ctx.slot) ctx.slot->addOps(1);
     }

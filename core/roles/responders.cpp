@@ -24,13 +24,13 @@ int respond(WorkerContext &ctx, std::string_view role, Answer &&answer)
     if (!conn) return badOption(role, conn.error());
     bool stopped = false;
     for (;;) {
-        auto request = recvUntilStopped(ctx, *conn, stopped);
+        auto request = recvUntilStopped(ctx, *conn, stopped, "receive a request");
         if (!request) {
             if (stopped || request.error().code == Errc::EndOfFile) return 0;
             return failed(role, request.error());
         }
         if (isSentinel(*request)) return 0;
-        if (auto sent = sendUntilStopped(ctx, *conn, answer(*request), stopped); !sent) {
+        if (auto sent = sendUntilStopped(ctx, *conn, answer(*request), stopped, "send the reply"); !sent) {
             if (stopped || sent.error().code == Errc::Closed) return 0;
             return failed(role, sent.error());
         }

@@ -69,6 +69,8 @@ private Q_SLOTS:
     void scheduleFileReplaysTheRun();
     void badSchedules();
     void pipeDeadlockClosedByHand();
+    void gatedLessonsWaitAndNameTheirLine_data();
+    void gatedLessonsWaitAndNameTheirLine();
     void barrierPrintInSteps();
     void producerBlocksOnAFullQueueInSteps();
 };
@@ -355,6 +357,43 @@ void TestStep::barrierPrintInSteps()
                  out.contains(QStringLiteral("process 1 finished phase 0\n")),
              qPrintable(out));
     QCOMPARE((*s)->schedule(), (std::vector<std::uint32_t>{0, 0, 0, 0, 1, 1, 1, 1}));
+}
+
+void TestStep::gatedLessonsWaitAndNameTheirLine_data()
+{
+    QTest::addColumn<QString>("lesson");
+    for (const char *l : {"isolation", "race", "producer-consumer", "worker-pool", "pingpong", "pipe-deadlock",
+                          "join-deadlock", "philosophers", "barrier-print"})
+        QTest::newRow(l) << QString::fromLatin1(l);
+}
+
+// Every gated lesson in step mode: its processes stop at their first
+// gate and do nothing more, each gate names its line of the Python twin,
+// and one step lets one of them on.
+void TestStep::gatedLessonsWaitAndNameTheirLine()
+{
+    QFETCH(QString, lesson);
+    auto s = createScenario(lesson.toStdString());
+    QVERIFY(s);
+    QVERIFY((*s)->setStepMode(true));
+    QVERIFY((*s)->start());
+    auto waiting = (*s)->settle();
+    QVERIFY2(waiting, waiting ? "" : waiting.error().toString().c_str());
+    QVERIFY(!waiting->empty());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    const QStringList twin = QString::fromStdString((*s)->texts().python).split(u'\n');
+    for (const Scenario::StepView &v : (*s)->stepViews()) {
+        QVERIFY2(v.waiting || v.ended, qPrintable(QStringLiteral("process %1 is neither at a gate nor gone").arg(v.process)));
+        if (!v.waiting) continue;
+        QCOMPARE((*s)->run()->slot(v.process).ops.load(), std::uint64_t(0)); // nothing done without a step
+        const int line = (*s)->twinLine(v.next);
+        QVERIFY2(line >= 0 && line < twin.size(), (lesson.toStdString() + ": no twin line for '" + v.next + "'").c_str());
+    }
+    const std::uint32_t first = waiting->front();
+    const std::size_t before = (*s)->schedule().size();
+    QVERIFY((*s)->step(first));
+    QCOMPARE((*s)->schedule().size(), before + 1);
+    (*s)->stop();
 }
 
 QTEST_GUILESS_MAIN(TestStep)
