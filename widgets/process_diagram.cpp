@@ -23,20 +23,18 @@ QString processLabel(const ProcessSnapshot &p)
     return QStringLiteral("%1 %2").arg(QString::fromStdString(p.role)).arg(p.pid);
 }
 
-// The deadlock in words short enough for the back row: two waits in full
-// ("A waits for B's fork 2, B waits for A's fork 1"); a longer cycle as the
-// chain of its pids, with the whole sentence in the tooltip.
+// The deadlock in words short enough for the back row, on one line where
+// it can be: two waits in full ("A waits for B's fork 2, B waits for A's
+// fork 1"); a longer cycle by what its processes do, the violet outlines
+// saying which they are, with the whole sentence in the tooltip.
 QString deadlockWords(const Deadlock &d)
 {
     if (d.cycle.size() <= 2) return QObject::tr("Deadlock: %1.").arg(QString::fromStdString(d.text));
-    QString chain;
-    for (const Deadlock::Edge &e : d.cycle) chain += QStringLiteral("%1 \u2192 ").arg(e.pid);
-    chain += QString::number(d.cycle.front().pid);
     const bool allLocks = std::all_of(d.cycle.begin(), d.cycle.end(),
                                       [](const Deadlock::Edge &e) { return e.edge.state == ProcState::WaitingLock; });
-    return (allLocks ? QObject::tr("Deadlock: each waits for a lock the next one holds: %1")
-                     : QObject::tr("Deadlock: each waits for the next: %1"))
-        .arg(chain);
+    return (allLocks ? QObject::tr("Deadlock: each of these %1 waits for a lock the next one holds.")
+                     : QObject::tr("Deadlock: each of these %1 waits for the next one."))
+        .arg(d.cycle.size());
 }
 
 } // namespace
@@ -54,6 +52,7 @@ ProcessDiagram::ProcessDiagram(QWidget *parent) : QGraphicsView(parent)
     setToolTip(tr("Every box is a real process; click one to choose it for Kill."));
     m_deadlockBanner = new QLabel(this);
     m_deadlockBanner->setWordWrap(true);
+    m_deadlockBanner->setAlignment(Qt::AlignCenter);
     m_deadlockBanner->setAttribute(Qt::WA_TransparentForMouseEvents);
     m_deadlockBanner->hide();
     setPresentation(false);
@@ -71,6 +70,7 @@ void ProcessDiagram::clear(const QString &message)
 {
     m_scene.clear();
     m_deadlockBanner->hide();
+    m_emptyMiddle = false;
     m_particles = nullptr;
     m_processNodes.clear();
     m_objectNodes.clear();
@@ -373,6 +373,7 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
         // ellipses from a circle to one 3x as wide, the one that shows the
         // text largest in this view.
         const bool particles = objects[pipes.front()]->hasTraffic;
+        m_emptyMiddle = !particles;
         const QSizeF view = viewport()->size().isEmpty() ? QSizeF(800, 300) : QSizeF(viewport()->size());
         const qreal widest = particles ? 1 : 3;
         qreal bestScale = -1;
@@ -550,19 +551,28 @@ void ProcessDiagram::showDeadlock(const Snapshot &snapshot)
 
 void ProcessDiagram::placeDeadlockBanner()
 {
-    // Under the picture, not over it: the view gives the banner a strip of
-    // its own and fits the scene above it.
+    // Inside a ring, whose middle is empty; else under the picture, not
+    // over it: the view gives the banner a strip of its own and fits the
+    // scene above it.
     int strip = 0;
     if (m_deadlockBanner->isVisible()) {
-        const int w = std::max(100, width() - 8);
-        const int h = m_deadlockBanner->heightForWidth(w);
-        strip = h + 4;
-        m_deadlockBanner->setGeometry(4, height() - h - 2, w, h);
+        if (m_emptyMiddle) {
+            const QRect view = viewport()->geometry();
+            const int w = std::max(100, view.width() * 34 / 100); // between the sides of the ring
+            const int h = m_deadlockBanner->heightForWidth(w);
+            m_deadlockBanner->setGeometry(view.center().x() - w / 2, view.center().y() - h / 2, w, h);
+        } else {
+            const int w = std::max(100, width() - 8);
+            const int h = m_deadlockBanner->heightForWidth(w);
+            strip = h + 4;
+            m_deadlockBanner->setGeometry(4, height() - h - 2, w, h);
+        }
         m_deadlockBanner->raise();
     }
     if (viewportMargins().bottom() != strip) {
         setViewportMargins(0, 0, 0, strip);
         fit();
+        m_key.clear(); // a shorter view may read larger arranged anew
         Q_EMIT heightWanted();
     }
 }
@@ -602,7 +612,7 @@ void ProcessDiagram::setPresentation(bool on)
         QStringLiteral("QLabel { color: white; background: %1; border-radius: 6px; padding: 6px 10px;"
                        " font-weight: bold; font-size: %2px; }")
             .arg(deadlockColor().name())
-            .arg(on ? 22 : 16));
+            .arg(on ? 18 : 15));
     placeDeadlockBanner();
     m_presentation = on;
     for (ProcessNodeItem *node : m_processNodes)

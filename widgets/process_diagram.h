@@ -120,6 +120,7 @@ private:
     std::map<std::uint32_t, Traffic> m_traffic;
     QGraphicsSimpleTextItem *m_placeholder = nullptr;
     QLabel *m_deadlockBanner = nullptr;
+    bool m_emptyMiddle = false; // a ring with nothing inside: the banner goes there
     ParticlesItem *m_particles = nullptr;
     std::uint64_t m_lastNs = 0;
     int m_selected = -1;
