@@ -42,30 +42,32 @@ constexpr auto kRetry = std::chrono::milliseconds(100);
 
 std::string forkName(std::int64_t number) { return "fork " + std::to_string(number); }
 
-// Takes `fork`, waiting as long as it takes. False when the run stops first.
-Result<bool> take(WorkerContext &ctx, Lock &fork)
+// Takes a fork or a seat (`acquire`, a bounded Lock or Semaphore acquire),
+// waiting as long as it takes, with one mark on the board for the whole
+// wait rather than one per retry. False when the run stops first.
+template <class Acquire>
+Result<bool> acquireUntilStopped(WorkerContext &ctx, Acquire &&acquire, ProcState waiting, std::uint32_t object)
 {
-    // One mark on the board for the whole wait, not one per retry.
-    std::optional<StateScope> waiting;
+    std::optional<StateScope> marked;
     for (;;) {
-        auto got = fork.acquire(kRetry);
+        auto got = acquire(kRetry);
         if (got) return true;
         if (got.error().code != Errc::Timeout) return std::unexpected(got.error());
         if (ctx.shouldStop()) return false;
-        if (!waiting) waiting.emplace(ProcState::WaitingLock, fork.objectIndex, std::uint64_t(kRetry.count()) * 1'000'000);
+        if (!marked) marked.emplace(waiting, object, std::uint64_t(kRetry.count()) * 1'000'000);
     }
+}
+
+Result<bool> take(WorkerContext &ctx, Lock &fork)
+{
+    return acquireUntilStopped(ctx, [&](Duration t) { return fork.acquire(t); }, ProcState::WaitingLock,
+                               fork.objectIndex);
 }
 
 Result<bool> askWaiter(WorkerContext &ctx, Semaphore &waiter)
 {
-    std::optional<StateScope> waiting;
-    for (;;) {
-        auto got = waiter.acquire(kRetry);
-        if (got) return true;
-        if (got.error().code != Errc::Timeout) return std::unexpected(got.error());
-        if (ctx.shouldStop()) return false;
-        if (!waiting) waiting.emplace(ProcState::WaitingSemaphore, waiter.objectIndex, std::uint64_t(kRetry.count()) * 1'000'000);
-    }
+    return acquireUntilStopped(ctx, [&](Duration t) { return waiter.acquire(t); }, ProcState::WaitingSemaphore,
+                               waiter.objectIndex);
 }
 
 void think(std::int64_t ms)
