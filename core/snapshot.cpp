@@ -260,7 +260,9 @@ void takeSnapshot(Run &run, Snapshot &out, const SnapshotOptions &options)
     readObjects(run, out);
     out.metrics.clear();
     out.bars = {};
-    out.waits = waitForGraph(out, {}); // no links: locks, pipes and joins only
+    // Who waits for whom needs the lesson's links: takeSnapshot(Scenario&)
+    // fills it, once per tick (the deadlock watch draws its own).
+    out.waits = {};
     out.deadlock.reset();
 }
 

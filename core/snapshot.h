@@ -106,7 +106,7 @@ struct Snapshot {
     std::vector<ObjectSnapshot> objects;
     std::vector<Metric> metrics; // Scenario::metrics() at this tick
     Bars bars;                   // Scenario::bars() at this tick
-    WaitForGraph waits;          // who waits for whom at this tick (wait_for.h)
+    WaitForGraph waits;          // who waits for whom at this tick (wait_for.h); Scenario snapshots only
     std::optional<Deadlock> deadlock; // Scenario::deadlock(): confirmed, still standing
 
     [[nodiscard]] const ObjectSnapshot *object(std::uint32_t index) const noexcept;
