@@ -109,6 +109,11 @@ bool Run::settleReserved(std::uint32_t index)
     if (isTerminal(s.currentState())) return true;
     const pid_t pid = s.pid.load(std::memory_order_relaxed);
     if (pid <= 0) return false; // not started yet
+    // While a process of ours lives it may be this one's parent, which
+    // reaps it and books how it ended: gone from /proc does not mean
+    // unbooked, only that the parent has not written its status yet.
+    for (bool recorded : m_recorded)
+        if (!recorded) return false;
     if (::kill(pid, 0) == 0 || errno != ESRCH) return false;
     // Gone without its parent's booking: reaped by init after its parent
     // died. If it had returned (Exited) it stored its status; otherwise it

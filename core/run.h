@@ -61,8 +61,10 @@ public:
 
     // A board slot for a process one of this run's workers starts itself
     // (the zombie lesson's children: their parent is that worker, not us).
-    // It has no Process here: its parent books its exit (recordExit). poll()
-    // books one whose pid has gone without that (it died with its parent),
+    // It has no Process here: its parent books its exit (recordExit). Once
+    // every process of ours has ended, poll() books one whose pid has gone
+    // without that (it died with its parent; while a parent lives, a pid
+    // gone from /proc may be one it has reaped and not yet booked),
     // kill() signals it by pid, stop() kills what is left. Reserve after
     // the last spawn(), so a spawned process's index stays its slot.
     [[nodiscard]] Result<std::uint32_t> reserveSlot(std::string_view role);

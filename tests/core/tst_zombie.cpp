@@ -10,6 +10,8 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace ipc;
 
@@ -45,6 +47,7 @@ private Q_SLOTS:
     void finishedChildrenAreZombiesUntilJoined();
     void killedParentTakesItsChildren();
     void killedChildIsBookedByItsParent();
+    void livingParentBooksItsReapedChild();
 };
 
 void TestZombie::finishedChildrenAreZombiesUntilJoined()
@@ -137,6 +140,34 @@ void TestZombie::killedChildIsBookedByItsParent()
     QCOMPARE(run.slot(1).exitStatus.load(), -SIGKILL);
     QVERIFY(isTerminal(run.slot(2).currentState()));
     QVERIFY(waitFor([&] { return gone(victim) && gone(run.slot(2).pid.load()); }, 5000));
+}
+
+
+// A parent reaps its child (the pid leaves /proc) a moment before it books
+// how the child ended; the engine must not guess -SIGKILL in that moment.
+// Here the "child" is a process the test has reaped itself, exit code 0
+// still unbooked, and the would-be parent an idle worker.
+void TestZombie::livingParentBooksItsReapedChild()
+{
+    auto run = Run::create(1 << 20);
+    QVERIFY2(run, run ? "" : run.error().toString().c_str());
+    auto parent = (*run)->spawn("idle");
+    QVERIFY(parent);
+    auto slot = (*run)->reserveSlot("child");
+    QVERIFY(slot);
+    const pid_t reaped = fork();
+    if (reaped == 0) _exit(0);
+    int status = 0;
+    QCOMPARE(waitpid(reaped, &status, 0), reaped);
+    (*run)->slot(*slot).pid.store(reaped);
+    (*run)->poll();
+    QVERIFY(!isTerminal((*run)->slot(*slot).currentState()));
+    QVERIFY(!(*run)->allExited());
+    // Its parent gone unbooked: then it died with it.
+    QVERIFY((*run)->kill(*parent));
+    QVERIFY(waitFor([&] { return (*run)->allExited(); }, 10000));
+    QCOMPARE((*run)->slot(*slot).exitStatus.load(), -SIGKILL);
+    (*run)->stop();
 }
 
 QTEST_GUILESS_MAIN(TestZombie)
