@@ -6,7 +6,7 @@
 // ping-pong's round trip. The server is role 0, the client role 1 (--pin).
 #include "bench.h"
 
-#include "manager/manager_process.h"
+#include "manager_process.h"
 
 #include <algorithm>
 

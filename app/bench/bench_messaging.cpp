@@ -15,8 +15,8 @@
 
 #include "pipe.h"
 #include "queue.h"
-#include "roles/bare_ring.h"
-#include "roles/messaging_util.h"
+#include "bare_ring.h"
+#include "messaging_util.h"
 
 #include <sched.h>
 

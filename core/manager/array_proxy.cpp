@@ -1,4 +1,4 @@
-#include "manager/array_proxy.h"
+#include "array_proxy.h"
 
 namespace ipc::manager {
 

@@ -16,7 +16,7 @@
 // loses updates unless done under a manager Lock. See manager_client.h.
 #pragma once
 
-#include "manager/manager_client.h"
+#include "manager_client.h"
 
 #include <QCborArray>
 

@@ -1,4 +1,4 @@
-#include "manager/barrier_proxy.h"
+#include "barrier_proxy.h"
 
 #include <QCborArray>
 

@@ -23,7 +23,7 @@
 // Telemetry: the caller's board slot shows WaitingBarrier while it waits.
 #pragma once
 
-#include "manager/manager_client.h"
+#include "manager_client.h"
 
 #include <optional>
 

@@ -1,4 +1,4 @@
-#include "manager/condition_proxy.h"
+#include "condition_proxy.h"
 
 #include <QCborArray>
 

@@ -27,7 +27,7 @@
 #pragma once
 
 #include "lock.h"
-#include "manager/manager_client.h"
+#include "manager_client.h"
 
 namespace ipc::manager {
 

@@ -1,4 +1,4 @@
-#include "manager/dict_proxy.h"
+#include "dict_proxy.h"
 
 namespace ipc::manager {
 

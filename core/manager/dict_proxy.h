@@ -11,7 +11,7 @@
 // one in Python).
 #pragma once
 
-#include "manager/manager_client.h"
+#include "manager_client.h"
 
 #include <QCborArray>
 #include <QCborMap>

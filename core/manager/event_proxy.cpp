@@ -1,4 +1,4 @@
-#include "manager/event_proxy.h"
+#include "event_proxy.h"
 
 namespace ipc::manager {
 

@@ -11,7 +11,7 @@
 // Telemetry: the caller's board slot shows WaitingEvent while it waits.
 #pragma once
 
-#include "manager/manager_client.h"
+#include "manager_client.h"
 
 namespace ipc::manager {
 

@@ -1,6 +1,6 @@
-#include "manager/frame_socket.h"
+#include "frame_socket.h"
 
-#include "manager/manager_protocol.h"
+#include "manager_protocol.h"
 #include "spin_wait.h"
 
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "manager/joinable_queue_proxy.h"
+#include "joinable_queue_proxy.h"
 
 namespace ipc::manager {
 

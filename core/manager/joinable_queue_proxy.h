@@ -15,7 +15,7 @@
 // Telemetry: the caller's board slot shows WaitingJoin while it joins.
 #pragma once
 
-#include "manager/queue_proxy.h"
+#include "queue_proxy.h"
 
 namespace ipc::manager {
 

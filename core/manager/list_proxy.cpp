@@ -1,4 +1,4 @@
-#include "manager/list_proxy.h"
+#include "list_proxy.h"
 
 namespace ipc::manager {
 

@@ -23,7 +23,7 @@
 //     l[start:stop]: step 1; nullopt = that end; bounds clamp as Python's.
 #pragma once
 
-#include "manager/manager_client.h"
+#include "manager_client.h"
 
 #include <QCborArray>
 

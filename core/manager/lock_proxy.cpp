@@ -1,4 +1,4 @@
-#include "manager/lock_proxy.h"
+#include "lock_proxy.h"
 
 namespace ipc::manager {
 

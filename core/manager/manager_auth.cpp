@@ -1,4 +1,4 @@
-#include "manager/manager_auth.h"
+#include "manager_auth.h"
 
 namespace ipc::manager {
 

@@ -9,8 +9,8 @@
 #pragma once
 
 #include "authentication.h"
-#include "manager/frame_socket.h"
-#include "manager/manager_protocol.h"
+#include "frame_socket.h"
+#include "manager_protocol.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

@@ -40,8 +40,8 @@
 // Proxies share the connection (copies are cheap) and keep it open.
 #pragma once
 
-#include "manager/manager_info.h"
-#include "manager/manager_protocol.h"
+#include "manager_info.h"
+#include "manager_protocol.h"
 #include "board.h"
 #include "posix_call.h"
 #include "result.h"

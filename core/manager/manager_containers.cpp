@@ -1,4 +1,4 @@
-#include "manager/manager_containers.h"
+#include "manager_containers.h"
 
 #include <QCborMap>
 

@@ -20,7 +20,7 @@
 //     of range clamps to the ends, start past stop is empty.
 #pragma once
 
-#include "manager/manager_protocol.h"
+#include "manager_protocol.h"
 #include "result.h"
 
 #include <QCborArray>

@@ -1,4 +1,4 @@
-#include "manager/manager_info.h"
+#include "manager_info.h"
 
 #include <cstring>
 

@@ -31,7 +31,7 @@
 #pragma once
 
 #include "arena.h"
-#include "manager/manager_auth.h"
+#include "manager_auth.h"
 
 #include <atomic>
 #include <cstdint>

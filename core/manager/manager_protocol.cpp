@@ -1,4 +1,4 @@
-#include "manager/manager_protocol.h"
+#include "manager_protocol.h"
 
 namespace ipc::manager {
 

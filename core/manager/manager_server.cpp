@@ -1,8 +1,8 @@
-#include "manager/manager_server.h"
+#include "manager_server.h"
 
 #include "board.h"
-#include "manager/frame_socket.h"
-#include "manager/manager_containers.h"
+#include "frame_socket.h"
+#include "manager_containers.h"
 #include "message.h"
 #include "spin_wait.h"
 

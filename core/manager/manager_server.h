@@ -30,8 +30,8 @@
 // Threads: serve() runs on the thread that called listen().
 #pragma once
 
-#include "manager/manager_auth.h"
-#include "manager/manager_info.h"
+#include "manager_auth.h"
+#include "manager_info.h"
 #include "posix_call.h"
 #include "result.h"
 

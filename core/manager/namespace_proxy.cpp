@@ -1,4 +1,4 @@
-#include "manager/namespace_proxy.h"
+#include "namespace_proxy.h"
 
 namespace ipc::manager {
 

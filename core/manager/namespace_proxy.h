@@ -5,7 +5,7 @@
 // NotFound (AttributeError). See manager_client.h for common errors.
 #pragma once
 
-#include "manager/manager_client.h"
+#include "manager_client.h"
 
 #include <QCborMap>
 

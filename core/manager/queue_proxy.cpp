@@ -1,4 +1,4 @@
-#include "manager/queue_proxy.h"
+#include "queue_proxy.h"
 
 namespace ipc::manager {
 

@@ -7,7 +7,7 @@
 // Telemetry: the caller's board slot shows BlockedPut / BlockedGet.
 #pragma once
 
-#include "manager/manager_client.h"
+#include "manager_client.h"
 
 namespace ipc::manager {
 

@@ -16,7 +16,7 @@
 // Telemetry: the caller's board slot shows WaitingLock while it waits.
 #pragma once
 
-#include "manager/lock_proxy.h"
+#include "lock_proxy.h"
 
 namespace ipc::manager {
 

@@ -1,4 +1,4 @@
-#include "manager/semaphore_proxy.h"
+#include "semaphore_proxy.h"
 
 namespace ipc::manager {
 

@@ -18,7 +18,7 @@
 // Telemetry: the caller's board slot shows WaitingSemaphore while it waits.
 #pragma once
 
-#include "manager/manager_client.h"
+#include "manager_client.h"
 
 namespace ipc::manager {
 

@@ -1,4 +1,4 @@
-#include "manager/value_proxy.h"
+#include "value_proxy.h"
 
 namespace ipc::manager {
 

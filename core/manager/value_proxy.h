@@ -3,7 +3,7 @@
 // `v.set(v.get() + 1)` from several processes loses updates.
 #pragma once
 
-#include "manager/manager_client.h"
+#include "manager_client.h"
 
 namespace ipc::manager {
 

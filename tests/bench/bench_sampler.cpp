@@ -6,7 +6,8 @@
 //
 // Prints the median of each as "BENCH name median_us=..." lines; QBENCHMARK
 // adds Qt's own figure.
-#include "charts/charts_panel.h"
+#include "catalog.h"
+#include "charts_panel.h"
 #include "sampler.h"
 #include "scenario.h"
 #include "shared_value.h"

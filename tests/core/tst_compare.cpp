@@ -1,6 +1,7 @@
 // compare: one run moves items through every mechanism at two placements,
 // real process pairs each time; the ranking's two ends and its stability
 // from run to run are checked (never a time).
+#include "catalog.h"
 #include "scenario.h"
 #include "test_support.h"
 

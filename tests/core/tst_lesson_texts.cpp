@@ -3,9 +3,10 @@
 // run's result (a real run of every lesson, and results that contradict
 // the seed's expectations); a file cannot widen an engine's limits; the
 // pace control caps a running race.
+#include "catalog.h"
 #include "scenario.h"
 #include "scenario_file.h"
-#include "scenarios/scenarios.h"
+#include "scenarios.h"
 #include "test_support.h"
 #include "text_template.h"
 

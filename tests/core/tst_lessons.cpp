@@ -1,6 +1,7 @@
 // Each lesson of the catalog, run briefly with real processes, shows the
 // effect it teaches. (Engines with suites of their own -- race, messaging,
 // manager -- are tested there; this suite covers the rest and the catalog.)
+#include "catalog.h"
 #include "scenario.h"
 #include "scenario_file.h"
 #include "test_support.h"

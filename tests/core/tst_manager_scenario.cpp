@@ -1,6 +1,7 @@
 // The manager lesson run as the window and the CLI run it: lost updates
 // through the namespace without the manager's Lock, none with it; the run
 // ends by itself and reports the manager's rate and latency.
+#include "catalog.h"
 #include "scenario.h"
 #include "test_support.h"
 

@@ -3,8 +3,9 @@
 // and fixed live, every run stopped cleanly; the roles behind them
 // (request/response, one-way sender/receiver) through Run directly; and the
 // headless CLI. The ring's stages are tested with their lesson (tst_lessons).
+#include "catalog.h"
 #include "pipe.h"
-#include "roles/messaging_util.h"
+#include "messaging_util.h"
 #include "run.h"
 #include "scenario.h"
 #include "test_support.h"

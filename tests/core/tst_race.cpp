@@ -3,6 +3,7 @@
 // without it, switchable live, surviving a holder killed inside the
 // critical section, and leaving nothing behind when stopped or when its
 // engine is SIGKILLed.
+#include "catalog.h"
 #include "run.h"
 #include "scenario.h"
 #include "shared_value.h"

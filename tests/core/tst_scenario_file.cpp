@@ -1,5 +1,6 @@
 // Scenario files: the built-in ones load, and malformed ones are refused
 // with a message that names the file, the place and the problem.
+#include "catalog.h"
 #include "scenario_file.h"
 #include "test_support.h"
 

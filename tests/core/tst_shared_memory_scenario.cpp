@@ -1,6 +1,7 @@
 // The SharedMemory lesson: chunks of one array transformed in place by
 // real workers, compared bit for bit with the serial result; the named
 // block is unlinked as soon as the workers are in.
+#include "catalog.h"
 #include "scenario.h"
 #include "snapshot.h"
 #include "test_support.h"

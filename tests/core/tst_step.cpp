@@ -2,6 +2,7 @@
 // each operation on the shared counter and take exactly one step when
 // told; a schedule replays an interleaving, a seed picks the same one
 // again, and a killed process leaves the others steppable.
+#include "catalog.h"
 #include "scenario.h"
 #include "shared_value.h"
 #include "test_support.h"

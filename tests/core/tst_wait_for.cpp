@@ -3,6 +3,7 @@
 // cycle of N, pipe-deadlock's and join-deadlock's cycles of two, none in
 // the fixed variants or in lessons that cannot deadlock, and a killed fork
 // holder whose edges go with it.
+#include "catalog.h"
 #include "posix_call.h"
 #include "scenario.h"
 #include "snapshot.h"

@@ -2,6 +2,7 @@
 // are zombies ('Z' in /proc) and say so on the board; joining books their
 // exit codes; the parent's exit terminates its daemons (-SIGTERM); a killed
 // parent takes its children along; nothing is left behind.
+#include "catalog.h"
 #include "scenario.h"
 #include "test_support.h"
 

@@ -3,9 +3,10 @@
 // %PDF to %%EOF, CSV with the expected columns -- from the history of a
 // real race run (and, for the queue and pipe charts, from snapshots with
 // queue and pipe fields); and the headless `run --export`.
-#include "charts/chart_exporter.h"
-#include "charts/chart_factory.h"
-#include "charts/chart_view.h"
+#include "catalog.h"
+#include "chart_exporter.h"
+#include "chart_factory.h"
+#include "chart_view.h"
 #include "sampler.h"
 #include "scenario.h"
 #include "test_support.h"

@@ -2,7 +2,8 @@
 // shows live data, stops leaving no process; the race's lock toggled from
 // the controls stops the losses at once; a killed process shows as killed
 // while the others go on; pause/resume; closing the window reaps the run.
-#include "charts/charts_panel.h"
+#include "catalog.h"
+#include "charts_panel.h"
 #include "controls_panel.h"
 #include "explanation_pane.h"
 #include "link_item.h"

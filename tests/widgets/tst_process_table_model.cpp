@@ -1,6 +1,7 @@
 // ProcessTableModel under QAbstractItemModelTester, fed with snapshots of
 // real runs: rows appear as processes are spawned, change in place (never a
 // reset) as they work and end, and go when a smaller run follows.
+#include "catalog.h"
 #include "process_table_model.h"
 #include "sampler.h"
 #include "scenario.h"

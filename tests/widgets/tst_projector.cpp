@@ -9,8 +9,9 @@
 //     title that fits beside the plot, and lists every legend entry whole;
 //   - in presentation mode the diagram's smallest text is 12 px or more;
 //   - a double-clicked chart fills the middle, and Esc brings the rest back.
-#include "charts/chart_legend.h"
-#include "charts/charts_panel.h"
+#include "catalog.h"
+#include "chart_legend.h"
+#include "charts_panel.h"
 #include "controls_panel.h"
 #include "main_window.h"
 #include "process_diagram.h"

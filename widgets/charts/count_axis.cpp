@@ -1,5 +1,7 @@
 #include "count_axis.h"
 
+#include "compact_number.h"
+
 #include <cmath>
 
 namespace ipc {
@@ -17,21 +19,6 @@ double CountAxis::niceCeil(double x)
     for (const double m : {1.0, 2.0, 2.5, 5.0, 10.0})
         if (m * p >= x * (1 - 1e-9)) return m * p;
     return 10 * p;
-}
-
-QString CountAxis::compact(double v)
-{
-    const double a = std::fabs(v);
-    auto fmt = [&](double scaled, const char *unit) {
-        // One decimal only where it carries information (1.5 M, not 2.0 M).
-        const bool whole = std::fabs(scaled - std::round(scaled)) < 1e-6;
-        return QString::number(scaled, 'f', whole ? 0 : 1) + QString::fromLatin1(unit);
-    };
-    if (a >= 1e9) return fmt(v / 1e9, " G");
-    if (a >= 1e6) return fmt(v / 1e6, " M");
-    if (a >= 1e4) return fmt(v / 1e3, " k");
-    if (a >= 10 || a == 0) return QString::number(std::round(v), 'f', 0);
-    return QString::number(v, 'g', 2);
 }
 
 void CountAxis::setUnitSuffix(const QString &suffix)
@@ -73,7 +60,7 @@ void CountAxis::relabel()
     const int steps = int(std::round((m_hi - m_lo) / m_step));
     for (int i = 0; i <= steps && i <= 50; ++i) {
         const double v = m_lo + i * m_step;
-        QString label = compact(v) + m_suffix;
+        QString label = compactNumber(v) + m_suffix;
         // Category labels must be unique; a zero-width space keeps them so.
         while (categoriesLabels().contains(label)) label += QChar(0x200B);
         append(label, v);

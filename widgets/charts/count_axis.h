@@ -20,8 +20,6 @@ public:
 
     // 1, 2, 2.5, 5 x 10^k at or above x.
     [[nodiscard]] static double niceCeil(double x);
-    // "950", "12 k", "1.5 M", "2 G".
-    [[nodiscard]] static QString compact(double v);
 
 private:
     void relabel();

@@ -1,0 +1,63 @@
+// bench-increments: the worker of ipc-bench's value_locked_increments.
+//
+//   ipc-worker --role bench-increments [--value counter] [--gate gate]
+//              --index I --increments K [--board on|off] [--step-gate on|off]
+//
+// Waits at the start gate, then does `with v.get_lock(): v.value += 1`
+// K times (SharedValue::lockedAdd, the Lock of the value), stamps its end at
+// the gate and exits. --board off detaches this process's board slot first,
+// so the bench can show what the telemetry costs a lock (default on, as in
+// every lesson). --step-gate on passes a step gate (step_gate.h) before
+// every increment, as the lessons' workers do, with step mode off: what
+// the gate costs when nobody steps (default off).
+#include "bench_roles.h"
+
+#include "shared_value.h"
+#include "start_gate.h"
+#include "step_gate.h"
+
+#include <chrono>
+
+namespace ipc::roles {
+
+int benchIncrements(WorkerContext &ctx)
+{
+    constexpr std::string_view kRole = "bench-increments";
+    if (auto ok = ctx.args.allowOnly({"value", "gate", "index", "increments", "board", "step-gate"}); !ok)
+        return badOption(kRole, ok.error());
+    auto increments = ctx.args.integer("increments", 1'000'000, 0, 1'000'000'000'000);
+    if (!increments) return badOption(kRole, increments.error());
+    auto index = ctx.args.integer("index", 0, 0, StartGate::kMaxWorkers - 1);
+    if (!index) return badOption(kRole, index.error());
+    auto board = ctx.args.boolean("board", true);
+    if (!board) return badOption(kRole, board.error());
+    auto stepGate = ctx.args.boolean("step-gate", false);
+    if (!stepGate) return badOption(kRole, stepGate.error());
+    auto value = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("value", "counter"));
+    if (!value) return failed(kRole, value.error());
+    auto gate = ctx.arena.find<StartGate>(ctx.args.text("gate", "gate"));
+    if (!gate) return failed(kRole, gate.error());
+
+    if (!*board) telemetry::attach(nullptr);
+    if (auto opened = (*gate)->arriveAndWait(std::chrono::seconds(60)); !opened)
+        return failed(kRole, opened.error());
+    SharedValue<std::int64_t> &v = **value;
+    if (*stepGate) {
+        for (std::int64_t i = 0; i < *increments; ++i) {
+            if (!telemetry::stepGate("add 1")) [[unlikely]]
+                break;
+            if (auto added = v.lockedAdd(1); !added) [[unlikely]]
+                return failed(kRole, added.error());
+        }
+    } else {
+        for (std::int64_t i = 0; i < *increments; ++i) {
+            if (auto added = v.lockedAdd(1); !added) [[unlikely]]
+                return failed(kRole, added.error());
+        }
+    }
+    (*gate)->finish(std::uint32_t(*index));
+    if (ctx.slot) ctx.slot->ops.store(std::uint64_t(*increments), std::memory_order_relaxed);
+    return 0;
+}
+
+} // namespace ipc::roles

@@ -1,0 +1,101 @@
+#include "headless_export.h"
+
+#include "args.h"
+#include "chart_exporter.h"
+#include "sampler.h"
+#include "scenario.h"
+
+#include <QDir>
+#include <QGuiApplication>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+namespace ipc {
+
+bool wantsChartExport(int argc, char **argv)
+{
+    if (argc < 3 || std::strcmp(argv[1], "run") != 0) return false;
+    for (int i = 2; i < argc; ++i)
+        if (!std::strcmp(argv[i], "--export")) return true;
+    return false;
+}
+
+void useOffscreenIfNoDisplay()
+{
+    const auto set = [](const char *name) {
+        const char *v = std::getenv(name);
+        return v && *v;
+    };
+    if (!set("QT_QPA_PLATFORM") && !set("DISPLAY") && !set("WAYLAND_DISPLAY"))
+        setenv("QT_QPA_PLATFORM", "offscreen", 1);
+}
+
+namespace {
+
+struct ExportState {
+    Sampler sampler;
+    QString directory;
+    std::vector<ExportFormat> formats;
+    ChartContext context;
+    ChartStyle style = ChartStyle::normal();
+};
+
+} // namespace
+
+RunExtension chartExportExtension()
+{
+    auto state = std::make_shared<ExportState>();
+    RunExtension ext;
+    ext.tickMs = Sampler::kDefaultIntervalMs;
+    ext.configure = [state](const Args &args, Scenario &scenario) -> Result<void> {
+        if (!args.has("export")) {
+            if (args.has("format")) return fail(Errc::InvalidArgument, "--format needs --export DIR");
+            if (args.has("presentation")) return fail(Errc::InvalidArgument, "--presentation needs --export DIR");
+            return {};
+        }
+        if (!QGuiApplication::instance())
+            return fail(Errc::InvalidArgument, "--export needs the program's GUI libraries");
+        const std::string dir = args.text("export");
+        if (dir.empty()) return fail(Errc::InvalidArgument, "--export needs a folder");
+        auto formats = parseFormats(QString::fromStdString(args.text("format", "png,svg,pdf,csv")));
+        if (!formats) return std::unexpected(formats.error());
+        // The window's presentation mode, for slides: large fonts, thick
+        // lines. (Not "--style": QApplication takes that one for itself.)
+        auto presentation = args.boolean("presentation", false);
+        if (!presentation) return std::unexpected(presentation.error());
+        state->style = ChartStyle::forMode(*presentation);
+        state->directory = QString::fromStdString(dir);
+        state->formats = *formats;
+        state->context = ChartContext{QString::fromStdString(scenario.lesson().name),
+                                      QString::fromStdString(scenario.lesson().title),
+                                      QString::fromStdString(scenario.texts().valuesAxis)};
+        state->sampler.setScenario(&scenario);
+        return {};
+    };
+    ext.started = [state](Scenario &) {
+        if (state->directory.isEmpty()) return;
+        state->sampler.beginRun();
+        state->sampler.tick();
+    };
+    ext.tick = [state](Scenario &) {
+        if (!state->directory.isEmpty()) state->sampler.tick();
+    };
+    ext.finished = [state](Scenario &) -> Result<void> {
+        if (state->directory.isEmpty()) return {};
+        ExportOptions options;
+        options.style = state->style;
+        auto written = exportAllCharts(state->sampler.history(), state->context, state->formats,
+                                       state->directory, options);
+        state->sampler.setScenario(nullptr);
+        if (!written) return std::unexpected(written.error());
+        for (const QString &path : *written)
+            std::fprintf(stderr, "wrote %s\n", QDir::toNativeSeparators(path).toUtf8().constData());
+        return {};
+    };
+    return ext;
+}
+
+} // namespace ipc
