@@ -3,8 +3,10 @@
 // can hang and none leaves a process behind.
 #pragma once
 
+#include "board.h"
 #include "posix_call.h"
 #include "process.h"
+#include "result.h"
 
 #include <QProcess>
 #include <QTest>
@@ -15,6 +17,15 @@
 #include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+
+// A failing QCOMPARE prints names, not numbers: "Timeout", "WaitingLock",
+// "Timeout: lock 'counter' not acquired within 100 ms" (found by QTest
+// through argument-dependent lookup).
+namespace ipc {
+inline char *toString(Errc code) { return qstrdup(std::string(errcName(code)).c_str()); }
+inline char *toString(ProcState state) { return qstrdup(std::string(procStateName(state)).c_str()); }
+inline char *toString(const Error &error) { return qstrdup(error.toString().c_str()); }
+} // namespace ipc
 
 namespace ipc::test {
 

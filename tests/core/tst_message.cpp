@@ -190,7 +190,7 @@ void TestMessage::malformed()
     QFETCH(QString, mentions);
     auto v = decodeMessage(bytes);
     QVERIFY2(!v, "malformed input was accepted");
-    QCOMPARE(int(v.error().code), int(code));
+    QCOMPARE(v.error().code, code);
     QVERIFY2(v.error().message.find(mentions.toStdString()) != std::string::npos,
              v.error().message.c_str());
 }

@@ -11,13 +11,3 @@ namespace ipc {
 [[nodiscard]] std::span<const RoleInfo> benchRoles() noexcept;
 
 } // namespace ipc
-
-namespace ipc::roles {
-
-int benchIncrements(WorkerContext &ctx); // K locked increments behind a start gate
-int benchManager(WorkerContext &ctx);    // n timed dict sets and gets through the manager
-int benchQueue(WorkerContext &ctx);      // raw puts or gets behind a start gate
-int benchRing(WorkerContext &ctx);       // the same on a bare ring (bare_ring.h)
-int benchPipe(WorkerContext &ctx);       // frames written, read or echoed behind a start gate
-
-} // namespace ipc::roles
