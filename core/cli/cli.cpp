@@ -371,16 +371,30 @@ void printTexts(const LessonTexts &t, bool json, const char *answerLabel)
                 t.explanation.c_str(), t.question.c_str(), answerLabel, t.answer.c_str(), t.python.c_str());
 }
 
+// A command on a lesson (`explain LESSON ...`, `run LESSON ...`): the
+// lesson argv[2] names, with the command's options parsed and its
+// parameters set; or, on a mistake, the exit code of the usage message.
+struct LessonCommand {
+    std::unique_ptr<Scenario> scenario;
+    Args args;
+};
+
+std::expected<LessonCommand, int> openLesson(const CliCommand &command, int argc, char **argv)
+{
+    if (argc < 3 || argv[2][0] == '-') return std::unexpected(lessonMissing(command));
+    auto scenario = createScenario(argv[2]);
+    if (!scenario) return std::unexpected(usageError(scenario.error().message, &command));
+    auto args = parseOptions(command, scenario->get(), argc, argv, 3);
+    if (!args) return std::unexpected(usageError(args.error().message, &command));
+    if (auto ok = applyParams(**scenario, *args); !ok) return std::unexpected(usageError(ok.error().message, &command));
+    return LessonCommand{std::move(*scenario), std::move(*args)};
+}
+
 int explain(int argc, char **argv)
 {
-    const CliCommand &command = *findCommand("explain");
-    if (argc < 3 || argv[2][0] == '-') return lessonMissing(command);
-    auto scenario = createScenario(argv[2]);
-    if (!scenario) return usageError(scenario.error().message, &command);
-    auto args = parseOptions(command, scenario->get(), argc, argv, 3);
-    if (!args) return usageError(args.error().message, &command);
-    if (auto ok = applyParams(**scenario, *args); !ok) return usageError(ok.error().message, &command);
-    printTexts((*scenario)->texts(), args->has("json"), "Answer (rendered from the run's result):");
+    auto lesson = openLesson(*findCommand("explain"), argc, argv);
+    if (!lesson) return lesson.error();
+    printTexts(lesson->scenario->texts(), lesson->args.has("json"), "Answer (rendered from the run's result):");
     return 0;
 }
 
@@ -406,52 +420,32 @@ void printHuman(const QJsonObject &result)
     }
 }
 
-int run(int argc, char **argv, const RunExtension *extension)
+// --step, --schedule, --seed: how the processes take their steps, or
+// nothing (they run freely). Puts the scenario in step mode.
+Result<std::optional<Stepper>> stepperOf(const Args &args, Scenario &scenario)
 {
-    const CliCommand &command = *findCommand("run");
-    if (argc < 3 || argv[2][0] == '-') return lessonMissing(command);
-    auto scenario = createScenario(argv[2]);
-    if (!scenario) return usageError(scenario.error().message, &command);
-    auto args = parseOptions(command, scenario->get(), argc, argv, 3);
-    if (!args) return usageError(args.error().message, &command);
-    if (auto ok = applyParams(**scenario, *args); !ok) return usageError(ok.error().message, &command);
-    auto seconds = args->real("seconds", 0, 0, 3600);
-    if (!seconds) return usageError(seconds.error().message, &command);
+    if (!args.has("step") && !args.has("schedule") && !args.has("seed")) return std::optional<Stepper>();
+    Stepper stepper;
+    if (args.has("schedule")) {
+        auto steps = scheduleOption(args.text("schedule"));
+        if (!steps) return std::unexpected(steps.error());
+        stepper.schedule = std::move(*steps);
+    }
+    if (args.has("seed")) {
+        auto seed = args.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max());
+        if (!seed) return std::unexpected(seed.error());
+        stepper.random.emplace(std::uint64_t(*seed));
+    }
+    stepper.turns = args.has("step") && !args.has("seed") && !args.has("schedule");
+    if (auto ok = scenario.setStepMode(true); !ok) return std::unexpected(ok.error());
+    return std::optional<Stepper>(std::move(stepper));
+}
 
-    std::optional<Stepper> stepper;
-    if (args->has("step") || args->has("schedule") || args->has("seed")) {
-        stepper.emplace();
-        if (args->has("schedule")) {
-            auto steps = scheduleOption(args->text("schedule"));
-            if (!steps) return usageError(steps.error().message, &command);
-            stepper->schedule = std::move(*steps);
-        }
-        if (args->has("seed")) {
-            auto seed = args->integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max());
-            if (!seed) return usageError(seed.error().message, &command);
-            stepper->random.emplace(std::uint64_t(*seed));
-        }
-        stepper->turns = args->has("step") && !args->has("seed") && !args->has("schedule");
-        if (auto ok = (*scenario)->setStepMode(true); !ok) return usageError(ok.error().message, &command);
-    }
-    sweepLeftoversOfKilledRuns();
-    Scenario &s = **scenario;
-    if (extension && extension->configure) {
-        if (auto ok = extension->configure(*args, s); !ok) return usageError(ok.error().message, &command);
-    } else {
-        for (const char *o : {"export", "format", "presentation"})
-            if (args->has(o))
-                return usageError("--" + std::string(o) + " needs the chart export, which this build has not (IPC_CORE_ONLY)",
-                                  &command);
-    }
-    if (auto started = s.start(); !started) {
-        std::fprintf(stderr, "ipc-playground: %s\n", started.error().toString().c_str());
-        s.stop();
-        return 1;
-    }
-    // Until every process is done, or for --seconds when given.
-    const Deadline deadline(*seconds > 0 ? Duration(std::int64_t(*seconds * 1e9)) : kForever);
-    if (extension && extension->started) extension->started(s);
+// Runs the started scenario until every process is done, the deadline, or
+// Ctrl+C; stops it. A failed step ends it early and is returned.
+std::optional<Error> runUntilDone(Scenario &s, const Deadline &deadline, std::optional<Stepper> &stepper,
+                                  const RunExtension *extension)
+{
     const auto pause = std::chrono::milliseconds(extension && extension->tick ? extension->tickMs : 5);
     // Ctrl+C (or SIGTERM) ends a lesson that runs until stopped the way
     // --seconds does: the processes are stopped and the result printed.
@@ -477,6 +471,57 @@ int run(int argc, char **argv, const RunExtension *extension)
     s.stop();
     sigaction(SIGINT, &oldInt, nullptr);
     sigaction(SIGTERM, &oldTerm, nullptr);
+    return stepFailed;
+}
+
+// Names on stderr each process that ended as the lesson does not expect
+// and that nobody asked to kill; true if the result says the run failed.
+bool reportUnexpectedEnds(const QJsonObject &result)
+{
+    if (!result.value(QStringLiteral("failed")).toBool()) return false;
+    for (const QJsonValue &v : result.value(QStringLiteral("abnormal_exits")).toArray()) {
+        const QJsonObject p = v.toObject();
+        if (p.value(QStringLiteral("killed_by")).toString() != QStringLiteral("nobody")) continue;
+        const QString how = p.contains(QStringLiteral("signal"))
+                                ? QStringLiteral("died of %1").arg(p.value(QStringLiteral("signal")).toString())
+                                : QStringLiteral("exited with status %1").arg(p.value(QStringLiteral("exit_code")).toInt());
+        std::fprintf(stderr, "ipc-playground: %s %d %s\n", qPrintable(p.value(QStringLiteral("role")).toString()),
+                     p.value(QStringLiteral("pid")).toInt(), qPrintable(how));
+    }
+    return true;
+}
+
+int run(int argc, char **argv, const RunExtension *extension)
+{
+    const CliCommand &command = *findCommand("run");
+    auto lesson = openLesson(command, argc, argv);
+    if (!lesson) return lesson.error();
+    auto &scenario = lesson->scenario;
+    auto *args = &lesson->args;
+    auto seconds = args->real("seconds", 0, 0, 3600);
+    if (!seconds) return usageError(seconds.error().message, &command);
+
+    auto stepper = stepperOf(*args, *scenario);
+    if (!stepper) return usageError(stepper.error().message, &command);
+    sweepLeftoversOfKilledRuns();
+    Scenario &s = *scenario;
+    if (extension && extension->configure) {
+        if (auto ok = extension->configure(*args, s); !ok) return usageError(ok.error().message, &command);
+    } else {
+        for (const char *o : {"export", "format", "presentation"})
+            if (args->has(o))
+                return usageError("--" + std::string(o) + " needs the chart export, which this build has not (IPC_CORE_ONLY)",
+                                  &command);
+    }
+    if (auto started = s.start(); !started) {
+        std::fprintf(stderr, "ipc-playground: %s\n", started.error().toString().c_str());
+        s.stop();
+        return 1;
+    }
+    // Until every process is done, or for --seconds when given.
+    const Deadline deadline(*seconds > 0 ? Duration(std::int64_t(*seconds * 1e9)) : kForever);
+    if (extension && extension->started) extension->started(s);
+    const std::optional<Error> stepFailed = runUntilDone(s, deadline, *stepper, extension);
     if (extension && extension->tick) extension->tick(s);
 
     QJsonObject result = s.result();
@@ -500,19 +545,7 @@ int run(int argc, char **argv, const RunExtension *extension)
     }
     // A process that ended as the lesson does not expect, and that nobody
     // asked to kill (a crash, a signal from outside), fails the run.
-    if (result.value(QStringLiteral("failed")).toBool()) {
-        for (const QJsonValue &v : result.value(QStringLiteral("abnormal_exits")).toArray()) {
-            const QJsonObject p = v.toObject();
-            if (p.value(QStringLiteral("killed_by")).toString() != QStringLiteral("nobody")) continue;
-            const QString how = p.contains(QStringLiteral("signal"))
-                                    ? QStringLiteral("died of %1").arg(p.value(QStringLiteral("signal")).toString())
-                                    : QStringLiteral("exited with status %1").arg(p.value(QStringLiteral("exit_code")).toInt());
-            std::fprintf(stderr, "ipc-playground: %s %d %s\n", qPrintable(p.value(QStringLiteral("role")).toString()),
-                         p.value(QStringLiteral("pid")).toInt(), qPrintable(how));
-        }
-        return 1;
-    }
-    return 0;
+    return reportUnexpectedEnds(result) ? 1 : 0;
 }
 
 // The words bash offers for a value named `value` (see CliOption): lessons

@@ -68,7 +68,17 @@ ParamSpec choiceParam(std::string key, int count, int defaultValue, bool live)
     return wholeParam(std::move(key), 0, count - 1, defaultValue, live);
 }
 
-ParamSpec paceParam() { return wholeParam(std::string(kPaceKey), 0, 1'000'000, 0, kLive); }
+ParamSpec paceParam()
+{
+    return wholeParam(std::string(kPaceKey), 0, 1'000'000, 0, kLive).drives(&ControlBlock::paceOpsPerSecond);
+}
+
+ParamSpec ParamSpec::drives(std::atomic<std::uint32_t> ControlBlock::*field) const
+{
+    ParamSpec bound = *this;
+    bound.control = field;
+    return bound;
+}
 
 const ScenarioInfo &Scenario::lesson() const
 {
@@ -311,18 +321,25 @@ Result<void> Scenario::setParam(std::string_view key, double value)
     m_params.insert_or_assign(std::string(key), value);
     if (running() && p->live) {
         m_runParams.insert_or_assign(std::string(key), value);
-        if (key == kPaceKey) applyPace();
-        else applyLive(key, value);
+        writeControls(key);
+        applyLive(key, value);
     }
     return {};
 }
 
-void Scenario::applyPace()
+void Scenario::writeControls(std::string_view onlyKey)
 {
     if (!m_run) return;
-    const double pace = param(kPaceKey);
-    m_run->control().paceOpsPerSecond.store(std::uint32_t(std::clamp(pace, 0.0, 4e9)), std::memory_order_relaxed);
-    m_run->control().changed();
+    bool wrote = false;
+    // The engine's own declaration holds the bindings (a lesson file's
+    // parameters carry only their texts and ranges).
+    for (const ParamSpec &p : info().params) {
+        if (!p.control || (!onlyKey.empty() && p.key != onlyKey)) continue;
+        const auto value = std::uint32_t(std::clamp(param(p.key), 0.0, 4e9));
+        (m_run->control().*(p.control)).store(value, std::memory_order_relaxed);
+        wrote = true;
+    }
+    if (wrote) m_run->control().changed();
 }
 
 double Scenario::param(std::string_view key) const
@@ -449,7 +466,7 @@ Result<Run *> Scenario::newRun(std::size_t arenaSize)
     m_runParams.clear();
     for (const ScenarioInfo *declared : {&info(), &lesson()})
         for (const ParamSpec &p : declared->params) m_runParams.insert_or_assign(p.key, param(p.key));
-    applyPace();
+    writeControls();
     m_schedule.clear();
     m_watch.reset();
     m_deadlock.reset();

@@ -45,9 +45,17 @@ struct ParamSpec {
     std::vector<std::string> choices; // names of the values min..max (from the lesson file)
     std::string minimumText;          // what the minimum means, "until stopped" (from the lesson file)
 
+    // The control-block field the engine keeps equal to it (a switch 0 or
+    // 1, a number its value), or none: the base writes it at every start
+    // and at once on a live change, so an engine declares the binding here
+    // and writes no code for it.
+    std::atomic<std::uint32_t> ControlBlock::*control = nullptr;
+
     // The name of a value of a parameter with choices, else empty.
     [[nodiscard]] std::string choiceName(double value) const;
-
+    // This parameter, bound to a control-block field: switchParam("fix",
+    // false, kLive).drives(&ControlBlock::fixEnabled).
+    [[nodiscard]] ParamSpec drives(std::atomic<std::uint32_t> ControlBlock::*field) const;
 };
 
 // Engines declare their parameters with these (no texts: those are the
@@ -266,7 +274,8 @@ protected:
     // The lesson's part of a tick (poll()): read what workers printed,
     // start the next repetition, ...
     virtual void advance() {}
-    // A live parameter changed while running (pace is handled here).
+    // A live parameter changed while running (after the base has written
+    // its control-block field, if it drives one: ParamSpec::drives).
     virtual void applyLive(std::string_view key, double value);
     // Replaces the previous run (stopping it) with a fresh one.
     [[nodiscard]] Result<Run *> newRun(std::size_t arenaSize = Arena::kDefaultSize);
@@ -285,7 +294,9 @@ protected:
 
 private:
     [[nodiscard]] const ParamSpec *spec(std::string_view key) const;
-    void applyPace();
+    // Writes the parameters that drive a control-block field (all, or the
+    // one named) into the run's control block.
+    void writeControls(std::string_view onlyKey = {});
     // The processes that did not end as the lesson expects; `failed` if
     // nobody asked for one of those ends.
     [[nodiscard]] QJsonArray abnormalExits(bool &failed) const;

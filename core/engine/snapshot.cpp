@@ -108,6 +108,68 @@ void readLock(const L *lock, ObjectSnapshot &o)
     o.ownerDeaths = lock->ownerDeaths();
 }
 
+void readQueue(const Queue *queue, ObjectSnapshot &o)
+{
+    // A JoinableQueue is a Queue with more after it: stats() reads both.
+    const QueueStats q = queue->stats();
+    o.level = double(q.depth);
+    o.capacity = double(q.capacity);
+    o.blockedPut = q.blockedPut;
+    o.blockedGet = q.blockedGet;
+    o.closed = q.closed;
+}
+
+void readBarrier(const Barrier *b, ObjectSnapshot &o)
+{
+    o.parties = b->parties();
+    o.arrived = b->nWaiting();
+    o.generation = b->generation();
+    o.broken = b->isBroken();
+}
+
+void readBlockNote(const BlockNote *n, ObjectSnapshot &o)
+{
+    o.segment.assign(n->segment, strnlen(n->segment, BlockNote::kSegmentSize));
+    o.length = n->count;
+    o.attached = n->attached.load(std::memory_order_relaxed);
+    o.unlinked = n->unlinked.load(std::memory_order_relaxed) != 0;
+}
+
+void readManager(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
+{
+    const std::string_view name(e.name, strnlen(e.name, DirectoryEntry::kNameSize));
+    auto info = arena.find<manager::ManagerInfo>(name);
+    if (!info) return;
+    o.isManager = true;
+    o.serverPid = (*info)->serverPid.load(std::memory_order_relaxed);
+    o.requests = (*info)->requests.load(std::memory_order_relaxed);
+    o.waiting = (*info)->waiting.load(std::memory_order_relaxed);
+    o.clients = (*info)->clients.load(std::memory_order_relaxed);
+}
+
+void readPipe(const PipeStats *p, ObjectSnapshot &o)
+{
+    // Direction d is what end d sent: 0 = A -> B, 1 = B -> A.
+    o.hasTraffic = true;
+    std::array<std::uint64_t, 2> queued{};
+    for (std::size_t d = 0; d < 2; ++d) {
+        const PipeStats::End &end = p->ends[d];
+        o.messages[d] = end.messagesSent.load(std::memory_order_relaxed);
+        o.bytes[d] = end.bytesSent.load(std::memory_order_relaxed);
+        o.endPids[d] = end.pid.load(std::memory_order_relaxed);
+        queued[d] = end.kernelQueued.load(std::memory_order_relaxed);
+    }
+    if (p->socketPair.load(std::memory_order_relaxed)) {
+        // A socket end's FIONREAD is what waits for *it*: what the other end sent.
+        o.kernelQueued = {queued[1], queued[0]};
+    } else {
+        // Both ends of a one-way pipe see the same kernel buffer.
+        const std::size_t d = o.messages[1] > o.messages[0] ? 1 : 0;
+        o.kernelQueued[d] = std::max(queued[0], queued[1]);
+    }
+}
+
+// Fills the fields of o's kind; o holds the defaults (readObjects).
 void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
 {
     o.kind = e.kind;
@@ -115,36 +177,6 @@ void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
     // pair): plumbing, like the board.
     o.internal = e.kind == ObjectKind::Board || e.kind == ObjectKind::Control ||
                  e.kind == ObjectKind::Scenario || e.kind == ObjectKind::Free || e.kind == ObjectKind::Raw;
-    o.level = -1;
-    o.capacity = -1;
-    o.hasLock = false;
-    o.holderPid = 0;
-    o.acquisitions = 0;
-    o.ownerDeaths = 0;
-    o.hasValue = false;
-    o.value = 0;
-    o.length = 0;
-    o.hasTraffic = false;
-    o.messages = {};
-    o.bytes = {};
-    o.endPids = {};
-    o.kernelQueued = {};
-    o.blockedPut = 0;
-    o.blockedGet = 0;
-    o.closed = false;
-    o.parties = 0;
-    o.arrived = 0;
-    o.generation = 0;
-    o.broken = false;
-    o.segment.clear();
-    o.attached = 0;
-    o.unlinked = false;
-    o.isManager = false;
-    o.serverPid = 0;
-    o.requests = 0;
-    o.waiting = 0;
-    o.clients = 0;
-
     switch (e.kind) {
     case ObjectKind::Lock: readLock(arena.at<Lock>(e.offset), o); break;
     case ObjectKind::RLock: readLock(arena.at<RLock>(e.offset), o); break;
@@ -154,65 +186,11 @@ void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
     case ObjectKind::RawArray: withElementType<RawArray>(arena, e.offset, [&](auto *a) { o.length = a->size(); }); break;
     case ObjectKind::Queue:
     case ObjectKind::JoinableQueue:
-    case ObjectKind::SimpleQueue: {
-        // A JoinableQueue is a Queue with more after it: stats() reads both.
-        const QueueStats q = arena.at<Queue>(e.offset)->stats();
-        o.level = double(q.depth);
-        o.capacity = double(q.capacity);
-        o.blockedPut = q.blockedPut;
-        o.blockedGet = q.blockedGet;
-        o.closed = q.closed;
-        break;
-    }
-    case ObjectKind::Barrier: {
-        const Barrier *b = arena.at<Barrier>(e.offset);
-        o.parties = b->parties();
-        o.arrived = b->nWaiting();
-        o.generation = b->generation();
-        o.broken = b->isBroken();
-        break;
-    }
-    case ObjectKind::BlockNote: {
-        const BlockNote *n = arena.at<BlockNote>(e.offset);
-        o.segment.assign(n->segment, strnlen(n->segment, BlockNote::kSegmentSize));
-        o.length = n->count;
-        o.attached = n->attached.load(std::memory_order_relaxed);
-        o.unlinked = n->unlinked.load(std::memory_order_relaxed) != 0;
-        break;
-    }
-    case ObjectKind::Manager: {
-        const std::string_view name(e.name, strnlen(e.name, DirectoryEntry::kNameSize));
-        auto info = arena.find<manager::ManagerInfo>(name);
-        if (!info) break;
-        o.isManager = true;
-        o.serverPid = (*info)->serverPid.load(std::memory_order_relaxed);
-        o.requests = (*info)->requests.load(std::memory_order_relaxed);
-        o.waiting = (*info)->waiting.load(std::memory_order_relaxed);
-        o.clients = (*info)->clients.load(std::memory_order_relaxed);
-        break;
-    }
-    case ObjectKind::PipeStats: {
-        // Direction d is what end d sent: 0 = A -> B, 1 = B -> A.
-        const PipeStats *p = arena.at<PipeStats>(e.offset);
-        o.hasTraffic = true;
-        std::array<std::uint64_t, 2> queued{};
-        for (std::size_t d = 0; d < 2; ++d) {
-            const PipeStats::End &end = p->ends[d];
-            o.messages[d] = end.messagesSent.load(std::memory_order_relaxed);
-            o.bytes[d] = end.bytesSent.load(std::memory_order_relaxed);
-            o.endPids[d] = end.pid.load(std::memory_order_relaxed);
-            queued[d] = end.kernelQueued.load(std::memory_order_relaxed);
-        }
-        if (p->socketPair.load(std::memory_order_relaxed)) {
-            // A socket end's FIONREAD is what waits for *it*: what the other end sent.
-            o.kernelQueued = {queued[1], queued[0]};
-        } else {
-            // Both ends of a one-way pipe see the same kernel buffer.
-            const std::size_t d = o.messages[1] > o.messages[0] ? 1 : 0;
-            o.kernelQueued[d] = std::max(queued[0], queued[1]);
-        }
-        break;
-    }
+    case ObjectKind::SimpleQueue: readQueue(arena.at<Queue>(e.offset), o); break;
+    case ObjectKind::Barrier: readBarrier(arena.at<Barrier>(e.offset), o); break;
+    case ObjectKind::BlockNote: readBlockNote(arena.at<BlockNote>(e.offset), o); break;
+    case ObjectKind::Manager: readManager(arena, e, o); break;
+    case ObjectKind::PipeStats: readPipe(arena.at<PipeStats>(e.offset), o); break;
     default: break;
     }
 }
@@ -225,8 +203,16 @@ void readObjects(Run &run, Snapshot &out)
     for (std::size_t i = 0; i < entries.size(); ++i) {
         const DirectoryEntry &e = entries[i];
         ObjectSnapshot &o = out.objects[i];
+        // Every field starts from its default on every tick, so none keeps
+        // the last tick's value; the strings keep their storage.
+        std::string name = std::move(o.name);
+        std::string segment = std::move(o.segment);
+        o = ObjectSnapshot{};
         o.index = std::uint32_t(i);
-        o.name.assign(e.name, strnlen(e.name, DirectoryEntry::kNameSize));
+        name.assign(e.name, strnlen(e.name, DirectoryEntry::kNameSize));
+        o.name = std::move(name);
+        segment.clear();
+        o.segment = std::move(segment);
         readObject(arena, e, o);
     }
 }

@@ -38,25 +38,23 @@ Result<std::uint32_t> Barrier::wait(Duration timeout) noexcept
     return wait(timeout, Action());
 }
 
+Error Barrier::brokenError() const
+{
+    return Error{Errc::BrokenBarrier, detail::objectText("barrier", objectIndex) +
+                                          " is broken (aborted, reset, a waiter timed out, or its action failed)"};
+}
+
 Result<std::uint32_t> Barrier::wait(Duration timeout, const Action &action)
 {
-    const auto broken = [this] {
-        return fail(Errc::BrokenBarrier,
-                    detail::objectText("barrier", objectIndex) +
-                        " is broken (aborted, reset, a waiter timed out, or its action failed)");
-    };
     const Deadline deadline(timeout);
 
     // Arrive: one CAS takes an index in the current generation; the last
     // arrival opens the next generation in the same CAS -- or, with an
     // action, first claims the release (count == parties) and runs it.
     std::uint32_t w = m_word.load(std::memory_order_acquire);
-    std::uint32_t gen = 0;
-    std::uint32_t index = 0;
     for (;;) {
-        if (w & kBroken) return broken();
-        gen = genOf(w);
-        index = countOf(w);
+        if (w & kBroken) return std::unexpected(brokenError());
+        const std::uint32_t index = countOf(w);
         if (index >= m_parties) {
             // Another process runs the phase's action: this one belongs to
             // the next phase.
@@ -78,36 +76,44 @@ Result<std::uint32_t> Barrier::wait(Duration timeout, const Action &action)
                 continue;
             }
             const std::uint32_t claimed = (w & ~kCountMask) | (m_parties << kCountShift);
-            if (!m_word.compare_exchange_weak(w, claimed, std::memory_order_acq_rel, std::memory_order_acquire))
-                continue;
-            Result<void> ran = action();
-            std::uint32_t now = claimed;
-            if (ran && m_word.compare_exchange_strong(now, nextGeneration(claimed), std::memory_order_acq_rel,
-                                                      std::memory_order_acquire)) {
-                futexWakeAll(m_word);
-                return index;
-            }
-            if (ran) return genOf(now) != gen ? outcome(gen, index) : broken(); // reset or broken meanwhile
-            while (genOf(now) == gen && !(now & kBroken) &&
-                   !m_word.compare_exchange_weak(now, now | kBroken, std::memory_order_acq_rel,
-                                                 std::memory_order_acquire)) {
-            }
-            futexWakeAll(m_word);
-            return fail(Errc::BrokenBarrier, detail::objectText("barrier", objectIndex) +
-                                                 ": its action failed (" + ran.error().message +
-                                                 "); the barrier is broken for everyone");
+            if (m_word.compare_exchange_weak(w, claimed, std::memory_order_acq_rel, std::memory_order_acquire))
+                return releaseWithAction(claimed, index, action);
+            continue;
         }
         if (m_word.compare_exchange_weak(w, w + (1u << kCountShift), std::memory_order_acq_rel,
                                          std::memory_order_acquire))
-            break;
+            return awaitRelease(genOf(w), index, deadline, timeout);
     }
+}
 
-    // Wait for the generation to end (release or reset) or to break.
+Result<std::uint32_t> Barrier::releaseWithAction(std::uint32_t claimed, std::uint32_t index, const Action &action)
+{
+    const std::uint32_t gen = genOf(claimed);
+    Result<void> ran = action();
+    std::uint32_t now = claimed;
+    if (ran && m_word.compare_exchange_strong(now, nextGeneration(claimed), std::memory_order_acq_rel,
+                                              std::memory_order_acquire)) {
+        futexWakeAll(m_word);
+        return index;
+    }
+    if (ran) // reset or broken meanwhile
+        return genOf(now) != gen ? outcome(gen, index) : Result<std::uint32_t>(std::unexpected(brokenError()));
+    while (genOf(now) == gen && !(now & kBroken) &&
+           !m_word.compare_exchange_weak(now, now | kBroken, std::memory_order_acq_rel, std::memory_order_acquire)) {
+    }
+    futexWakeAll(m_word);
+    return fail(Errc::BrokenBarrier, detail::objectText("barrier", objectIndex) + ": its action failed (" +
+                                         ran.error().message + "); the barrier is broken for everyone");
+}
+
+Result<std::uint32_t> Barrier::awaitRelease(std::uint32_t gen, std::uint32_t index, const Deadline &deadline,
+                                            Duration timeout)
+{
     StateScope waiting(ProcState::WaitingBarrier, objectIndex);
-    w = m_word.load(std::memory_order_acquire);
+    std::uint32_t w = m_word.load(std::memory_order_acquire);
     for (;;) {
         if (genOf(w) != gen) return outcome(gen, index);
-        if (w & kBroken) return broken();
+        if (w & kBroken) return std::unexpected(brokenError());
         if (futexWait(m_word, w, deadline) == WaitOutcome::Woken) {
             w = m_word.load(std::memory_order_acquire);
             continue;

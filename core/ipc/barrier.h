@@ -125,6 +125,15 @@ private:
     }
     // How the generation `gen` ended, for a waiter that saw it end.
     [[nodiscard]] Result<std::uint32_t> outcome(std::uint32_t gen, std::uint32_t index) const;
+    // The last arrival with an action, which has claimed the release
+    // (count == parties in `claimed`): runs the action, then opens the next
+    // generation, or breaks the barrier if the action failed.
+    [[nodiscard]] Result<std::uint32_t> releaseWithAction(std::uint32_t claimed, std::uint32_t index,
+                                                          const Action &action);
+    // Waits for generation `gen` to end or break; out of time, breaks it.
+    [[nodiscard]] Result<std::uint32_t> awaitRelease(std::uint32_t gen, std::uint32_t index,
+                                                     const Deadline &deadline, Duration timeout);
+    [[nodiscard]] Error brokenError() const;
 
     const std::uint32_t m_parties;
     std::atomic<std::uint32_t> m_word{0}; // the futex word

@@ -212,6 +212,12 @@ private:
     [[nodiscard]] Result<void> sendFrame(std::span<const std::byte> payload, Duration timeout);
     [[nodiscard]] Result<void> flushPending(Duration timeout, std::optional<Deadline> &dl);
     [[nodiscard]] Result<bool> waitWritable(Duration timeout, std::optional<Deadline> &dl);
+    // The one write loop: writes `parts` in order until every byte is out,
+    // waiting for room (BlockedSend) when the kernel's buffer is full.
+    // Returns how many bytes went out: all, or fewer if the reader took
+    // none within the timeout. `blocked` tells whether it had to wait.
+    [[nodiscard]] Result<std::size_t> writeAll(std::span<const std::span<const std::byte>> parts, bool blockDirect,
+                                               Duration timeout, std::optional<Deadline> &dl, bool &blocked);
     void sampleKernel() noexcept;
 
     int m_fd = -1;

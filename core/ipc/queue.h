@@ -204,7 +204,7 @@ protected:
     [[nodiscard]] Result<void> joinImpl(Duration timeout) noexcept;
 
 private:
-    // tests/core/tst_queue.cpp: stops a put between commitPut and countPut.
+    // tests/core/ipc/tst_queue.cpp: stops a put between commitPut and countPut.
     friend struct QueueProbe;
     enum class Side { Put, Get };
     [[nodiscard]] std::byte *slot(std::uint32_t index) noexcept

@@ -1029,6 +1029,53 @@ struct ManagerServer::Impl {
             }
         }
     }
+    // After poll: read from and write to the ready connections (fds[0] is
+    // the listening socket, fds[i] the connection ids[i - 1]), answer what
+    // was read, accept newcomers.
+    void serveReady(const std::vector<pollfd> &fds, const std::vector<std::uint64_t> &ids)
+    {
+        for (std::size_t i = 1; i < fds.size(); ++i) {
+            if (fds[i].revents == 0) continue;
+            auto it = conns.find(ids[i - 1]);
+            if (it == conns.end()) continue;
+            Conn &c = it->second;
+            if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) readFrom(c);
+            if (fds[i].revents & POLLOUT) flush(c);
+        }
+        // Requests read but not yet answered: the server's own queue.
+        std::uint32_t pending = 0;
+        for (auto &[id, c] : conns) pending += bufferedFrames(c);
+        publishWaiting(pending);
+        for (std::size_t i = 1; i < fds.size(); ++i) {
+            if (fds[i].revents == 0) continue;
+            auto it = conns.find(ids[i - 1]);
+            if (it != conns.end()) pump(it->second);
+        }
+        drainResume();
+        if (fds[0].revents & POLLIN) acceptAll();
+    }
+
+    // End of a round: answer what was resumed, send what waits to be sent,
+    // close the dead connections (whose locks go to their next waiters).
+    void flushAndClose()
+    {
+        drainResume();
+        flushAll();
+        std::vector<std::uint64_t> deadIds;
+        for (auto &[id, c] : conns)
+            if (c.dead) deadIds.push_back(id);
+        for (std::uint64_t id : deadIds) closeConn(id);
+        if (!deadIds.empty()) {
+            drainResume(); // a lock handed on may let a waiter's next request run
+            flushAll();
+        }
+    }
+
+    void flushAll()
+    {
+        for (auto &[id, c] : conns)
+            if (c.outBegin < std::size_t(c.out.size())) flush(c);
+    }
 };
 
 ManagerServer::ManagerServer(std::unique_ptr<Impl> impl) noexcept : m(std::move(impl)) {}
@@ -1104,40 +1151,9 @@ Result<void> ManagerServer::serve(const std::function<bool()> &shouldStop)
             if (pollErr == EINTR) continue;
             return failErrno("manager poll", pollErr);
         }
-        if (ready > 0) {
-            for (std::size_t i = 1; i < fds.size(); ++i) {
-                if (fds[i].revents == 0) continue;
-                auto it = s.conns.find(ids[i - 1]);
-                if (it == s.conns.end()) continue;
-                Conn &c = it->second;
-                if (fds[i].revents & (POLLIN | POLLHUP | POLLERR)) s.readFrom(c);
-                if (fds[i].revents & POLLOUT) s.flush(c);
-            }
-            // Requests read but not yet answered: the server's own queue.
-            std::uint32_t pending = 0;
-            for (auto &[id, c] : s.conns) pending += s.bufferedFrames(c);
-            s.publishWaiting(pending);
-            for (std::size_t i = 1; i < fds.size(); ++i) {
-                if (fds[i].revents == 0) continue;
-                auto it = s.conns.find(ids[i - 1]);
-                if (it != s.conns.end()) s.pump(it->second);
-            }
-            s.drainResume();
-            if (fds[0].revents & POLLIN) s.acceptAll();
-        }
+        if (ready > 0) s.serveReady(fds, ids);
         nextDeadline = s.expire(monotonicNs());
-        s.drainResume();
-        for (auto &[id, c] : s.conns)
-            if (c.outBegin < std::size_t(c.out.size())) s.flush(c);
-        std::vector<std::uint64_t> deadIds;
-        for (auto &[id, c] : s.conns)
-            if (c.dead) deadIds.push_back(id);
-        for (std::uint64_t id : deadIds) s.closeConn(id);
-        if (!deadIds.empty()) {
-            s.drainResume(); // a lock handed on may let a waiter's next request run
-            for (auto &[id, c] : s.conns)
-                if (c.outBegin < std::size_t(c.out.size())) s.flush(c);
-        }
+        s.flushAndClose();
         s.publishWaiting(0);
     }
     // Shutdown: the reply to it must reach its sender before we close.

@@ -258,6 +258,114 @@ Arrangement circle(const std::vector<std::uint32_t> &stages, const std::vector<s
     return a;
 }
 
+// What a link shows for its process now: blocked on it, holding the lock,
+// moving items (its ops went up since the last tick), idle, or dead.
+LinkItem::Activity activityOf(const LinkItem &edge, const ProcessSnapshot &p, bool holdsLock, bool moved)
+{
+    // A duplex end has a send and a receive line to its pipe: a blocked
+    // sender blocks on the send line (it is drawn on top, with its label),
+    // a blocked receiver on the receive line.
+    const Link::Kind k = edge.kind();
+    const bool sending = p.state == ProcState::BlockedSend || p.state == ProcState::BlockedPut;
+    const bool receiving = p.state == ProcState::BlockedRecv || p.state == ProcState::BlockedGet;
+    const bool otherWay = (sending && (k == Link::Kind::Receives || k == Link::Kind::Gets)) ||
+                          (receiving && (k == Link::Kind::Sends || k == Link::Kind::Puts));
+    if (isTerminal(p.state)) return LinkItem::Activity::Dead;
+    if (isBlocking(p.state) && p.object == edge.objectIndex() && !otherWay) return LinkItem::Activity::Blocked;
+    if (p.state == ProcState::InCriticalSection && (p.object == edge.objectIndex() || holdsLock))
+        return LinkItem::Activity::Holding;
+    if (moved && p.state != ProcState::Paused) return LinkItem::Activity::Flowing;
+    return LinkItem::Activity::Idle;
+}
+
+// How large an arrangement's text comes out in a view of that size.
+qreal scaleIn(QSizeF view, const Arrangement &a)
+{
+    return std::min(view.width() / (a.size.width() + 2 * kSceneMargin),
+                    view.height() / (a.size.height() + 2 * kSceneMargin));
+}
+
+// Of the ellipses from a circle to one 3x as wide (a circle only, when
+// particles orbit it), the one that shows the text largest in the view.
+Arrangement bestRing(QSizeF view, const std::vector<std::uint32_t> &stages, const std::vector<std::size_t> &pipes,
+                     std::size_t objectCount, std::size_t processCount, bool particles)
+{
+    Arrangement best;
+    qreal bestScale = -1;
+    const qreal widest = particles ? 1 : 3;
+    for (qreal stretch = 1; stretch <= widest + 0.01; stretch += 0.25) {
+        Arrangement a = circle(stages, pipes, objectCount, processCount, particles, stretch);
+        if (const qreal scale = scaleIn(view, a); scale > bestScale + 1e-9) {
+            bestScale = scale;
+            best = std::move(a);
+        }
+    }
+    return best;
+}
+
+// Of the ways to put the objects in rows between the two sides, and each
+// side in columns, the one that shows the text largest in the view.
+Arrangement bestSides(QSizeF view, std::size_t objectCount, const std::vector<std::uint32_t> &left,
+                      const std::vector<std::uint32_t> &right, std::size_t processCount)
+{
+    Arrangement best;
+    qreal bestScale = -1;
+    const int most = int(std::max(left.size(), right.size()));
+    for (int objectRows = 1; objectRows <= std::max<int>(1, int(objectCount)); ++objectRows)
+        for (int rows = 1; rows <= std::max(1, most); ++rows) {
+            Arrangement a = sides(objectCount, left, right, processCount, objectRows, rows);
+            if (const qreal scale = scaleIn(view, a); scale > bestScale + 1e-9) {
+                bestScale = scale;
+                best = std::move(a);
+            }
+        }
+    return best;
+}
+
+// Producers and senders left, consumers and receivers right, the rest
+// shared between the sides in slot order; a manager server stands on its
+// own on the left, its clients face it.
+std::pair<std::vector<std::uint32_t>, std::vector<std::uint32_t>>
+chooseSides(const Snapshot &snapshot, const std::vector<const ObjectSnapshot *> &objects,
+            const std::vector<Link> &links, const std::vector<bool> &visible)
+{
+    const std::size_t n = visible.size();
+    std::vector<int> lean(n, 0);
+    for (const Link &l : links) {
+        if (l.slot >= n) continue;
+        if (l.kind == Link::Kind::Puts || l.kind == Link::Kind::Sends || l.kind == Link::Kind::Serves)
+            --lean[l.slot];
+        if (l.kind == Link::Kind::Gets || l.kind == Link::Kind::Receives || l.kind == Link::Kind::Requests)
+            ++lean[l.slot];
+    }
+    for (const ObjectSnapshot *o : objects) {
+        if (!o->hasTraffic) continue;
+        for (int d = 0; d < 2; ++d)
+            if (const ProcessSnapshot *p = snapshot.processByPid(o->endPids[std::size_t(d)]); p && p->slot < n)
+                lean[p->slot] += d == 0 ? -10 : 10;
+    }
+    std::vector<std::uint32_t> left, right;
+    for (std::uint32_t s = 0; s < n; ++s) {
+        if (!visible[s]) continue;
+        if (lean[s] < 0) left.push_back(s);
+        else if (lean[s] > 0) right.push_back(s);
+    }
+    for (std::uint32_t s = 0; s < n; ++s)
+        if (lean[s] == 0 && visible[s]) (left.size() <= right.size() ? left : right).push_back(s);
+    // A server facing many clients: some of them stand on its side, rather
+    // than one long column shrinking everything.
+    while (left.size() + 3 <= right.size()) {
+        left.push_back(right.back());
+        right.pop_back();
+    }
+    while (right.size() + 3 <= left.size()) {
+        right.push_back(left.back());
+        left.pop_back();
+    }
+    return {left, right};
+}
+
+
 } // namespace
 
 bool ProcessDiagram::ringOrder(const Snapshot &snapshot, const std::vector<const ObjectSnapshot *> &objects,
@@ -324,82 +432,26 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
     std::vector<const ObjectSnapshot *> objects;
     for (const ObjectSnapshot &o : snapshot.objects)
         if (drawn(o)) objects.push_back(&o);
-
-    // Processes: producers/senders left, consumers/receivers right, the
-    // rest shared between the sides in slot order.
     const std::size_t n = snapshot.processes.size();
-    std::vector<int> lean(n, 0);
-    for (const Link &l : links) {
-        if (l.slot >= n) continue;
-        // A manager server stands on its own on the left, its clients face it.
-        if (l.kind == Link::Kind::Puts || l.kind == Link::Kind::Sends || l.kind == Link::Kind::Serves)
-            --lean[l.slot];
-        if (l.kind == Link::Kind::Gets || l.kind == Link::Kind::Receives || l.kind == Link::Kind::Requests)
-            ++lean[l.slot];
-    }
-    for (const ObjectSnapshot *o : objects) {
-        if (!o->hasTraffic) continue;
-        for (int d = 0; d < 2; ++d)
-            if (const ProcessSnapshot *p = snapshot.processByPid(o->endPids[std::size_t(d)]); p && p->slot < n)
-                lean[p->slot] += d == 0 ? -10 : 10;
-    }
-    std::vector<std::uint32_t> left, right;
-    for (std::uint32_t s = 0; s < n; ++s) {
-        if (!shown(snapshot, s)) continue;
-        if (lean[s] < 0) left.push_back(s);
-        else if (lean[s] > 0) right.push_back(s);
-    }
-    for (std::uint32_t s = 0; s < n; ++s)
-        if (lean[s] == 0 && shown(snapshot, s)) (left.size() <= right.size() ? left : right).push_back(s);
-    // A server facing many clients: some of them stand on its side, rather
-    // than one long column shrinking everything.
-    while (left.size() + 3 <= right.size()) {
-        left.push_back(right.back());
-        right.pop_back();
-    }
-    while (right.size() + 3 <= left.size()) {
-        right.push_back(left.back());
-        left.pop_back();
-    }
+    std::vector<bool> visible(n);
+    for (std::size_t s = 0; s < n; ++s) visible[s] = shown(snapshot, s);
 
     // Of the ways to arrange them, the one that shows the text largest in
     // this view: a wide view takes more columns, a tall one longer columns.
+    const QSizeF view = viewport()->size().isEmpty() ? QSizeF(800, 300) : QSizeF(viewport()->size());
     std::vector<std::uint32_t> stages;
     std::vector<std::size_t> pipes;
     Arrangement best;
     if (ringOrder(snapshot, objects, links, stages, pipes)) {
         // (the ring of pipes moves particles, drawn beside it, and stays a
-        // circle like their orbits; a ring of forks has none). Of the
-        // ellipses from a circle to one 3x as wide, the one that shows the
-        // text largest in this view.
+        // circle like their orbits; a ring of forks has none, and its empty
+        // middle holds the deadlock banner)
         const bool particles = objects[pipes.front()]->hasTraffic;
         m_emptyMiddle = !particles;
-        const QSizeF view = viewport()->size().isEmpty() ? QSizeF(800, 300) : QSizeF(viewport()->size());
-        const qreal widest = particles ? 1 : 3;
-        qreal bestScale = -1;
-        for (qreal stretch = 1; stretch <= widest + 0.01; stretch += 0.25) {
-            Arrangement a = circle(stages, pipes, objects.size(), n, particles, stretch);
-            const qreal scale = std::min(view.width() / (a.size.width() + 2 * kSceneMargin),
-                                         view.height() / (a.size.height() + 2 * kSceneMargin));
-            if (scale > bestScale + 1e-9) {
-                bestScale = scale;
-                best = std::move(a);
-            }
-        }
+        best = bestRing(view, stages, pipes, objects.size(), n, particles);
     } else {
-        const QSizeF view = viewport()->size().isEmpty() ? QSizeF(800, 300) : QSizeF(viewport()->size());
-        qreal bestScale = -1;
-        const int most = int(std::max(left.size(), right.size()));
-        for (int objectRows = 1; objectRows <= std::max<int>(1, int(objects.size())); ++objectRows)
-            for (int rows = 1; rows <= std::max(1, most); ++rows) {
-                Arrangement a = sides(objects.size(), left, right, n, objectRows, rows);
-                const qreal scale = std::min(view.width() / (a.size.width() + 2 * kSceneMargin),
-                                             view.height() / (a.size.height() + 2 * kSceneMargin));
-                if (scale > bestScale + 1e-9) {
-                    bestScale = scale;
-                    best = std::move(a);
-                }
-            }
+        const auto [left, right] = chooseSides(snapshot, objects, links, visible);
+        best = bestSides(view, objects.size(), left, right, n);
     }
     m_arrangedFor = viewport()->size();
 
@@ -419,12 +471,20 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
         m_scene.addItem(node);
         m_processNodes[s] = node;
     }
-
-    // Links.
     // (a ring's links are too short for a word beside their arrow)
-    const bool labels = n <= 8 && !best.ring;
+    addLinks(snapshot, links, n <= 8 && !best.ring);
+
+    m_lastOps.assign(n, 0);
+    for (std::size_t s = 0; s < n; ++s) m_lastOps[s] = snapshot.processes[s].ops;
+    m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin));
+    fit();
+    Q_EMIT arranged();
+}
+
+void ProcessDiagram::addLinks(const Snapshot &snapshot, const std::vector<Link> &links, bool labels)
+{
     for (const Link &l : links) {
-        if (l.slot >= n || !m_processNodes[l.slot]) continue;
+        if (l.slot >= m_processNodes.size() || !m_processNodes[l.slot]) continue;
         const ObjectSnapshot *o = snapshot.object(l.object);
         if (!o) continue;
         auto it = m_objectNodes.find(o->index);
@@ -436,12 +496,6 @@ void ProcessDiagram::rebuild(const Snapshot &snapshot)
         m_scene.addItem(edge);
         m_linkItems.push_back(edge);
     }
-
-    m_lastOps.assign(n, 0);
-    for (std::size_t s = 0; s < n; ++s) m_lastOps[s] = snapshot.processes[s].ops;
-    m_scene.setSceneRect(m_scene.itemsBoundingRect().adjusted(-kSceneMargin, -kSceneMargin, kSceneMargin, kSceneMargin));
-    fit();
-    Q_EMIT arranged();
 }
 
 void ProcessDiagram::showSnapshot(const Snapshot &snapshot)
@@ -505,21 +559,8 @@ void ProcessDiagram::showSnapshot(const Snapshot &snapshot)
         const std::uint32_t s = edge->slot();
         if (s >= n) continue;
         const ProcessSnapshot &p = snapshot.processes[s];
-        LinkItem::Activity a = LinkItem::Activity::Idle;
-        // A duplex end has a send and a receive line to its pipe: a blocked
-        // sender blocks on the send line (it is drawn on top, with its
-        // label), a blocked receiver on the receive line.
-        const Link::Kind k = edge->kind();
-        const bool sending = p.state == ProcState::BlockedSend || p.state == ProcState::BlockedPut;
-        const bool receiving = p.state == ProcState::BlockedRecv || p.state == ProcState::BlockedGet;
-        const bool otherWay = (sending && (k == Link::Kind::Receives || k == Link::Kind::Gets)) ||
-                              (receiving && (k == Link::Kind::Sends || k == Link::Kind::Puts));
-        if (isTerminal(p.state)) a = LinkItem::Activity::Dead;
-        else if (isBlocking(p.state) && p.object == edge->objectIndex() && !otherWay) a = LinkItem::Activity::Blocked;
-        else if (p.state == ProcState::InCriticalSection && (p.object == edge->objectIndex() || holds[s]))
-            a = LinkItem::Activity::Holding;
-        else if (s < m_lastOps.size() && p.ops != m_lastOps[s] && p.state != ProcState::Paused)
-            a = LinkItem::Activity::Flowing;
+        const bool moved = s < m_lastOps.size() && p.ops != m_lastOps[s];
+        const LinkItem::Activity a = activityOf(*edge, p, holds[s], moved);
         edge->setActivity(a, dt);
     }
     for (std::size_t s = 0; s < n && s < m_lastOps.size(); ++s) m_lastOps[s] = snapshot.processes[s].ops;

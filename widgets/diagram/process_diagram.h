@@ -96,6 +96,8 @@ private:
     // Whether a process gets a box: a run of more than a dozen shows those
     // still alive; the table keeps them all.
     [[nodiscard]] bool shown(const Snapshot &snapshot, std::size_t slot) const;
+    // Draws each link between its process's box and its object's.
+    void addLinks(const Snapshot &snapshot, const std::vector<Link> &links, bool labels);
     // The processes in ring order, and the object after each (a pipe of
     // the ring lesson, a fork of the philosophers); false if they do not
     // form one ring through all the processes.

@@ -194,9 +194,40 @@ void ControlsPanel::addParameter(const ParamSpec &spec, int n)
                      : tr("\nTakes effect at the next start (Restart: Ctrl+R).");
     if (!shortcut.isEmpty()) tip += QStringLiteral(" (%1)").arg(shortcut.toString(QKeySequence::NativeText));
     const double value = scenario->param(spec.key);
+    const ParamField made = makeField(spec, key, value, tip, shortcut);
+    QWidget *control = made.control;
+    QWidget *field = made.field;
+    if (!spec.boolean && !shortcut.isEmpty()) {
+        auto *sc = new QShortcut(shortcut, this);
+        connect(sc, &QShortcut::activated, control, [control] {
+            control->setFocus(Qt::ShortcutFocusReason);
+            if (auto *a = qobject_cast<QAbstractSpinBox *>(control)) a->selectAll();
+        });
+        m_paramShortcuts.push_back(sc);
+    }
+    control->setObjectName(QStringLiteral("param-") + key);
+    control->setToolTip(tip);
+    field->setToolTip(tip);
+    m_paramWidgets[key] = control;
+    const QString hint = spec.live ? tr("live") : tr("next start");
+    if (spec.boolean) {
+        auto *l = new QLabel(QStringLiteral("<small>%1</small>").arg(hint), m_paramsBox);
+        l->setToolTip(tip);
+        m_params->addRow(l, field);
+    } else {
+        auto *l = new QLabel(QStringLiteral("%1<br><small>%2</small>").arg(label.toHtmlEscaped(), hint), m_paramsBox);
+        l->setBuddy(control);
+        l->setToolTip(tip);
+        m_params->addRow(l, field);
+    }
+}
+
+ControlsPanel::ParamField ControlsPanel::makeField(const ParamSpec &spec, const QString &key, double value,
+                                                  const QString &tip, const QKeySequence &shortcut)
+{
+    const QString label = QString::fromStdString(spec.label);
     QWidget *control = nullptr;
     QWidget *field = nullptr;
-
     if (spec.boolean) {
         auto *box = new QCheckBox(label, m_paramsBox);
         box->setChecked(value != 0);
@@ -221,34 +252,9 @@ void ControlsPanel::addParameter(const ParamSpec &spec, int n)
         field = combo;
     } else if (integral(spec.min) && integral(spec.max) && integral(spec.defaultValue) &&
                spec.max <= double(std::numeric_limits<int>::max())) {
-        auto *spin = new QSpinBox(m_paramsBox);
-        spin->setRange(int(spec.min), int(spec.max));
-        spin->setValue(int(std::lround(value)));
-        spin->setKeyboardTracking(false);
-        spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
-        spin->setGroupSeparatorShown(true);
-        // "until stopped" rather than a bare 0.
-        if (!spec.minimumText.empty()) spin->setSpecialValueText(QString::fromStdString(spec.minimumText));
-        connect(spin, &QSpinBox::valueChanged, this,
-                [this, key](int v) { (void)m_controller.setParam(key, double(v)); });
-        control = spin;
-        field = spin;
-        if (spec.max - spec.min <= 1000) {
-            // A slider for short ranges: easy to drag in front of a class.
-            auto *row = new QWidget(m_paramsBox);
-            auto *h = new QHBoxLayout(row);
-            h->setContentsMargins(0, 0, 0, 0);
-            auto *slider = new QSlider(Qt::Horizontal, row);
-            slider->setRange(int(spec.min), int(spec.max));
-            slider->setValue(spin->value());
-            slider->setToolTip(tip);
-            connect(slider, &QSlider::valueChanged, spin, &QSpinBox::setValue);
-            connect(spin, &QSpinBox::valueChanged, slider, &QSlider::setValue);
-            h->addWidget(slider, 1);
-            spin->setParent(row);
-            h->addWidget(spin);
-            field = row;
-        }
+        const ParamField f = integerField(spec, key, value, tip);
+        control = f.control;
+        field = f.field;
     } else {
         auto *spin = new QDoubleSpinBox(m_paramsBox);
         spin->setDecimals(2);
@@ -260,29 +266,38 @@ void ControlsPanel::addParameter(const ParamSpec &spec, int n)
         control = spin;
         field = spin;
     }
-    if (!spec.boolean && !shortcut.isEmpty()) {
-        auto *sc = new QShortcut(shortcut, this);
-        connect(sc, &QShortcut::activated, control, [control] {
-            control->setFocus(Qt::ShortcutFocusReason);
-            if (auto *a = qobject_cast<QAbstractSpinBox *>(control)) a->selectAll();
-        });
-        m_paramShortcuts.push_back(sc);
-    }
-    control->setObjectName(QStringLiteral("param-") + key);
-    control->setToolTip(tip);
-    field->setToolTip(tip);
-    m_paramWidgets[key] = control;
-    const QString hint = spec.live ? tr("live") : tr("next start");
-    if (spec.boolean) {
-        auto *l = new QLabel(QStringLiteral("<small>%1</small>").arg(hint), m_paramsBox);
-        l->setToolTip(tip);
-        m_params->addRow(l, field);
-    } else {
-        auto *l = new QLabel(QStringLiteral("%1<br><small>%2</small>").arg(label.toHtmlEscaped(), hint), m_paramsBox);
-        l->setBuddy(control);
-        l->setToolTip(tip);
-        m_params->addRow(l, field);
-    }
+    return {control, field};
+}
+
+// A spin box for an integer, with a slider beside it for a short range
+// (easy to drag in front of a class).
+ControlsPanel::ParamField ControlsPanel::integerField(const ParamSpec &spec, const QString &key, double value,
+                                                     const QString &tip)
+{
+    auto *spin = new QSpinBox(m_paramsBox);
+    spin->setRange(int(spec.min), int(spec.max));
+    spin->setValue(int(std::lround(value)));
+    spin->setKeyboardTracking(false);
+    spin->setStepType(QAbstractSpinBox::AdaptiveDecimalStepType);
+    spin->setGroupSeparatorShown(true);
+    // "until stopped" rather than a bare 0.
+    if (!spec.minimumText.empty()) spin->setSpecialValueText(QString::fromStdString(spec.minimumText));
+    connect(spin, &QSpinBox::valueChanged, this,
+            [this, key](int v) { (void)m_controller.setParam(key, double(v)); });
+    if (spec.max - spec.min > 1000) return {spin, spin};
+    auto *row = new QWidget(m_paramsBox);
+    auto *h = new QHBoxLayout(row);
+    h->setContentsMargins(0, 0, 0, 0);
+    auto *slider = new QSlider(Qt::Horizontal, row);
+    slider->setRange(int(spec.min), int(spec.max));
+    slider->setValue(spin->value());
+    slider->setToolTip(tip);
+    connect(slider, &QSlider::valueChanged, spin, &QSpinBox::setValue);
+    connect(spin, &QSpinBox::valueChanged, slider, &QSlider::setValue);
+    h->addWidget(slider, 1);
+    spin->setParent(row);
+    h->addWidget(spin);
+    return {spin, row};
 }
 
 QWidget *ControlsPanel::parameterWidget(const QString &key) const

@@ -61,6 +61,15 @@ protected:
 
 private:
     void addParameter(const ParamSpec &spec, int n);
+    // A parameter's control, and what holds it in the form: the control
+    // itself, or a row of a slider and it.
+    struct ParamField {
+        QWidget *control;
+        QWidget *field;
+    };
+    ParamField makeField(const ParamSpec &spec, const QString &key, double value, const QString &tip,
+                         const QKeySequence &shortcut);
+    ParamField integerField(const ParamSpec &spec, const QString &key, double value, const QString &tip);
     // The status line and the live figures are larger than the panel's text,
     // whatever the window's text size (presentation mode changes it).
     void scaleHeadings();

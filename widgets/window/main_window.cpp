@@ -104,49 +104,62 @@ QAction *MainWindow::action(const QString &name) const
     return it == m_actions.end() ? nullptr : it->second;
 }
 
+QAction *MainWindow::makeAction(const char *name, const QString &text, const QKeySequence &key, const QString &tip)
+{
+    auto *a = new QAction(text, this);
+    a->setObjectName(QString::fromLatin1(name));
+    a->setShortcut(key);
+    a->setShortcutContext(Qt::WindowShortcut);
+    a->setToolTip(QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
+    a->setStatusTip(tip);
+    addAction(a);
+    m_actions[QString::fromLatin1(name)] = a;
+    return a;
+}
+
 void MainWindow::buildActions()
 {
-    auto make = [this](const char *name, const QString &text, const QKeySequence &key,
-                       const QString &tip) {
-        auto *a = new QAction(text, this);
-        a->setObjectName(QString::fromLatin1(name));
-        a->setShortcut(key);
-        a->setShortcutContext(Qt::WindowShortcut);
-        a->setToolTip(QStringLiteral("%1 (%2)").arg(tip, key.toString(QKeySequence::NativeText)));
-        a->setStatusTip(tip);
-        addAction(a);
-        m_actions[QString::fromLatin1(name)] = a;
-        return a;
-    };
-    connect(make("start", tr("&Start"), QKeySequence(Qt::Key_F5),
+    buildRunActions();
+    buildStepActions();
+    buildViewActions();
+    buildFileActions();
+}
+
+void MainWindow::buildRunActions()
+{
+    connect(makeAction("start", tr("&Start"), QKeySequence(Qt::Key_F5),
                  tr("Start the scenario: spawn its processes")),
             &QAction::triggered, this, [this] { (void)m_controller->start(); });
-    connect(make("stop", tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5),
+    connect(makeAction("stop", tr("S&top"), QKeySequence(Qt::SHIFT | Qt::Key_F5),
                  tr("Stop: ask every process to finish, then kill and reap what remains")),
             &QAction::triggered, this, [this] { m_controller->stop(); });
-    connect(make("pause", tr("&Pause"), QKeySequence(Qt::Key_F6),
+    connect(makeAction("pause", tr("&Pause"), QKeySequence(Qt::Key_F6),
                  tr("Pause or resume every process (SIGSTOP / SIGCONT)")),
             &QAction::triggered, this, [this] { m_controller->togglePause(); });
-    connect(make("restart", tr("&Restart"), QKeySequence(Qt::CTRL | Qt::Key_R),
+    connect(makeAction("restart", tr("&Restart"), QKeySequence(Qt::CTRL | Qt::Key_R),
                  tr("Stop and start again with the current parameters")),
             &QAction::triggered, this, [this] { (void)m_controller->restart(); });
-    connect(make("kill", tr("&Kill"), QKeySequence(Qt::CTRL | Qt::Key_K),
+    connect(makeAction("kill", tr("&Kill"), QKeySequence(Qt::CTRL | Qt::Key_K),
                  tr("Kill the chosen process with SIGKILL; the others go on")),
             &QAction::triggered, this, &MainWindow::killChosen);
+}
 
-    auto *stepMode = make("step-mode", tr("S&tep mode"), QKeySequence(Qt::Key_F7),
+// Step mode: be the scheduler (run_controller.h).
+void MainWindow::buildStepActions()
+{
+    auto *stepMode = makeAction("step-mode", tr("S&tep mode"), QKeySequence(Qt::Key_F7),
                           tr("Be the scheduler: each process stops before each operation on a shared object; "
                              "keys 1-9 (or a double click on its row) let one take one step"));
     stepMode->setCheckable(true);
     connect(stepMode, &QAction::toggled, this, [this](bool on) {
         if (on != m_controller->stepMode()) (void)m_controller->setStepMode(on);
     });
-    connect(make("step-random", tr("&Random step"), QKeySequence(Qt::Key_F8),
+    connect(makeAction("step-random", tr("&Random step"), QKeySequence(Qt::Key_F8),
                  tr("Step mode: a process chosen at random (the same choices every run) takes one step")),
             &QAction::triggered, this, [this] {
                 if (m_controller->stepMode()) (void)m_controller->stepRandomly();
             });
-    auto *autoStep = make("auto-step", tr("&Auto-step"), QKeySequence(Qt::SHIFT | Qt::Key_F8),
+    auto *autoStep = makeAction("auto-step", tr("&Auto-step"), QKeySequence(Qt::SHIFT | Qt::Key_F8),
                           tr("Step mode: the processes take steps in turn by themselves, at the slow-motion "
                              "rate (4 a second at full speed), until you switch it off"));
     autoStep->setCheckable(true);
@@ -154,22 +167,26 @@ void MainWindow::buildActions()
         if (on != m_controller->autoStepping()) m_controller->setAutoStep(on && m_controller->stepMode());
         if (on && !m_controller->autoStepping()) action(QStringLiteral("auto-step"))->setChecked(false);
     });
-    connect(make("save-schedule", tr("Save &schedule..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
+    connect(makeAction("save-schedule", tr("Save &schedule..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
                  tr("Save the steps taken in this run (process numbers) to replay them later")),
             &QAction::triggered, this, &MainWindow::saveSchedule);
-    connect(make("replay-schedule", tr("Replay sc&hedule..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+    connect(makeAction("replay-schedule", tr("Replay sc&hedule..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
                  tr("Start again in step mode and take the steps of a saved schedule, one by one")),
             &QAction::triggered, this, &MainWindow::replaySchedule);
     for (int n = 1; n <= 9; ++n) {
         const QByteArray name = "step-" + QByteArray::number(n);
-        auto *a = make(name.constData(), tr("Step process %1").arg(n), QKeySequence(Qt::Key_0 + n),
+        auto *a = makeAction(name.constData(), tr("Step process %1").arg(n), QKeySequence(Qt::Key_0 + n),
                        tr("Step mode: process %1 takes one step").arg(n));
         connect(a, &QAction::triggered, this, [this, n] {
             if (m_controller->stepMode()) (void)m_controller->step(std::uint32_t(n - 1));
         });
     }
+}
 
-    auto *presentation = make("presentation", tr("&Presentation mode"), QKeySequence(Qt::Key_F11),
+// Presentation mode, its text scale, the panes, the charts' time span.
+void MainWindow::buildViewActions()
+{
+    auto *presentation = makeAction("presentation", tr("&Presentation mode"), QKeySequence(Qt::Key_F11),
                               tr("Large fonts, thick lines, high contrast; exports follow"));
     presentation->setCheckable(true);
     connect(presentation, &QAction::toggled, this, &MainWindow::setPresentationMode);
@@ -192,7 +209,7 @@ void MainWindow::buildActions()
     // the diagram and the charts get the room.
     auto paneToggle = [&](const char *name, const QString &text, const QKeySequence &key, const QString &tip,
                           auto pane) {
-        QAction *a = make(name, text, key, tip);
+        QAction *a = makeAction(name, text, key, tip);
         a->setCheckable(true);
         a->setChecked(true);
         connect(a, &QAction::toggled, this, [this, pane](bool shown) { (this->*pane)()->setVisible(shown); });
@@ -203,7 +220,7 @@ void MainWindow::buildActions()
                &MainWindow::processTablePane);
     paneToggle("show-explanation", tr("&Explanation and code pane"), QKeySequence(Qt::Key_F12),
                tr("Show or hide the lesson's text and its Python twin"), &MainWindow::explanationPane);
-    auto *wholeRun = make("whole-run", tr("Charts show the &whole run"), QKeySequence(Qt::CTRL | Qt::Key_W),
+    auto *wholeRun = makeAction("whole-run", tr("Charts show the &whole run"), QKeySequence(Qt::CTRL | Qt::Key_W),
                           tr("Charts from the run's start (checked) or the last minute only; exports and CSV "
                              "always hold the whole run"));
     wholeRun->setCheckable(true);
@@ -212,19 +229,23 @@ void MainWindow::buildActions()
         m_controller->sampler().history().setShowWholeRun(whole);
         m_charts->refresh(m_controller->sampler().history());
     });
-    connect(make("restore-panes", tr("Show every chart and the diagram"), QKeySequence(Qt::Key_Escape),
+    connect(makeAction("restore-panes", tr("Show every chart and the diagram"), QKeySequence(Qt::Key_Escape),
                  tr("After a double-click enlarged one chart or the diagram: all of them again")),
             &QAction::triggered, this, [this] { enlarge(nullptr, false); });
-    connect(make("reset-layout", tr("Reset &layout"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
+    connect(makeAction("reset-layout", tr("Reset &layout"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L),
                  tr("Put every pane back to its default size")),
             &QAction::triggered, this, &MainWindow::resetLayout);
-    connect(make("focus-list", tr("Scenario &list"), QKeySequence(Qt::CTRL | Qt::Key_L),
+    connect(makeAction("focus-list", tr("Scenario &list"), QKeySequence(Qt::CTRL | Qt::Key_L),
                  tr("Go to the scenario list (arrows choose, Enter starts)")),
             &QAction::triggered, this, [this] { m_list->setFocus(); });
+}
 
+// Export, scenario files, quit, help.
+void MainWindow::buildFileActions()
+{
     auto chartAction = [&](const char *name, const QString &text, const QKeySequence &key,
                            const QString &tip, ChartAction act) {
-        connect(make(name, text, key, tip), &QAction::triggered, this,
+        connect(makeAction(name, text, key, tip), &QAction::triggered, this,
                 [this, act] { exportCurrentWithDialog(act); });
     };
     chartAction("export-png", tr("Current chart as &PNG (1x)..."), QKeySequence(Qt::CTRL | Qt::Key_E),
@@ -243,23 +264,23 @@ void MainWindow::buildActions()
     chartAction("export-csv", tr("Data of current chart as &CSV..."),
                 QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V),
                 tr("Export the numbers behind the current chart as CSV"), ChartAction::ExportCsv);
-    connect(make("export-all", tr("&All charts (PNG, SVG, PDF, CSV)..."),
+    connect(makeAction("export-all", tr("&All charts (PNG, SVG, PDF, CSV)..."),
                  QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
                  tr("Export every chart in every format into a folder")),
             &QAction::triggered, this, &MainWindow::exportAllWithDialog);
-    connect(make("copy-chart", tr("&Copy current chart"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C),
+    connect(makeAction("copy-chart", tr("&Copy current chart"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C),
                  tr("Copy the current chart to the clipboard as an image")),
             &QAction::triggered, this, &MainWindow::copyCurrentChart);
-    connect(make("export-folder", tr("Choose export &folder..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+    connect(makeAction("export-folder", tr("Choose export &folder..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
                  tr("Where exports go by default")),
             &QAction::triggered, this, &MainWindow::chooseExportFolder);
-    connect(make("open", tr("&Open scenario file..."), QKeySequence(Qt::CTRL | Qt::Key_O),
+    connect(makeAction("open", tr("&Open scenario file..."), QKeySequence(Qt::CTRL | Qt::Key_O),
                  tr("Open a scenario file (JSON) of your own; or drop it on the window")),
             &QAction::triggered, this, &MainWindow::openScenarioWithDialog);
-    connect(make("quit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q),
+    connect(makeAction("quit", tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q),
                  tr("Stop the run and close the window")),
             &QAction::triggered, this, &QWidget::close);
-    connect(make("shortcuts", tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1),
+    connect(makeAction("shortcuts", tr("&Keyboard shortcuts"), QKeySequence(Qt::Key_F1),
                  tr("List every keyboard shortcut")),
             &QAction::triggered, this, &MainWindow::showShortcuts);
 }
@@ -308,7 +329,29 @@ void MainWindow::buildLayout()
     m_columns = new QSplitter(Qt::Horizontal, m_mainSplit);
     m_columns->setObjectName(QStringLiteral("columns"));
 
-    // Left: the scenarios.
+    buildScenarioList(); // left
+    buildCenter();       // middle: the diagram over the charts
+    buildRightColumn();  // right: controls over the process table
+
+    m_columns->addWidget(m_listBox);
+    m_columns->addWidget(m_center);
+    m_columns->addWidget(m_right);
+    m_columns->setStretchFactor(1, 1);
+
+    m_explanation = new ExplanationPane(m_mainSplit);
+    m_explanation->setObjectName(QStringLiteral("explanationPane"));
+    m_mainSplit->addWidget(m_columns);
+    m_mainSplit->addWidget(m_explanation);
+    m_mainSplit->setStretchFactor(0, 1);
+    setCentralWidget(m_mainSplit);
+
+    m_rate = new QLabel(this);
+    statusBar()->addPermanentWidget(m_rate);
+}
+
+// The scenarios, in catalog order; double-click or Enter starts one.
+void MainWindow::buildScenarioList()
+{
     auto *listBox = new QWidget(m_columns);
     listBox->setObjectName(QStringLiteral("scenarioPane"));
     m_listBox = listBox;
@@ -340,8 +383,11 @@ void MainWindow::buildLayout()
         }
         (void)m_controller->restart();
     });
+}
 
-    // Middle: the diagram over the charts.
+// The diagram and its state legend over the charts.
+void MainWindow::buildCenter()
+{
     m_center = new QSplitter(Qt::Vertical, m_columns);
     m_center->setObjectName(QStringLiteral("center"));
     auto *diagramBox = new QWidget(m_center);
@@ -374,8 +420,11 @@ void MainWindow::buildLayout()
             [this] { enlarge(nullptr, m_charts->isVisible()); });
     m_center->addWidget(diagramBox);
     m_center->addWidget(m_charts);
+}
 
-    // Right: controls over the process table.
+// The controls (scrolling only when long) over the process table.
+void MainWindow::buildRightColumn()
+{
     m_right = new QSplitter(Qt::Vertical, m_columns);
     m_right->setObjectName(QStringLiteral("right"));
     auto *scroll = new QScrollArea(m_right);
@@ -424,21 +473,6 @@ void MainWindow::buildLayout()
         selectSlot(int(slot));
         if (m_controller->stepMode()) (void)m_controller->step(slot);
     });
-
-    m_columns->addWidget(listBox);
-    m_columns->addWidget(m_center);
-    m_columns->addWidget(m_right);
-    m_columns->setStretchFactor(1, 1);
-
-    m_explanation = new ExplanationPane(m_mainSplit);
-    m_explanation->setObjectName(QStringLiteral("explanationPane"));
-    m_mainSplit->addWidget(m_columns);
-    m_mainSplit->addWidget(m_explanation);
-    m_mainSplit->setStretchFactor(0, 1);
-    setCentralWidget(m_mainSplit);
-
-    m_rate = new QLabel(this);
-    statusBar()->addPermanentWidget(m_rate);
 }
 
 QWidget *MainWindow::processTablePane() const { return m_table; }

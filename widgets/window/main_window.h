@@ -99,8 +99,17 @@ protected:
 
 private:
     void buildActions();
+    void buildRunActions();
+    void buildStepActions();
+    void buildViewActions();
+    void buildFileActions();
+    // A named action (action(name) finds it) with its shortcut in its tooltip.
+    QAction *makeAction(const char *name, const QString &text, const QKeySequence &key, const QString &tip);
     void buildMenus();
     void buildLayout();
+    void buildScenarioList();
+    void buildCenter();
+    void buildRightColumn();
     void resetLayout();
     void applyTextScale();
     // The diagram takes the height its picture needs, the charts the rest.

@@ -244,6 +244,61 @@ std::span<const std::byte> bytesOf(const std::int64_t &x) noexcept
     return {reinterpret_cast<const std::byte *>(&x), sizeof x};
 }
 
+// Through a Queue or a Pipe: each item one timestamp of 8 bytes.
+template <class Send, class Receive>
+Result<void> viaChannel(WorkerContext &ctx, bool put, std::uint64_t n, Tally &tally, Send send, Receive receive)
+{
+    for (std::uint64_t i = 0; i < n; ++i) {
+        if (put) {
+            const std::int64_t t = stamp();
+            if (auto ok = send(bytesOf(t)); !ok) return ok;
+            sent(ctx.slot, i + 1);
+        } else {
+            std::int64_t t = 0;
+            auto got = receive(std::span<std::byte>(reinterpret_cast<std::byte *>(&t), sizeof t));
+            if (!got) return std::unexpected(got.error());
+            tally.item(t);
+        }
+    }
+    return {};
+}
+
+// Key i for item i: the dict holds only the items in flight. False when a
+// stop request came first.
+Result<bool> viaManager(manager::DictProxy &dict, WorkerContext &ctx, bool put, std::uint64_t n, Tally &tally)
+{
+    Backoff backoff;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        const QCborValue key{qint64(i)};
+        if (put) {
+            // Bounded like the Queue: at most 1024 items in flight
+            // (checked every 256 items, one extra request each time).
+            while ((i & 255) == 0 && i > 0) {
+                auto inFlight = dict.size();
+                if (!inFlight) return std::unexpected(inFlight.error());
+                if (*inFlight < 1024) break;
+                if (ctx.shouldStop()) return false;
+                sched_yield();
+            }
+            if (auto ok = dict.set(key, qint64(stamp())); !ok) return std::unexpected(ok.error());
+            sent(ctx.slot, i + 1);
+            continue;
+        }
+        for (;;) {
+            auto x = dict.pop(key);
+            if (x) {
+                tally.item(x->toInteger());
+                break;
+            }
+            if (x.error().code != Errc::NotFound) return std::unexpected(x.error());
+            if (ctx.shouldStop()) return false;
+            backoff();
+        }
+        backoff.reset();
+    }
+    return true;
+}
+
 } // namespace
 
 int transfer(WorkerContext &ctx)
@@ -305,69 +360,17 @@ int transfer(WorkerContext &ctx)
     } else if (*mechanism == "shm") {
         moved = viaBlock(block, ctx, put, n, tally);
     } else if (*mechanism == "queue") {
-        for (std::uint64_t i = 0; i < n && moved; ++i) {
-            if (put) {
-                const std::int64_t t = stamp();
-                moved = queue->put(bytesOf(t));
-                sent(ctx.slot, i + 1);
-            } else {
-                std::int64_t t = 0;
-                auto got = queue->get({reinterpret_cast<std::byte *>(&t), sizeof t});
-                if (!got) moved = std::unexpected(got.error());
-                else tally.item(t);
-            }
-        }
+        moved = viaChannel(
+            ctx, put, n, tally, [&](std::span<const std::byte> b) { return queue->put(b); },
+            [&](std::span<std::byte> b) { return queue->get(b); });
     } else if (*mechanism == "pipe") {
-        for (std::uint64_t i = 0; i < n && moved; ++i) {
-            if (put) {
-                const std::int64_t t = stamp();
-                moved = pipe.sendBytes(bytesOf(t));
-                sent(ctx.slot, i + 1);
-            } else {
-                std::int64_t t = 0;
-                auto got = pipe.recvBytesInto({reinterpret_cast<std::byte *>(&t), sizeof t});
-                if (!got) moved = std::unexpected(got.error());
-                else tally.item(t);
-            }
-        }
+        moved = viaChannel(
+            ctx, put, n, tally, [&](std::span<const std::byte> b) { return pipe.sendBytes(b); },
+            [&](std::span<std::byte> b) { return pipe.recvBytesInto(b); });
     } else { // manager
-        // Key i for item i: the dict holds only the items in flight.
-        Backoff backoff;
-        for (std::uint64_t i = 0; i < n && moved; ++i) {
-            const QCborValue key{qint64(i)};
-            if (put) {
-                // Bounded like the Queue: at most 1024 items in flight
-                // (checked every 256 items, one extra request each time).
-                while ((i & 255) == 0 && i > 0) {
-                    auto inFlight = dict->size();
-                    if (!inFlight) {
-                        moved = std::unexpected(inFlight.error());
-                        break;
-                    }
-                    if (*inFlight < 1024) break;
-                    if (ctx.shouldStop()) return 0;
-                    sched_yield();
-                }
-                if (!moved) break;
-                moved = dict->set(key, qint64(stamp()));
-                sent(ctx.slot, i + 1);
-                continue;
-            }
-            for (;;) {
-                auto x = dict->pop(key);
-                if (x) {
-                    tally.item(x->toInteger());
-                    break;
-                }
-                if (x.error().code != Errc::NotFound) {
-                    moved = std::unexpected(x.error());
-                    break;
-                }
-                if (ctx.shouldStop()) return 0;
-                backoff();
-            }
-            backoff.reset();
-        }
+        auto finished = viaManager(*dict, ctx, put, n, tally);
+        if (finished && !*finished) return 0; // stopped
+        if (!finished) moved = std::unexpected(finished.error());
     }
     if (!moved) return failed(kRole, moved.error());
     if (ctx.slot) ctx.slot->ops.store(put ? n : tally.count, std::memory_order_relaxed);

@@ -24,7 +24,7 @@ public:
     {
         static const ScenarioInfo kInfo{
             "barrier-print", {}, {},
-            {wholeParam("processes", 2, 16, 4), wholeParam("phases", 1, 1000, 5), switchParam("lock", false, kLive),
+            {wholeParam("processes", 2, 16, 4), wholeParam("phases", 1, 1000, 5), switchParam("lock", false, kLive).drives(&ControlBlock::lockEnabled),
              wholeParam("work_ms", 0, 10'000, 60), paceParam()},
             {"clean_lines", "garbled_lines", "lines", "phases_completed"}};
         return kInfo;
@@ -41,7 +41,6 @@ public:
         if (!parties) return std::unexpected(parties.error());
         if (auto b = (*run)->arena().make<Barrier>("barrier", *parties); !b) return std::unexpected(b.error());
         if (auto l = (*run)->arena().make<Lock>("print-lock"); !l) return std::unexpected(l.error());
-        applyLive("lock", param("lock"));
 
         int fds[2];
         if (pipe2(fds, O_CLOEXEC) != 0) return failErrno("pipe for the printers' output", errno);
@@ -108,14 +107,6 @@ public:
             phasesDone = std::min<std::uint64_t>(phasesDone, m_run->board().slots[i].ops.load(std::memory_order_relaxed));
         o.insert(QStringLiteral("phases_completed"), m_run && m_run->processCount() ? double(phasesDone) : 0.0);
         return o;
-    }
-
-protected:
-    void applyLive(std::string_view, double) override
-    {
-        if (!m_run) return;
-        m_run->control().lockEnabled.store(param("lock") != 0 ? 1u : 0u, std::memory_order_relaxed);
-        m_run->control().changed();
     }
 
 private:

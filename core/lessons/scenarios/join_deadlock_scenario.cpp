@@ -18,7 +18,7 @@ public:
         static const ScenarioInfo kInfo{
             "join-deadlock", {}, {},
             {wholeParam("items", 1, 1000, 16), wholeParam("maxsize", 1, 64, 4), wholeParam("item_kib", 1, 1024, 64),
-             switchParam("fix", false, kLive)},
+             switchParam("fix", false, kLive).drives(&ControlBlock::fixEnabled)},
             {"completed", "deadlocked", "drained", "put"}};
         return kInfo;
     }
@@ -33,7 +33,6 @@ public:
         if (!run) return std::unexpected(run.error());
         auto q = Queue::create((*run)->arena(), "queue", maxsize, itemBytes);
         if (!q) return std::unexpected(q.error());
-        applyLive("fix", param("fix"));
         auto child = (*run)->spawn("big-putter", {"--items", std::to_string(items), "--size", std::to_string(itemBytes)});
         if (!child) return std::unexpected(child.error());
         auto parent = (*run)->spawn("joiner", {"--items", std::to_string(items), "--wait-slot", std::to_string(*child)});
@@ -65,14 +64,6 @@ public:
             completed = m_run->board().slots[i].currentState() == ProcState::Finished;
         o.insert(QStringLiteral("completed"), completed);
         return o;
-    }
-
-protected:
-    void applyLive(std::string_view, double) override
-    {
-        if (!m_run) return;
-        m_run->control().fixEnabled.store(param("fix") != 0 ? 1u : 0u, std::memory_order_relaxed);
-        m_run->control().changed();
     }
 
 private:

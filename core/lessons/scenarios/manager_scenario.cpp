@@ -36,7 +36,7 @@ public:
     {
         static const ScenarioInfo kInfo{
             "manager", {}, {},
-            {wholeParam("processes", 1, 16, 4), wholeParam("increments", 1, 1'000'000, 2000), switchParam("lock", false, kLive),
+            {wholeParam("processes", 1, 16, 4), wholeParam("increments", 1, 1'000'000, 2000), switchParam("lock", false, kLive).drives(&ControlBlock::lockEnabled),
              paceParam()},
             {"actual", "expected", "finished_clients", "lost", "lost_percent", "max_waiting", "mean_latency_us", "requests", "requests_per_s", "server_reachable"}};
         return kInfo;
@@ -57,7 +57,6 @@ public:
         if (!server) return std::unexpected(server.error());
         m_server = std::move(*server);
         m_serverUp = true;
-        applyControl();
         if (auto ok = connect(); !ok) return ok;
         // Make the objects before the clients run, so x starts at 0.
         auto ns = m_client->ns("ns");
@@ -169,9 +168,6 @@ public:
         return o;
     }
 
-protected:
-    void applyLive(std::string_view, double) override { applyControl(); }
-
 private:
     struct Final {
         std::int64_t actual = 0;
@@ -182,13 +178,6 @@ private:
         std::int64_t finished = 0;
         bool reachable = false;
     };
-
-    void applyControl()
-    {
-        if (!m_run) return;
-        m_run->control().lockEnabled.store(param("lock") != 0 ? 1u : 0u, std::memory_order_relaxed);
-        m_run->control().changed();
-    }
 
     Result<void> connect() const
     {

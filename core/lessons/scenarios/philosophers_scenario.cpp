@@ -26,7 +26,8 @@ public:
             "philosophers", {}, {},
             {wholeParam("philosophers", 2, 16, 5), wholeParam("meals", 0, 1'000'000, 0),
              wholeParam("think_ms", 0, 1000, 2), wholeParam("eat_ms", 0, 1000, 1),
-             switchParam("order", false, kLive), switchParam("waiter", false, kLive), paceParam()},
+             switchParam("order", false, kLive).drives(&ControlBlock::forkOrder),
+             switchParam("waiter", false, kLive).drives(&ControlBlock::askWaiter), paceParam()},
             {"cycle_length", "deadlocked", "every_philosopher_ate", "fewest_meals", "meals", "meals_each"}};
         return kInfo;
     }
@@ -40,7 +41,6 @@ public:
         for (int f = 1; f <= seats; ++f)
             if (auto fork = arena.make<Lock>("fork " + std::to_string(f)); !fork) return std::unexpected(fork.error());
         if (auto waiter = makeSemaphore(arena, "waiter", seats - 1); !waiter) return std::unexpected(waiter.error());
-        applyControl();
         m_seats.clear();
         for (int s = 0; s < seats; ++s) {
             auto slot = (*run)->spawn("philosopher",
@@ -99,18 +99,7 @@ public:
         return o;
     }
 
-protected:
-    void applyLive(std::string_view, double) override { applyControl(); }
-
 private:
-    void applyControl()
-    {
-        if (!m_run) return;
-        ControlBlock &c = m_run->control();
-        c.forkOrder.store(param("order") != 0 ? 1u : 0u, std::memory_order_relaxed);
-        c.askWaiter.store(param("waiter") != 0 ? 1u : 0u, std::memory_order_relaxed);
-        c.changed();
-    }
     std::uint64_t meals(std::uint32_t slot) const
     {
         return m_run ? m_run->board().slots[slot].ops.load(std::memory_order_relaxed) : 0;

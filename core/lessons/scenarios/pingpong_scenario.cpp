@@ -21,8 +21,8 @@ public:
     {
         static const ScenarioInfo kInfo{
             "pingpong", {}, {},
-            {wholeParam("messages", 1, 10'000'000, 10'000), wholeParam("payload", 0, 65536, 64, kLive),
-             wholeParam("rate", 0, 100'000, 0, kLive), choiceParam("mode", 3, 0)},
+            {wholeParam("messages", 1, 10'000'000, 10'000), wholeParam("payload", 0, 65536, 64, kLive).drives(&ControlBlock::payloadBytes),
+             wholeParam("rate", 0, 100'000, 0, kLive).drives(&ControlBlock::ratePerSecond), choiceParam("mode", 3, 0)},
             {"ended_by_eof", "mean_round_trip_us", "payload_bytes", "received", "round_trips", "sent", "wrong_replies"}};
         return kInfo;
     }
@@ -34,7 +34,6 @@ public:
         auto stats = (*run)->arena().make<PipeStats>("pipe");
         if (!stats) return std::unexpected(stats.error());
         m_stats = *stats;
-        applyControl();
         m_mode = Mode(int(param("mode")));
         // Connection::pipe gives (reader, writer) one-way, two peers duplex.
         auto pipe = Connection::pipe(m_mode != Mode::OneWay);
@@ -118,18 +117,7 @@ public:
                 {m_server, "pipe", Link::Kind::Sends}};
     }
 
-protected:
-    void applyLive(std::string_view, double) override { applyControl(); }
-
 private:
-    void applyControl()
-    {
-        if (!m_run) return;
-        ControlBlock &c = m_run->control();
-        c.payloadBytes.store(std::uint32_t(param("payload")), std::memory_order_relaxed);
-        c.ratePerSecond.store(std::uint32_t(param("rate")), std::memory_order_relaxed);
-        c.changed();
-    }
     std::uint64_t roundTrips() const
     {
         return m_run ? m_run->board().slots[m_client].ops.load(std::memory_order_relaxed) : 0;

@@ -22,7 +22,7 @@ public:
     {
         static const ScenarioInfo kInfo{
             "pipe-deadlock", {}, {},
-            {wholeParam("size_kb", 1, 16384, 1024), wholeParam("rounds", 0, 1'000'000, 20), switchParam("fix", false, kLive)},
+            {wholeParam("size_kb", 1, 16384, 1024), wholeParam("rounds", 0, 1'000'000, 20), switchParam("fix", false, kLive).drives(&ControlBlock::fixEnabled)},
             {"both_blocked_send_seen", "deadlock_seen", "deadlocked", "message_bytes", "rounds", "rounds_asked"}};
         return kInfo;
     }
@@ -34,7 +34,6 @@ public:
         m_deadlockedAtStop = m_bothBlockedSeen = m_frozen = false;
         auto stats = (*run)->arena().make<PipeStats>("pipe");
         if (!stats) return std::unexpected(stats.error());
-        applyControl();
         auto pipe = Connection::pipe(true);
         if (!pipe) return std::unexpected(pipe.error());
         auto &[a, b] = *pipe;
@@ -91,16 +90,7 @@ public:
         return o;
     }
 
-protected:
-    void applyLive(std::string_view, double) override { applyControl(); }
-
 private:
-    void applyControl()
-    {
-        if (!m_run) return;
-        m_run->control().fixEnabled.store(param("fix") != 0 ? 1u : 0u, std::memory_order_relaxed);
-        m_run->control().changed();
-    }
     bool deadlocked() const { return m_frozen ? m_deadlockedAtStop : deadlock() != nullptr; }
     // Rounds both sides completed.
     std::uint64_t rounds() const

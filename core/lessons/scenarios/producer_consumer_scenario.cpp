@@ -28,8 +28,8 @@ public:
             "producer-consumer", {}, {},
             {wholeParam("producers", 1, 16, 2), wholeParam("consumers", 1, 16, 2),
              wholeParam("items", 0, 100'000'000, 1000), wholeParam("maxsize", 1, 1000, 8),
-             wholeParam("rate", 0, 100'000, 0, kLive), wholeParam("work_us", 0, 1'000'000, 0, kLive),
-             wholeParam("payload", 0, kMaxPayload, 64, kLive), paceParam()},
+             wholeParam("rate", 0, 100'000, 0, kLive).drives(&ControlBlock::ratePerSecond), wholeParam("work_us", 0, 1'000'000, 0, kLive).drives(&ControlBlock::workUs),
+             wholeParam("payload", 0, kMaxPayload, 64, kLive).drives(&ControlBlock::payloadBytes), paceParam()},
             {"complete", "consumed", "consumers_blocked_ms", "damaged", "exactly_once", "left_in_queue", "max_depth", "processes", "produced", "producers_blocked_ms", "producers_blocked_now"}};
         return kInfo;
     }
@@ -47,7 +47,6 @@ public:
         m_producers.clear();
         m_consumers.clear();
         m_maxDepthSampled = 0;
-        applyControl();
         const int producers = groupCount("producer", "producers");
         const int consumers = groupCount("consumer", "consumers");
         m_items = std::int64_t(param("items"));
@@ -150,20 +149,7 @@ public:
         return o;
     }
 
-protected:
-    void applyLive(std::string_view, double) override { applyControl(); }
-
 private:
-    void applyControl()
-    {
-        if (!m_run) return;
-        ControlBlock &c = m_run->control();
-        c.ratePerSecond.store(std::uint32_t(param("rate")), std::memory_order_relaxed);
-        c.workUs.store(std::uint32_t(param("work_us")), std::memory_order_relaxed);
-        c.payloadBytes.store(std::uint32_t(param("payload")), std::memory_order_relaxed);
-        c.changed();
-    }
-
     template <class F>
     std::uint64_t sum(const std::vector<std::uint32_t> &slots, F &&f) const
     {

@@ -53,7 +53,8 @@ public:
         static const ScenarioInfo kInfo{
             "race", {}, {},
             {wholeParam("processes", 1, 32, 4), wholeParam("increments", 0, 100'000'000, 50'000),
-             switchParam("lock", false, kLive), wholeParam("race_window_us", 0, 100'000, 0, kLive),
+             switchParam("lock", false, kLive).drives(&ControlBlock::lockEnabled),
+             wholeParam("race_window_us", 0, 100'000, 0, kLive).drives(&ControlBlock::raceWindowUs),
              switchParam("yield", false, kLive), wholeParam("repeats", 0, 50, 0), paceParam()},
             {"actual", "expected", "histogram", "increments_per_round", "increments_per_s", "locked_increments_per_s", "unlocked_increments_per_s", "lost", "lost_lock_off", "lost_lock_on", "lost_percent", "owner_deaths", "seconds", "rounds_each", "rounds_with_losses_lock_off", "rounds_with_losses_lock_on"}};
         return kInfo;
@@ -69,7 +70,7 @@ public:
         auto value = arena.make<SharedValue<std::int64_t>>("counter", 0);
         if (!value) return std::unexpected(value.error());
         m_value = *value;
-        applyControl();
+        applyRaceMode();
         const int n = groupCount("counter", "processes");
         const std::string increments = std::to_string(std::int64_t(param("increments")));
         std::vector<std::string> args{"--value", "counter", "--increments", increments};
@@ -216,16 +217,15 @@ protected:
             bookRates(monotonicNs(), totals().first);
             m_rates.lockOn = param("lock") != 0;
         }
-        applyControl();
+        applyRaceMode();
     }
 
 private:
-    void applyControl()
+    // How an unlocked increment races: two switches make one mode.
+    void applyRaceMode()
     {
         ControlBlock &c = m_run->control();
-        c.lockEnabled.store(param("lock") != 0 ? 1u : 0u, std::memory_order_relaxed);
         const auto window = std::uint32_t(param("race_window_us"));
-        c.raceWindowUs.store(window, std::memory_order_relaxed);
         c.raceMode.store(std::uint32_t(param("yield") != 0 ? RaceMode::Yield
                                        : window > 0        ? RaceMode::Pause
                                                            : RaceMode::None),

@@ -19,7 +19,7 @@ public:
         static const ScenarioInfo kInfo{
             "worker-pool", {}, {},
             {wholeParam("workers", 1, 16, 4), wholeParam("tasks", 1, 100'000, 100),
-             wholeParam("work_us", 0, 1'000'000, 20'000, kLive), switchParam("slow_worker", true), paceParam()},
+             wholeParam("work_us", 0, 1'000'000, 20'000, kLive).drives(&ControlBlock::workUs), switchParam("slow_worker", true), paceParam()},
             {"distinct_tasks", "results", "tasks_per_worker", "wrong_results", "slow_worker_tasks"}};
         return kInfo;
     }
@@ -38,7 +38,6 @@ public:
         if (!tasks) return std::unexpected(tasks.error());
         if (!results) return std::unexpected(results.error());
         m_results = *results;
-        (*run)->control().workUs.store(std::uint32_t(param("work_us")), std::memory_order_relaxed);
         for (std::uint32_t n = 0; n < taskCount; ++n)
             if (auto put = (*tasks)->putMessage(QCborValue(qint64(n)), kNoWait); !put)
                 return std::unexpected(put.error());
@@ -106,15 +105,6 @@ public:
         o.insert(QStringLiteral("tasks_per_worker"), per);
         o.insert(QStringLiteral("slow_worker_tasks"), m_perWorker.empty() ? 0.0 : double(m_perWorker.front()));
         return o;
-    }
-
-protected:
-    void applyLive(std::string_view key, double value) override
-    {
-        if (key == "work_us" && m_run) {
-            m_run->control().workUs.store(std::uint32_t(value), std::memory_order_relaxed);
-            m_run->control().changed();
-        }
     }
 
 private:

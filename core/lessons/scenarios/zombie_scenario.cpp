@@ -22,7 +22,7 @@ public:
         static const ScenarioInfo kInfo{
             "zombie", {}, {},
             {wholeParam("children", 1, 8, 3), wholeParam("daemons", 0, 4, 1), wholeParam("work_ms", 100, 10'000, 1500),
-             switchParam("join", false, kLive)},
+             switchParam("join", false, kLive).drives(&ControlBlock::fixEnabled)},
             {"zombies_seen", "zombies", "joined", "exit_codes", "daemons_terminated", "parent_exit", "children_alive"}};
         return kInfo;
     }
@@ -35,7 +35,6 @@ public:
         m_zombiesSeen = 0;
         auto run = newRun();
         if (!run) return std::unexpected(run.error());
-        applyControl();
         const int children = int(param("children"));
         const int daemons = int(param("daemons"));
         // The parent is slot 0; its children take the next slots, in order.
@@ -95,18 +94,11 @@ public:
     }
 
 protected:
-    void applyLive(std::string_view, double) override { applyControl(); }
     // The children's ends are the lesson: sys.exit(3), a daemon's -SIGTERM,
     // -SIGKILL when their parent is stopped or killed.
     bool exitExpected(std::uint32_t slot, int exitCode) const override { return slot > 0 || exitCode == 0; }
 
 private:
-    void applyControl()
-    {
-        m_run->control().fixEnabled.store(param("join") != 0 ? 1u : 0u, std::memory_order_relaxed);
-        m_run->control().changed();
-    }
-
     [[nodiscard]] std::uint32_t slotCount() const
     {
         return m_run ? m_run->board().slotCount.load(std::memory_order_acquire) : 0;

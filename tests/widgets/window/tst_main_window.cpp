@@ -24,6 +24,7 @@
 #include <QCheckBox>
 #include <QFile>
 #include <QLabel>
+#include <QMap>
 #include <QListWidget>
 #include <QSpinBox>
 #include <QStandardPaths>
@@ -129,6 +130,14 @@ void TestMainWindow::windowOpens()
         QVERIFY2(a, name);
         QVERIFY2(!a->shortcut().isEmpty(), name);
         QVERIFY2(a->toolTip().contains(a->shortcut().toString(QKeySequence::NativeText)), name);
+    }
+    // No two actions share a key: Qt would run neither.
+    QMap<QString, QString> owner;
+    for (QAction *a : w.actions()) {
+        const QString key = a->shortcut().toString();
+        if (key.isEmpty()) continue;
+        QVERIFY2(!owner.contains(key), qPrintable(QStringLiteral("%1: %2 and %3").arg(key, owner.value(key), a->objectName())));
+        owner.insert(key, a->objectName());
     }
     // Every parameter control has a tooltip.
     QVERIFY(w.chooseScenario(QStringLiteral("race")));

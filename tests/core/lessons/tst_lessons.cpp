@@ -9,6 +9,8 @@
 #include <QDir>
 #include <QJsonArray>
 
+#include <algorithm>
+
 using namespace ipc;
 
 namespace {
@@ -36,6 +38,7 @@ class TestLessons : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void catalogListsEveryFile();
+    void boundParametersReachTheControlBlock();
     void isolation();
     void barrierPrint();
     void workerPool();
@@ -57,6 +60,43 @@ void TestLessons::catalogListsEveryFile()
         QVERIFY(!(*s)->definition()->question.source().empty());
         QVERIFY(!(*s)->definition()->python.source().empty());
     }
+}
+
+// Every parameter an engine binds to a control-block field (ParamSpec::
+// drives) is there when the processes start, and a live one follows a
+// change at once -- in every lesson, with no code of the engine's own.
+void TestLessons::boundParametersReachTheControlBlock()
+{
+    int bound = 0;
+    for (const ScenarioInfo &lesson : scenarioCatalog()) {
+        auto s = createScenario(lesson.name);
+        QVERIFY2(s, lesson.name.c_str());
+        Scenario &sc = **s;
+        // The engine binds (info()), the lesson file sets the ranges (lesson()).
+        auto fieldOf = [&](const std::string &key) {
+            for (const ParamSpec &p : sc.info().params)
+                if (p.key == key) return p.control;
+            return decltype(ParamSpec::control){};
+        };
+        // A value other than the default, within range.
+        auto other = [](const ParamSpec &p) { return p.defaultValue != p.min ? p.min : std::min(p.max, p.min + 1); };
+        for (const ParamSpec &p : sc.lesson().params)
+            if (fieldOf(p.key)) QVERIFY2(sc.setParam(p.key, other(p)), p.key.c_str());
+        QVERIFY2(sc.start(), lesson.name.c_str());
+        const ControlBlock &c = sc.run()->control();
+        for (const ParamSpec &p : sc.lesson().params) {
+            const auto field = fieldOf(p.key);
+            if (!field) continue;
+            ++bound;
+            QCOMPARE((c.*field).load(), std::uint32_t(sc.param(p.key)));
+            if (!p.live) continue;
+            const double next = sc.param(p.key) == p.min ? p.min + 1 : p.min;
+            QVERIFY2(sc.setParam(p.key, next), p.key.c_str());
+            QCOMPARE((c.*field).load(), std::uint32_t(next));
+        }
+        sc.stop();
+    }
+    QVERIFY(bound >= 10); // pace in most lessons, and the switches and rates
 }
 
 void TestLessons::isolation()
