@@ -225,14 +225,18 @@ QJsonObject Scenario::result() const
 {
     QJsonObject o;
     o.insert(QStringLiteral("scenario"), QString::fromStdString(lesson().name));
-    for (const ParamSpec &p : lesson().params) {
-        const auto ran = m_runParams.find(p.key);
-        const double v = m_run && ran != m_runParams.end() ? ran->second : param(p.key);
-        const QString key = QString::fromStdString(p.key);
-        if (p.boolean) o.insert(key, v != 0);
-        else if (std::string c = p.choiceName(v); !c.empty()) o.insert(key, QString::fromStdString(c));
-        else o.insert(key, v);
-    }
+    // Every parameter as the run had it: the lesson's, then any of the
+    // engine's the lesson file leaves at its default.
+    for (const ScenarioInfo *declared : {&lesson(), &info()})
+        for (const ParamSpec &p : declared->params) {
+            const QString key = QString::fromStdString(p.key);
+            if (o.contains(key)) continue;
+            const auto ran = m_runParams.find(p.key);
+            const double v = m_run && ran != m_runParams.end() ? ran->second : param(p.key);
+            if (p.boolean) o.insert(key, v != 0);
+            else if (std::string c = p.choiceName(v); !c.empty()) o.insert(key, QString::fromStdString(c));
+            else o.insert(key, v);
+        }
     const QJsonObject own = lessonResult();
     for (auto it = own.begin(); it != own.end(); ++it) o.insert(it.key(), it.value());
     bool failed = false;

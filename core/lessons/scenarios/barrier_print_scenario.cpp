@@ -95,9 +95,6 @@ public:
     {
         const auto [lines, clean] = countLines();
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("barrier-print"));
-        o.insert(QStringLiteral("processes"), int(param("processes")));
-        o.insert(QStringLiteral("phases"), int(param("phases")));
         o.insert(QStringLiteral("lock"), param("lock") != 0);
         o.insert(QStringLiteral("lines"), double(lines));
         o.insert(QStringLiteral("clean_lines"), double(clean));

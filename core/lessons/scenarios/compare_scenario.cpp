@@ -267,9 +267,6 @@ public:
     QJsonObject lessonResult() const override
     {
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("compare"));
-        o.insert(QStringLiteral("measure_ms"), double(param("measure_ms")));
-        o.insert(QStringLiteral("repeats"), double(param("repeats")));
         o.insert(QStringLiteral("cpus"), double(m_placements.size() > 1 ? 2 : 1));
         o.insert(QStringLiteral("tie_percent"), std::round((kTieRatio - 1) * 100));
         QJsonArray results;

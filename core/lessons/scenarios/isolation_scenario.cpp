@@ -54,9 +54,6 @@ public:
     QJsonObject lessonResult() const override
     {
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("isolation"));
-        o.insert(QStringLiteral("processes"), int(param("processes")));
-        o.insert(QStringLiteral("increments"), double(param("increments")));
         o.insert(QStringLiteral("parent_global"), double(g_parentCounter));
         QJsonArray children;
         std::int64_t expected = 0;

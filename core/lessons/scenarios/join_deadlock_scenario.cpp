@@ -51,10 +51,8 @@ public:
     QJsonObject lessonResult() const override
     {
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("join-deadlock"));
         o.insert(QStringLiteral("fix"), param("fix") != 0);
         o.insert(QStringLiteral("deadlocked"), firstDeadlock() != nullptr);
-        o.insert(QStringLiteral("items"), double(param("items")));
         o.insert(QStringLiteral("put"), double(ops(0)));
         o.insert(QStringLiteral("drained"), double(ops(1)));
         // Completed: every item went through and both processes exited on their own.

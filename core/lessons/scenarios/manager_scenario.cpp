@@ -149,9 +149,7 @@ public:
     {
         const auto [expected, actual] = totals();
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("manager"));
         o.insert(QStringLiteral("processes"), int(m_clients.size()));
-        o.insert(QStringLiteral("increments"), double(param("increments")));
         o.insert(QStringLiteral("lock"), param("lock") != 0);
         o.insert(QStringLiteral("expected"), double(expected));
         o.insert(QStringLiteral("actual"), double(actual));

@@ -83,8 +83,6 @@ public:
     QJsonObject lessonResult() const override
     {
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("pingpong"));
-        o.insert(QStringLiteral("messages"), double(param("messages")));
         o.insert(QStringLiteral("round_trips"), double(roundTrips()));
         o.insert(QStringLiteral("mean_round_trip_us"), meanRoundTripUs());
         o.insert(QStringLiteral("payload_bytes"), double(param("payload")));

@@ -79,7 +79,6 @@ public:
     QJsonObject lessonResult() const override
     {
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("pipe-deadlock"));
         o.insert(QStringLiteral("deadlocked"), deadlocked());
         o.insert(QStringLiteral("deadlock_seen"), firstDeadlock() != nullptr);
         o.insert(QStringLiteral("both_blocked_send_seen"), m_bothBlockedSeen);

@@ -93,7 +93,6 @@ public:
     QJsonObject lessonResult() const override
     {
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("producer-consumer"));
         const auto ops = [](const BoardSlot &b) { return b.ops.load(std::memory_order_relaxed); };
         const std::uint64_t produced = sum(m_producers, ops);
         const std::uint64_t consumed = sum(m_consumers, ops);

@@ -86,7 +86,6 @@ public:
         bool finite = true;
         for (const Point &p : points()) finite = finite && std::isfinite(p.x) && std::isfinite(p.y);
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("ring"));
         o.insert(QStringLiteral("stages"), int(m_run ? m_run->processCount() : 0));
         o.insert(QStringLiteral("particles_each"), double(m_particles));
         o.insert(QStringLiteral("steps"), double(minSteps()));

@@ -132,11 +132,9 @@ public:
     QJsonObject lessonResult() const override
     {
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("shared-memory"));
         o.insert(QStringLiteral("storage"), param("array") != 0 ? QStringLiteral("array") : QStringLiteral("block"));
         o.insert(QStringLiteral("workers"), int(m_chunks.size()));
         o.insert(QStringLiteral("elements"), double(param("elements")));
-        o.insert(QStringLiteral("rounds"), double(param("rounds")));
         o.insert(QStringLiteral("op"), QString::fromUtf8(kChunkOpNames[std::size_t(param("op"))].data()));
         double progress = 0;
         for (const Metric &m : metrics())

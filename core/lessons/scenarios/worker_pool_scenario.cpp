@@ -87,9 +87,7 @@ public:
     QJsonObject lessonResult() const override
     {
         QJsonObject o;
-        o.insert(QStringLiteral("scenario"), QStringLiteral("worker-pool"));
         o.insert(QStringLiteral("workers"), int(m_perWorker.size()));
-        o.insert(QStringLiteral("tasks"), double(param("tasks")));
         o.insert(QStringLiteral("results"), double(m_collected.size()));
         std::vector<bool> seen(std::size_t(param("tasks")), false);
         std::size_t distinct = 0;
