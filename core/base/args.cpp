@@ -101,7 +101,7 @@ Result<bool> Args::boolean(std::string_view key, bool fallback) const
 Result<std::string> Args::choice(std::string_view key, std::string_view fallback,
                                  const std::vector<std::string_view> &allowed) const
 {
-    const std::string v = text(key, fallback);
+    std::string v = text(key, fallback);
     if (std::find(allowed.begin(), allowed.end(), v) != allowed.end()) return v;
     std::string list;
     for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);

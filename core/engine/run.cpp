@@ -41,11 +41,11 @@ std::string Run::workerPath()
     const std::string path(self, std::size_t(n));
     const std::string dir = path.substr(0, path.rfind('/') + 1);
     // The build tree (and a worker starting workers): beside this executable.
-    const std::string beside = dir + "ipc-worker";
+    std::string beside = dir + "ipc-worker";
     if (access(beside.c_str(), X_OK) == 0) return beside;
     // An installed program: bin/../libexec/ipc-playground/ipc-worker (the
     // relative directory comes from GNUInstallDirs, see core/CMakeLists.txt).
-    const std::string installed = dir + IPC_WORKER_RELATIVE_DIR "/ipc-worker";
+    std::string installed = dir + IPC_WORKER_RELATIVE_DIR "/ipc-worker";
     if (access(installed.c_str(), X_OK) == 0) return installed;
     return beside; // its error names the place a build puts it
 }

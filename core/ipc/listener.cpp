@@ -127,7 +127,7 @@ Result<Connection> Listener::accept(Duration timeout)
     return c;
 }
 
-Result<Connection> Client::connect(std::string_view address, ClientOptions options)
+Result<Connection> Client::connect(std::string_view address, const ClientOptions &options)
 {
     auto fd = connectUnixSocket(address, "the Listener");
     if (!fd) return std::unexpected(fd.error());

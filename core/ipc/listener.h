@@ -80,7 +80,7 @@ struct ClientOptions {
 
 class Client {
 public:
-    [[nodiscard]] static Result<Connection> connect(std::string_view address, ClientOptions options = {});
+    [[nodiscard]] static Result<Connection> connect(std::string_view address, const ClientOptions &options = {});
 };
 
 } // namespace ipc

@@ -279,7 +279,7 @@ private:
                                                at(m_reader.currentOffset()));
             auto second = item(depth + 1);
             if (!second) return second;
-            map.insert(std::move(*first), std::move(*second));
+            map.insert(*first, *second);
         }
         if (m_reader.lastError() != QCborError::NoError) return readerError(off, what);
         if (!m_reader.leaveContainer()) return readerError(off, what);

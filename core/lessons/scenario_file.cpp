@@ -57,7 +57,7 @@ public:
             return std::string();
         }
         if (!v.isString()) return error(path + "/" + key, "must be a string");
-        const std::string s = v.toString().trimmed().toStdString();
+        std::string s = v.toString().trimmed().toStdString();
         if (required && s.empty()) return error(path + "/" + key, "must not be empty");
         if (s.size() > kMaxTextLength)
             return error(path + "/" + key, "is longer than " + std::to_string(kMaxTextLength) + " characters");
@@ -161,6 +161,26 @@ const ScenarioInfo *engineInfo(std::string_view engine)
     return nullptr;
 }
 
+// A parameter's "choices": one name for each value of the engine's range.
+Result<void> parseChoices(const Checker &c, const QJsonObject &p, const std::string &path, const ParamSpec &limit,
+                          ParamSpec &spec)
+{
+    const QJsonValue choices = p.value(QStringLiteral("choices"));
+    if (choices.isUndefined()) return {};
+    const double count = limit.max - limit.min + 1;
+    if (!choices.isArray() || double(choices.toArray().size()) != count || limit.boolean || !limit.integer)
+        return c.error(path + "/choices", "must be a list of " + formatTemplateNumber(count) +
+                                              " names, one for each value " + formatTemplateNumber(limit.min) + ".." +
+                                              formatTemplateNumber(limit.max));
+    for (qsizetype k = 0; k < choices.toArray().size(); ++k) {
+        const std::string name = choices.toArray().at(k).toString().toStdString();
+        if (!validName(name))
+            return c.error(path + "/choices/" + std::to_string(k), "a choice is 1-40 characters of a-z, 0-9, '-', '_'");
+        spec.choices.push_back(name);
+    }
+    return {};
+}
+
 Result<void> parseParams(const Checker &c, const QJsonObject &root, const ScenarioInfo &engine, ScenarioDefinition &d)
 {
     const QJsonValue params = root.value(QStringLiteral("params"));
@@ -180,6 +200,7 @@ Result<void> parseParams(const Checker &c, const QJsonObject &root, const Scenar
                                         [&](const ParamSpec &e) { return e.key == *key; });
         if (limit == engine.params.end()) {
             std::vector<std::string> known;
+            known.reserve(engine.params.size());
             for (const ParamSpec &e : engine.params) known.push_back(e.key);
             return c.error(path + "/key", "engine '" + engine.name + "' has no parameter '" + *key + "' (known: " + joined(known) + ")");
         }
@@ -203,19 +224,7 @@ Result<void> parseParams(const Checker &c, const QJsonObject &root, const Scenar
         if (*live && !limit->live)
             return c.error(path + "/live", "engine '" + engine.name + "' cannot change '" + *key + "' while it runs");
         spec.live = *live;
-        const QJsonValue choices = p->value(QStringLiteral("choices"));
-        if (!choices.isUndefined()) {
-            const double count = limit->max - limit->min + 1;
-            if (!choices.isArray() || double(choices.toArray().size()) != count || limit->boolean || !limit->integer)
-                return c.error(path + "/choices", "must be a list of " + formatTemplateNumber(count) +
-                                                      " names, one for each value " + formatTemplateNumber(limit->min) +
-                                                      ".." + formatTemplateNumber(limit->max));
-            for (qsizetype k = 0; k < choices.toArray().size(); ++k) {
-                const std::string name = choices.toArray().at(k).toString().toStdString();
-                if (!validName(name)) return c.error(path + "/choices/" + std::to_string(k), "a choice is 1-40 characters of a-z, 0-9, '-', '_'");
-                spec.choices.push_back(name);
-            }
-        }
+        if (auto ok = parseChoices(c, *p, path, *limit, spec); !ok) return ok;
         auto mn = c.number(*p, "min", path, std::optional(limit->min));
         auto mx = c.number(*p, "max", path, std::optional(limit->max));
         auto df = c.number(*p, "default", path, std::nullopt);
@@ -360,7 +369,7 @@ Result<void> parsePipes(const Checker &c, const QJsonObject &root, ScenarioDefin
         auto to = c.text(*o, "to", path, true);
         if (!from) return std::unexpected(from.error());
         if (!to) return std::unexpected(to.error());
-        for (auto [key, end] : {std::pair{"from", *from}, {"to", *to}})
+        for (const auto &[key, end] : {std::pair{"from", *from}, {"to", *to}})
             if (!groups.count(end))
                 return c.error(path + "/" + key, "pipe end '" + end + "' is not a process group (groups: " + joined(groups) + ")");
         p.from = *from;
@@ -393,7 +402,7 @@ Result<void> parseTexts(const Checker &c, const QJsonObject &root, const Scenari
                std::find(engine.resultKeys.begin(), engine.resultKeys.end(), n) != engine.resultKeys.end();
     };
     auto read = [&](const char *key, TextTemplate &target, const std::function<bool(std::string_view)> &known,
-                    std::string text) -> Result<void> {
+                    const std::string &text) -> Result<void> {
         if (hasControlCharacter(text)) return c.error(std::string("/") + key, "holds a control character");
         auto t = TextTemplate::parse(text, known);
         if (!t) return c.error(std::string("/") + key, t.error().message);

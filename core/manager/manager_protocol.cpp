@@ -29,7 +29,8 @@ std::string_view opName(Op op) noexcept
     case Op::Ping: return "ping";
     case Op::Shutdown: return "shutdown";
     case Op::Open: return "open";
-    case Op::Get: return "get";
+    // get(key) and get(key, default) are one name in Python.
+    case Op::Get: return "get"; // NOLINT(bugprone-branch-clone)
     case Op::GetOr: return "get";
     case Op::Set: return "set";
     case Op::Pop: return "pop";

@@ -26,7 +26,7 @@ IPC_ENGINES(IPC_DECLARE_ENGINE)
 #undef IPC_DECLARE_ENGINE
 
 namespace {
-#define IPC_ENGINE_ENTRY(name, make) {name, &make},
+#define IPC_ENGINE_ENTRY(name, make) {(name), &(make)},
 constexpr Entry kRegistry[] = {IPC_ENGINES(IPC_ENGINE_ENTRY)};
 #undef IPC_ENGINE_ENTRY
 } // namespace
