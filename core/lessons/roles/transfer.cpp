@@ -93,6 +93,21 @@ void sent(BoardSlot *slot, std::uint64_t n) noexcept
 
 std::int64_t stamp() noexcept { return std::int64_t(monotonicNs()); }
 
+// After a try under the lock: count an item moved (the put side tells the
+// board) or back off. False when a stop request ends the transfer.
+bool afterTry(const WorkerContext &ctx, bool put, bool moved, std::uint64_t &i, Backoff &backoff)
+{
+    if (moved) {
+        ++i;
+        if (put) sent(ctx.slot, i);
+        backoff.reset();
+        return true;
+    }
+    if (ctx.shouldStop()) return false;
+    backoff();
+    return true;
+}
+
 // Value+Lock: one slot; the producer waits for it to be empty.
 Result<void> viaValue(WorkerContext &ctx, bool put, std::uint64_t items, Tally &tally)
 {
@@ -122,14 +137,7 @@ Result<void> viaValue(WorkerContext &ctx, bool put, std::uint64_t items, Tally &
             }
         }
         if (auto r = lock.release(); !r) return r;
-        if (moved) {
-            ++i;
-            if (put) sent(ctx.slot, i);
-            backoff.reset();
-        } else {
-            if (ctx.shouldStop()) return {};
-            backoff();
-        }
+        if (!afterTry(ctx, put, moved, i, backoff)) return {};
     }
     return {};
 }
@@ -166,14 +174,7 @@ Result<void> viaArray(WorkerContext &ctx, bool put, std::uint64_t items, Tally &
             moved = true;
         }
         if (auto r = lock.release(); !r) return r;
-        if (moved) {
-            ++i;
-            if (put) sent(ctx.slot, i);
-            backoff.reset();
-        } else {
-            if (ctx.shouldStop()) return {};
-            backoff();
-        }
+        if (!afterTry(ctx, put, moved, i, backoff)) return {};
     }
     return {};
 }
