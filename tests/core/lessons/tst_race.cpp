@@ -424,16 +424,16 @@ void TestRace::killedEngineLeavesNothing()
         QVERIFY2(waitFor([&] { return isDead(pid); }, kWaitMs),
                  qPrintable(QStringLiteral("worker %1 outlived its engine").arg(pid)));
 
-    // The arena was anonymous: nothing new in /dev/shm from this test or its
-    // engine (other suites may be running at the same time: their ipc-test
-    // names carry their own pid and are not ours to judge).
-    const std::string mine = "-" + std::to_string(getpid()) + "-";
-    const std::string engines = "-" + std::to_string(engine.pid()) + "-";
+    // The arena was anonymous: nothing new in /dev/shm from this test, its
+    // engine or its workers. Every name we make carries its maker's pid
+    // ("ipc-shm-PID-N"); other suites run at the same time, and their names
+    // carry their own pids, so they are not ours to judge.
+    std::vector<std::string> tags{"-" + std::to_string(getpid()) + "-", "-" + std::to_string(engine.pid()) + "-"};
+    for (pid_t pid : pids) tags.push_back("-" + std::to_string(pid) + "-");
     for (const std::string &name : devShmEntries()) {
         if (shmBefore.count(name)) continue;
-        const bool ours = name.find(mine) != std::string::npos ||
-                          name.find(engines) != std::string::npos ||
-                          (name.rfind("ipc-", 0) == 0 && name.rfind("ipc-test-", 0) != 0);
+        const bool ours = std::any_of(tags.begin(), tags.end(),
+                                      [&](const std::string &t) { return name.find(t) != std::string::npos; });
         QVERIFY2(!ours, qPrintable(QStringLiteral("left in /dev/shm: %1")
                                        .arg(QString::fromStdString(name))));
     }
