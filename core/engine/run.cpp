@@ -12,9 +12,10 @@
 
 namespace ipc {
 
-Result<std::unique_ptr<Run>> Run::create(std::size_t arenaSize)
+Result<std::unique_ptr<Run>> Run::create(std::size_t arenaSize, Tracing tracing)
 {
-    auto arena = Arena::create(arenaSize);
+    const bool traced = tracing == Tracing::On;
+    auto arena = Arena::create(arenaSize + (traced ? sizeof(Trace) + Arena::kObjectAlign : 0));
     if (!arena) return std::unexpected(arena.error());
     std::unique_ptr<Run> run(new Run);
     run->m_arena = std::move(*arena);
@@ -27,6 +28,12 @@ Result<std::unique_ptr<Run>> Run::create(std::size_t arenaSize)
     run->m_board = *board;
     run->m_control = *control;
     run->m_steps = *steps;
+    if (traced) {
+        auto trace = run->m_arena.make<Trace>("trace");
+        if (!trace) return std::unexpected(trace.error());
+        run->m_trace = *trace;
+        run->m_board->attachTrace(*trace);
+    }
     return run;
 }
 

@@ -38,11 +38,16 @@ struct SpawnOptions {
 // engine's stop asked for does not.
 enum class KillOrigin : std::uint8_t { None, Lecturer, Engine };
 
+// Whether the run's processes write the event trace (ipc/trace.h).
+enum class Tracing : std::uint8_t { Off, On };
+
 class Run {
 public:
     static constexpr auto kDefaultGrace = std::chrono::milliseconds(1000);
 
-    [[nodiscard]] static Result<std::unique_ptr<Run>> create(std::size_t arenaSize = Arena::kDefaultSize);
+    // A traced run's arena has room for its trace beside arenaSize.
+    [[nodiscard]] static Result<std::unique_ptr<Run>> create(std::size_t arenaSize = Arena::kDefaultSize,
+                                                             Tracing tracing = Tracing::Off);
     ~Run();
     Run(const Run &) = delete;
     Run &operator=(const Run &) = delete;
@@ -52,6 +57,8 @@ public:
     [[nodiscard]] const Board &board() const noexcept { return *m_board; }
     [[nodiscard]] ControlBlock &control() noexcept { return *m_control; }
     [[nodiscard]] StepControl &steps() noexcept { return *m_steps; }
+    // The event trace; null when the run is not traced.
+    [[nodiscard]] Trace *trace() noexcept { return m_trace; }
 
     // Start `ipc-worker --role ROLE --arena-fd FD --slot K ARGS...`;
     // returns K, the process's index in this run and on the board.
@@ -115,6 +122,7 @@ private:
     Board *m_board = nullptr;
     ControlBlock *m_control = nullptr;
     StepControl *m_steps = nullptr;
+    Trace *m_trace = nullptr;
     std::vector<Process> m_processes;
     std::vector<bool> m_paused;
     std::vector<std::uint32_t> m_stateBeforePause;

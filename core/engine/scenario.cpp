@@ -463,7 +463,7 @@ std::vector<Link> Scenario::links() const
 Result<Run *> Scenario::newRun(std::size_t arenaSize)
 {
     m_run.reset(); // stops and reaps the previous run first
-    auto run = Run::create(arenaSize);
+    auto run = Run::create(arenaSize, m_tracing ? Tracing::On : Tracing::Off);
     if (!run) return std::unexpected(run.error());
     m_run = std::move(*run);
     m_stopped = false;

@@ -180,6 +180,10 @@ public:
     // polled since (so it has booked the last exits).
     [[nodiscard]] bool finished();
     [[nodiscard]] Run *run() noexcept { return m_run.get(); }
+    // Whether the next run's processes write the event trace (ipc/trace.h)
+    // that the sequence chart and the trace export read (TraceLog).
+    void setTracing(bool on) noexcept { m_tracing = on; }
+    [[nodiscard]] bool tracing() const noexcept { return m_tracing; }
 
     // Step mode (step_gate.h), for the next run or live: each process stops
     // at its next gate until step() lets it go one operation further. Off
@@ -314,6 +318,7 @@ private:
     std::unique_ptr<Deadlock> m_deadlock;      // confirmed, still standing
     std::unique_ptr<Deadlock> m_firstDeadlock; // the run's first, for result()
     bool m_stepMode = false;
+    bool m_tracing = false;
     std::vector<std::uint32_t> m_schedule;
     std::optional<std::size_t> m_challengeReachedAt; // steps taken then
     std::uint64_t m_challengeCheckedNs = 0;

@@ -144,6 +144,11 @@ int workerMain(int argc, char **argv, std::span<const RoleInfo> roles)
             ctx.slot->pid.store(getpid(), std::memory_order_relaxed);
             ctx.slot->heartbeatNs.store(monotonicNs(), std::memory_order_relaxed);
             telemetry::attach(ctx.slot);
+            // Trace only into this run's ring for this slot: a slot whose
+            // offset points elsewhere (a scribbled arena) is not traced.
+            auto trace = ctx.arena.find<Trace>("trace");
+            if (ctx.slot->traceRing() != (trace ? &(*trace)->rings[*slotIndex] : nullptr))
+                telemetry::g_currentTrace = nullptr;
             telemetry::setState(ProcState::Running);
             // Step mode's gates (a run of an older layout has none).
             auto steps = ctx.arena.find<StepControl>("steps");

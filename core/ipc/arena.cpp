@@ -28,6 +28,7 @@ std::string_view objectKindName(ObjectKind kind) noexcept
     case ObjectKind::RawValue: return "RawValue";
     case ObjectKind::RawArray: return "RawArray";
     case ObjectKind::SimpleQueue: return "SimpleQueue";
+    case ObjectKind::Trace: return "Trace";
     }
     return "Unknown";
 }

@@ -65,6 +65,7 @@ enum class ObjectKind : std::uint32_t {
     RawValue,  // a Value without a lock (shared_value.h)
     RawArray,  // an Array without a lock
     SimpleQueue, // a Queue with Python's SimpleQueue's members only (queue.h)
+    Trace,       // one event ring per process of a traced run (trace.h)
 };
 
 [[nodiscard]] std::string_view objectKindName(ObjectKind kind) noexcept;

@@ -41,6 +41,9 @@ void recordExit(BoardSlot &s, int exitCode) noexcept
                                               : ProcState::Failed;
     s.state.store(std::uint32_t(terminal), std::memory_order_relaxed);
     s.stateSinceNs.store(monotonicNs(), std::memory_order_relaxed);
+    // The process is gone (its reaper books this), so its ring has no
+    // other writer now.
+    if (TraceRing *ring = s.traceRing()) ring->push(TraceKind::Exit, kNoObject, exitCode);
 }
 
 Result<BoardSlot *> Board::claim(std::string_view role) noexcept
@@ -55,6 +58,11 @@ Result<BoardSlot *> Board::claim(std::string_view role) noexcept
     std::memset(s.role, 0, sizeof s.role);
     std::memcpy(s.role, role.data(), n);
     s.object.store(kNoObject, std::memory_order_relaxed);
+    s.traceDelta = 0;
+    if (traceDelta) {
+        auto *trace = reinterpret_cast<Trace *>(reinterpret_cast<char *>(this) + traceDelta);
+        s.traceDelta = reinterpret_cast<char *>(&trace->rings[index]) - reinterpret_cast<char *>(&s);
+    }
     s.state.store(std::uint32_t(ProcState::Starting), std::memory_order_relaxed);
     s.stateSinceNs.store(monotonicNs(), std::memory_order_relaxed);
     slotCount.store(index + 1, std::memory_order_release);

@@ -12,6 +12,7 @@
 
 #include "arena.h"
 #include "posix_call.h"
+#include "trace.h"
 
 #include <atomic>
 #include <cstdint>
@@ -96,6 +97,16 @@ struct alignas(64) BoardSlot {
     // WaitingJoin on a process of the run: its slot + 1 (0 = none, or the
     // join is on an object). The wait-for graph's edge to the child.
     std::atomic<std::uint32_t> joinsSlotPlusOne;
+    // This process's trace ring (trace.h), as an offset from this slot
+    // (the same in every mapping of the arena); 0: the run is not traced.
+    // Written by the engine at claim, before the process starts.
+    std::int64_t traceDelta;
+
+    [[nodiscard]] TraceRing *traceRing() noexcept
+    {
+        return traceDelta ? reinterpret_cast<TraceRing *>(reinterpret_cast<char *>(this) + traceDelta)
+                          : nullptr;
+    }
 
     [[nodiscard]] ProcState currentState() const noexcept
     {
@@ -122,7 +133,15 @@ struct Board {
     static constexpr std::uint32_t kMaxSlots = 128;
 
     std::atomic<std::uint32_t> slotCount{0}; // slots handed out (engine)
+    // The run's Trace, as an offset from this board; 0: not traced.
+    std::int64_t traceDelta = 0;
     BoardSlot slots[kMaxSlots]{};
+
+    // Engine, before the first claim: trace every process of the run.
+    void attachTrace(Trace *trace) noexcept
+    {
+        traceDelta = reinterpret_cast<char *>(trace) - reinterpret_cast<char *>(this);
+    }
 
     // Engine: take the next free slot for a process about to start.
     [[nodiscard]] Result<BoardSlot *> claim(std::string_view role) noexcept;
@@ -132,13 +151,27 @@ struct Board {
     }
 };
 
+static_assert(Trace::kRings == Board::kMaxSlots, "one trace ring per board slot");
+
 namespace telemetry {
 
 // This process's slot; null when no board is attached (tests, benchmarks).
 inline BoardSlot *g_currentSlot = nullptr;
 
 [[nodiscard]] inline BoardSlot *currentSlot() noexcept { return g_currentSlot; }
-inline void attach(BoardSlot *slot) noexcept { g_currentSlot = slot; }
+// Also attaches the slot's trace ring, if the run is traced.
+inline void attach(BoardSlot *slot) noexcept
+{
+    g_currentSlot = slot;
+    g_currentTrace = slot ? slot->traceRing() : nullptr;
+}
+
+// Every change of state is an event of the trace (trace.h).
+inline void traceState(ProcState s, std::uint32_t object) noexcept
+{
+    if (TraceRing *ring = g_currentTrace) [[unlikely]]
+        ring->push(TraceKind::State, object, 0, std::uint8_t(s));
+}
 
 // Set this process's state, not scoped (a lock holder is InCriticalSection
 // from acquire to release). Only a blocking state's start is timed (the
@@ -151,6 +184,7 @@ inline void setState(ProcState s, std::uint32_t object = kNoObject) noexcept
         slot->object.store(object, std::memory_order_relaxed);
         slot->state.store(std::uint32_t(s), std::memory_order_relaxed);
         if (isBlocking(s)) slot->stateSinceNs.store(monotonicNs(), std::memory_order_relaxed);
+        traceState(s, object);
     }
 }
 
@@ -195,6 +229,7 @@ public:
                 m_slot->object.store(object, std::memory_order_relaxed);
                 m_slot->state.store(std::uint32_t(s), std::memory_order_relaxed);
                 m_slot->stateSinceNs.store(m_startNs, std::memory_order_relaxed);
+                telemetry::traceState(s, object);
             }
         }
     }
@@ -210,6 +245,7 @@ public:
             m_slot->object.store(m_prevObject, std::memory_order_relaxed);
             m_slot->state.store(m_prevState, std::memory_order_relaxed);
             m_slot->stateSinceNs.store(now, std::memory_order_relaxed);
+            telemetry::traceState(ProcState(m_prevState), m_prevObject);
         }
     }
     StateScope(const StateScope &) = delete;

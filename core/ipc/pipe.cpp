@@ -480,6 +480,7 @@ void Connection::finishReceive(std::size_t n) noexcept
         b->add(Counter::BytesReceived, n);
     }
     if (m_statsEnd) {
+        traceMessage(TraceKind::Recv);
         bump(m_statsEnd->messagesReceived, 1);
         bump(m_statsEnd->bytesReceived, n);
         if (m_counters.messagesReceived % kSampleEvery == 0) sampleKernel();
@@ -662,6 +663,10 @@ Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration 
         parts[count++] = std::as_bytes(std::span(&header, 1));
         parts[count++] = payload;
     }
+    // Stamped before the write: once it is in the kernel, the reader may
+    // take it before this process runs again. A send that moves nothing
+    // leaves its number to the next one (the trace pairs the last).
+    traceMessage(TraceKind::Send);
     bool blocked = false;
     auto wrote = writeAll(std::span(parts, count), blockDirect, timeout, dl, blocked);
     if (!wrote) return std::unexpected(wrote.error());
@@ -687,6 +692,20 @@ Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration 
     }
     countSent(n, blocked);
     return {};
+}
+
+void Connection::traceMessage(TraceKind kind) const noexcept
+{
+    if (!telemetry::g_currentTrace || !m_statsEnd) [[likely]]
+        return;
+    // A message's number in its direction: the sending end's count of
+    // sends, the receiving end's count of receives. Direction 0 is end A
+    // to end B.
+    const auto end = std::uint16_t(m_statsEnd - m_stats->ends);
+    const bool send = kind == TraceKind::Send;
+    const auto &count = send ? m_statsEnd->messagesSent : m_statsEnd->messagesReceived;
+    telemetry::trace(kind, m_stats->objectIndex, std::int64_t(count.load(std::memory_order_relaxed)),
+                     send ? end : std::uint16_t(1 - end));
 }
 
 void Connection::countSent(std::size_t n, bool sample) noexcept

@@ -57,6 +57,7 @@
 #include "message.h"
 #include "posix_call.h"
 #include "result.h"
+#include "trace.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -195,6 +196,7 @@ private:
 
     [[nodiscard]] Result<void> checkUsable(bool forSend) const;
     void countSent(std::size_t n, bool sample) noexcept;
+    void traceMessage(TraceKind kind) const noexcept;
 
     // Receiving.
     // One read or write on the descriptor; block = false never waits.

@@ -510,6 +510,9 @@ Result<void> Queue::put(std::span<const std::byte> item, Duration timeout)
             noteDepth(std::uint64_t(std::clamp<std::int64_t>(queued() + 1, 0, m_capacity)));
         }
         if (queued() < std::int64_t(m_capacity)) [[likely]] {
+            // Stamped before the commit, so that no get of it is stamped
+            // earlier (a put killed right here leaves its number to the next).
+            telemetry::trace(TraceKind::Put, objectIndex, std::int64_t(t));
             commitPut(t, index, item);
             countPut(t, index);
             const std::uint64_t bytesAfter = m_putIntent.bytesTarget;
@@ -605,6 +608,7 @@ Result<std::size_t> Queue::get(std::span<std::byte> buffer, Duration timeout)
             m_getLock.release(); // locked exchange: orders head store before the mask load
             if (m_putWaiters.mask.load(std::memory_order_seq_cst)) [[unlikely]]
                 m_putWaiters.wakeOne();
+            telemetry::trace(TraceKind::Get, objectIndex, std::int64_t(h));
             if (BoardSlot *b = telemetry::currentSlot()) [[unlikely]] {
                 b->add(Counter::ItemsGot, 1);
                 b->add(Counter::BytesReceived, len);

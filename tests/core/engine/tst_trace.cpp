@@ -1,0 +1,315 @@
+// The event trace (ipc/trace.h, engine/trace_log.h) with real processes:
+// every queue item's put and get traced once and paired by number, every
+// pipe message's send and recv, a SIGKILLed producer's last events kept
+// and the others' rings unharmed, the ring's exact count of what it
+// refused, and the Chrome trace JSON that Perfetto opens.
+#include "catalog.h"
+#include "queue.h"
+#include "run.h"
+#include "scenario.h"
+#include "test_support.h"
+#include "trace_log.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <csignal>
+#include <map>
+#include <set>
+#include <thread>
+
+using namespace ipc;
+using namespace std::chrono_literals;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+std::unique_ptr<Scenario> make(const char *name)
+{
+    auto s = createScenario(name);
+    return s ? std::move(*s) : nullptr;
+}
+
+// Runs the lesson to its end, draining the trace as the sampler does.
+bool runTraced(Scenario &s, TraceLog &log, int timeoutMs = 60000)
+{
+    return waitFor(
+        [&] {
+            const bool done = s.finished();
+            log.drain(*s.run());
+            return done;
+        },
+        timeoutMs);
+}
+
+std::size_t countKind(const TraceLog &log, TraceKind kind, std::uint32_t object)
+{
+    std::size_t n = 0;
+    for (const TracedEvent &e : log.events())
+        if (e.event.kind == kind && e.event.object == object) ++n;
+    return n;
+}
+
+} // namespace
+
+class TestTrace : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void ringCountsWhatItRefuses();
+    void ringReadsAScribbledHeadAsFull();
+    void untracedRunHasNoTrace();
+    void producerConsumerPairsEveryItem();
+    void pingpongPairsEverySend();
+    void killedProducerKeepsItsLastEvents();
+    void chromeTraceJsonOfPingpong();
+};
+
+void TestTrace::ringCountsWhatItRefuses()
+{
+    auto ring = std::make_unique<TraceRing>();
+    const std::uint32_t cap = TraceRing::kCapacity;
+    for (std::uint32_t i = 0; i < cap + 88; ++i) ring->push(TraceKind::Put, 3, i);
+    QCOMPARE(ring->dropped.load(), 88u);
+    std::vector<std::int64_t> seqs;
+    QCOMPARE(ring->drain([&](const TraceEvent &e) { seqs.push_back(e.seq); }), std::uint64_t(cap));
+    QCOMPARE(seqs.size(), std::size_t(cap));
+    for (std::uint32_t i = 0; i < cap; ++i) QCOMPARE(seqs[i], std::int64_t(i)); // the first ones, in order
+    // Drained: room again, and the count stays what it was.
+    ring->push(TraceKind::Get, 3, 7);
+    QCOMPARE(ring->dropped.load(), 88u);
+    seqs.clear();
+    QCOMPARE(ring->drain([&](const TraceEvent &e) { seqs.push_back(e.seq); }), std::uint64_t(1));
+    QCOMPARE(seqs.front(), std::int64_t(7));
+}
+
+void TestTrace::ringReadsAScribbledHeadAsFull()
+{
+    auto ring = std::make_unique<TraceRing>();
+    ring->head.store(1'000'000'000); // another process scribbled on the arena
+    std::uint64_t n = ring->drain([](const TraceEvent &) {});
+    QCOMPARE(n, std::uint64_t(TraceRing::kCapacity));
+    QCOMPARE(ring->tail.load(), ring->head.load());
+}
+
+void TestTrace::untracedRunHasNoTrace()
+{
+    auto run = Run::create(1 << 20);
+    QVERIFY(run);
+    QVERIFY((*run)->trace() == nullptr);
+    QVERIFY(!(*run)->arena().lookup("trace"));
+    TraceLog log;
+    QCOMPARE(log.drain(**run), std::size_t(0));
+    // A traced run has its rings beside the size asked for.
+    auto traced = Run::create(1 << 20, Tracing::On);
+    QVERIFY(traced);
+    QVERIFY((*traced)->trace() != nullptr);
+    QVERIFY((*traced)->arena().size() >= (1u << 20) + sizeof(Trace));
+}
+
+void TestTrace::producerConsumerPairsEveryItem()
+{
+    auto s = make("producer-consumer");
+    QVERIFY(s);
+    QVERIFY(s->setParam("producers", 2));
+    QVERIFY(s->setParam("consumers", 2));
+    QVERIFY(s->setParam("items", 100)); // per producer: 200 in all
+    QVERIFY(s->setParam("maxsize", 4));
+    QVERIFY(s->setParam("rate", 2000)); // paced, as in a lecture
+    QVERIFY(s->setParam("work_us", 0));
+    s->setTracing(true);
+    QVERIFY(s->start());
+    TraceLog log;
+    QVERIFY(runTraced(*s, log));
+    s->stop();
+    log.drain(*s->run());
+    QCOMPARE(log.dropped(), std::uint64_t(0));
+    const std::uint32_t queue = s->run()->arena().indexOf(*s->run()->arena().find<Queue>("queue"));
+    QVERIFY(queue != kNoObject);
+    // 200 items and a sentinel from each producer for each consumer.
+    const std::size_t items = 200 + 2 * 2;
+    QCOMPARE(countKind(log, TraceKind::Put, queue), items);
+    QCOMPARE(countKind(log, TraceKind::Get, queue), items);
+    // Every item once, from a producer to a consumer, never backwards in time.
+    QCOMPARE(log.messages().size(), items);
+    QVERIFY(log.unreceived().empty());
+    std::set<std::int64_t> numbers;
+    for (const MessageArrow &m : log.messages()) {
+        QCOMPARE(m.kind, TraceKind::Put);
+        QVERIFY(numbers.insert(m.seq).second);
+        QCOMPARE(QString::fromStdString(log.processes()[m.fromSlot].role), QStringLiteral("producer"));
+        QCOMPARE(QString::fromStdString(log.processes()[m.toSlot].role), QStringLiteral("consumer"));
+        QVERIFY(m.sentNs <= m.receivedNs);
+    }
+    QCOMPARE(*numbers.begin(), std::int64_t(0));
+    QCOMPARE(*numbers.rbegin(), std::int64_t(items - 1));
+    // Events in time order; each process started and exited.
+    for (std::size_t k = 1; k < log.events().size(); ++k)
+        QVERIFY(log.events()[k - 1].event.timeNs <= log.events()[k].event.timeNs);
+    QCOMPARE(log.processes().size(), std::size_t(4));
+    for (const TracedProcess &p : log.processes()) {
+        QVERIFY(p.exited);
+        QCOMPARE(p.exitStatus, std::int64_t(0));
+    }
+}
+
+void TestTrace::pingpongPairsEverySend()
+{
+    auto s = make("pingpong");
+    QVERIFY(s);
+    QVERIFY(s->setParam("messages", 150));
+    QVERIFY(s->setParam("rate", 3000));
+    s->setTracing(true);
+    QVERIFY(s->start());
+    TraceLog log;
+    QVERIFY(runTraced(*s, log));
+    s->stop();
+    log.drain(*s->run());
+    QCOMPARE(log.dropped(), std::uint64_t(0));
+    std::size_t sends = 0;
+    std::size_t recvs = 0;
+    for (const TracedEvent &e : log.events()) {
+        sends += e.event.kind == TraceKind::Send;
+        recvs += e.event.kind == TraceKind::Recv;
+    }
+    QVERIFY(sends >= 300); // a ping and a pong per round trip
+    QCOMPARE(recvs, sends);
+    QCOMPARE(log.messages().size(), sends);
+    QVERIFY(log.unreceived().empty());
+    // Per direction, messages are numbered 0, 1, 2, ... and go one way.
+    std::map<std::uint16_t, std::set<std::int64_t>> numbers;
+    std::map<std::uint16_t, std::set<std::uint32_t>> senders;
+    for (const MessageArrow &m : log.messages()) {
+        QCOMPARE(m.kind, TraceKind::Send);
+        QVERIFY(m.fromSlot != m.toSlot);
+        QVERIFY(m.sentNs <= m.receivedNs);
+        QVERIFY(numbers[m.direction].insert(m.seq).second);
+        senders[m.direction].insert(m.fromSlot);
+    }
+    QCOMPARE(numbers.size(), std::size_t(2));
+    for (const auto &[direction, seqs] : numbers) {
+        QCOMPARE(*seqs.begin(), std::int64_t(0));
+        QCOMPARE(*seqs.rbegin(), std::int64_t(seqs.size() - 1));
+        QCOMPARE(senders[direction].size(), std::size_t(1));
+    }
+    // Each side waited for the other: blocked-on-recv intervals on both.
+    std::set<std::uint32_t> waited;
+    for (const StateInterval &i : log.intervals())
+        if (i.state == ProcState::BlockedRecv) waited.insert(i.slot);
+    QCOMPARE(waited.size(), std::size_t(2));
+}
+
+void TestTrace::killedProducerKeepsItsLastEvents()
+{
+    auto s = make("producer-consumer");
+    QVERIFY(s);
+    QVERIFY(s->setParam("producers", 2));
+    QVERIFY(s->setParam("consumers", 1));
+    QVERIFY(s->setParam("items", 100000));
+    QVERIFY(s->setParam("maxsize", 8));
+    QVERIFY(s->setParam("rate", 500));
+    s->setTracing(true);
+    QVERIFY(s->start());
+    TraceLog log;
+    Run &run = *s->run();
+    // Let both producers put a few items, then SIGKILL the first.
+    QVERIFY(waitFor([&] {
+        log.drain(run);
+        return countKind(log, TraceKind::Put, run.arena().indexOf(*run.arena().find<Queue>("queue"))) >= 10;
+    }));
+    std::uint32_t victim = kNoObject;
+    for (std::uint32_t i = 0; i < run.processCount(); ++i)
+        if (std::string_view(run.slot(i).role) == "producer") {
+            victim = i;
+            break;
+        }
+    QVERIFY(victim != kNoObject);
+    QVERIFY(run.kill(victim));
+    const std::uint32_t queue = run.arena().indexOf(*run.arena().find<Queue>("queue"));
+    // The other producer and the consumer go on: more items pair after the kill.
+    std::size_t pairedAtKill = 0;
+    QVERIFY(waitFor([&] {
+        run.poll();
+        log.drain(run);
+        if (!pairedAtKill && log.processes()[victim].exited) pairedAtKill = log.messages().size();
+        return pairedAtKill && log.messages().size() >= pairedAtKill + 20;
+    }));
+    s->stop();
+    log.drain(run);
+    const TracedProcess &dead = log.processes()[victim];
+    QVERIFY(dead.exited);
+    QCOMPARE(dead.exitStatus, std::int64_t(-SIGKILL));
+    // Its puts are in the trace, and every one of them that went in was got
+    // (only the last, stamped just before a commit it may never have made,
+    // can be missing its get).
+    std::size_t victimPuts = 0;
+    for (const TracedEvent &e : log.events())
+        if (e.slot == victim && e.event.kind == TraceKind::Put && e.event.object == queue) ++victimPuts;
+    QVERIFY(victimPuts >= 1);
+    std::size_t victimPaired = 0;
+    for (const MessageArrow &m : log.messages()) victimPaired += m.fromSlot == victim;
+    QVERIFY(victimPaired + 1 >= victimPuts);
+    QCOMPARE(log.dropped(), std::uint64_t(0));
+    // The survivors' events after the kill pair as before.
+    for (const MessageArrow &m : log.messages()) QVERIFY(m.sentNs <= m.receivedNs);
+}
+
+void TestTrace::chromeTraceJsonOfPingpong()
+{
+    auto s = make("pingpong");
+    QVERIFY(s);
+    QVERIFY(s->setParam("messages", 60));
+    QVERIFY(s->setParam("rate", 2000));
+    s->setTracing(true);
+    QVERIFY(s->start());
+    TraceLog log;
+    QVERIFY(runTraced(*s, log));
+    s->stop();
+    log.drain(*s->run());
+    QVERIFY(!log.messages().empty());
+    const QByteArray json = chromeTraceJson(log, log.startNs(), {{"lost updates", {{log.startNs(), 0.0}}}});
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    const QJsonArray events = doc.object().value(u"traceEvents"_s).toArray();
+    QVERIFY(!events.isEmpty());
+    std::map<qint64, int> starts;
+    std::map<qint64, int> finishes;
+    std::map<std::pair<qint64, qint64>, double> lastTs; // per track
+    std::set<QString> processNames;
+    std::size_t slices = 0;
+    for (const QJsonValue &v : events) {
+        const QJsonObject e = v.toObject();
+        const QString ph = e.value(u"ph"_s).toString();
+        if (ph == u"M"_s) {
+            if (e.value(u"name"_s).toString() == u"process_name"_s)
+                processNames.insert(e.value(u"args"_s).toObject().value(u"name"_s).toString());
+            continue;
+        }
+        const std::pair track{e.value(u"pid"_s).toInteger(), e.value(u"tid"_s).toInteger()};
+        const double ts = e.value(u"ts"_s).toDouble(-1);
+        QVERIFY(ts >= 0);
+        if (const auto it = lastTs.find(track); it != lastTs.end()) QVERIFY2(ts >= it->second, "a track goes back in time");
+        lastTs[track] = ts;
+        if (ph == u"s"_s) ++starts[e.value(u"id"_s).toInteger()];
+        if (ph == u"f"_s) ++finishes[e.value(u"id"_s).toInteger()];
+        if (ph == u"X"_s) {
+            ++slices;
+            QVERIFY(e.value(u"dur"_s).toDouble(-1) >= 0);
+        }
+    }
+    QCOMPARE(starts.size(), log.messages().size());
+    QCOMPARE(finishes.size(), starts.size());
+    for (const auto &[id, n] : starts) {
+        QCOMPARE(n, 1);
+        QCOMPARE(finishes[id], 1);
+    }
+    QVERIFY(slices > 2 * log.messages().size()); // each send and recv, and the waits
+    // One named track per process, and the shared objects'.
+    QCOMPARE(processNames.size(), log.processes().size() + 1);
+    for (const TracedProcess &p : log.processes())
+        QVERIFY(processNames.contains(QString::fromStdString(p.role) + u" (pid "_s + QString::number(p.pid) + u")"_s));
+}
+
+QTEST_GUILESS_MAIN(TestTrace)
+#include "tst_trace.moc"
