@@ -7,6 +7,7 @@
 #include "leftovers.h"
 #include "scenario.h"
 #include "text_template.h"
+#include "trace_log.h"
 
 #include <QCommandLineParser>
 #include <QFile>
@@ -62,7 +63,8 @@ const std::vector<CliCommand> &commands()
           {"presentation", "on|off", "with --export: charts styled for slides"},
           {"step", "", "step mode: each process stops before each operation on a shared object, and they take turns"},
           {"schedule", "P,P,...|FILE", "step mode, steps in this order (process numbers, or a file of them); then all run on"},
-          {"seed", "N", "step mode, each step given to a process picked at random: the same N, the same steps"}},
+          {"seed", "N", "step mode, each step given to a process picked at random: the same N, the same steps"},
+          {"trace-json", "FILE", "write the run's event trace to FILE in Chrome's trace-event JSON (Perfetto, chrome://tracing)"}},
          true},
         {"help", "[COMMAND [LESSON]]", "print this, a command's options, or a lesson's parameters", {}},
         {"completion", "bash", "print a bash completion script", {}},
@@ -441,10 +443,57 @@ Result<std::optional<Stepper>> stepperOf(const Args &args, Scenario &scenario)
     return std::optional<Stepper>(std::move(stepper));
 }
 
+// --trace-json FILE: the run is traced, its trace drained on every tick
+// (with the lesson's metrics, as counter tracks) and written when it ends.
+// The file is opened before any process starts: a path that cannot be
+// written costs no run.
+class TraceOutput {
+public:
+    [[nodiscard]] static Result<std::unique_ptr<TraceOutput>> open(const Args &args, Scenario &s)
+    {
+        if (!args.has("trace-json")) return nullptr;
+        auto out = std::make_unique<TraceOutput>();
+        const std::string path = args.text("trace-json");
+        out->m_file.setFileName(QString::fromStdString(path));
+        if (path.empty() || !out->m_file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+            return fail(Errc::InvalidArgument, "--trace-json: cannot write '" + path +
+                                                   "': " + out->m_file.errorString().toStdString());
+        s.setTracing(true);
+        return out;
+    }
+    void tick(Scenario &s)
+    {
+        if (Run *run = s.run()) m_log.drain(*run);
+        const std::uint64_t now = monotonicNs();
+        for (const Metric &m : s.metrics()) {
+            auto track = std::find_if(m_metrics.begin(), m_metrics.end(), [&](const auto &t) { return t.name == m.key; });
+            if (track == m_metrics.end()) track = m_metrics.insert(m_metrics.end(), CounterTrack{m.key, {}});
+            if (track->points.empty() || track->points.back().second != m.value) track->points.emplace_back(now, m.value);
+        }
+    }
+    [[nodiscard]] Result<void> write(Scenario &s)
+    {
+        tick(s);
+        const QByteArray json = chromeTraceJson(m_log, m_log.startNs(), m_metrics);
+        if (m_file.write(json) != json.size() || !m_file.flush())
+            return fail(Errc::System, "--trace-json: cannot write '" + m_file.fileName().toStdString() +
+                                      "': " + m_file.errorString().toStdString());
+        if (m_log.dropped())
+            std::fprintf(stderr, "ipc-playground: the trace left out %llu events (a process's ring was full)\n",
+                         static_cast<unsigned long long>(m_log.dropped()));
+        return {};
+    }
+
+private:
+    QFile m_file;
+    TraceLog m_log;
+    std::vector<CounterTrack> m_metrics;
+};
+
 // Runs the started scenario until every process is done, the deadline, or
 // Ctrl+C; stops it. A failed step ends it early and is returned.
 std::optional<Error> runUntilDone(Scenario &s, const Deadline &deadline, std::optional<Stepper> &stepper,
-                                  const RunExtension *extension)
+                                  const RunExtension *extension, TraceOutput *trace)
 {
     const auto pause = std::chrono::milliseconds(extension && extension->tick ? extension->tickMs : 5);
     // Ctrl+C (or SIGTERM) ends a lesson that runs until stopped the way
@@ -458,6 +507,7 @@ std::optional<Error> runUntilDone(Scenario &s, const Deadline &deadline, std::op
     sigaction(SIGTERM, &stop, &oldTerm);
     std::optional<Error> stepFailed;
     while (!s.finished() && !deadline.expired() && !g_interrupted) {
+        if (trace) trace->tick(s);
         if (stepper && s.stepMode()) {
             if (auto ok = stepper->advance(s); !ok) {
                 stepFailed = ok.error();
@@ -503,6 +553,8 @@ int run(int argc, char **argv, const RunExtension *extension)
 
     auto stepper = stepperOf(*args, *scenario);
     if (!stepper) return usageError(stepper.error().message, &command);
+    auto trace = TraceOutput::open(*args, *scenario);
+    if (!trace) return usageError(trace.error().message, &command);
     sweepLeftoversOfKilledRuns();
     Scenario &s = *scenario;
     if (extension && extension->configure) {
@@ -521,8 +573,13 @@ int run(int argc, char **argv, const RunExtension *extension)
     // Until every process is done, or for --seconds when given.
     const Deadline deadline(*seconds > 0 ? Duration(std::int64_t(*seconds * 1e9)) : kForever);
     if (extension && extension->started) extension->started(s);
-    const std::optional<Error> stepFailed = runUntilDone(s, deadline, *stepper, extension);
+    const std::optional<Error> stepFailed = runUntilDone(s, deadline, *stepper, extension, trace->get());
     if (extension && extension->tick) extension->tick(s);
+    if (*trace)
+        if (auto written = (*trace)->write(s); !written) {
+            std::fprintf(stderr, "ipc-playground: %s\n", written.error().toString().c_str());
+            return 1;
+        }
 
     QJsonObject result = s.result();
     if (stepFailed) std::fprintf(stderr, "ipc-playground: %s\n", stepFailed->toString().c_str());
@@ -555,7 +612,7 @@ std::string valueCompletion(const std::string &value, const std::string &lessons
     if (value == "NAME|FILE.json")
         return "COMPREPLY=($(compgen -W \"" + lessons + "\" -- \"$cur\") $(compgen -f -X '!*.json' -- \"$cur\"))";
     if (value == "DIR") return "COMPREPLY=($(compgen -d -- \"$cur\"))";
-    if (value.ends_with("|FILE")) return "COMPREPLY=($(compgen -f -- \"$cur\"))";
+    if (value == "FILE" || value.ends_with("|FILE")) return "COMPREPLY=($(compgen -f -- \"$cur\"))";
     const bool word = std::all_of(value.begin(), value.end(), [](char c) { return c >= 'a' && c <= 'z'; });
     if (!word && value.find_first_of("|,") == std::string::npos) return "COMPREPLY=()"; // a number: nothing to offer
     std::string words = value;

@@ -176,7 +176,8 @@ void readObject(const Arena &arena, const DirectoryEntry &e, ObjectSnapshot &o)
     // Raw storage is an engine's own device (compare's start gates, one per
     // pair): plumbing, like the board.
     o.internal = e.kind == ObjectKind::Board || e.kind == ObjectKind::Control ||
-                 e.kind == ObjectKind::Scenario || e.kind == ObjectKind::Free || e.kind == ObjectKind::Raw;
+                 e.kind == ObjectKind::Scenario || e.kind == ObjectKind::Free || e.kind == ObjectKind::Raw ||
+                 e.kind == ObjectKind::Trace;
     switch (e.kind) {
     case ObjectKind::Lock: readLock(arena.at<Lock>(e.offset), o); break;
     case ObjectKind::RLock: readLock(arena.at<RLock>(e.offset), o); break;

@@ -91,6 +91,23 @@ void closeUnlistedDescriptors(const Args &args)
     }
 }
 
+// This process is the run's process `index`: its board slot, its trace
+// ring, its step gate.
+void attachToSlot(WorkerContext &ctx, std::uint32_t index)
+{
+    ctx.slot->pid.store(getpid(), std::memory_order_relaxed);
+    ctx.slot->heartbeatNs.store(monotonicNs(), std::memory_order_relaxed);
+    telemetry::attach(ctx.slot);
+    // Trace only into this run's ring for this slot: a slot whose offset
+    // points elsewhere (a scribbled arena) is not traced.
+    auto trace = ctx.arena.find<Trace>("trace");
+    if (ctx.slot->traceRing() != (trace ? &(*trace)->rings[index] : nullptr)) telemetry::g_currentTrace = nullptr;
+    telemetry::setState(ProcState::Running);
+    // Step mode's gates (a run of an older layout has none).
+    auto steps = ctx.arena.find<StepControl>("steps");
+    telemetry::attachSteps(steps ? *steps : nullptr, index, ctx.control ? &ctx.control->stopRequested : nullptr);
+}
+
 } // namespace
 
 int workerMain(int argc, char **argv, std::span<const RoleInfo> roles)
@@ -141,19 +158,7 @@ int workerMain(int argc, char **argv, std::span<const RoleInfo> roles)
         if (*slotIndex >= 0) {
             ctx.slot = (*board)->slot(std::uint32_t(*slotIndex));
             if (!ctx.slot) return usage(roles, "--slot " + std::to_string(*slotIndex) + " was not claimed");
-            ctx.slot->pid.store(getpid(), std::memory_order_relaxed);
-            ctx.slot->heartbeatNs.store(monotonicNs(), std::memory_order_relaxed);
-            telemetry::attach(ctx.slot);
-            // Trace only into this run's ring for this slot: a slot whose
-            // offset points elsewhere (a scribbled arena) is not traced.
-            auto trace = ctx.arena.find<Trace>("trace");
-            if (ctx.slot->traceRing() != (trace ? &(*trace)->rings[*slotIndex] : nullptr))
-                telemetry::g_currentTrace = nullptr;
-            telemetry::setState(ProcState::Running);
-            // Step mode's gates (a run of an older layout has none).
-            auto steps = ctx.arena.find<StepControl>("steps");
-            telemetry::attachSteps(steps ? *steps : nullptr, std::uint32_t(*slotIndex),
-                                   ctx.control ? &ctx.control->stopRequested : nullptr);
+            attachToSlot(ctx, std::uint32_t(*slotIndex));
         }
     } else if (role->needsArena) {
         return usage(roles, "role '" + roleName + "' needs --arena-fd or --arena");

@@ -68,7 +68,7 @@ qreal screenDpi()
     return 96;
 }
 
-Result<void> writePng(OffscreenChart &chart, const QString &path, const ExportOptions &options)
+Result<void> writePng(const PaintFunction &paint, const QString &path, const ExportOptions &options)
 {
     const QSize pixels = options.pixelSize();
     QImage image(pixels, QImage::Format_ARGB32_Premultiplied);
@@ -77,52 +77,52 @@ Result<void> writePng(OffscreenChart &chart, const QString &path, const ExportOp
         QPainter painter(&image);
         painter.setRenderHint(QPainter::Antialiasing);
         painter.setRenderHint(QPainter::TextAntialiasing);
-        chart.render(painter, QRectF(QPointF(0, 0), QSizeF(pixels)));
+        paint(painter, QRectF(QPointF(0, 0), QSizeF(pixels)));
     }
     if (!image.save(path, "PNG"))
         return fail(Errc::System, "cannot write PNG '" + path.toStdString() + "'");
     return {};
 }
 
-Result<void> writeSvg(OffscreenChart &chart, const QString &path, const ChartContext &context)
+Result<void> writeSvg(const PaintFunction &paint, const QString &path, QSize size, const QString &title)
 {
     QSvgGenerator svg;
     svg.setFileName(path);
-    svg.setSize(chart.size());
-    svg.setViewBox(QRect(QPoint(0, 0), chart.size()));
+    svg.setSize(size);
+    svg.setViewBox(QRect(QPoint(0, 0), size));
     // The chart was laid out with the screen's font metrics: the default
     // 72 dpi would shrink every text relative to the lines.
     svg.setResolution(int(std::lround(screenDpi())));
-    svg.setTitle(context.scenarioTitle);
+    svg.setTitle(title);
     svg.setDescription(QStringLiteral("ipc-playground chart"));
     QPainter painter;
     if (!painter.begin(&svg))
         return fail(Errc::System, "cannot write SVG '" + path.toStdString() + "'");
     painter.setRenderHint(QPainter::Antialiasing);
-    chart.render(painter, QRectF(QPointF(0, 0), QSizeF(chart.size())));
+    paint(painter, QRectF(QPointF(0, 0), QSizeF(size)));
     painter.end();
     if (!QFileInfo(path).size())
         return fail(Errc::System, "cannot write SVG '" + path.toStdString() + "'");
     return {};
 }
 
-Result<void> writePdf(OffscreenChart &chart, const QString &path, const ChartContext &context)
+Result<void> writePdf(const PaintFunction &paint, const QString &path, QSize size, const QString &title)
 {
     QPdfWriter pdf(path);
     const qreal dpi = screenDpi();
     // One page the size of the chart; at the screen's dpi a chart pixel is
     // a device pixel, so text and lines keep their proportions.
     pdf.setResolution(int(std::lround(dpi)));
-    const QSizeF points(chart.size().width() * 72.0 / dpi, chart.size().height() * 72.0 / dpi);
+    const QSizeF points(size.width() * 72.0 / dpi, size.height() * 72.0 / dpi);
     pdf.setPageSize(QPageSize(points, QPageSize::Point, QString(), QPageSize::ExactMatch));
     pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
-    pdf.setTitle(context.scenarioTitle);
+    pdf.setTitle(title);
     pdf.setCreator(QStringLiteral("ipc-playground"));
     QPainter painter;
     if (!painter.begin(&pdf))
         return fail(Errc::System, "cannot write PDF '" + path.toStdString() + "'");
     painter.setRenderHint(QPainter::Antialiasing);
-    chart.render(painter, QRectF(painter.viewport()));
+    paint(painter, QRectF(painter.viewport()));
     if (!painter.end()) return fail(Errc::System, "cannot write PDF '" + path.toStdString() + "'");
     return {};
 }
@@ -223,13 +223,22 @@ Result<void> exportChart(ChartKind kind, const History &history, const ChartCont
         return fail(Errc::InvalidArgument, "export size too small");
     if (format == ExportFormat::Csv) return writeCsv(kind, history, context, path);
     OffscreenChart chart(kind, history, context, options);
+    return exportPainting([&](QPainter &painter, const QRectF &target) { chart.render(painter, target); },
+                          format, path, options, context.scenarioTitle);
+}
+
+Result<void> exportPainting(const PaintFunction &paint, ExportFormat format, const QString &path,
+                            const ExportOptions &options, const QString &title)
+{
+    if (options.logicalSize.width() < 16 || options.logicalSize.height() < 16 || !(options.scale > 0))
+        return fail(Errc::InvalidArgument, "export size too small");
     switch (format) {
-    case ExportFormat::Png: return writePng(chart, path, options);
-    case ExportFormat::Svg: return writeSvg(chart, path, context);
-    case ExportFormat::Pdf: return writePdf(chart, path, context);
+    case ExportFormat::Png: return writePng(paint, path, options);
+    case ExportFormat::Svg: return writeSvg(paint, path, options.logicalSize, title);
+    case ExportFormat::Pdf: return writePdf(paint, path, options.logicalSize, title);
     case ExportFormat::Csv: break;
     }
-    return {};
+    return fail(Errc::InvalidArgument, "a picture has no CSV: its data is written by its own view");
 }
 
 Result<QStringList> exportAllCharts(const History &history, const ChartContext &context,

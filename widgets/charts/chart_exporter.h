@@ -17,11 +17,15 @@
 #include "result.h"
 
 #include <QImage>
+#include <QRectF>
 #include <QSize>
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <vector>
+
+class QPainter;
 
 namespace ipc {
 
@@ -56,6 +60,12 @@ struct ExportOptions {
                                                   const std::vector<ExportFormat> &formats,
                                                   const QString &directory,
                                                   const ExportOptions &options);
+// Any picture, drawn by `paint` into the target rectangle it is given
+// (laid out at options.logicalSize, scaled to the target), as PNG, SVG or
+// PDF: the charts' exports and the sequence chart's share it.
+using PaintFunction = std::function<void(QPainter &painter, const QRectF &target)>;
+[[nodiscard]] Result<void> exportPainting(const PaintFunction &paint, ExportFormat format, const QString &path,
+                                          const ExportOptions &options, const QString &title);
 // "race-values" for the chart of that kind.
 [[nodiscard]] QString chartFileStem(ChartKind kind, const ChartContext &context);
 

@@ -53,6 +53,10 @@ Result<void> RunController::select(const QString &name)
     m_sampler.setScenario(nullptr);
     m_scenario.reset(); // its Run stops and reaps every process
     m_scenario = std::move(*made);
+    // The window traces every run: the sequence chart and File > Export
+    // trace draw from it (a paced lesson's trace loses nothing, and at
+    // full speed a ring that fills costs a branch, not a wait).
+    m_scenario->setTracing(true);
     m_sampler.setScenario(m_scenario.get());
     m_status = Status::Ready;
     Q_EMIT scenarioChanged();

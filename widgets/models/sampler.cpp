@@ -1,5 +1,6 @@
 #include "sampler.h"
 
+#include "run.h"
 #include "scenario.h"
 
 namespace ipc {
@@ -23,6 +24,7 @@ void Sampler::beginRun(std::uint64_t startNs)
     m_startNs = startNs;
     m_ticks = 0;
     m_history.clear();
+    m_trace.clear();
     m_snapshot = Snapshot{};
 }
 
@@ -39,6 +41,7 @@ void Sampler::tick()
     SnapshotOptions options;
     options.readCpuTime = m_ticks % kCpuEveryTicks == 0;
     takeSnapshot(*m_scenario, m_snapshot, options);
+    if (Run *run = m_scenario->run()) m_trace.drain(*run);
     const double t = m_snapshot.timeNs > m_startNs ? double(m_snapshot.timeNs - m_startNs) * 1e-9 : 0.0;
     if (m_snapshot.hasRun) m_history.append(m_snapshot, t);
     ++m_ticks;

@@ -1,6 +1,7 @@
 // Sampler: the GUI's eye on a run. A QTimer (33 Hz by default) reaps
 // exited children (Run::poll), takes a Snapshot, and appends it to the
-// History; views listen to sampled().
+// History, drains the run's event trace into its TraceLog; views listen to
+// sampled().
 //
 // It only reads: the board and the arena headers with relaxed loads
 // (takeSnapshot), never a lock a worker could wait on. CPU times come from
@@ -11,6 +12,7 @@
 
 #include "history.h"
 #include "snapshot.h"
+#include "trace_log.h"
 
 #include <QObject>
 #include <QTimer>
@@ -48,6 +50,10 @@ public:
     // Seconds since beginRun at the last tick.
     [[nodiscard]] double seconds() const noexcept { return m_history.now(); }
     [[nodiscard]] std::uint64_t ticks() const noexcept { return m_ticks; }
+    // The run's event trace so far (empty when the scenario does not trace).
+    [[nodiscard]] const TraceLog &trace() const noexcept { return m_trace; }
+    // When the run began (CLOCK_MONOTONIC): the charts' time zero.
+    [[nodiscard]] std::uint64_t startNs() const noexcept { return m_startNs; }
 
 Q_SIGNALS:
     void sampled();
@@ -57,6 +63,7 @@ private:
     QTimer m_timer;
     Snapshot m_snapshot;
     History m_history;
+    TraceLog m_trace;
     std::uint64_t m_startNs = 0;
     std::uint64_t m_ticks = 0;
 };

@@ -8,6 +8,7 @@
 #include "controls_panel.h"
 #include "explanation_pane.h"
 #include "process_diagram.h"
+#include "sequence_chart.h"
 #include "state_legend.h"
 
 #include <QAction>
@@ -31,6 +32,7 @@
 #include <QGuiApplication>
 #include <QMessageBox>
 #include <QScrollArea>
+#include <QSaveFile>
 #include <QSettings>
 #include <QSplitter>
 #include <QStandardPaths>
@@ -229,6 +231,11 @@ void MainWindow::buildViewActions()
         m_controller->sampler().history().setShowWholeRun(whole);
         m_charts->refresh(m_controller->sampler().history());
     });
+    auto *sequence = makeAction("show-sequence", tr("Message &sequence chart"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M),
+                                tr("Who sent what to whom, when each process waited, who handed a lock to whom: "
+                                   "in the charts' place (Export acts on it while shown)"));
+    sequence->setCheckable(true);
+    connect(sequence, &QAction::toggled, this, &MainWindow::showSequenceChart);
     connect(makeAction("restore-panes", tr("Show every chart and the diagram"), QKeySequence(Qt::Key_Escape),
                  tr("After a double-click enlarged one chart or the diagram: all of them again")),
             &QAction::triggered, this, [this] { enlarge(nullptr, false); });
@@ -264,6 +271,9 @@ void MainWindow::buildFileActions()
     chartAction("export-csv", tr("Data of current chart as &CSV..."),
                 QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_V),
                 tr("Export the numbers behind the current chart as CSV"), ChartAction::ExportCsv);
+    connect(makeAction("export-trace", tr("Event &trace for Perfetto (JSON)..."), QKeySequence(),
+                 tr("The run's event trace in Chrome's trace-event format: open it in ui.perfetto.dev or chrome://tracing")),
+            &QAction::triggered, this, &MainWindow::exportTraceWithDialog);
     connect(makeAction("export-all", tr("&All charts (PNG, SVG, PDF, CSV)..."),
                  QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A),
                  tr("Export every chart in every format into a folder")),
@@ -296,6 +306,7 @@ void MainWindow::buildMenus()
         exportMenu->addAction(action(QString::fromLatin1(n)));
     exportMenu->addSeparator();
     exportMenu->addAction(action(QStringLiteral("export-all")));
+    exportMenu->addAction(action(QStringLiteral("export-trace")));
     file->addAction(action(QStringLiteral("copy-chart")));
     file->addAction(action(QStringLiteral("export-folder")));
     file->addAction(action(QStringLiteral("save-schedule")));
@@ -311,6 +322,7 @@ void MainWindow::buildMenus()
     QMenu *sizes = view->addMenu(tr("Presentation te&xt size"));
     for (QAction *a : m_scaleChoices->actions()) sizes->addAction(a);
     view->addAction(action(QStringLiteral("whole-run")));
+    view->addAction(action(QStringLiteral("show-sequence")));
     view->addSeparator();
     for (const char *pane : {"show-list", "show-table", "show-explanation"})
         view->addAction(action(QString::fromLatin1(pane)));
@@ -420,6 +432,11 @@ void MainWindow::buildCenter()
             [this] { enlarge(nullptr, m_charts->isVisible()); });
     m_center->addWidget(diagramBox);
     m_center->addWidget(m_charts);
+    // The message sequence chart takes the charts' place when shown.
+    m_sequence = new SequenceChart(m_center);
+    m_sequence->setObjectName(QStringLiteral("sequenceChart"));
+    m_sequence->hide();
+    m_center->addWidget(m_sequence);
 }
 
 // The controls (scrolling only when long) over the process table.
@@ -490,7 +507,7 @@ void MainWindow::resetLayout()
         const int right = std::clamp(w * 32 / 100, 300, 560);
         m_columns->setSizes({0, w - right, right});
         m_mainSplit->setSizes({h * 80 / 100, h * 20 / 100});
-        m_center->setSizes({h * 46 / 100, h * 34 / 100}); // until a run shows what it needs
+        setCenterSizes(h * 46 / 100, h * 34 / 100); // until a run shows what it needs
     } else {
         // On a small screen the list and the controls give up some width,
         // so the middle still holds a chart whose title reads whole.
@@ -498,7 +515,7 @@ void MainWindow::resetLayout()
         const int right = std::clamp(w * 29 / 100, 300, kRightWidth);
         m_columns->setSizes({list, w - list - right, right});
         m_mainSplit->setSizes({h * 78 / 100, h * 22 / 100});
-        m_center->setSizes({h * 40 / 100, h * 60 / 100});
+        setCenterSizes(h * 40 / 100, h * 60 / 100);
     }
     m_right->setSizes({h * 62 / 100, h * 38 / 100}); // the controls first: a run has few processes
 }
@@ -525,7 +542,7 @@ void MainWindow::fitDiagramHeight()
     // Never less than a quarter (the picture must read), never more than
     // 60 % (the chart must too).
     const int diagram = std::clamp(wanted, total / 4, total * 60 / 100);
-    m_center->setSizes({diagram, total - diagram});
+    setCenterSizes(diagram, total - diagram);
 }
 
 void MainWindow::restoreSettings()
@@ -639,6 +656,8 @@ void MainWindow::onScenarioChanged()
     m_stateLegend->reset();
     m_diagram->clear(tr("Press Start (F5) to run \"%1\".").arg(chartContext().scenarioTitle));
     m_charts->setContext(chartContext());
+    m_sequence->setTrace(&m_controller->sampler().trace(), m_controller->sampler().startNs());
+    m_sequence->setTitle(tr("Who sent what to whom: %1").arg(chartContext().scenarioTitle));
     m_explanation->setScenario(m_controller->scenario());
     setWindowTitle(tr("IPC Playground - %1").arg(chartContext().scenarioTitle));
 }
@@ -647,6 +666,7 @@ void MainWindow::onRunStarted()
 {
     Scenario *s = m_controller->scenario();
     m_charts->setContext(chartContext());
+    m_sequence->setTrace(&m_controller->sampler().trace(), m_controller->sampler().startNs());
     m_stateLegend->reset();
     m_diagram->setLinks(s ? s->links() : std::vector<Link>{}, s && s->drawsOnlyLinkedObjects());
     m_explanation->hideAnswer(); // every start: the question stands until this run ends
@@ -687,6 +707,7 @@ void MainWindow::onSampled()
     m_diagram->showSnapshot(snap);
     m_stateLegend->note(snap);
     m_charts->refresh(sampler.history());
+    m_sequence->refresh();
     m_controls->showSnapshot(snap);
     if (Scenario *s = m_controller->scenario()) {
         m_diagram->showPoints(s->points());
@@ -827,6 +848,7 @@ void MainWindow::applyTextScale()
     }
     setFont(f);
     m_charts->setChartStyle(ChartStyle::forMode(m_presentation, scale));
+    m_sequence->setChartStyle(ChartStyle::forMode(m_presentation, scale));
     m_diagram->setPresentation(m_presentation);
     m_controls->setPresentation(m_presentation);
     m_explanation->setPresentation(m_presentation, scale);
@@ -854,6 +876,7 @@ ExportOptions MainWindow::exportOptions(qreal scale) const
 Result<void> MainWindow::exportCurrentChart(ExportFormat format, const QString &path,
                                             const ExportOptions &options)
 {
+    if (sequenceShown()) return m_sequence->exportTo(format, path, options);
     ChartView *view = m_charts->current();
     if (!view) return fail(Errc::InvalidArgument, "no chart yet: start a scenario first");
     return exportChart(view->liveChart()->kind(), m_controller->sampler().history(), chartContext(),
@@ -864,12 +887,14 @@ void MainWindow::enlarge(ChartView *chart, bool diagram)
 {
     m_charts->setEnlarged(chart);
     m_diagramBox->setVisible(!chart);
-    m_charts->setVisible(!diagram);
+    m_charts->setVisible(!diagram && !sequenceShown());
+    m_sequence->setVisible(!diagram && sequenceShown());
 }
 
 bool MainWindow::isEnlarged() const
 {
-    return m_charts->enlarged() != nullptr || !m_diagramBox->isVisibleTo(this) || !m_charts->isVisibleTo(this);
+    const QWidget *underDiagram = sequenceShown() ? static_cast<const QWidget *>(m_sequence) : m_charts;
+    return m_charts->enlarged() != nullptr || !m_diagramBox->isVisibleTo(this) || !underDiagram->isVisibleTo(this);
 }
 
 void MainWindow::onChartAction(ChartView *view, ChartAction act)
@@ -882,7 +907,7 @@ void MainWindow::onChartAction(ChartView *view, ChartAction act)
 void MainWindow::exportCurrentWithDialog(ChartAction act)
 {
     ChartView *view = m_charts->current();
-    if (!view) {
+    if (!view && !sequenceShown()) {
         statusBar()->showMessage(tr("No chart yet: start a scenario first"), 5000);
         return;
     }
@@ -914,7 +939,8 @@ void MainWindow::exportCurrentWithDialog(ChartAction act)
     }
     const QString ext = formatExtension(format);
     const QString suggested = QDir(m_exportFolder).filePath(
-        chartFileStem(view->liveChart()->kind(), chartContext()) +
+        (sequenceShown() ? chartContext().scenarioName + QStringLiteral("-sequence")
+                         : chartFileStem(view->liveChart()->kind(), chartContext())) +
         (options.scale != 1 && format == ExportFormat::Png ? QStringLiteral("@%1x").arg(options.scale) : QString()) +
         QLatin1Char('.') + ext);
     const QString path = QFileDialog::getSaveFileName(this, tr("Export chart"), suggested,
@@ -946,11 +972,80 @@ void MainWindow::exportAllWithDialog()
 void MainWindow::copyCurrentChart()
 {
     ChartView *view = m_charts->current();
-    if (!view) return;
-    const QImage image = renderChartImage(view->liveChart()->kind(), m_controller->sampler().history(),
-                                          chartContext(), exportOptions());
+    if (!view && !sequenceShown()) return;
+    const QImage image = sequenceShown() ? m_sequence->renderImage(exportOptions())
+                                         : renderChartImage(view->liveChart()->kind(), m_controller->sampler().history(),
+                                                            chartContext(), exportOptions());
     QApplication::clipboard()->setImage(image);
     statusBar()->showMessage(tr("Chart copied to the clipboard (%1x%2)").arg(image.width()).arg(image.height()), 5000);
+}
+
+bool MainWindow::sequenceShown() const { return action(QStringLiteral("show-sequence"))->isChecked(); }
+
+// The middle under the diagram goes to the charts or, when shown, to the
+// sequence chart in their place.
+void MainWindow::setCenterSizes(int diagram, int rest)
+{
+    const bool sequence = sequenceShown();
+    m_center->setSizes({diagram, sequence ? 0 : rest, sequence ? rest : 0});
+}
+
+void MainWindow::showSequenceChart(bool shown)
+{
+    // The View menu's check mark is the state: set it, and its toggle comes back here.
+    if (QAction *a = action(QStringLiteral("show-sequence")); a->isChecked() != shown) {
+        a->setChecked(shown);
+        return;
+    }
+    const QList<int> sizes = m_center->sizes();
+    enlarge(nullptr, false);
+    setCenterSizes(sizes.value(0), sizes.value(1) + sizes.value(2));
+    if (shown) {
+        m_sequence->follow();
+        m_sequence->setFocus();
+    }
+}
+
+Result<void> MainWindow::exportTrace(const QString &path) const
+{
+    const Sampler &sampler = m_controller->sampler();
+    // The lesson's values over time go with it, as counter tracks.
+    std::vector<CounterTrack> counters;
+    const History &history = sampler.history();
+    for (const QString &key : history.plottedMetricKeys()) {
+        CounterTrack track{key.toStdString(), {}};
+        const int series = history.metricSeries(key);
+        for (int i = 0; series >= 0 && i < history.size(); ++i) {
+            const double v = history.value(series, i);
+            if (!std::isnan(v))
+                track.points.emplace_back(sampler.startNs() + std::uint64_t(history.time(i) * 1e9), v);
+        }
+        counters.push_back(std::move(track));
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly))
+        return fail(Errc::System, "cannot write '" + path.toStdString() + "': " + file.errorString().toStdString());
+    file.write(chromeTraceJson(sampler.trace(), sampler.startNs(), counters));
+    if (!file.commit())
+        return fail(Errc::System, "cannot write '" + path.toStdString() + "': " + file.errorString().toStdString());
+    return {};
+}
+
+void MainWindow::exportTraceWithDialog()
+{
+    if (m_controller->sampler().trace().events().empty()) {
+        statusBar()->showMessage(tr("No events traced yet: start a scenario first"), 5000);
+        return;
+    }
+    const QString suggested = QDir(m_exportFolder).filePath(chartContext().scenarioName + QStringLiteral("-trace.json"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export event trace"), suggested, tr("Trace files (*.json)"));
+    if (path.isEmpty()) return;
+    if (auto r = exportTrace(path); !r) {
+        statusBar()->showMessage(tr("Export failed: %1").arg(QString::fromStdString(r.error().message)), 10000);
+        return;
+    }
+    m_exportFolder = QFileInfo(path).absolutePath();
+    statusBar()->showMessage(tr("Saved %1: open it in ui.perfetto.dev").arg(QDir::toNativeSeparators(path)), 8000);
 }
 
 void MainWindow::chooseExportFolder()

@@ -33,6 +33,7 @@ class ChartsPanel;
 class ControlsPanel;
 class ExplanationPane;
 class ProcessDiagram;
+class SequenceChart;
 class StateLegend;
 
 struct MainWindowOptions {
@@ -52,6 +53,14 @@ public:
     [[nodiscard]] QListWidget *scenarioList() const noexcept { return m_list; }
     [[nodiscard]] ProcessDiagram *diagram() const noexcept { return m_diagram; }
     [[nodiscard]] ChartsPanel *charts() const noexcept { return m_charts; }
+    [[nodiscard]] SequenceChart *sequenceChart() const noexcept { return m_sequence; }
+    // The message sequence chart in the charts' place (View menu); while it
+    // is shown, Export and Copy act on it.
+    void showSequenceChart(bool shown);
+    [[nodiscard]] bool sequenceShown() const;
+    // The run's event trace as Chrome trace-event JSON (File > Export),
+    // the lesson's plotted values as counter tracks.
+    [[nodiscard]] Result<void> exportTrace(const QString &path) const;
     [[nodiscard]] ControlsPanel *controls() const noexcept { return m_controls; }
     [[nodiscard]] ExplanationPane *explanation() const noexcept { return m_explanation; }
     [[nodiscard]] QTableView *processTable() const noexcept { return m_table; }
@@ -123,6 +132,8 @@ private:
     void onChartAction(ChartView *view, ChartAction action);
     void exportCurrentWithDialog(ChartAction action);
     void exportAllWithDialog();
+    void exportTraceWithDialog();
+    void setCenterSizes(int diagram, int rest);
     void openScenarioWithDialog();
     void chooseExportFolder();
     void killChosen();
@@ -141,6 +152,7 @@ private:
     QWidget *m_diagramBox = nullptr;
     ProcessDiagram *m_diagram = nullptr;
     ChartsPanel *m_charts = nullptr;
+    SequenceChart *m_sequence = nullptr;
     ControlsPanel *m_controls = nullptr;
     ExplanationPane *m_explanation = nullptr;
     QTableView *m_table = nullptr;
