@@ -67,6 +67,15 @@ std::size_t TraceLog::drain(Run &run)
     return batch.size();
 }
 
+void TraceLog::add(std::vector<TracedEvent> events) { keepInOrder(events); }
+
+void TraceLog::describeProcess(std::uint32_t slot, std::int32_t pid, std::string role)
+{
+    TracedProcess &p = process(slot);
+    p.pid = pid;
+    p.role = std::move(role);
+}
+
 void TraceLog::keepInOrder(std::vector<TracedEvent> &batch)
 {
     if (batch.empty()) return;

@@ -89,6 +89,11 @@ public:
     // Takes every event the run's rings hold; returns how many. Does
     // nothing for a run that is not traced.
     std::size_t drain(Run &run);
+    // Events from elsewhere (a recording, a test), as drain() takes them:
+    // each process's in its order. Names for the processes and objects.
+    void add(std::vector<TracedEvent> events);
+    void describeProcess(std::uint32_t slot, std::int32_t pid, std::string role);
+    void describeObjects(std::vector<std::string> names) { m_objectNames = std::move(names); }
 
     // Every event kept, in time order.
     [[nodiscard]] const std::vector<TracedEvent> &events() const noexcept { return m_events; }

@@ -391,7 +391,9 @@ void SequenceChart::showWholeRun()
 {
     m_following = true;
     m_autoSpan = false;
-    m_spanNs = std::max<std::uint64_t>(lastEventNs() - m_originNs + 1, 1'000'000) * 21 / 20;
+    // Following puts the last event a twentieth of the span above the
+    // bottom: the span that then reaches back to the start.
+    m_spanNs = std::max<std::uint64_t>(lastEventNs() - m_originNs + 1, 1'000'000) * 21 / 19;
     update();
 }
 

@@ -425,7 +425,13 @@ void MainWindow::buildCenter()
     // A run's first picture decides how much of the middle the diagram
     // takes: what it needs at its width, the charts the rest.
     connect(m_diagram, &ProcessDiagram::arranged, this, [this] {
-        if (m_fitDiagramPending) fitDiagramHeight();
+        // And again when the picture grows or shrinks as the run's first
+        // samples come in (objects seen, labels widened): a few times a run,
+        // so that two arrangements cannot chase each other.
+        if (m_fitDiagramPending || (m_diagram->sceneRect().size() != m_fittedScene && m_refitsLeft > 0)) {
+            if (!m_fitDiagramPending) --m_refitsLeft;
+            fitDiagramHeight();
+        }
     });
     connect(m_diagram, &ProcessDiagram::heightWanted, this, &MainWindow::fitDiagramHeight);
     connect(m_diagram, &ProcessDiagram::enlargeRequested, this,
@@ -531,7 +537,8 @@ bool MainWindow::eventFilter(QObject *watched, QEvent *event)
 void MainWindow::fitDiagramHeight()
 {
     m_fitDiagramPending = false;
-    if (isEnlarged() || !m_charts->isVisible()) return;
+    const QWidget *underDiagram = sequenceShown() ? static_cast<const QWidget *>(m_sequence) : m_charts;
+    if (isEnlarged() || !underDiagram->isVisible()) return;
     const int total = m_center->height();
     const int legend = m_diagramBox->height() - m_diagram->height();
     // Its smallest text 12.6 px on a 1024x768 projector (and as
@@ -543,6 +550,7 @@ void MainWindow::fitDiagramHeight()
     // 60 % (the chart must too).
     const int diagram = std::clamp(wanted, total / 4, total * 60 / 100);
     setCenterSizes(diagram, total - diagram);
+    m_fittedScene = m_diagram->sceneRect().size();
 }
 
 void MainWindow::restoreSettings()
@@ -671,6 +679,7 @@ void MainWindow::onRunStarted()
     m_diagram->setLinks(s ? s->links() : std::vector<Link>{}, s && s->drawsOnlyLinkedObjects());
     m_explanation->hideAnswer(); // every start: the question stands until this run ends
     m_fitDiagramPending = true;
+    m_refitsLeft = 3;
     onSampled();
 }
 

@@ -18,6 +18,7 @@
 #include "run_controller.h"
 
 #include <QMainWindow>
+#include <QSizeF>
 
 #include <map>
 
@@ -168,6 +169,8 @@ private:
     QActionGroup *m_scaleChoices = nullptr;
     StateLegend *m_stateLegend = nullptr;
     bool m_fitDiagramPending = false; // at the first picture of a run
+    QSizeF m_fittedScene;             // the picture's size the middle was last fitted to
+    int m_refitsLeft = 0;             // fits for a changed picture this run may still take
     QString m_exportFolder;
     bool m_syncingSelection = false;
     QString m_selectedKey;             // list key (lesson name or file path) now current

@@ -14,6 +14,7 @@
 
 #include <set>
 #include "process_diagram.h"
+#include "sequence_chart.h"
 #include "state_legend.h"
 #include "shared_value.h"
 #include "state_style.h"
@@ -23,6 +24,9 @@
 #include <QLineF>
 #include <QCheckBox>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMap>
 #include <QListWidget>
@@ -107,6 +111,7 @@ private Q_SLOTS:
     void openScenarioFile();
     void answerAfterTheRun();
     void shortRunFillsTheTimeAxis();
+    void sequenceChartTakesTheChartsPlace();
 };
 
 void TestMainWindow::initTestCase()
@@ -772,6 +777,58 @@ void TestMainWindow::ringIsDrawnAsARing()
         const QPointF mid = (w.diagram()->processNode(from->slot)->pos() + w.diagram()->processNode(to->slot)->pos()) / 2;
         QVERIFY2(QLineF(link, mid).length() < 1, qPrintable(QString::number(i)));
     }
+    const std::vector<pid_t> pids = pidsOf(sampler.snapshot());
+    w.action(QStringLiteral("stop"))->trigger();
+    QVERIFY(allGone(pids));
+}
+
+// View > Message sequence chart: the chart in the charts' place, drawn from
+// the run's trace (every put paired with its get), Export acting on it, and
+// File > Export > Event trace writing the Chrome JSON of the same run.
+void TestMainWindow::sequenceChartTakesTheChartsPlace()
+{
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(w.chooseScenario(QStringLiteral("producer-consumer")));
+    w.action(QStringLiteral("start"))->trigger();
+    const Sampler &sampler = w.controller().sampler();
+    QTRY_VERIFY_WITH_TIMEOUT(sampler.trace().messages().size() >= 20, 10000);
+    QVERIFY(!w.sequenceChart()->isVisible());
+    w.action(QStringLiteral("show-sequence"))->trigger();
+    QVERIFY(w.sequenceChart()->isVisible());
+    QVERIFY(!w.charts()->isVisible());
+    QVERIFY(w.sequenceChart()->height() > 100);
+    // Esc (every pane back) keeps it in the charts' place.
+    w.action(QStringLiteral("restore-panes"))->trigger();
+    QVERIFY(w.sequenceChart()->isVisible());
+    QVERIFY(!w.charts()->isVisible());
+    for (const MessageArrow &m : sampler.trace().messages()) {
+        QCOMPARE(m.kind, TraceKind::Put);
+        QVERIFY(m.sentNs <= m.receivedNs);
+    }
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString png = dir.filePath(QStringLiteral("sequence.png"));
+    QVERIFY(w.exportCurrentChart(ExportFormat::Png, png, w.exportOptions()));
+    QCOMPARE(QImage(png).size(), w.exportOptions().pixelSize());
+    const QString csv = dir.filePath(QStringLiteral("sequence.csv"));
+    QVERIFY(w.exportCurrentChart(ExportFormat::Csv, csv, w.exportOptions()));
+    QFile csvFile(csv);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    QVERIFY(csvFile.readLine().startsWith("time_s,process,pid,event"));
+    const QString json = dir.filePath(QStringLiteral("trace.json"));
+    QVERIFY(w.exportTrace(json));
+    QFile jsonFile(json);
+    QVERIFY(jsonFile.open(QIODevice::ReadOnly));
+    const QJsonArray events = QJsonDocument::fromJson(jsonFile.readAll()).object().value(QStringLiteral("traceEvents")).toArray();
+    int flows = 0;
+    for (const QJsonValue &e : events) flows += e.toObject().value(QStringLiteral("ph")).toString() == QStringLiteral("s");
+    QVERIFY(flows >= 20);
+    // Hidden again: the charts come back.
+    w.action(QStringLiteral("show-sequence"))->trigger();
+    QVERIFY(!w.sequenceChart()->isVisible());
+    QVERIFY(w.charts()->isVisible());
     const std::vector<pid_t> pids = pidsOf(sampler.snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));

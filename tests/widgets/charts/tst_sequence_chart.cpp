@@ -1,0 +1,215 @@
+// The message sequence chart: from a trace whose events are known, the
+// arrows pair put with get and send with recv in either order of arrival,
+// the blocked bars and the lock hand-off are there, the picture shows them
+// (in their colours, where the time axis puts them), it follows the run
+// and zooms, and it exports as PNG, SVG, PDF and CSV.
+#include "sequence_chart.h"
+#include "state_style.h"
+#include "test_support.h"
+
+#include <QFile>
+#include <QPainter>
+#include <QSvgRenderer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ipc;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr std::uint64_t kMs = 1'000'000;
+constexpr std::uint64_t kOrigin = 1'000 * kMs; // the run's time zero
+constexpr std::uint32_t kQueue = 3;
+constexpr std::uint32_t kLock = 4;
+
+TracedEvent event(std::uint32_t slot, std::uint64_t ms, TraceKind kind, std::uint32_t object = kNoObject,
+                  std::int64_t seq = 0, ProcState state = ProcState::Running)
+{
+    TracedEvent e;
+    e.slot = slot;
+    e.event.timeNs = kOrigin + ms * kMs;
+    e.event.kind = kind;
+    e.event.object = object;
+    e.event.seq = seq;
+    e.event.state = std::uint8_t(state);
+    return e;
+}
+
+// A producer (slot 0) puts items 0 and 1; a consumer (slot 1) waits for
+// item 0, gets both; then they hand a lock from the consumer to the
+// producer; the producer is killed.
+TraceLog knownTrace()
+{
+    TraceLog log;
+    log.describeProcess(0, 101, "producer");
+    log.describeProcess(1, 102, "consumer");
+    log.describeObjects({"board", "control", "steps", "queue", "lock"});
+    // The consumer's events arrive first, as from a ring drained first.
+    log.add({event(1, 100, TraceKind::State, kQueue, 0, ProcState::BlockedGet),
+             event(1, 400, TraceKind::State, kNoObject, 0, ProcState::Running),
+             event(1, 401, TraceKind::Get, kQueue, 0),
+             event(1, 900, TraceKind::Get, kQueue, 1),
+             event(1, 1000, TraceKind::State, kLock, 0, ProcState::InCriticalSection),
+             event(1, 1100, TraceKind::State, kNoObject, 0, ProcState::Running)});
+    log.add({event(0, 399, TraceKind::Put, kQueue, 0),
+             event(0, 800, TraceKind::Put, kQueue, 1),
+             event(0, 1050, TraceKind::State, kLock, 0, ProcState::WaitingLock),
+             event(0, 1150, TraceKind::State, kLock, 0, ProcState::InCriticalSection),
+             event(0, 1900, TraceKind::Put, kQueue, 2),
+             event(0, 2000, TraceKind::Exit, kNoObject, -9)});
+    return log;
+}
+
+int countColour(const QImage &image, const QColor &c, const QRect &where)
+{
+    int n = 0;
+    for (int y = std::max(0, where.top()); y <= std::min(image.height() - 1, where.bottom()); ++y)
+        for (int x = std::max(0, where.left()); x <= std::min(image.width() - 1, where.right()); ++x)
+            n += QColor(image.pixel(x, y)).rgb() == c.rgb();
+    return n;
+}
+
+} // namespace
+
+class TestSequenceChart : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void pairsInEitherOrder();
+    void drawsBarsAndArrowsWhereTimeSays();
+    void followsAndZooms();
+    void exportsEveryFormat();
+};
+
+void TestSequenceChart::pairsInEitherOrder()
+{
+    const TraceLog log = knownTrace();
+    QCOMPARE(log.events().size(), std::size_t(12));
+    for (std::size_t k = 1; k < log.events().size(); ++k)
+        QVERIFY(log.events()[k - 1].event.timeNs <= log.events()[k].event.timeNs);
+    QCOMPARE(log.messages().size(), std::size_t(2));
+    for (const MessageArrow &m : log.messages()) {
+        QCOMPARE(m.fromSlot, 0u);
+        QCOMPARE(m.toSlot, 1u);
+        QVERIFY(m.sentNs < m.receivedNs);
+    }
+    const auto unreceived = log.unreceived();
+    QCOMPARE(unreceived.size(), std::size_t(1)); // item 2, still in the queue
+    QCOMPARE(unreceived.front().seq, std::int64_t(2));
+    QCOMPARE(log.handoffs().size(), std::size_t(1));
+    QCOMPARE(log.handoffs().front().fromSlot, 1u);
+    QCOMPARE(log.handoffs().front().toSlot, 0u);
+    QVERIFY(log.processes()[0].exited);
+    QCOMPARE(log.processes()[0].exitStatus, std::int64_t(-9));
+    QVERIFY(!log.processes()[1].exited);
+    // The consumer's wait for item 0, exactly.
+    bool waited = false;
+    for (const StateInterval &i : log.intervals())
+        if (i.slot == 1 && i.state == ProcState::BlockedGet) {
+            waited = true;
+            QCOMPARE(i.beginNs, kOrigin + 100 * kMs);
+            QCOMPARE(i.endNs, kOrigin + 400 * kMs);
+        }
+    QVERIFY(waited);
+}
+
+void TestSequenceChart::drawsBarsAndArrowsWhereTimeSays()
+{
+    const TraceLog log = knownTrace();
+    const ChartStyle style = ChartStyle::normal();
+    QImage image(1200, 800, QImage::Format_ARGB32_Premultiplied);
+    const SequenceWindow whole{kOrigin, kOrigin + 2100 * kMs, 2100 * kMs};
+    {
+        QPainter p(&image);
+        paintSequenceChart(p, QRectF(image.rect()), log, whole, style, u"test"_s);
+    }
+    // The consumer's blocked-on-get bar, in its colour, in the right lane
+    // (the right half) and only in the upper part (0.1 s to 0.4 s of 2.1 s).
+    const QColor blocked = stateColor(ProcState::BlockedGet);
+    QVERIFY(countColour(image, blocked, QRect(600, 0, 600, 800)) > 50);
+    QCOMPARE(countColour(image, blocked, QRect(0, 0, 600, 800)), 0);
+    QCOMPARE(countColour(image, blocked, QRect(600, 400, 600, 400)), 0);
+    // The producer waited for the lock: its bar in the left lane.
+    QVERIFY(countColour(image, stateColor(ProcState::WaitingLock), QRect(0, 0, 600, 800)) > 10);
+    // Without the trace, none of it.
+    QImage empty(1200, 800, QImage::Format_ARGB32_Premultiplied);
+    {
+        QPainter p(&empty);
+        paintSequenceChart(p, QRectF(empty.rect()), TraceLog(), whole, style, u"test"_s);
+    }
+    QCOMPARE(countColour(empty, blocked, empty.rect()), 0);
+    // A window after the wait: its bar is out of the picture.
+    QImage later(1200, 800, QImage::Format_ARGB32_Premultiplied);
+    {
+        QPainter p(&later);
+        paintSequenceChart(p, QRectF(later.rect()), log, {kOrigin, kOrigin + 2100 * kMs, 1000 * kMs}, style, u"test"_s);
+    }
+    QCOMPARE(countColour(later, blocked, later.rect()), 0);
+}
+
+void TestSequenceChart::followsAndZooms()
+{
+    const TraceLog log = knownTrace();
+    SequenceChart chart;
+    chart.resize(800, 600);
+    chart.setTrace(&log, kOrigin);
+    QVERIFY(chart.following());
+    // Following: the last event inside the picture, near its bottom.
+    const SequenceWindow w = chart.window();
+    QVERIFY(w.endNs >= kOrigin + 2000 * kMs);
+    QVERIFY(w.endNs - w.spanNs < kOrigin + 2000 * kMs);
+    // Half a second on the screen: scrolling back stops following; End
+    // follows again.
+    chart.setSpan(500 * kMs);
+    QCOMPARE(chart.window().spanNs, 500 * kMs);
+    QTest::keyClick(&chart, Qt::Key_PageUp);
+    QVERIFY(!chart.following());
+    QVERIFY(chart.window().endNs < kOrigin + 2000 * kMs);
+    QTest::keyClick(&chart, Qt::Key_End);
+    QVERIFY(chart.following());
+    // Zooming in shows less time; Home shows the whole run.
+    const std::uint64_t before = chart.window().spanNs;
+    QTest::keyClick(&chart, Qt::Key_Plus);
+    QVERIFY(chart.window().spanNs < before);
+    QTest::keyClick(&chart, Qt::Key_Home);
+    QVERIFY(chart.window().spanNs >= 2000 * kMs);
+    QVERIFY(chart.window().endNs - chart.window().spanNs <= kOrigin);
+}
+
+void TestSequenceChart::exportsEveryFormat()
+{
+    const TraceLog log = knownTrace();
+    SequenceChart chart;
+    chart.resize(800, 600);
+    chart.setTrace(&log, kOrigin);
+    chart.setTitle(u"Who sent what to whom"_s);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    ExportOptions options;
+    for (const ExportFormat f : {ExportFormat::Png, ExportFormat::Svg, ExportFormat::Pdf, ExportFormat::Csv}) {
+        const QString path = dir.filePath(u"sequence."_s + formatExtension(f));
+        const auto written = chart.exportTo(f, path, options);
+        QVERIFY2(written, written ? "" : written.error().message.c_str());
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray bytes = file.readAll();
+        QVERIFY(!bytes.isEmpty());
+        if (f == ExportFormat::Png) QCOMPARE(QImage(path).size(), options.pixelSize());
+        if (f == ExportFormat::Svg) QVERIFY(QSvgRenderer(path).isValid());
+        if (f == ExportFormat::Pdf) QVERIFY(bytes.startsWith("%PDF") && bytes.trimmed().endsWith("%%EOF"));
+        if (f == ExportFormat::Csv) {
+            const QList<QByteArray> lines = bytes.trimmed().split('\n');
+            QCOMPARE(lines.size(), qsizetype(1 + log.events().size()));
+            QCOMPARE(lines.front(), QByteArray("time_s,process,pid,event,object,number,state"));
+            QVERIFY(lines.contains(QByteArray("0.399000000,producer,101,put,queue,0,")));
+            QVERIFY(lines.contains(QByteArray("0.100000000,consumer,102,state,queue,,blocked on get")));
+        }
+    }
+    // A folder that does not exist: a clear error, no crash.
+    const auto bad = chart.exportTo(ExportFormat::Csv, dir.filePath(u"no/such/dir/x.csv"_s), options);
+    QVERIFY(!bad);
+    QVERIFY(bad.error().message.find("cannot write") != std::string::npos);
+}
+
+QTEST_MAIN(TestSequenceChart)
+#include "tst_sequence_chart.moc"
