@@ -13,10 +13,11 @@ python3 - "$out" <<'PY'
 import json, sys
 rows = [json.loads(line) for line in sys.argv[1].splitlines()]
 need = {  # bench -> impls that must be there
-    "queue_throughput": {"proj/Queue 1p1c", "proj/Queue 2p2c +board", "bound/bare ring 1p1c cap=1024"},
+    "queue_throughput": {"proj/Queue 1p1c", "proj/Queue 2p2c +board", "bound/bare ring 1p1c cap=1024",
+                         "proj/Queue 1p1c +board +trace"},
     "pipe_throughput": {"proj/Pipe(duplex=False) [pipe]", "proj/Pipe() [socketpair]"},
     "pingpong": {"proj/Pipe() [socketpair]", "proj/Pipe(duplex=False) x2 [pipe]"},
-    "value_locked_increments": {"proj/Value+Lock"},
+    "value_locked_increments": {"proj/Value+Lock", "proj/Value+Lock +board +trace"},
     "manager_dict": {"proj/Manager dict set", "proj/Manager dict get"},
     "process_spawn": {"proj/ipc-worker start+join"},
 }

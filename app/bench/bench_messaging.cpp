@@ -42,11 +42,11 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 // One pass of n items of `size` bytes through a Queue, or through the bare
 // ring (1p1c only) that bounds what a copying queue can do here.
 Result<Sample> queueOnce(const Options &opts, int producers, int consumers, std::int64_t n,
-                         std::uint32_t size, bool board, bool bare = false)
+                         std::uint32_t size, bool board, bool bare = false, bool traced = false)
 {
     const std::size_t ringBytes = bare ? roles::BareRing::bytesFor(kQueueCapacity, size)
                                        : Queue::bytesFor(kQueueCapacity, size);
-    auto run = Run::create(ringBytes + (std::size_t(2) << 20));
+    auto run = Run::create(ringBytes + (std::size_t(2) << 20), traced ? Tracing::On : Tracing::Off);
     if (!run) return std::unexpected(run.error());
     Arena &arena = (*run)->arena();
     Queue *queue = nullptr;
@@ -116,6 +116,23 @@ Result<void> runQueue(const Options &opts)
                 .extra("capacity", std::int64_t(kQueueCapacity))
                 .extra("mb_per_s", ops * c.size / 1e6, 1)
                 .repeated(*r)
+                .emit();
+        }
+    }
+    // The event trace on (the window's default) against off, by turns, at
+    // 64 B 1p1c; nobody drains the rings (see bench_value.cpp).
+    {
+        const std::int64_t n = opts.scaled(200'000);
+        auto traced = repeatByTurns(opts, false, [&](bool on) { return queueOnce(opts, 1, 1, n, 64, true, false, on); });
+        if (!traced) return std::unexpected(traced.error());
+        for (bool on : {false, true}) {
+            const Repeated &r = on ? traced->second : traced->first;
+            Row(kQueue, on ? "proj/Queue 1p1c +board +trace" : "proj/Queue 1p1c +board (by turns with the trace)", opts)
+                .msgBytes(64)
+                .n(n)
+                .seconds(r.median.seconds)
+                .extra("capacity", std::int64_t(kQueueCapacity))
+                .repeated(r)
                 .emit();
         }
     }

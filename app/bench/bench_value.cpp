@@ -16,9 +16,10 @@ constexpr std::string_view kBenches[] = {kLockedIncrements};
 constexpr int kProcesses = 2;
 constexpr std::int64_t kIncrementsEach = 2'000'000; // the peers' pthread mutex k
 
-Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, bool board, bool stepGate = false)
+Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, bool board, bool stepGate = false,
+                                    bool traced = false)
 {
-    auto run = Run::create(1 << 20);
+    auto run = Run::create(1 << 20, traced ? Tracing::On : Tracing::Off);
     if (!run) return std::unexpected(run.error());
     Arena &arena = (*run)->arena();
     auto value = arena.make<SharedValue<std::int64_t>>("counter", 0);
@@ -86,6 +87,23 @@ Result<void> runValue(const Options &opts)
         .extra("correct", gated->first.median.final == gated->first.median.expected)
         .repeated(gated->first)
         .emit();
+    // The event trace on (the window's default), against off, by turns.
+    // Nobody drains the rings here: after its first 512 events each ring
+    // is full and every event after is counted as dropped, as at full
+    // speed between two of the sampler's ticks.
+    auto traced = repeatByTurns(opts, false, [&](bool on) { return lockedIncrementsOnce(opts, k, true, false, on); });
+    if (!traced) return std::unexpected(traced.error());
+    for (bool on : {false, true}) {
+        const Repeated &r = on ? traced->second : traced->first;
+        Row(kLockedIncrements, on ? "proj/Value+Lock +board +trace" : "proj/Value+Lock +board (by turns with the trace)",
+            opts)
+            .n(kProcesses * k)
+            .seconds(r.median.seconds)
+            .extra("procs", std::int64_t(kProcesses))
+            .extra("correct", r.median.final == r.median.expected)
+            .repeated(r)
+            .emit();
+    }
     return {};
 }
 

@@ -4,6 +4,7 @@
 #include "chart_exporter.h"
 #include "sampler.h"
 #include "scenario.h"
+#include "sequence_chart.h"
 
 #include <QDir>
 #include <QGuiApplication>
@@ -43,6 +44,26 @@ struct ExportState {
     ChartStyle style = ChartStyle::normal();
 };
 
+// The message sequence chart as the window shows it following the run: the
+// last stretch, as much as keeps its arrows apart; its CSV holds every event.
+Result<QStringList> exportSequenceChart(const ExportState &state, const ExportOptions &options)
+{
+    if (state.sampler.trace().events().empty()) return QStringList();
+    SequenceChart chart;
+    chart.resize(options.logicalSize);
+    chart.setChartStyle(options.style);
+    chart.setTrace(&state.sampler.trace(), state.sampler.startNs());
+    chart.setTitle(QCoreApplication::translate("ipc", "Who sent what to whom: %1").arg(state.context.scenarioTitle));
+    QStringList written;
+    for (const ExportFormat f : state.formats) {
+        const QString path = QDir(state.directory).filePath(state.context.scenarioName + QStringLiteral("-sequence.") +
+                                                            formatExtension(f));
+        if (auto ok = chart.exportTo(f, path, options); !ok) return std::unexpected(ok.error());
+        written << path;
+    }
+    return written;
+}
+
 } // namespace
 
 RunExtension chartExportExtension()
@@ -73,6 +94,7 @@ RunExtension chartExportExtension()
                                       QString::fromStdString(scenario.lesson().title),
                                       QString::fromStdString(scenario.texts().valuesAxis)};
         state->sampler.setScenario(&scenario);
+        scenario.setTracing(true); // for the message sequence chart
         return {};
     };
     ext.started = [state](Scenario &) {
@@ -89,6 +111,11 @@ RunExtension chartExportExtension()
         options.style = state->style;
         auto written = exportAllCharts(state->sampler.history(), state->context, state->formats,
                                        state->directory, options);
+        if (written) {
+            auto sequence = exportSequenceChart(*state, options);
+            if (!sequence) written = std::unexpected(sequence.error());
+            else written->append(*sequence);
+        }
         state->sampler.setScenario(nullptr);
         if (!written) return std::unexpected(written.error());
         for (const QString &path : *written)

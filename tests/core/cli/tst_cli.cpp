@@ -12,6 +12,8 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 
+#include <map>
+
 #include <QDir>
 
 #include <csignal>
@@ -51,6 +53,7 @@ private Q_SLOTS:
     void helpTellsACommandAndALesson();
     void bashCompletesWhatParses();
     void nextRunRemovesWhatAKilledRunLeft();
+    void runWritesTheTraceForPerfetto();
 };
 
 void TestCli::crashingWorkerFailsTheRun_data()
@@ -265,6 +268,8 @@ void TestCli::badArguments_data()
     row("help of a lesson that is not", {"help", "run", "no-such-lesson"});
     row("completion for another shell", {"completion", "fish"});
     row("export without the chart's folder", {"run", "race", "--export"});
+    row("trace into a folder that is not", {"run", "pingpong", "--trace-json", "/no/such/folder/trace.json"});
+    row("trace without a file", {"run", "pingpong", "--trace-json"});
 }
 
 void TestCli::badArguments()
@@ -455,6 +460,33 @@ void TestCli::nextRunRemovesWhatAKilledRunLeft()
     QVERIFY2(!QFileInfo::exists(QStringLiteral("/dev/shm") + QString::fromStdString(block)), err.constData());
     QVERIFY2(err.contains(QByteArray("/dev/shm") + block.c_str()), err.constData());
     QVERIFY(liveStayed);
+}
+
+// run --trace-json: the run's event trace in Chrome's format, every
+// message's flow started once and finished once.
+void TestCli::runWritesTheTraceForPerfetto()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("pingpong.json"));
+    const Outcome o = runCli({QStringLiteral("run"), QStringLiteral("pingpong"), QStringLiteral("--messages"),
+                              QStringLiteral("50"), QStringLiteral("--rate"), QStringLiteral("2000"),
+                              QStringLiteral("--trace-json"), path});
+    QVERIFY2(o.finished && o.code == 0, qPrintable(describe(o)));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &error);
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    std::map<qint64, int> starts, finishes;
+    for (const QJsonValue &v : doc.object().value(QStringLiteral("traceEvents")).toArray()) {
+        const QJsonObject e = v.toObject();
+        if (e.value(QStringLiteral("ph")).toString() == QStringLiteral("s")) ++starts[e.value(QStringLiteral("id")).toInteger()];
+        if (e.value(QStringLiteral("ph")).toString() == QStringLiteral("f")) ++finishes[e.value(QStringLiteral("id")).toInteger()];
+    }
+    QVERIFY(starts.size() >= 100); // 50 pings and 50 pongs
+    QCOMPARE(finishes.size(), starts.size());
+    for (const auto &[id, n] : starts) QVERIFY(n == 1 && finishes[id] == 1);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

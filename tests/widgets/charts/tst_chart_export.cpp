@@ -568,6 +568,14 @@ void TestChartExport::headlessRunWritesCharts()
         QVERIFY(readAll(base + QStringLiteral(".csv")).startsWith("time_s,") ||
                 readAll(base + QStringLiteral(".csv")).startsWith("slot,"));
     }
+    // The message sequence chart beside them, from the run's event trace.
+    const QString sequence = QDir(dir).filePath(QStringLiteral("race-sequence"));
+    QVERIFY(looksDrawn(QImage(sequence + QStringLiteral(".png"))));
+    QVERIFY(QSvgRenderer(sequence + QStringLiteral(".svg")).isValid());
+    QVERIFY(readAll(sequence + QStringLiteral(".pdf")).startsWith("%PDF"));
+    const QByteArray events = readAll(sequence + QStringLiteral(".csv"));
+    QVERIFY(events.startsWith("time_s,process,pid,event,object,number,state\n"));
+    QVERIFY(events.contains(",counter,")); // the race's processes, each with its events
     // stdout is still the JSON result.
     QVERIFY(p.readAllStandardOutput().trimmed().startsWith("{"));
 
