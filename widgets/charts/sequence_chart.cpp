@@ -45,7 +45,9 @@ public:
     [[nodiscard]] qreal y(std::uint64_t t) const
     {
         const double f = (double(t) - double(beginNs())) / double(std::max<std::uint64_t>(1, m_window.spanNs));
-        return m_plot.top() + std::clamp(f, -0.01, 1.01) * m_plot.height();
+        // Beyond the edges too (clipped there), so an arrow from before the
+        // window enters at its own slope; bounded, so no coordinate overflows.
+        return m_plot.top() + std::clamp(f, -50.0, 50.0) * m_plot.height();
     }
     [[nodiscard]] bool visible(std::uint64_t from, std::uint64_t to) const
     {
@@ -191,16 +193,24 @@ void drawArrows(QPainter &p, const SequenceLayout &l, const TraceLog &log, const
 void drawUnreceived(QPainter &p, const SequenceLayout &l, const TraceLog &log, const ChartStyle &style)
 {
     p.setFont(style.labelFont);
+    std::vector<qreal> lastLabelY(log.processes().size(), -1e9);
     for (const MessageArrow &m : log.unreceived()) {
-        if (!l.visible(m.sentNs, m.sentNs)) continue;
+        if (!l.visible(m.sentNs, m.sentNs) || m.fromSlot >= lastLabelY.size()) continue;
         const QColor c = ChartStyle::seriesColor(int(m.object % 8));
+        // Towards the middle: the last lane's stub points left.
         const QPointF from(l.x(m.fromSlot), l.y(m.sentNs));
-        const QPointF to(from.x() + l.laneWidth() * 0.35, from.y());
+        const qreal dir = from.x() > l.plot().center().x() ? -1 : 1;
+        const QPointF to(from.x() + dir * l.laneWidth() * 0.35, from.y());
         p.setPen(QPen(c, 1.5, Qt::DotLine));
         p.drawLine(from, to);
         p.setBrush(Qt::NoBrush);
         p.drawEllipse(to, 3, 3);
-        p.drawText(QPointF(to.x() + 5, to.y() + l.lineHeight() * 0.3), messageLabel(m) + QStringLiteral(" …"));
+        if (from.y() - lastLabelY[m.fromSlot] < l.lineHeight()) continue;
+        lastLabelY[m.fromSlot] = from.y();
+        const QString text = messageLabel(m) + QStringLiteral(" …");
+        const qreal w = QFontMetricsF(style.labelFont).horizontalAdvance(text);
+        // Under the stub, by its own lifeline (two stubs may meet in the middle).
+        p.drawText(QPointF(dir > 0 ? from.x() + 8 : from.x() - 8 - w, from.y() + l.lineHeight() * 0.9), text);
     }
 }
 
@@ -312,6 +322,7 @@ void SequenceChart::setTrace(const TraceLog *log, std::uint64_t originNs)
 {
     m_log = log;
     m_originNs = originNs;
+    m_nowNs = originNs;
     follow();
 }
 
@@ -338,25 +349,31 @@ std::uint64_t SequenceChart::lastEventNs() const
     return m_log->events().back().event.timeNs;
 }
 
+// While following, the picture reaches down to the latest of the last
+// event and the last sample: a stalled run's waits grow to now.
+std::uint64_t SequenceChart::followedEndNs() const { return std::max(lastEventNs(), m_nowNs); }
+
 // Following with no zoom of the lecturer's: as much time as the last
 // arrows need to stand a label's height apart, so a fast run is readable
-// (it shows the last milliseconds) and a slow one shows seconds.
+// (it shows the last milliseconds); with few arrows, the whole run.
 std::uint64_t SequenceChart::autoSpanNs() const
 {
-    if (!m_log) return kDefaultSpanNs;
+    const std::uint64_t end = followedEndNs();
+    const std::uint64_t whole = std::max<std::uint64_t>(end > m_originNs ? end - m_originNs : 0, 1'000'000'000) * 22 / 19;
+    if (!m_log) return whole;
     const qreal line = QFontMetricsF(m_style.labelFont).height();
     const auto arrows = std::size_t(std::max(6.0, height() / (line * 1.6)));
     std::vector<std::uint64_t> starts;
     const auto &messages = m_log->messages();
     for (std::size_t i = messages.size(); i-- > 0 && starts.size() < arrows;) starts.push_back(messages[i].sentNs);
+    for (const MessageArrow &m : m_log->unreceived()) starts.push_back(m.sentNs);
     const auto &handoffs = m_log->handoffs();
-    for (std::size_t i = handoffs.size(); i-- > 0 && starts.size() < 2 * arrows;) starts.push_back(handoffs[i].releasedNs);
-    if (starts.size() < arrows) return kDefaultSpanNs;
+    for (std::size_t i = handoffs.size(); i-- > 0 && i + arrows >= handoffs.size();) starts.push_back(handoffs[i].releasedNs);
+    if (starts.size() < arrows) return whole;
     std::nth_element(starts.begin(), starts.end() - std::ptrdiff_t(arrows), starts.end());
     const std::uint64_t from = starts[starts.size() - arrows];
-    const std::uint64_t last = lastEventNs();
-    const std::uint64_t span = last > from ? (last - from) * 11 / 10 : kDefaultSpanNs;
-    return std::clamp<std::uint64_t>(span, 200'000, kDefaultSpanNs);
+    const std::uint64_t span = end > from ? (end - from) * 11 / 10 : whole;
+    return std::clamp<std::uint64_t>(span, 200'000, whole);
 }
 
 SequenceWindow SequenceChart::window() const
@@ -364,11 +381,17 @@ SequenceWindow SequenceChart::window() const
     SequenceWindow w;
     w.originNs = m_originNs;
     w.spanNs = m_following && m_autoSpan ? autoSpanNs() : m_spanNs;
-    // Following: the latest event a little above the bottom edge; the
-    // picture moves only when something happens (a stepped run stays put).
-    w.endNs = m_following ? lastEventNs() + w.spanNs / 20 : m_endNs;
-    w.endNs = std::max(w.endNs, m_originNs + w.spanNs);
+    w.endNs = m_following ? followedEndNs() + w.spanNs / 20 : m_endNs;
+    // Never before the run, but with a margin above its start, so what
+    // happened at once (the deadlock's two sends) is not on the edge.
+    w.endNs = std::max(w.endNs, m_originNs + w.spanNs - w.spanNs / 20);
     return w;
+}
+
+void SequenceChart::setNow(std::uint64_t nowNs)
+{
+    m_nowNs = nowNs;
+    refresh();
 }
 
 void SequenceChart::setSpan(std::uint64_t spanNs)
@@ -393,7 +416,7 @@ void SequenceChart::showWholeRun()
     m_autoSpan = false;
     // Following puts the last event a twentieth of the span above the
     // bottom: the span that then reaches back to the start.
-    m_spanNs = std::max<std::uint64_t>(lastEventNs() - m_originNs + 1, 1'000'000) * 21 / 19;
+    m_spanNs = std::max<std::uint64_t>(followedEndNs() - m_originNs + 1, 1'000'000) * 22 / 19;
     update();
 }
 
@@ -403,7 +426,7 @@ void SequenceChart::scrollBy(double fractionOfSpan)
     m_spanNs = w.spanNs; // scrolled back, the picture keeps its scale
     m_autoSpan = false;
     const double moved = double(w.endNs) + fractionOfSpan * double(w.spanNs);
-    const std::uint64_t last = lastEventNs() + m_spanNs / 20;
+    const std::uint64_t last = followedEndNs() + m_spanNs / 20;
     m_endNs = std::uint64_t(std::clamp(moved, double(m_originNs + m_spanNs), double(std::max(last, m_originNs + m_spanNs))));
     m_following = m_endNs >= last;
     update();

@@ -54,6 +54,9 @@ public:
     void setChartStyle(const ChartStyle &style);
     // After a sample: repaints, following the run unless scrolled back.
     void refresh();
+    // The time of the last sample (CLOCK_MONOTONIC): following, the
+    // picture reaches down to it.
+    void setNow(std::uint64_t nowNs);
 
     [[nodiscard]] bool following() const noexcept { return m_following; }
     [[nodiscard]] SequenceWindow window() const;
@@ -74,10 +77,12 @@ protected:
 private:
     [[nodiscard]] std::uint64_t lastEventNs() const;
     [[nodiscard]] std::uint64_t autoSpanNs() const;
+    [[nodiscard]] std::uint64_t followedEndNs() const;
     void scrollBy(double fractionOfSpan);
 
     const TraceLog *m_log = nullptr;
     std::uint64_t m_originNs = 0;
+    std::uint64_t m_nowNs = 0;
     QString m_title;
     ChartStyle m_style = ChartStyle::normal();
     bool m_following = true;

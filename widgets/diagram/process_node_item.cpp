@@ -150,8 +150,9 @@ void ProcessNodeItem::paint(QPainter *painter, const QStyleOptionGraphicsItem *,
     } else if (pidBelow) {
         opsWidth -= pidWidth + 6;
     }
+    // (a tenth to spare, as for the pid beside the role: "4103 opspid 10213")
     painter->drawText(inner, Qt::AlignLeft | Qt::AlignBottom,
-                      QFontMetricsF(body).elidedText(m_opsText, Qt::ElideRight, std::max<qreal>(0, opsWidth)));
+                      QFontMetricsF(body).elidedText(m_opsText, Qt::ElideRight, std::max<qreal>(0, opsWidth / 1.1)));
 }
 
 void ProcessNodeItem::paintCompact(QPainter *painter, const QRectF &inner, const QColor &ink)

@@ -53,6 +53,7 @@ Result<QStringList> exportSequenceChart(const ExportState &state, const ExportOp
     chart.resize(options.logicalSize);
     chart.setChartStyle(options.style);
     chart.setTrace(&state.sampler.trace(), state.sampler.startNs());
+    chart.setNow(state.sampler.snapshot().timeNs);
     chart.setTitle(QCoreApplication::translate("ipc", "Who sent what to whom: %1").arg(state.context.scenarioTitle));
     QStringList written;
     for (const ExportFormat f : state.formats) {

@@ -716,7 +716,7 @@ void MainWindow::onSampled()
     m_diagram->showSnapshot(snap);
     m_stateLegend->note(snap);
     m_charts->refresh(sampler.history());
-    m_sequence->refresh();
+    m_sequence->setNow(snap.timeNs);
     m_controls->showSnapshot(snap);
     if (Scenario *s = m_controller->scenario()) {
         m_diagram->showPoints(s->points());
