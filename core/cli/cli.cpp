@@ -7,6 +7,8 @@
 #include "leftovers.h"
 #include "scenario.h"
 #include "text_template.h"
+#include "recording.h"
+#include "snapshot.h"
 #include "trace_log.h"
 
 #include <QCommandLineParser>
@@ -64,8 +66,17 @@ const std::vector<CliCommand> &commands()
           {"step", "", "step mode: each process stops before each operation on a shared object, and they take turns"},
           {"schedule", "P,P,...|FILE", "step mode, steps in this order (process numbers, or a file of them); then all run on"},
           {"seed", "N", "step mode, each step given to a process picked at random: the same N, the same steps"},
-          {"trace-json", "FILE", "write the run's event trace to FILE in Chrome's trace-event JSON (Perfetto, chrome://tracing)"}},
+          {"trace-json", "FILE", "write the run's event trace to FILE in Chrome's trace-event JSON (Perfetto, chrome://tracing)"},
+          {"record", "FILE", "keep the run in FILE (its samples and trace) for `replay`"}},
          true},
+        {"replay",
+         "FILE",
+         "show a recorded run (run --record) without starting a process: its lesson and figures, or its charts",
+         {{"json", "", "the recording's summary as one JSON object"},
+          {"export", "DIR", "write the recorded run's charts, and their data, to DIR"},
+          {"format", "png,svg,pdf,csv", "with --export: which of these (default all four)"},
+          {"presentation", "on|off", "with --export: charts styled for slides"},
+          {"at", "SECONDS", "with --export: the run as it was that many seconds after its start"}}},
         {"help", "[COMMAND [LESSON]]", "print this, a command's options, or a lesson's parameters", {}},
         {"completion", "bash", "print a bash completion script", {}},
     };
@@ -443,57 +454,98 @@ Result<std::optional<Stepper>> stepperOf(const Args &args, Scenario &scenario)
     return std::optional<Stepper>(std::move(stepper));
 }
 
-// --trace-json FILE: the run is traced, its trace drained on every tick
-// (with the lesson's metrics, as counter tracks) and written when it ends.
-// The file is opened before any process starts: a path that cannot be
+// --trace-json FILE and --record FILE: the run is traced (the scenario
+// drains its trace on every tick), and what it did is written when it
+// ends: the trace in Chrome's format with the lesson's metrics as counter
+// tracks, or the recording with a sample every sampling interval. The
+// files are opened before any process starts: a path that cannot be
 // written costs no run.
-class TraceOutput {
+class RunOutputs {
 public:
-    [[nodiscard]] static Result<std::unique_ptr<TraceOutput>> open(const Args &args, Scenario &s)
+    static constexpr std::uint64_t kSampleEveryNs = 30'000'000; // the window's sampling interval
+    static constexpr std::size_t kMaxSamples = 16384;           // then every other one goes
+
+    [[nodiscard]] static Result<std::unique_ptr<RunOutputs>> open(const Args &args, Scenario &s)
     {
-        if (!args.has("trace-json")) return nullptr;
-        auto out = std::make_unique<TraceOutput>();
-        const std::string path = args.text("trace-json");
-        out->m_file.setFileName(QString::fromStdString(path));
-        if (path.empty() || !out->m_file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-            return fail(Errc::InvalidArgument, "--trace-json: cannot write '" + path +
-                                                   "': " + out->m_file.errorString().toStdString());
+        if (!args.has("trace-json") && !args.has("record")) return nullptr;
+        auto out = std::make_unique<RunOutputs>();
+        for (const char *option : {"trace-json", "record"}) {
+            if (!args.has(option)) continue;
+            QFile &file = std::string_view(option) == "record" ? out->m_recordFile : out->m_traceFile;
+            const std::string path = args.text(option);
+            file.setFileName(QString::fromStdString(path));
+            if (path.empty() || !file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+                return fail(Errc::InvalidArgument, std::string("--") + option + ": cannot write '" + path +
+                                                       "': " + file.errorString().toStdString());
+        }
         s.setTracing(true);
         return out;
     }
+    void started() { m_startNs = monotonicNs(); }
     void tick(Scenario &s)
     {
-        if (Run *run = s.run()) m_log.drain(*run);
         const std::uint64_t now = monotonicNs();
-        for (const Metric &m : s.metrics()) {
-            auto track = std::find_if(m_metrics.begin(), m_metrics.end(), [&](const auto &t) { return t.name == m.key; });
-            if (track == m_metrics.end()) track = m_metrics.insert(m_metrics.end(), CounterTrack{m.key, {}});
-            if (track->points.empty() || track->points.back().second != m.value) track->points.emplace_back(now, m.value);
-        }
+        if (m_traceFile.isOpen())
+            for (const Metric &m : s.metrics()) {
+                auto track = std::find_if(m_metrics.begin(), m_metrics.end(), [&](const auto &t) { return t.name == m.key; });
+                if (track == m_metrics.end()) track = m_metrics.insert(m_metrics.end(), CounterTrack{m.key, {}});
+                if (track->points.empty() || track->points.back().second != m.value) track->points.emplace_back(now, m.value);
+            }
+        if (m_recordFile.isOpen() && now - m_lastSampleNs >= m_everyNs) sample(s, now);
     }
     [[nodiscard]] Result<void> write(Scenario &s)
     {
-        tick(s);
-        const QByteArray json = chromeTraceJson(m_log, m_log.startNs(), m_metrics);
-        if (m_file.write(json) != json.size() || !m_file.flush())
-            return fail(Errc::System, "--trace-json: cannot write '" + m_file.fileName().toStdString() +
-                                      "': " + m_file.errorString().toStdString());
-        if (m_log.dropped())
+        if (m_recordFile.isOpen()) sample(s, monotonicNs()); // the run as it ended
+        const TraceLog &log = s.trace();
+        if (m_traceFile.isOpen())
+            if (auto ok = writeAll(m_traceFile, chromeTraceJson(log, log.startNs(), m_metrics)); !ok) return ok;
+        if (m_recordFile.isOpen()) {
+            Recording r = recordingOf(s, m_startNs, std::move(m_samples));
+            r.program = programVersion();
+            if (auto ok = writeAll(m_recordFile, encodeRecording(r)); !ok) return ok;
+        }
+        if (log.dropped())
             std::fprintf(stderr, "ipc-playground: the trace left out %llu events (a process's ring was full)\n",
-                         static_cast<unsigned long long>(m_log.dropped()));
+                         static_cast<unsigned long long>(log.dropped()));
         return {};
     }
 
 private:
-    QFile m_file;
-    TraceLog m_log;
+    void sample(Scenario &s, std::uint64_t now)
+    {
+        m_lastSampleNs = now;
+        RecordedSample r;
+        takeSnapshot(s, r.snapshot);
+        r.seconds = r.snapshot.timeNs > m_startNs ? double(r.snapshot.timeNs - m_startNs) * 1e-9 : 0.0;
+        m_samples.push_back(std::move(r));
+        if (m_samples.size() < kMaxSamples) return;
+        // A long run keeps its start and its end, at half the rate.
+        std::vector<RecordedSample> kept;
+        for (std::size_t i = 0; i < m_samples.size(); i += 2) kept.push_back(std::move(m_samples[i]));
+        m_samples = std::move(kept);
+        m_everyNs *= 2;
+    }
+    static Result<void> writeAll(QFile &file, const QByteArray &bytes)
+    {
+        if (file.write(bytes) != bytes.size() || !file.flush())
+            return fail(Errc::System, "cannot write '" + file.fileName().toStdString() + "': " +
+                                          file.errorString().toStdString());
+        return {};
+    }
+
+    QFile m_traceFile;
+    QFile m_recordFile;
     std::vector<CounterTrack> m_metrics;
+    std::uint64_t m_startNs = 0;
+    std::uint64_t m_lastSampleNs = 0;
+    std::uint64_t m_everyNs = kSampleEveryNs;
+    std::vector<RecordedSample> m_samples;
 };
 
 // Runs the started scenario until every process is done, the deadline, or
 // Ctrl+C; stops it. A failed step ends it early and is returned.
 std::optional<Error> runUntilDone(Scenario &s, const Deadline &deadline, std::optional<Stepper> &stepper,
-                                  const RunExtension *extension, TraceOutput *trace)
+                                  const RunExtension *extension, RunOutputs *outputs)
 {
     const auto pause = std::chrono::milliseconds(extension && extension->tick ? extension->tickMs : 5);
     // Ctrl+C (or SIGTERM) ends a lesson that runs until stopped the way
@@ -507,7 +559,7 @@ std::optional<Error> runUntilDone(Scenario &s, const Deadline &deadline, std::op
     sigaction(SIGTERM, &stop, &oldTerm);
     std::optional<Error> stepFailed;
     while (!s.finished() && !deadline.expired() && !g_interrupted) {
-        if (trace) trace->tick(s);
+        if (outputs) outputs->tick(s);
         if (stepper && s.stepMode()) {
             if (auto ok = stepper->advance(s); !ok) {
                 stepFailed = ok.error();
@@ -553,8 +605,8 @@ int run(int argc, char **argv, const RunExtension *extension)
 
     auto stepper = stepperOf(*args, *scenario);
     if (!stepper) return usageError(stepper.error().message, &command);
-    auto trace = TraceOutput::open(*args, *scenario);
-    if (!trace) return usageError(trace.error().message, &command);
+    auto outputs = RunOutputs::open(*args, *scenario);
+    if (!outputs) return usageError(outputs.error().message, &command);
     sweepLeftoversOfKilledRuns();
     Scenario &s = *scenario;
     if (extension && extension->configure) {
@@ -572,11 +624,12 @@ int run(int argc, char **argv, const RunExtension *extension)
     }
     // Until every process is done, or for --seconds when given.
     const Deadline deadline(*seconds > 0 ? Duration(std::int64_t(*seconds * 1e9)) : kForever);
+    if (*outputs) (*outputs)->started();
     if (extension && extension->started) extension->started(s);
-    const std::optional<Error> stepFailed = runUntilDone(s, deadline, *stepper, extension, trace->get());
+    const std::optional<Error> stepFailed = runUntilDone(s, deadline, *stepper, extension, outputs->get());
     if (extension && extension->tick) extension->tick(s);
-    if (*trace)
-        if (auto written = (*trace)->write(s); !written) {
+    if (*outputs)
+        if (auto written = (*outputs)->write(s); !written) {
             std::fprintf(stderr, "ipc-playground: %s\n", written.error().toString().c_str());
             return 1;
         }
@@ -603,6 +656,58 @@ int run(int argc, char **argv, const RunExtension *extension)
     // A process that ended as the lesson does not expect, and that nobody
     // asked to kill (a crash, a signal from outside), fails the run.
     return reportUnexpectedEnds(result) ? 1 : 0;
+}
+
+// What a recording holds, for `replay` (and --json).
+QJsonObject summaryOf(const Recording &r)
+{
+    QJsonObject params;
+    for (const auto &[k, v] : r.params) params.insert(QString::fromStdString(k), v);
+    QJsonObject last;
+    if (!r.samples.empty())
+        for (const Metric &m : r.samples.back().snapshot.metrics) last.insert(QString::fromStdString(m.key), m.value);
+    return QJsonObject{{QStringLiteral("lesson"), QString::fromStdString(r.lesson)},
+                       {QStringLiteral("title"), QString::fromStdString(r.title)},
+                       {QStringLiteral("params"), params},
+                       {QStringLiteral("recorded_by"), QString::fromStdString(r.program)},
+                       {QStringLiteral("machine"), QString::fromStdString(r.machine)},
+                       {QStringLiteral("seconds"), r.samples.empty() ? 0.0 : r.samples.back().seconds},
+                       {QStringLiteral("samples"), qint64(r.samples.size())},
+                       {QStringLiteral("processes"), qint64(r.processes.size())},
+                       {QStringLiteral("events"), qint64(r.events.size())},
+                       {QStringLiteral("events_dropped"), qint64(r.droppedEvents)},
+                       {QStringLiteral("steps"), qint64(r.schedule.size())},
+                       {QStringLiteral("last_values"), last}};
+}
+
+// replay FILE: a recorded run, shown again; no process starts.
+int replay(int argc, char **argv, const RunExtension *extension)
+{
+    const CliCommand &command = *findCommand("replay");
+    if (argc < 3 || argv[2][0] == '-')
+        return usageError("replay needs a recording (a FILE written by run --record)", &command);
+    auto args = parseOptions(command, nullptr, argc, argv, 3);
+    if (!args) return usageError(args.error().message, &command);
+    const bool exporting = args->has("export");
+    for (const char *o : {"format", "presentation", "at"})
+        if (args->has(o) && !exporting) return usageError("--" + std::string(o) + " needs --export DIR", &command);
+    if (exporting && !(extension && extension->replay))
+        return usageError("--export needs the chart export, which this build has not (IPC_CORE_ONLY)", &command);
+    auto recording = loadRecording(QString::fromLocal8Bit(argv[2]));
+    if (!recording) {
+        std::fprintf(stderr, "ipc-playground: %s\n", recording.error().toString().c_str());
+        return 1;
+    }
+    const QJsonObject summary = summaryOf(*recording);
+    if (args->has("json")) std::printf("%s\n", QJsonDocument(summary).toJson(QJsonDocument::Compact).constData());
+    else printHuman(summary);
+    if (!exporting) return 0;
+    auto written = extension->replay(*recording, *args);
+    if (!written) {
+        std::fprintf(stderr, "ipc-playground: %s\n", written.error().toString().c_str());
+        return written.error().code == Errc::InvalidArgument ? 2 : 1;
+    }
+    return 0;
 }
 
 // The words bash offers for a value named `value` (see CliOption): lessons
@@ -740,6 +845,7 @@ int cliMain(int argc, char **argv, const RunExtension *extension)
     const std::string command = argv[1];
     if (command == "list") return list(argc, argv);
     if (command == "run") return run(argc, argv, extension);
+    if (command == "replay") return replay(argc, argv, extension);
     if (command == "explain") return explain(argc, argv);
     if (command == "help") return help(argc, argv);
     if (command == "completion") return completion(argc, argv);

@@ -5,6 +5,8 @@
 //   ipc-playground explain NAME|FILE.json [--PARAM VALUE ...] [--json]
 //   ipc-playground run NAME|FILE.json [--PARAM VALUE ...] [--seconds S] [--json]
 //                          [--export DIR --format png,svg,pdf,csv --presentation on|off]
+//                          [--trace-json FILE] [--record FILE]
+//   ipc-playground replay FILE [--json] [--export DIR --format ... --at SECONDS]
 //   ipc-playground help [COMMAND [LESSON]]
 //   ipc-playground completion bash
 //   ipc-playground --version | --help
@@ -26,6 +28,7 @@ namespace ipc {
 
 class Args;
 class Scenario;
+struct Recording;
 
 // What an executable adds to `run` without core depending on it: the
 // chart export (--export DIR --format ...) needs QtGui and Qt Charts, which
@@ -39,6 +42,9 @@ struct RunExtension {
     // After the stop and the result; an error fails the run (exit 1).
     std::function<Result<void>(Scenario &scenario)> finished;
     int tickMs = 30;
+    // `replay FILE --export DIR ...`: the recorded run's charts (an
+    // InvalidArgument error is a usage error, exit 2).
+    std::function<Result<void>(const Recording &recording, const Args &args)> replay;
 };
 
 // An option: its name, its value's name (empty for a flag) and one line

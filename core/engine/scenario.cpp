@@ -355,7 +355,10 @@ double Scenario::param(std::string_view key) const
 
 void Scenario::stop()
 {
-    if (m_run) m_run->stop();
+    if (m_run) {
+        m_run->stop();
+        m_trace.drain(*m_run); // the last events and every process's exit
+    }
     m_stopped = true;
     m_deadlock.reset(); // the result keeps the run's first
 }
@@ -396,7 +399,10 @@ void Scenario::watchForDeadlock()
 
 void Scenario::poll()
 {
-    if (m_run) m_run->poll();
+    if (m_run) {
+        m_run->poll();
+        m_trace.drain(*m_run);
+    }
     advance();
     watchForDeadlock();
     checkChallenge();
@@ -466,6 +472,7 @@ Result<Run *> Scenario::newRun(std::size_t arenaSize)
     auto run = Run::create(arenaSize, m_tracing ? Tracing::On : Tracing::Off);
     if (!run) return std::unexpected(run.error());
     m_run = std::move(*run);
+    m_trace.clear();
     m_stopped = false;
     m_runParams.clear();
     for (const ScenarioInfo *declared : {&info(), &lesson()})

@@ -13,6 +13,7 @@
 
 #include "result.h"
 #include "run.h"
+#include "trace_log.h"
 
 #include <QJsonArray>
 #include <QJsonObject>
@@ -98,6 +99,7 @@ struct Metric {
     std::string key;
     double value;
     bool plotted = true;
+    friend bool operator==(const Metric &, const Metric &) = default;
 };
 
 // Something a lesson draws moving (a particle), in [-1, 1] x [-1, 1];
@@ -181,9 +183,12 @@ public:
     [[nodiscard]] bool finished();
     [[nodiscard]] Run *run() noexcept { return m_run.get(); }
     // Whether the next run's processes write the event trace (ipc/trace.h)
-    // that the sequence chart and the trace export read (TraceLog).
+    // that the sequence chart and the trace export read.
     void setTracing(bool on) noexcept { m_tracing = on; }
     [[nodiscard]] bool tracing() const noexcept { return m_tracing; }
+    // The current run's trace so far: poll() and stop() drain the rings
+    // into it (its one reader), a new run clears it.
+    [[nodiscard]] const TraceLog &trace() const noexcept { return m_trace; }
 
     // Step mode (step_gate.h), for the next run or live: each process stops
     // at its next gate until step() lets it go one operation further. Off
@@ -319,6 +324,7 @@ private:
     std::unique_ptr<Deadlock> m_firstDeadlock; // the run's first, for result()
     bool m_stepMode = false;
     bool m_tracing = false;
+    TraceLog m_trace;
     std::vector<std::uint32_t> m_schedule;
     std::optional<std::size_t> m_challengeReachedAt; // steps taken then
     std::uint64_t m_challengeCheckedNs = 0;

@@ -51,6 +51,7 @@ struct ProcessSnapshot {
     {
         return counters[std::size_t(c)];
     }
+    friend bool operator==(const ProcessSnapshot &, const ProcessSnapshot &) = default;
     // Time blocked including a wait that is still going on at `nowNs`.
     [[nodiscard]] std::uint64_t blockedNsAt(std::uint64_t nowNs) const noexcept
     {
@@ -97,6 +98,7 @@ struct ObjectSnapshot {
     std::uint32_t blockedPut = 0; // queues: producers waiting for room now
     std::uint32_t blockedGet = 0; // queues: consumers waiting for an item now
     bool closed = false;      // queues that were closed
+    friend bool operator==(const ObjectSnapshot &, const ObjectSnapshot &) = default;
 };
 
 struct Snapshot {

@@ -36,6 +36,7 @@ class Run;
 struct TracedEvent {
     std::uint32_t slot = 0; // the process (its board slot)
     TraceEvent event;
+    friend bool operator==(const TracedEvent &, const TracedEvent &) = default;
 };
 
 // A queue item or a pipe message, from the operation that sent it to the
@@ -94,6 +95,9 @@ public:
     void add(std::vector<TracedEvent> events);
     void describeProcess(std::uint32_t slot, std::int32_t pid, std::string role);
     void describeObjects(std::vector<std::string> names) { m_objectNames = std::move(names); }
+    // Events a recording says its run could not trace.
+    void addDropped(std::uint64_t n) noexcept { m_notKept += n; }
+    [[nodiscard]] const std::vector<std::string> &objectNames() const noexcept { return m_objectNames; }
 
     // Every event kept, in time order.
     [[nodiscard]] const std::vector<TracedEvent> &events() const noexcept { return m_events; }

@@ -48,6 +48,7 @@ struct TraceEvent {
     TraceKind kind = TraceKind::State;
     std::uint8_t state = 0;   // State: the ProcState entered
     std::uint16_t aux = 0;    // Send/Recv: direction
+    friend bool operator==(const TraceEvent &, const TraceEvent &) = default;
 };
 static_assert(sizeof(TraceEvent) == 24);
 

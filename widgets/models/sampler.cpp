@@ -24,11 +24,16 @@ void Sampler::beginRun(std::uint64_t startNs)
     m_startNs = startNs;
     m_ticks = 0;
     m_history.clear();
-    m_trace.clear();
     m_snapshot = Snapshot{};
 }
 
 void Sampler::start() { m_timer.start(); }
+
+const TraceLog &Sampler::trace() const noexcept
+{
+    static const TraceLog kNone;
+    return m_scenario ? m_scenario->trace() : kNone;
+}
 
 void Sampler::stop() { m_timer.stop(); }
 
@@ -41,7 +46,6 @@ void Sampler::tick()
     SnapshotOptions options;
     options.readCpuTime = m_ticks % kCpuEveryTicks == 0;
     takeSnapshot(*m_scenario, m_snapshot, options);
-    if (Run *run = m_scenario->run()) m_trace.drain(*run);
     const double t = m_snapshot.timeNs > m_startNs ? double(m_snapshot.timeNs - m_startNs) * 1e-9 : 0.0;
     if (m_snapshot.hasRun) m_history.append(m_snapshot, t);
     ++m_ticks;

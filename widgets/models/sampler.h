@@ -1,7 +1,7 @@
 // Sampler: the GUI's eye on a run. A QTimer (33 Hz by default) reaps
 // exited children (Run::poll), takes a Snapshot, and appends it to the
-// History, drains the run's event trace into its TraceLog; views listen to
-// sampled().
+// History; views listen to sampled(). (The scenario's poll drains the
+// run's event trace, trace().)
 //
 // It only reads: the board and the arena headers with relaxed loads
 // (takeSnapshot), never a lock a worker could wait on. CPU times come from
@@ -50,8 +50,8 @@ public:
     // Seconds since beginRun at the last tick.
     [[nodiscard]] double seconds() const noexcept { return m_history.now(); }
     [[nodiscard]] std::uint64_t ticks() const noexcept { return m_ticks; }
-    // The run's event trace so far (empty when the scenario does not trace).
-    [[nodiscard]] const TraceLog &trace() const noexcept { return m_trace; }
+    // The run's event trace so far (the scenario's; empty without one).
+    [[nodiscard]] const TraceLog &trace() const noexcept;
     // When the run began (CLOCK_MONOTONIC): the charts' time zero.
     [[nodiscard]] std::uint64_t startNs() const noexcept { return m_startNs; }
 
@@ -63,7 +63,6 @@ private:
     QTimer m_timer;
     Snapshot m_snapshot;
     History m_history;
-    TraceLog m_trace;
     std::uint64_t m_startNs = 0;
     std::uint64_t m_ticks = 0;
 };

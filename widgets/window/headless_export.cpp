@@ -1,7 +1,9 @@
 #include "headless_export.h"
 
 #include "args.h"
+#include "catalog.h"
 #include "chart_exporter.h"
+#include "recording.h"
 #include "sampler.h"
 #include "scenario.h"
 #include "sequence_chart.h"
@@ -18,7 +20,7 @@ namespace ipc {
 
 bool wantsChartExport(int argc, char **argv)
 {
-    if (argc < 3 || std::strcmp(argv[1], "run") != 0) return false;
+    if (argc < 3 || (std::strcmp(argv[1], "run") != 0 && std::strcmp(argv[1], "replay") != 0)) return false;
     for (int i = 2; i < argc; ++i)
         if (!std::strcmp(argv[i], "--export")) return true;
     return false;
@@ -44,16 +46,18 @@ struct ExportState {
     ChartStyle style = ChartStyle::normal();
 };
 
-// The message sequence chart as the window shows it following the run: the
-// last stretch, as much as keeps its arrows apart; its CSV holds every event.
-Result<QStringList> exportSequenceChart(const ExportState &state, const ExportOptions &options)
+// The message sequence chart as the window shows it following the run
+// (the last stretch, as much as keeps its arrows apart) up to `nowNs`; its
+// CSV holds every event.
+Result<QStringList> exportSequenceChart(const TraceLog &trace, std::uint64_t startNs, std::uint64_t nowNs,
+                                        const ExportState &state, const ExportOptions &options)
 {
-    if (state.sampler.trace().events().empty()) return QStringList();
+    if (trace.events().empty()) return QStringList();
     SequenceChart chart;
     chart.resize(options.logicalSize);
     chart.setChartStyle(options.style);
-    chart.setTrace(&state.sampler.trace(), state.sampler.startNs());
-    chart.setNow(state.sampler.snapshot().timeNs);
+    chart.setTrace(&trace, startNs);
+    chart.setNow(nowNs);
     chart.setTitle(QCoreApplication::translate("ipc", "Who sent what to whom: %1").arg(state.context.scenarioTitle));
     QStringList written;
     for (const ExportFormat f : state.formats) {
@@ -63,6 +67,70 @@ Result<QStringList> exportSequenceChart(const ExportState &state, const ExportOp
         written << path;
     }
     return written;
+}
+
+// --export DIR --format ... --presentation on|off, as `run` and `replay` take them.
+Result<void> readExportOptions(const Args &args, ExportState &state)
+{
+    const std::string dir = args.text("export");
+    if (dir.empty()) return fail(Errc::InvalidArgument, "--export needs a folder");
+    auto formats = parseFormats(QString::fromStdString(args.text("format", "png,svg,pdf,csv")));
+    if (!formats) return std::unexpected(formats.error());
+    // The window's presentation mode, for slides: large fonts, thick
+    // lines. (Not "--style": QApplication takes that one for itself.)
+    auto presentation = args.boolean("presentation", false);
+    if (!presentation) return std::unexpected(presentation.error());
+    state.style = ChartStyle::forMode(*presentation);
+    state.directory = QString::fromStdString(dir);
+    state.formats = *formats;
+    return {};
+}
+
+void printWritten(const QStringList &paths)
+{
+    for (const QString &path : paths)
+        std::fprintf(stderr, "wrote %s\n", QDir::toNativeSeparators(path).toUtf8().constData());
+}
+
+// replay FILE --export DIR [--at S]: the charts of the recorded run as they
+// were at S seconds (the whole run without --at), from its samples and its
+// trace; no process starts.
+Result<void> exportReplay(const Recording &recording, const Args &args)
+{
+    ExportState state;
+    if (auto ok = readExportOptions(args, state); !ok) return ok;
+    const double end = recording.samples.empty() ? 0.0 : recording.samples.back().seconds;
+    auto at = args.real("at", end, 0, 1e7);
+    if (!at) return std::unexpected(at.error());
+    if (*at > end + 1e-9)
+        return fail(Errc::InvalidArgument, "--at " + std::to_string(*at) + ": the recording ends at " +
+                                               std::to_string(end) + " s");
+    // The values axis's unit is the lesson file's (a built-in lesson's).
+    QString valuesAxis;
+    if (auto lesson = createScenario(recording.lesson)) valuesAxis = QString::fromStdString((*lesson)->texts().valuesAxis);
+    state.context = ChartContext{QString::fromStdString(recording.lesson), QString::fromStdString(recording.title),
+                                 valuesAxis};
+    History history;
+    std::uint64_t nowNs = recording.startNs;
+    for (const RecordedSample &s : recording.samples) {
+        if (s.seconds > *at + 1e-9) break;
+        if (s.snapshot.hasRun) history.append(s.snapshot, s.seconds);
+        nowNs = s.snapshot.timeNs;
+    }
+    if (!QDir().mkpath(state.directory))
+        return fail(Errc::System, "cannot create export folder '" + state.directory.toStdString() + "'");
+    ExportOptions options;
+    options.style = state.style;
+    auto written = exportAllCharts(history, state.context, state.formats, state.directory, options);
+    if (!written) return std::unexpected(written.error());
+    // The trace up to that moment.
+    Recording until = recording;
+    std::erase_if(until.events, [&](const TracedEvent &e) { return e.event.timeNs > nowNs; });
+    const TraceLog trace = until.traceLog();
+    auto sequence = exportSequenceChart(trace, recording.startNs, nowNs, state, options);
+    if (!sequence) return std::unexpected(sequence.error());
+    printWritten(*written + *sequence);
+    return {};
 }
 
 } // namespace
@@ -80,17 +148,7 @@ RunExtension chartExportExtension()
         }
         if (!QGuiApplication::instance())
             return fail(Errc::InvalidArgument, "--export needs the program's GUI libraries");
-        const std::string dir = args.text("export");
-        if (dir.empty()) return fail(Errc::InvalidArgument, "--export needs a folder");
-        auto formats = parseFormats(QString::fromStdString(args.text("format", "png,svg,pdf,csv")));
-        if (!formats) return std::unexpected(formats.error());
-        // The window's presentation mode, for slides: large fonts, thick
-        // lines. (Not "--style": QApplication takes that one for itself.)
-        auto presentation = args.boolean("presentation", false);
-        if (!presentation) return std::unexpected(presentation.error());
-        state->style = ChartStyle::forMode(*presentation);
-        state->directory = QString::fromStdString(dir);
-        state->formats = *formats;
+        if (auto ok = readExportOptions(args, *state); !ok) return ok;
         state->context = ChartContext{QString::fromStdString(scenario.lesson().name),
                                       QString::fromStdString(scenario.lesson().title),
                                       QString::fromStdString(scenario.texts().valuesAxis)};
@@ -113,16 +171,17 @@ RunExtension chartExportExtension()
         auto written = exportAllCharts(state->sampler.history(), state->context, state->formats,
                                        state->directory, options);
         if (written) {
-            auto sequence = exportSequenceChart(*state, options);
+            auto sequence = exportSequenceChart(state->sampler.trace(), state->sampler.startNs(),
+                                                state->sampler.snapshot().timeNs, *state, options);
             if (!sequence) written = std::unexpected(sequence.error());
             else written->append(*sequence);
         }
         state->sampler.setScenario(nullptr);
         if (!written) return std::unexpected(written.error());
-        for (const QString &path : *written)
-            std::fprintf(stderr, "wrote %s\n", QDir::toNativeSeparators(path).toUtf8().constData());
+        printWritten(*written);
         return {};
     };
+    ext.replay = exportReplay;
     return ext;
 }
 

@@ -31,16 +31,10 @@ std::unique_ptr<Scenario> make(const char *name)
     return s ? std::move(*s) : nullptr;
 }
 
-// Runs the lesson to its end, draining the trace as the sampler does.
-bool runTraced(Scenario &s, TraceLog &log, int timeoutMs = 60000)
+// Runs the lesson to its end; its poll drains the trace on every tick.
+bool runToEnd(Scenario &s, int timeoutMs = 60000)
 {
-    return waitFor(
-        [&] {
-            const bool done = s.finished();
-            log.drain(*s.run());
-            return done;
-        },
-        timeoutMs);
+    return waitFor([&] { return s.finished(); }, timeoutMs);
 }
 
 std::size_t countKind(const TraceLog &log, TraceKind kind, std::uint32_t object)
@@ -119,10 +113,9 @@ void TestTrace::producerConsumerPairsEveryItem()
     QVERIFY(s->setParam("work_us", 0));
     s->setTracing(true);
     QVERIFY(s->start());
-    TraceLog log;
-    QVERIFY(runTraced(*s, log));
+    QVERIFY(runToEnd(*s));
     s->stop();
-    log.drain(*s->run());
+    const TraceLog &log = s->trace();
     QCOMPARE(log.dropped(), std::uint64_t(0));
     const std::uint32_t queue = s->run()->arena().indexOf(*s->run()->arena().find<Queue>("queue"));
     QVERIFY(queue != kNoObject);
@@ -161,10 +154,9 @@ void TestTrace::pingpongPairsEverySend()
     QVERIFY(s->setParam("rate", 3000));
     s->setTracing(true);
     QVERIFY(s->start());
-    TraceLog log;
-    QVERIFY(runTraced(*s, log));
+    QVERIFY(runToEnd(*s));
     s->stop();
-    log.drain(*s->run());
+    const TraceLog &log = s->trace();
     QCOMPARE(log.dropped(), std::uint64_t(0));
     std::size_t sends = 0;
     std::size_t recvs = 0;
@@ -215,11 +207,11 @@ void TestTrace::killedProducerKeepsItsLastEvents()
     QVERIFY(s->setParam("rate", 500));
     s->setTracing(true);
     QVERIFY(s->start());
-    TraceLog log;
+    const TraceLog &log = s->trace();
     Run &run = *s->run();
     // Let both producers put a few items, then SIGKILL the first.
     QVERIFY(waitFor([&] {
-        log.drain(run);
+        s->poll();
         return countKind(log, TraceKind::Put, run.arena().indexOf(*run.arena().find<Queue>("queue"))) >= 10;
     }));
     std::uint32_t victim = kNoObject;
@@ -234,13 +226,11 @@ void TestTrace::killedProducerKeepsItsLastEvents()
     // The other producer and the consumer go on: more items pair after the kill.
     std::size_t pairedAtKill = 0;
     QVERIFY(waitFor([&] {
-        run.poll();
-        log.drain(run);
+        s->poll();
         if (!pairedAtKill && log.processes()[victim].exited) pairedAtKill = log.messages().size();
         return pairedAtKill && log.messages().size() >= pairedAtKill + 20;
     }));
     s->stop();
-    log.drain(run);
     const TracedProcess &dead = log.processes()[victim];
     QVERIFY(dead.exited);
     QCOMPARE(dead.exitStatus, std::int64_t(-SIGKILL));
@@ -267,10 +257,9 @@ void TestTrace::chromeTraceJsonOfPingpong()
     QVERIFY(s->setParam("rate", 2000));
     s->setTracing(true);
     QVERIFY(s->start());
-    TraceLog log;
-    QVERIFY(runTraced(*s, log));
+    QVERIFY(runToEnd(*s));
     s->stop();
-    log.drain(*s->run());
+    const TraceLog &log = s->trace();
     QVERIFY(!log.messages().empty());
     const QByteArray json = chromeTraceJson(log, log.startNs(), {{"lost updates", {{log.startNs(), 0.0}}}});
     QJsonParseError error;

@@ -107,6 +107,7 @@ private Q_SLOTS:
     void parseFormats();
     void exportAll();
     void headlessRunWritesCharts();
+    void replayWritesTheRecordedCharts();
     void barsFollowTheResults();
     void oneWayPipeDrawsOneDirection();
     void manyPipesDrawMessagesOnly();
@@ -608,6 +609,51 @@ void TestChartExport::headlessRunWritesCharts()
     QVERIFY(badStyle.waitForFinished(30000));
     QCOMPARE(badStyle.exitCode(), 2);
     QVERIFY(badStyle.readAllStandardError().contains("huge"));
+}
+
+// replay FILE --export: the charts of a recorded run from its samples and
+// trace (no process starts), the whole run or up to --at.
+void TestChartExport::replayWritesTheRecordedCharts()
+{
+    const QByteArray program = qgetenv("IPC_PLAYGROUND");
+    if (program.isEmpty()) QSKIP("IPC_PLAYGROUND is not set (run through CTest)");
+    const QString file = m_dir.filePath(QStringLiteral("race.ipcrec"));
+    const auto run = [&](const QStringList &args) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("DISPLAY"));
+        p.setProcessEnvironment(env);
+        p.start(QString::fromLocal8Bit(program), args);
+        p.waitForFinished(60000);
+        return std::pair{p.exitCode(), p.readAllStandardError()};
+    };
+    QCOMPARE(run({QStringLiteral("run"), QStringLiteral("race"), QStringLiteral("--seconds"), QStringLiteral("1.5"),
+                  QStringLiteral("--record"), file})
+                 .first,
+             0);
+    const QString whole = m_dir.filePath(QStringLiteral("replay-whole"));
+    const auto w = run({QStringLiteral("replay"), file, QStringLiteral("--export"), whole, QStringLiteral("--format"),
+                        QStringLiteral("png,csv")});
+    QVERIFY2(w.first == 0, w.second.constData());
+    QVERIFY(looksDrawn(QImage(QDir(whole).filePath(QStringLiteral("race-values.png")))));
+    QVERIFY(looksDrawn(QImage(QDir(whole).filePath(QStringLiteral("race-sequence.png")))));
+    const QString early = m_dir.filePath(QStringLiteral("replay-early"));
+    const auto e = run({QStringLiteral("replay"), file, QStringLiteral("--export"), early, QStringLiteral("--format"),
+                        QStringLiteral("csv"), QStringLiteral("--at"), QStringLiteral("0.5")});
+    QVERIFY2(e.first == 0, e.second.constData());
+    // Up to half a second: fewer samples than the whole run, none later.
+    const QList<QByteArray> all = readAll(QDir(whole).filePath(QStringLiteral("race-values.csv"))).trimmed().split('\n');
+    const QList<QByteArray> part = readAll(QDir(early).filePath(QStringLiteral("race-values.csv"))).trimmed().split('\n');
+    QVERIFY(part.size() > 2);
+    QVERIFY(part.size() < all.size());
+    QVERIFY(part.last().split(',').first().toDouble() <= 0.5);
+    // The same samples as the whole run's, up to there.
+    for (qsizetype i = 0; i < part.size(); ++i) QCOMPARE(part[i], all[i]);
+    // Past the end of the recording: a usage error that says where it ends.
+    const auto late = run({QStringLiteral("replay"), file, QStringLiteral("--export"), early, QStringLiteral("--at"),
+                           QStringLiteral("100")});
+    QCOMPARE(late.first, 2);
+    QVERIFY(late.second.contains("the recording ends at"));
 }
 
 QTEST_MAIN(TestChartExport)
