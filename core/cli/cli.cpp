@@ -463,7 +463,6 @@ Result<std::optional<Stepper>> stepperOf(const Args &args, Scenario &scenario)
 class RunOutputs {
 public:
     static constexpr std::uint64_t kSampleEveryNs = 30'000'000; // the window's sampling interval
-    static constexpr std::size_t kMaxSamples = 16384;           // then every other one goes
 
     [[nodiscard]] static Result<std::unique_ptr<RunOutputs>> open(const Args &args, Scenario &s)
     {
@@ -491,7 +490,7 @@ public:
                 if (track == m_metrics.end()) track = m_metrics.insert(m_metrics.end(), CounterTrack{m.key, {}});
                 if (track->points.empty() || track->points.back().second != m.value) track->points.emplace_back(now, m.value);
             }
-        if (m_recordFile.isOpen() && now - m_lastSampleNs >= m_everyNs) sample(s, now);
+        if (m_recordFile.isOpen() && now - m_lastSampleNs >= kSampleEveryNs) sample(s, now);
     }
     [[nodiscard]] Result<void> write(Scenario &s)
     {
@@ -500,7 +499,7 @@ public:
         if (m_traceFile.isOpen())
             if (auto ok = writeAll(m_traceFile, chromeTraceJson(log, log.startNs(), m_metrics)); !ok) return ok;
         if (m_recordFile.isOpen()) {
-            Recording r = recordingOf(s, m_startNs, std::move(m_samples));
+            Recording r = recordingOf(s, m_startNs, m_samples.samples());
             r.program = programVersion();
             if (auto ok = writeAll(m_recordFile, encodeRecording(r)); !ok) return ok;
         }
@@ -517,13 +516,7 @@ private:
         RecordedSample r;
         takeSnapshot(s, r.snapshot);
         r.seconds = r.snapshot.timeNs > m_startNs ? double(r.snapshot.timeNs - m_startNs) * 1e-9 : 0.0;
-        m_samples.push_back(std::move(r));
-        if (m_samples.size() < kMaxSamples) return;
-        // A long run keeps its start and its end, at half the rate.
-        std::vector<RecordedSample> kept;
-        for (std::size_t i = 0; i < m_samples.size(); i += 2) kept.push_back(std::move(m_samples[i]));
-        m_samples = std::move(kept);
-        m_everyNs *= 2;
+        m_samples.add(std::move(r));
     }
     static Result<void> writeAll(QFile &file, const QByteArray &bytes)
     {
@@ -538,8 +531,7 @@ private:
     std::vector<CounterTrack> m_metrics;
     std::uint64_t m_startNs = 0;
     std::uint64_t m_lastSampleNs = 0;
-    std::uint64_t m_everyNs = kSampleEveryNs;
-    std::vector<RecordedSample> m_samples;
+    SampleLog m_samples;
 };
 
 // Runs the started scenario until every process is done, the deadline, or

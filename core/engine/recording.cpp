@@ -428,6 +428,22 @@ void decodeTrace(Fields f, Recording &r, const std::string &where)
 
 } // namespace
 
+void SampleLog::add(RecordedSample sample)
+{
+    if (!m_samples.empty() && ++m_skipped < m_stride) {
+        m_samples.back() = std::move(sample); // the newest stands in until the next kept one
+        return;
+    }
+    m_skipped = 0;
+    m_samples.push_back(std::move(sample));
+    if (m_samples.size() < kMax) return;
+    std::vector<RecordedSample> kept;
+    kept.reserve(kMax / 2 + 1);
+    for (std::size_t i = 0; i < m_samples.size(); i += 2) kept.push_back(std::move(m_samples[i]));
+    m_samples = std::move(kept);
+    m_stride *= 2;
+}
+
 TraceLog Recording::traceLog() const
 {
     TraceLog log;

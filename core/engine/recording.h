@@ -33,6 +33,23 @@ struct RecordedSample {
     Snapshot snapshot;  // its processes, objects, metrics and bars (not its wait-for graph)
 };
 
+// The samples of a run as a recording keeps them: every one up to kMax,
+// then every other one (the first and the newest kept), and so on, so an
+// hour's lecture stays some tens of MB.
+class SampleLog {
+public:
+    static constexpr std::size_t kMax = 16384;
+
+    void clear() { *this = SampleLog(); }
+    void add(RecordedSample sample);
+    [[nodiscard]] const std::vector<RecordedSample> &samples() const noexcept { return m_samples; }
+
+private:
+    std::vector<RecordedSample> m_samples;
+    std::size_t m_stride = 1;  // keep one sample in this many
+    std::size_t m_skipped = 0; // since the last kept
+};
+
 struct RecordedProcess {
     std::uint32_t slot = 0;
     std::int32_t pid = 0;

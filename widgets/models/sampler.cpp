@@ -24,6 +24,7 @@ void Sampler::beginRun(std::uint64_t startNs)
     m_startNs = startNs;
     m_ticks = 0;
     m_history.clear();
+    m_samples.clear();
     m_snapshot = Snapshot{};
 }
 
@@ -47,7 +48,10 @@ void Sampler::tick()
     options.readCpuTime = m_ticks % kCpuEveryTicks == 0;
     takeSnapshot(*m_scenario, m_snapshot, options);
     const double t = m_snapshot.timeNs > m_startNs ? double(m_snapshot.timeNs - m_startNs) * 1e-9 : 0.0;
-    if (m_snapshot.hasRun) m_history.append(m_snapshot, t);
+    if (m_snapshot.hasRun) {
+        m_history.append(m_snapshot, t);
+        m_samples.add({t, m_snapshot});
+    }
     ++m_ticks;
     Q_EMIT sampled();
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "history.h"
+#include "recording.h"
 #include "snapshot.h"
 #include "trace_log.h"
 
@@ -50,6 +51,9 @@ public:
     // Seconds since beginRun at the last tick.
     [[nodiscard]] double seconds() const noexcept { return m_history.now(); }
     [[nodiscard]] std::uint64_t ticks() const noexcept { return m_ticks; }
+    // Every sample of the run so far, as a recording keeps them (File >
+    // Save run).
+    [[nodiscard]] const std::vector<RecordedSample> &samples() const noexcept { return m_samples.samples(); }
     // The run's event trace so far (the scenario's; empty without one).
     [[nodiscard]] const TraceLog &trace() const noexcept;
     // When the run began (CLOCK_MONOTONIC): the charts' time zero.
@@ -63,6 +67,7 @@ private:
     QTimer m_timer;
     Snapshot m_snapshot;
     History m_history;
+    SampleLog m_samples;
     std::uint64_t m_startNs = 0;
     std::uint64_t m_ticks = 0;
 };

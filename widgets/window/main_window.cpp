@@ -8,6 +8,7 @@
 #include "controls_panel.h"
 #include "explanation_pane.h"
 #include "process_diagram.h"
+#include "recording.h"
 #include "sequence_chart.h"
 #include "state_legend.h"
 
@@ -281,6 +282,10 @@ void MainWindow::buildFileActions()
     connect(makeAction("copy-chart", tr("&Copy current chart"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C),
                  tr("Copy the current chart to the clipboard as an image")),
             &QAction::triggered, this, &MainWindow::copyCurrentChart);
+    connect(makeAction("save-run", tr("&Save run..."), QKeySequence(Qt::CTRL | Qt::Key_S),
+                 tr("Keep this run in a file (its samples and its event trace): `ipc-playground replay FILE` "
+                    "shows it again without starting a process")),
+            &QAction::triggered, this, &MainWindow::saveRunWithDialog);
     connect(makeAction("export-folder", tr("Choose export &folder..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
                  tr("Where exports go by default")),
             &QAction::triggered, this, &MainWindow::chooseExportFolder);
@@ -307,6 +312,7 @@ void MainWindow::buildMenus()
     exportMenu->addSeparator();
     exportMenu->addAction(action(QStringLiteral("export-all")));
     exportMenu->addAction(action(QStringLiteral("export-trace")));
+    file->addAction(action(QStringLiteral("save-run")));
     file->addAction(action(QStringLiteral("copy-chart")));
     file->addAction(action(QStringLiteral("export-folder")));
     file->addAction(action(QStringLiteral("save-schedule")));
@@ -1038,6 +1044,35 @@ Result<void> MainWindow::exportTrace(const QString &path) const
     if (!file.commit())
         return fail(Errc::System, "cannot write '" + path.toStdString() + "': " + file.errorString().toStdString());
     return {};
+}
+
+Result<void> MainWindow::saveRun(const QString &path) const
+{
+    const Scenario *s = m_controller->scenario();
+    const Sampler &sampler = m_controller->sampler();
+    if (!s || sampler.samples().empty()) return fail(Errc::InvalidArgument, "no run yet: start a scenario first");
+    Recording r = recordingOf(*s, sampler.startNs(), sampler.samples());
+    r.program = QCoreApplication::applicationVersion().toStdString();
+    return saveRecording(r, path);
+}
+
+void MainWindow::saveRunWithDialog()
+{
+    if (m_controller->sampler().samples().empty()) {
+        statusBar()->showMessage(tr("No run yet: start a scenario first"), 5000);
+        return;
+    }
+    const QString suggested = QDir(m_exportFolder).filePath(chartContext().scenarioName + QStringLiteral(".ipcrec"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Save run"), suggested, tr("Recordings (*.ipcrec)"));
+    if (path.isEmpty()) return;
+    if (auto r = saveRun(path); !r) {
+        statusBar()->showMessage(tr("Could not save the run: %1").arg(QString::fromStdString(r.error().message)), 10000);
+        return;
+    }
+    m_exportFolder = QFileInfo(path).absolutePath();
+    statusBar()->showMessage(tr("Saved %1: `ipc-playground replay` shows it again").arg(QDir::toNativeSeparators(path)),
+                             8000);
 }
 
 void MainWindow::exportTraceWithDialog()

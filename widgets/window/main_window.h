@@ -62,6 +62,8 @@ public:
     // The run's event trace as Chrome trace-event JSON (File > Export),
     // the lesson's plotted values as counter tracks.
     [[nodiscard]] Result<void> exportTrace(const QString &path) const;
+    // The run so far as a recording (File > Save run; `replay` reads it).
+    [[nodiscard]] Result<void> saveRun(const QString &path) const;
     [[nodiscard]] ControlsPanel *controls() const noexcept { return m_controls; }
     [[nodiscard]] ExplanationPane *explanation() const noexcept { return m_explanation; }
     [[nodiscard]] QTableView *processTable() const noexcept { return m_table; }
@@ -134,6 +136,7 @@ private:
     void exportCurrentWithDialog(ChartAction action);
     void exportAllWithDialog();
     void exportTraceWithDialog();
+    void saveRunWithDialog();
     void setCenterSizes(int diagram, int rest);
     void openScenarioWithDialog();
     void chooseExportFolder();

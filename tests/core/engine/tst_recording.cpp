@@ -151,6 +151,7 @@ private Q_SLOTS:
     void refusesWrongFieldsWithTheirPlace();
     void damagedBytesNeverCrash();
     void cliRecordsAndReplays();
+    void longRunsKeepTheirStartAndEnd();
 };
 
 void TestRecording::realRunComesBackExactly()
@@ -338,6 +339,24 @@ void TestRecording::cliRecordsAndReplays()
                      QStringLiteral("/no/such/dir/x.ipcrec")})
                  .code,
              2);
+}
+
+// An hour at 33 Hz: bounded, evenly thinned, the first and the newest kept.
+void TestRecording::longRunsKeepTheirStartAndEnd()
+{
+    SampleLog log;
+    constexpr int kTicks = 120'000;
+    for (int i = 0; i < kTicks; ++i) {
+        RecordedSample s;
+        s.seconds = i * 0.03;
+        log.add(std::move(s));
+    }
+    const auto &kept = log.samples();
+    QVERIFY(kept.size() <= SampleLog::kMax);
+    QVERIFY(kept.size() >= SampleLog::kMax / 4);
+    QCOMPARE(kept.front().seconds, 0.0);
+    QCOMPARE(kept.back().seconds, (kTicks - 1) * 0.03);
+    for (std::size_t i = 1; i < kept.size(); ++i) QVERIFY(kept[i].seconds > kept[i - 1].seconds);
 }
 
 QTEST_GUILESS_MAIN(TestRecording)

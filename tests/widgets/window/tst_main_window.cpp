@@ -14,6 +14,7 @@
 
 #include <set>
 #include "process_diagram.h"
+#include "recording.h"
 #include "sequence_chart.h"
 #include "state_legend.h"
 #include "shared_value.h"
@@ -825,6 +826,16 @@ void TestMainWindow::sequenceChartTakesTheChartsPlace()
     int flows = 0;
     for (const QJsonValue &e : events) flows += e.toObject().value(QStringLiteral("ph")).toString() == QStringLiteral("s");
     QVERIFY(flows >= 20);
+    // File > Save run: the run's samples and trace, which replay reads back.
+    const QString recording = dir.filePath(QStringLiteral("run.ipcrec"));
+    QVERIFY(w.saveRun(recording));
+    const auto back = loadRecording(recording);
+    QVERIFY2(back, back ? "" : back.error().message.c_str());
+    QCOMPARE(back->lesson, std::string("producer-consumer"));
+    QVERIFY(back->samples.size() >= 2);
+    QVERIFY(back->samples.size() <= sampler.samples().size());
+    QVERIFY(back->samples.back().snapshot.processes == sampler.samples()[back->samples.size() - 1].snapshot.processes);
+    QVERIFY(back->traceLog().messages().size() >= 20);
     // Hidden again: the charts come back.
     w.action(QStringLiteral("show-sequence"))->trigger();
     QVERIFY(!w.sequenceChart()->isVisible());
