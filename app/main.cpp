@@ -61,6 +61,7 @@ int main(int argc, char **argv)
     const QString start = QStringLiteral("start");
     const QString presentation = QStringLiteral("presentation");
     const QString step = QStringLiteral("step");
+    const QString replay = QStringLiteral("replay");
     if (!parser.parse(QApplication::arguments()) || !parser.positionalArguments().isEmpty()) {
         const QString problem = parser.errorText().isEmpty()
                                     ? QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().value(0))
@@ -85,6 +86,11 @@ int main(int argc, char **argv)
     }
     if (parser.isSet(presentation)) window.setPresentationMode(true);
     if (parser.isSet(step)) window.action(QStringLiteral("step-mode"))->trigger();
+    if (parser.isSet(replay))
+        if (auto opened = window.openRecording(parser.value(replay)); !opened) {
+            std::fprintf(stderr, "ipc-playground: %s\n", opened.error().message.c_str());
+            return 2;
+        }
     window.show();
     if (parser.isSet(start)) window.action(QStringLiteral("start"))->trigger();
     return QApplication::exec();

@@ -815,6 +815,7 @@ const std::vector<CliOption> &windowOptions()
         {"start", "", "start it at once"},
         {"presentation", "", "in presentation mode"},
         {"step", "", "in step mode: each process waits for its steps (keys 1-9)"},
+        {"replay", "FILE", "open a saved run (File > Save run, run --record) to replay it"},
     };
     return kOptions;
 }

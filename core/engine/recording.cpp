@@ -123,6 +123,16 @@ QCborMap encodeSample(const RecordedSample &r)
     return out;
 }
 
+QCborArray encodeLinks(const std::vector<Link> &links)
+{
+    QCborArray out;
+    for (const Link &l : links)
+        out.append(QCborMap{{QStringLiteral("slot"), qint64(l.slot)},
+                            {QStringLiteral("object"), text(l.object)},
+                            {QStringLiteral("kind"), qint64(l.kind)}});
+    return out;
+}
+
 // Trace events packed little-endian, 28 bytes each: slot u32, time u64,
 // seq i64, object u32, kind u8, state u8, direction u16.
 constexpr std::size_t kEventBytes = 28;
@@ -492,7 +502,9 @@ QByteArray encodeRecording(const Recording &r)
                                            {QStringLiteral("objects"), objects},
                                            {QStringLiteral("events"), packEvents(r.events)},
                                            {QStringLiteral("dropped"), whole(r.droppedEvents)}}},
-        {QStringLiteral("schedule"), schedule}};
+        {QStringLiteral("schedule"), schedule},
+        {QStringLiteral("links"), encodeLinks(r.links)},
+        {QStringLiteral("only_linked_objects"), r.drawsOnlyLinkedObjects}};
     return root.toCborValue().toCbor();
 }
 
@@ -529,6 +541,19 @@ Result<Recording> decodeRecording(const QByteArray &bytes, const std::string &wh
             top.problem("schedule", "holds something other than a process number");
         r.schedule.push_back(std::uint32_t(step.toInteger()));
     }
+    // (Optional: a recording without them draws no lines.)
+    if (top.has("links")) {
+        const QCborArray links = top.array("links");
+        for (qsizetype i = 0; i < links.size() && !error; ++i) {
+            Fields l = top.child(links[i], "link " + std::to_string(i));
+            Link link;
+            link.slot = std::uint32_t(l.integer("slot", 0, Board::kMaxSlots - 1));
+            link.object = l.str("object");
+            link.kind = Link::Kind(l.integer("kind", 0, std::int64_t(Link::Kind::Serves)));
+            r.links.push_back(std::move(link));
+        }
+    }
+    if (top.has("only_linked_objects")) r.drawsOnlyLinkedObjects = top.flag("only_linked_objects");
     if (error) return std::unexpected(*error);
     return r;
 }
@@ -574,6 +599,8 @@ Recording recordingOf(const Scenario &scenario, std::uint64_t startNs, std::vect
     r.events = log.events();
     r.droppedEvents = log.dropped();
     r.schedule = scenario.schedule();
+    r.links = scenario.links();
+    r.drawsOnlyLinkedObjects = scenario.drawsOnlyLinkedObjects();
     return r;
 }
 

@@ -73,6 +73,8 @@ struct Recording {
     std::vector<TracedEvent> events;        // in time order
     std::uint64_t droppedEvents = 0;
     std::vector<std::uint32_t> schedule;    // step mode: the steps taken, in order
+    std::vector<Link> links;                // who uses which object, as the run ended (the diagram's lines)
+    bool drawsOnlyLinkedObjects = false;
 
     // The trace as a TraceLog (pairs, intervals, hand-offs), for the pictures.
     [[nodiscard]] TraceLog traceLog() const;

@@ -9,6 +9,8 @@
 #include "explanation_pane.h"
 #include "process_diagram.h"
 #include "recording.h"
+#include "replay_bar.h"
+#include "replay_controller.h"
 #include "sequence_chart.h"
 #include "state_legend.h"
 
@@ -59,6 +61,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     : QMainWindow(parent),
       m_options(options),
       m_controller(new RunController(this)),
+      m_replay(new ReplayController(this)),
       m_model(new ProcessTableModel(this)),
       m_baseFont(QApplication::font())
 {
@@ -77,6 +80,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(m_controller, &RunController::problem, this,
             [this](const QString &m) { statusBar()->showMessage(m, 10000); });
     connect(&m_controller->sampler(), &Sampler::sampled, this, &MainWindow::onSampled);
+    connect(m_replay, &ReplayController::moved, this, &MainWindow::onReplayMoved);
 
     // The first start fits the screen it opens on: 1600x900, or on a
     // smaller screen (a 1024x768 projector) maximised, frame and all.
@@ -286,6 +290,9 @@ void MainWindow::buildFileActions()
                  tr("Keep this run in a file (its samples and its event trace): `ipc-playground replay FILE` "
                     "shows it again without starting a process")),
             &QAction::triggered, this, &MainWindow::saveRunWithDialog);
+    connect(makeAction("open-recording", tr("Open &recording..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+                 tr("Show a saved run again, with no process started: a time slider moves every view")),
+            &QAction::triggered, this, &MainWindow::openRecordingWithDialog);
     connect(makeAction("export-folder", tr("Choose export &folder..."), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
                  tr("Where exports go by default")),
             &QAction::triggered, this, &MainWindow::chooseExportFolder);
@@ -313,6 +320,7 @@ void MainWindow::buildMenus()
     exportMenu->addAction(action(QStringLiteral("export-all")));
     exportMenu->addAction(action(QStringLiteral("export-trace")));
     file->addAction(action(QStringLiteral("save-run")));
+    file->addAction(action(QStringLiteral("open-recording")));
     file->addAction(action(QStringLiteral("copy-chart")));
     file->addAction(action(QStringLiteral("export-folder")));
     file->addAction(action(QStringLiteral("save-schedule")));
@@ -365,6 +373,11 @@ void MainWindow::buildLayout()
 
     m_rate = new QLabel(this);
     statusBar()->addPermanentWidget(m_rate);
+
+    m_replayBar = new ReplayBar(m_replay, this);
+    addToolBar(Qt::BottomToolBarArea, m_replayBar);
+    m_replayBar->hide();
+    connect(m_replayBar, &ReplayBar::closeRequested, this, &MainWindow::closeReplay);
 }
 
 // The scenarios, in catalog order; double-click or Enter starts one.
@@ -663,6 +676,7 @@ ChartContext MainWindow::chartContext() const
 
 void MainWindow::onScenarioChanged()
 {
+    closeReplay();
     m_model->clear();
     m_controls->showSnapshot(Snapshot{}); // the kill list: the previous lesson's processes are gone
     m_rate->clear();
@@ -678,6 +692,7 @@ void MainWindow::onScenarioChanged()
 
 void MainWindow::onRunStarted()
 {
+    closeReplay();
     Scenario *s = m_controller->scenario();
     m_charts->setContext(chartContext());
     m_sequence->setTrace(&m_controller->sampler().trace(), m_controller->sampler().startNs());
@@ -1073,6 +1088,71 @@ void MainWindow::saveRunWithDialog()
     m_exportFolder = QFileInfo(path).absolutePath();
     statusBar()->showMessage(tr("Saved %1: `ipc-playground replay` shows it again").arg(QDir::toNativeSeparators(path)),
                              8000);
+}
+
+Result<void> MainWindow::openRecording(const QString &path)
+{
+    // Read first: a file that is not a recording changes nothing.
+    auto loaded = loadRecording(path);
+    if (!loaded) return std::unexpected(loaded.error());
+    // The live run stops; its lesson becomes the recorded one, with the
+    // recorded parameters: the controls and the texts say what ran, and
+    // Start runs it again live.
+    if (m_controller->active()) m_controller->stop();
+    m_controller->sampler().stop();
+    if (chooseScenario(QString::fromStdString(loaded->lesson))) {
+        for (const auto &[key, value] : loaded->params) (void)m_controller->setParam(QString::fromStdString(key), value);
+        m_controls->rebuildParameters();
+        m_explanation->refresh();
+    }
+    m_replay->open(std::move(*loaded), path);
+    const Recording &r = m_replay->recording();
+    m_model->clear();
+    m_stateLegend->reset();
+    m_diagram->setLinks(r.links, r.drawsOnlyLinkedObjects);
+    m_charts->setContext(ChartContext{QString::fromStdString(r.lesson), QString::fromStdString(r.title),
+                                      m_replay->lesson() ? QString::fromStdString(m_replay->lesson()->texts().valuesAxis)
+                                                         : QString()});
+    m_sequence->setTrace(&m_replay->trace(), r.startNs);
+    m_sequence->setTitle(tr("Who sent what to whom: %1").arg(QString::fromStdString(r.title)));
+    setWindowTitle(tr("IPC Playground - replay of %1").arg(QFileInfo(path).fileName()));
+    m_replayBar->show();
+    m_replayBar->sync();
+    onReplayMoved();
+    return {};
+}
+
+void MainWindow::openRecordingWithDialog()
+{
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open recording"), m_exportFolder, tr("Recordings (*.ipcrec);;All files (*)"));
+    if (path.isEmpty()) return;
+    if (auto r = openRecording(path); !r)
+        statusBar()->showMessage(tr("Cannot open the recording: %1").arg(QString::fromStdString(r.error().message)), 10000);
+}
+
+// Every view at the replay's moment, as onSampled does for a live run.
+void MainWindow::onReplayMoved()
+{
+    if (!m_replay->active()) return;
+    const Snapshot &snap = m_replay->snapshot();
+    m_model->update(snap);
+    m_diagram->showSnapshot(snap);
+    m_stateLegend->note(snap);
+    m_charts->refresh(m_replay->history());
+    m_charts->setRunEnded(true, m_replay->history());
+    m_sequence->setTrace(&m_replay->trace(), m_replay->startNs());
+    m_sequence->setNow(m_replay->nowNs());
+    m_rate->setText(tr("replay  |  %1 processes  |  t = %2 s").arg(snap.processes.size()).arg(m_replay->position(), 0, 'f', 2));
+}
+
+void MainWindow::closeReplay()
+{
+    if (!m_replay->active()) return;
+    m_replay->close();
+    m_replayBar->hide();
+    m_sequence->setTrace(&m_controller->sampler().trace(), m_controller->sampler().startNs());
+    setWindowTitle(tr("IPC Playground - %1").arg(chartContext().scenarioTitle));
 }
 
 void MainWindow::exportTraceWithDialog()

@@ -35,6 +35,8 @@ class ControlsPanel;
 class ExplanationPane;
 class ProcessDiagram;
 class SequenceChart;
+class ReplayBar;
+class ReplayController;
 class StateLegend;
 
 struct MainWindowOptions {
@@ -64,6 +66,13 @@ public:
     [[nodiscard]] Result<void> exportTrace(const QString &path) const;
     // The run so far as a recording (File > Save run; `replay` reads it).
     [[nodiscard]] Result<void> saveRun(const QString &path) const;
+    // A saved run shown again (File > Open recording): the live run stops,
+    // no process starts, the replay bar's slider moves every view. Leaving
+    // it: Close on the bar, or choosing or starting a lesson.
+    [[nodiscard]] Result<void> openRecording(const QString &path);
+    void closeReplay();
+    [[nodiscard]] ReplayController &replay() noexcept { return *m_replay; }
+    [[nodiscard]] ReplayBar *replayBar() const noexcept { return m_replayBar; }
     [[nodiscard]] ControlsPanel *controls() const noexcept { return m_controls; }
     [[nodiscard]] ExplanationPane *explanation() const noexcept { return m_explanation; }
     [[nodiscard]] QTableView *processTable() const noexcept { return m_table; }
@@ -137,6 +146,8 @@ private:
     void exportAllWithDialog();
     void exportTraceWithDialog();
     void saveRunWithDialog();
+    void openRecordingWithDialog();
+    void onReplayMoved();
     void setCenterSizes(int diagram, int rest);
     void openScenarioWithDialog();
     void chooseExportFolder();
@@ -150,6 +161,8 @@ private:
 
     Options m_options;
     RunController *m_controller;
+    ReplayController *m_replay;
+    ReplayBar *m_replayBar = nullptr;
     ProcessTableModel *m_model;
     QListWidget *m_list = nullptr;
     QWidget *m_listBox = nullptr;

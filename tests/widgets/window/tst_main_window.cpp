@@ -15,6 +15,8 @@
 #include <set>
 #include "process_diagram.h"
 #include "recording.h"
+#include "replay_bar.h"
+#include "replay_controller.h"
 #include "sequence_chart.h"
 #include "state_legend.h"
 #include "shared_value.h"
@@ -31,6 +33,7 @@
 #include <QLabel>
 #include <QMap>
 #include <QListWidget>
+#include <QSlider>
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -113,6 +116,7 @@ private Q_SLOTS:
     void answerAfterTheRun();
     void shortRunFillsTheTimeAxis();
     void sequenceChartTakesTheChartsPlace();
+    void replayShowsASavedRunWithoutAProcess();
 };
 
 void TestMainWindow::initTestCase()
@@ -843,6 +847,67 @@ void TestMainWindow::sequenceChartTakesTheChartsPlace()
     const std::vector<pid_t> pids = pidsOf(sampler.snapshot());
     w.action(QStringLiteral("stop"))->trigger();
     QVERIFY(allGone(pids));
+}
+
+// File > Open recording: a saved race shown again with no process started;
+// the slider moves every view to that moment; a damaged file changes nothing.
+void TestMainWindow::replayShowsASavedRunWithoutAProcess()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString file = dir.filePath(QStringLiteral("race.ipcrec"));
+    {
+        MainWindow live({.useSettings = false});
+        live.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&live));
+        QVERIFY(startLongRace(live, 3));
+        QTRY_VERIFY_WITH_TIMEOUT(live.controller().sampler().samples().size() >= 20, 10000);
+        const std::vector<pid_t> pids = pidsOf(live.controller().sampler().snapshot());
+        live.action(QStringLiteral("stop"))->trigger();
+        QVERIFY(allGone(pids));
+        QVERIFY(live.saveRun(file));
+    }
+    MainWindow w({.useSettings = false});
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QVERIFY(!w.replayBar()->isVisible());
+    // Not a recording: refused, nothing opens.
+    const QString junk = dir.filePath(QStringLiteral("junk.ipcrec"));
+    QFile j(junk);
+    QVERIFY(j.open(QIODevice::WriteOnly));
+    j.write("not a recording");
+    j.close();
+    QVERIFY(!w.openRecording(junk));
+    QVERIFY(!w.replayBar()->isVisible());
+
+    QVERIFY(w.openRecording(file));
+    QVERIFY(w.replayBar()->isVisible());
+    QVERIFY(!w.controller().active());
+    QVERIFY(w.controller().scenario()->run() == nullptr); // no run, so no process
+    QCOMPARE(QString::fromStdString(w.controller().scenario()->lesson().name), QStringLiteral("race"));
+    QCOMPARE(w.controller().scenario()->param("processes"), 3.0); // the recorded parameters
+    const Recording &r = w.replay().recording();
+    QCOMPARE(w.charts()->views().isEmpty(), false);
+    // Halfway: the history holds the samples up to there, the table the
+    // processes as they were then.
+    const double half = w.replay().duration() / 2;
+    w.replay().seek(half);
+    int upTo = 0;
+    for (const RecordedSample &s : r.samples) upTo += s.seconds <= half && s.snapshot.hasRun;
+    QCOMPARE(w.replay().history().size(), upTo);
+    QCOMPARE(w.processModel().rowCount(), int(w.replay().snapshot().processes.size()));
+    QCOMPARE(w.replay().snapshot().processes.size(), std::size_t(3));
+    for (const ProcessSnapshot &p : w.replay().snapshot().processes) QCOMPARE(p.state, ProcState::Running);
+    QVERIFY(std::abs(w.replayBar()->slider()->value() - ReplayBar::kSliderSteps / 2) <= 1);
+    // The slider moves it too.
+    w.replayBar()->slider()->setValue(ReplayBar::kSliderSteps / 10);
+    QVERIFY(std::abs(w.replay().position() - w.replay().duration() / 10) < 1e-9);
+    // Playing moves on by itself; Close ends the replay.
+    w.replay().play();
+    QTRY_VERIFY_WITH_TIMEOUT(w.replay().position() > w.replay().duration() / 10 + 0.05, 5000);
+    w.closeReplay();
+    QVERIFY(!w.replayBar()->isVisible());
+    QVERIFY(!w.replay().active());
 }
 
 QTEST_MAIN(TestMainWindow)
