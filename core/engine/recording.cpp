@@ -496,6 +496,12 @@ QByteArray encodeRecording(const Recording &r)
                                             {QStringLiteral("title"), text(r.title)},
                                             {QStringLiteral("file"), text(r.scenarioFile)},
                                             {QStringLiteral("params"), params}}},
+        {QStringLiteral("texts"), QCborMap{{QStringLiteral("title"), text(r.texts.title)},
+                                           {QStringLiteral("explanation"), text(r.texts.explanation)},
+                                           {QStringLiteral("question"), text(r.texts.question)},
+                                           {QStringLiteral("answer"), text(r.texts.answer)},
+                                           {QStringLiteral("python"), text(r.texts.python)},
+                                           {QStringLiteral("values_axis"), text(r.texts.valuesAxis)}}},
         {QStringLiteral("start_ns"), whole(r.startNs)},
         {QStringLiteral("samples"), samples},
         {QStringLiteral("trace"), QCborMap{{QStringLiteral("processes"), processes},
@@ -531,6 +537,11 @@ Result<Recording> decodeRecording(const QByteArray &bytes, const std::string &wh
     r.program = top.str("program");
     r.machine = top.str("machine");
     decodeLesson(top.child(top.get("lesson"), "lesson"), r);
+    if (top.has("texts")) {
+        Fields t = top.child(top.get("texts"), "texts");
+        r.texts = LessonTexts{t.str("title"), t.str("explanation"), t.str("question"),
+                              t.str("answer"),  t.str("python"),      t.str("values_axis")};
+    }
     r.startNs = top.count("start_ns");
     const QCborArray samples = top.array("samples");
     for (qsizetype i = 0; i < samples.size() && !error; ++i)
@@ -591,6 +602,8 @@ Recording recordingOf(const Scenario &scenario, std::uint64_t startNs, std::vect
     r.title = scenario.lesson().title;
     for (const ScenarioInfo *declared : {&scenario.info(), &scenario.lesson()})
         for (const ParamSpec &p : declared->params) r.params[p.key] = scenario.param(p.key);
+    const QJsonObject result = scenario.result();
+    r.texts = scenario.texts(&result);
     r.startNs = startNs;
     r.samples = std::move(samples);
     const TraceLog &log = scenario.trace();

@@ -66,6 +66,7 @@ struct Recording {
     std::string title;
     std::string scenarioFile; // a lecturer's scenario file's JSON; empty for a built-in lesson
     std::map<std::string, double> params;
+    LessonTexts texts; // as rendered for the run, its answer from its result
     std::uint64_t startNs = 0; // CLOCK_MONOTONIC when the run began (sample times count from it)
     std::vector<RecordedSample> samples;
     std::vector<RecordedProcess> processes; // the trace's

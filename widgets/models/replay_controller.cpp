@@ -1,7 +1,5 @@
 #include "replay_controller.h"
 
-#include "catalog.h"
-#include "scenario.h"
 
 #include <algorithm>
 
@@ -28,13 +26,6 @@ void ReplayController::open(Recording recording, const QString &path)
     pause();
     m_recording = std::move(recording);
     m_path = path;
-    // Its texts, for the parameters it ran with (a lesson this build does
-    // not know is shown without them).
-    m_lesson.reset();
-    if (auto lesson = createScenario(m_recording.lesson)) {
-        m_lesson = std::move(*lesson);
-        for (const auto &[key, value] : m_recording.params) (void)m_lesson->setParam(key, value);
-    }
     m_active = true;
     m_position = -1;
     seek(duration());
@@ -45,7 +36,6 @@ void ReplayController::close()
     pause();
     m_active = false;
     m_recording = Recording();
-    m_lesson.reset();
     m_history.clear();
     m_snapshot = Snapshot{};
     m_trace.clear();

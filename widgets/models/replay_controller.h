@@ -19,8 +19,6 @@
 
 namespace ipc {
 
-class Scenario;
-
 class ReplayController : public QObject {
     Q_OBJECT
 public:
@@ -37,8 +35,6 @@ public:
     [[nodiscard]] bool active() const noexcept { return m_active; }
     [[nodiscard]] const Recording &recording() const noexcept { return m_recording; }
     [[nodiscard]] const QString &path() const noexcept { return m_path; }
-    // The lesson with the recorded parameters, for its texts (never started).
-    [[nodiscard]] Scenario *lesson() const noexcept { return m_lesson.get(); }
 
     [[nodiscard]] double duration() const noexcept;
     [[nodiscard]] double position() const noexcept { return m_position; }
@@ -67,7 +63,6 @@ private:
     bool m_active = false;
     QString m_path;
     Recording m_recording;
-    std::unique_ptr<Scenario> m_lesson;
     double m_position = 0;
     double m_speed = 1;
     History m_history;

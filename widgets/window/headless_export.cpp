@@ -1,7 +1,6 @@
 #include "headless_export.h"
 
 #include "args.h"
-#include "catalog.h"
 #include "chart_exporter.h"
 #include "recording.h"
 #include "sampler.h"
@@ -105,11 +104,8 @@ Result<void> exportReplay(const Recording &recording, const Args &args)
     if (*at > end + 1e-9)
         return fail(Errc::InvalidArgument, "--at " + std::to_string(*at) + ": the recording ends at " +
                                                std::to_string(end) + " s");
-    // The values axis's unit is the lesson file's (a built-in lesson's).
-    QString valuesAxis;
-    if (auto lesson = createScenario(recording.lesson)) valuesAxis = QString::fromStdString((*lesson)->texts().valuesAxis);
     state.context = ChartContext{QString::fromStdString(recording.lesson), QString::fromStdString(recording.title),
-                                 valuesAxis};
+                                 QString::fromStdString(recording.texts.valuesAxis)};
     History history;
     std::uint64_t nowNs = recording.startNs;
     for (const RecordedSample &s : recording.samples) {

@@ -1104,6 +1104,8 @@ Result<void> MainWindow::openRecording(const QString &path)
         for (const auto &[key, value] : loaded->params) (void)m_controller->setParam(QString::fromStdString(key), value);
         m_controls->rebuildParameters();
         m_explanation->refresh();
+    } else {
+        m_explanation->setScenario(nullptr); // a lesson of a file this window has not opened: no texts of another
     }
     m_replay->open(std::move(*loaded), path);
     const Recording &r = m_replay->recording();
@@ -1111,8 +1113,7 @@ Result<void> MainWindow::openRecording(const QString &path)
     m_stateLegend->reset();
     m_diagram->setLinks(r.links, r.drawsOnlyLinkedObjects);
     m_charts->setContext(ChartContext{QString::fromStdString(r.lesson), QString::fromStdString(r.title),
-                                      m_replay->lesson() ? QString::fromStdString(m_replay->lesson()->texts().valuesAxis)
-                                                         : QString()});
+                                      QString::fromStdString(r.texts.valuesAxis)});
     m_sequence->setTrace(&m_replay->trace(), r.startNs);
     m_sequence->setTitle(tr("Who sent what to whom: %1").arg(QString::fromStdString(r.title)));
     setWindowTitle(tr("IPC Playground - replay of %1").arg(QFileInfo(path).fileName()));

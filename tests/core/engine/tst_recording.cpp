@@ -164,6 +164,9 @@ void TestRecording::realRunComesBackExactly()
     compareSamples(live.samples, back->samples);
     QCOMPARE(back->lesson, std::string("producer-consumer"));
     QCOMPARE(back->params, live.params);
+    // The answer as rendered from this run's result.
+    QVERIFY(!back->texts.answer.empty());
+    QCOMPARE(back->texts.answer, live.texts.answer);
     QCOMPARE(back->params.at("items"), 60.0);
     QCOMPARE(back->startNs, live.startNs);
     QVERIFY(back->events == live.events);
@@ -184,6 +187,8 @@ void TestRecording::everyFieldComesBack()
     r.lesson = "race";
     r.title = "Race";
     r.params = {{"processes", 4}, {"lock", 1}};
+    r.texts = LessonTexts{"Race", "Four processes...", "What do you predict?", "12 were lost", "from multiprocessing import Value",
+                          "updates"};
     r.startNs = 42;
     r.samples = {everyField()};
     r.processes = {{3, 4242, "philosopher"}};
@@ -204,6 +209,9 @@ void TestRecording::everyFieldComesBack()
     QVERIFY(back->events == r.events);
     QCOMPARE(back->droppedEvents, std::uint64_t(17));
     QCOMPARE(back->schedule, r.schedule);
+    QCOMPARE(back->texts.answer, r.texts.answer);
+    QCOMPARE(back->texts.python, r.texts.python);
+    QCOMPARE(back->texts.valuesAxis, r.texts.valuesAxis);
     QCOMPARE(back->traceLog().dropped(), std::uint64_t(17));
 }
 
