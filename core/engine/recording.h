@@ -38,7 +38,7 @@ struct RecordedSample {
 // hour's lecture stays some tens of MB.
 class SampleLog {
 public:
-    static constexpr std::size_t kMax = 16384;
+    static constexpr std::size_t kMax = 8192; // as many ticks as the History keeps
 
     void clear() { *this = SampleLog(); }
     void add(RecordedSample sample);

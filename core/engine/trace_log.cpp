@@ -88,6 +88,7 @@ void TraceLog::keepInOrder(std::vector<TracedEvent> &batch)
         batch.resize(room);
     }
     for (const TracedEvent &e : batch) take(e);
+    if (dropped() > 0) forgetUnpairable();
     // An event of this batch may be older than the last of the previous
     // one (stamped before that drain, published after it): merge.
     const std::size_t old = m_events.size();
@@ -115,6 +116,10 @@ void TraceLog::take(const TracedEvent &e)
     }
     if (!isSendingSide(kind) && !isReceivingSide(kind)) return; // a kind this build does not know
     const MessageKey key{std::uint8_t(sendingKind(kind)), e.event.object, e.event.aux, e.event.seq};
+    if (isReceivingSide(kind)) {
+        auto [last, fresh] = m_lastReceived.try_emplace({std::get<0>(key), e.event.object, e.event.aux}, e.event.seq);
+        if (!fresh) last->second = std::max(last->second, e.event.seq);
+    }
     auto &mine = isSendingSide(kind) ? m_unmatchedSends : m_unmatchedReceipts;
     auto &theirs = isSendingSide(kind) ? m_unmatchedReceipts : m_unmatchedSends;
     const auto other = theirs.find(key);
@@ -161,12 +166,33 @@ std::string TraceLog::objectName(std::uint32_t object) const
     return "#" + std::to_string(object);
 }
 
+// With events dropped, some sends and receipts will never meet their
+// partner: those far behind the last number received on their queue or
+// pipe direction are let go, so the waiting lists stay small. (Without a
+// drop nothing is let go: events of one moment may reach the log a tick
+// apart, from two rings, and still pair.)
+void TraceLog::forgetUnpairable()
+{
+    constexpr std::int64_t kBehind = 4096;
+    for (const auto &[where, last] : m_lastReceived) {
+        const auto [kind, object, direction] = where;
+        for (auto *waiting : {&m_unmatchedSends, &m_unmatchedReceipts}) {
+            const auto from = waiting->lower_bound({kind, object, direction, INT64_MIN});
+            const auto to = waiting->lower_bound({kind, object, direction, last - kBehind});
+            waiting->erase(from, to);
+        }
+    }
+}
+
 std::vector<MessageArrow> TraceLog::unreceived() const
 {
     std::vector<MessageArrow> out;
-    for (const auto &[key, e] : m_unmatchedSends)
+    for (const auto &[key, e] : m_unmatchedSends) {
+        const auto last = m_lastReceived.find({std::get<0>(key), std::get<1>(key), std::get<2>(key)});
+        if (last != m_lastReceived.end() && e.event.seq < last->second) continue; // received, untraced
         out.push_back({e.event.kind, e.event.object, e.event.seq, e.event.aux, e.slot, kNoObject,
                        e.event.timeNs, 0});
+    }
     std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.sentNs < b.sentNs; });
     return out;
 }

@@ -110,7 +110,10 @@ public:
 
     // Paired messages, in the order their receipt was traced.
     [[nodiscard]] const std::vector<MessageArrow> &messages() const noexcept { return m_messages; }
-    // Sent (put, send) and not (yet) received.
+    // Sent (put, send) and not (yet) received: still in its queue or pipe.
+    // Queues and pipes are FIFO, so a send whose number is below the last
+    // one received on its queue or pipe direction was received, even if
+    // its receipt was not traced (a full ring at full speed).
     [[nodiscard]] std::vector<MessageArrow> unreceived() const;
     [[nodiscard]] const std::vector<StateInterval> &intervals() const noexcept { return m_intervals; }
     [[nodiscard]] const std::vector<LockHandoff> &handoffs() const noexcept { return m_handoffs; }
@@ -132,6 +135,10 @@ private:
     std::uint64_t m_notKept = 0;
     std::map<MessageKey, TracedEvent> m_unmatchedSends;
     std::map<MessageKey, TracedEvent> m_unmatchedReceipts;
+    // Per queue or pipe direction (kind, object, direction): the highest
+    // number received so far.
+    std::map<std::tuple<std::uint8_t, std::uint32_t, std::uint16_t>, std::int64_t> m_lastReceived;
+    void forgetUnpairable();
     std::vector<MessageArrow> m_messages;
     std::vector<StateInterval> m_intervals;
     std::vector<LockHandoff> m_handoffs;

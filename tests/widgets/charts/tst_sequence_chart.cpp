@@ -23,7 +23,7 @@ constexpr std::uint64_t kOrigin = 1'000 * kMs; // the run's time zero
 constexpr std::uint32_t kQueue = 3;
 constexpr std::uint32_t kLock = 4;
 
-TracedEvent event(std::uint32_t slot, std::uint64_t ms, TraceKind kind, std::uint32_t object = kNoObject,
+TracedEvent traced(std::uint32_t slot, std::uint64_t ms, TraceKind kind, std::uint32_t object = kNoObject,
                   std::int64_t seq = 0, ProcState state = ProcState::Running)
 {
     TracedEvent e;
@@ -46,18 +46,18 @@ TraceLog knownTrace()
     log.describeProcess(1, 102, "consumer");
     log.describeObjects({"board", "control", "steps", "queue", "lock"});
     // The consumer's events arrive first, as from a ring drained first.
-    log.add({event(1, 100, TraceKind::State, kQueue, 0, ProcState::BlockedGet),
-             event(1, 400, TraceKind::State, kNoObject, 0, ProcState::Running),
-             event(1, 401, TraceKind::Get, kQueue, 0),
-             event(1, 900, TraceKind::Get, kQueue, 1),
-             event(1, 1000, TraceKind::State, kLock, 0, ProcState::InCriticalSection),
-             event(1, 1100, TraceKind::State, kNoObject, 0, ProcState::Running)});
-    log.add({event(0, 399, TraceKind::Put, kQueue, 0),
-             event(0, 800, TraceKind::Put, kQueue, 1),
-             event(0, 1050, TraceKind::State, kLock, 0, ProcState::WaitingLock),
-             event(0, 1150, TraceKind::State, kLock, 0, ProcState::InCriticalSection),
-             event(0, 1900, TraceKind::Put, kQueue, 2),
-             event(0, 2000, TraceKind::Exit, kNoObject, -9)});
+    log.add({traced(1, 100, TraceKind::State, kQueue, 0, ProcState::BlockedGet),
+             traced(1, 400, TraceKind::State, kNoObject, 0, ProcState::Running),
+             traced(1, 401, TraceKind::Get, kQueue, 0),
+             traced(1, 900, TraceKind::Get, kQueue, 1),
+             traced(1, 1000, TraceKind::State, kLock, 0, ProcState::InCriticalSection),
+             traced(1, 1100, TraceKind::State, kNoObject, 0, ProcState::Running)});
+    log.add({traced(0, 399, TraceKind::Put, kQueue, 0),
+             traced(0, 800, TraceKind::Put, kQueue, 1),
+             traced(0, 1050, TraceKind::State, kLock, 0, ProcState::WaitingLock),
+             traced(0, 1150, TraceKind::State, kLock, 0, ProcState::InCriticalSection),
+             traced(0, 1900, TraceKind::Put, kQueue, 2),
+             traced(0, 2000, TraceKind::Exit, kNoObject, -9)});
     return log;
 }
 
@@ -76,6 +76,7 @@ class TestSequenceChart : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void pairsInEitherOrder();
+    void receivedIsJudgedInFifoOrder();
     void drawsBarsAndArrowsWhereTimeSays();
     void followsAndZooms();
     void exportsEveryFormat();
@@ -111,6 +112,24 @@ void TestSequenceChart::pairsInEitherOrder()
             QCOMPARE(i.endNs, kOrigin + 400 * kMs);
         }
     QVERIFY(waited);
+}
+
+// A queue is FIFO: an item below the last one got was got, even when its
+// get was not traced (a full ring); only those above are still queued.
+void TestSequenceChart::receivedIsJudgedInFifoOrder()
+{
+    TraceLog log;
+    log.describeProcess(0, 101, "producer");
+    log.describeProcess(1, 102, "consumer");
+    log.add({traced(0, 10, TraceKind::Put, kQueue, 0), traced(0, 20, TraceKind::Put, kQueue, 1),
+             traced(0, 30, TraceKind::Put, kQueue, 2), traced(0, 40, TraceKind::Put, kQueue, 3)});
+    log.add({traced(1, 35, TraceKind::Get, kQueue, 2)}); // the gets of 0 and 1 went untraced
+    log.addDropped(2);
+    QCOMPARE(log.messages().size(), std::size_t(1));
+    const auto queued = log.unreceived();
+    QCOMPARE(queued.size(), std::size_t(1));
+    QCOMPARE(queued.front().seq, std::int64_t(3));
+    QCOMPARE(log.dropped(), std::uint64_t(2));
 }
 
 void TestSequenceChart::drawsBarsAndArrowsWhereTimeSays()
