@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QSaveFile>
 
+#include <algorithm>
 #include <cstring>
 #include <optional>
 #include <sys/utsname.h>
@@ -454,12 +455,15 @@ void SampleLog::add(RecordedSample sample)
     m_stride *= 2;
 }
 
-TraceLog Recording::traceLog() const
+TraceLog Recording::traceLog(std::uint64_t untilNs) const
 {
     TraceLog log;
     log.describeObjects(objects);
     for (const RecordedProcess &p : processes) log.describeProcess(p.slot, p.pid, p.role);
-    log.add(events);
+    // The events are in time order.
+    const auto end = std::find_if(events.begin(), events.end(),
+                                  [&](const TracedEvent &e) { return e.event.timeNs > untilNs; });
+    log.add(std::vector<TracedEvent>(events.begin(), end));
     log.addDropped(droppedEvents);
     return log;
 }

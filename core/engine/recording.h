@@ -77,8 +77,9 @@ struct Recording {
     std::vector<Link> links;                // who uses which object, as the run ended (the diagram's lines)
     bool drawsOnlyLinkedObjects = false;
 
-    // The trace as a TraceLog (pairs, intervals, hand-offs), for the pictures.
-    [[nodiscard]] TraceLog traceLog() const;
+    // The trace up to untilNs as a TraceLog (pairs, intervals, hand-offs),
+    // for the pictures.
+    [[nodiscard]] TraceLog traceLog(std::uint64_t untilNs = UINT64_MAX) const;
 };
 
 // What the machine is, for the file: CPUs and kernel.

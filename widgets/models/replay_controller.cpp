@@ -59,16 +59,7 @@ void ReplayController::seek(double seconds)
         if (s.snapshot.hasRun) m_history.append(s.snapshot, s.seconds);
         m_snapshot = s.snapshot;
     }
-    const std::uint64_t now = m_snapshot.timeNs ? m_snapshot.timeNs : m_recording.startNs;
-    Recording until;
-    until.processes = m_recording.processes;
-    until.objects = m_recording.objects;
-    until.droppedEvents = m_recording.droppedEvents;
-    for (const TracedEvent &e : m_recording.events) {
-        if (e.event.timeNs > now) break; // in time order
-        until.events.push_back(e);
-    }
-    m_trace = until.traceLog();
+    m_trace = m_recording.traceLog(m_snapshot.timeNs ? m_snapshot.timeNs : m_recording.startNs);
     Q_EMIT moved();
 }
 

@@ -3,6 +3,7 @@
 #include "args.h"
 #include "chart_exporter.h"
 #include "recording.h"
+#include "replay_controller.h"
 #include "sampler.h"
 #include "scenario.h"
 #include "sequence_chart.h"
@@ -106,24 +107,17 @@ Result<void> exportReplay(const Recording &recording, const Args &args)
                                                std::to_string(end) + " s");
     state.context = ChartContext{QString::fromStdString(recording.lesson), QString::fromStdString(recording.title),
                                  QString::fromStdString(recording.texts.valuesAxis)};
-    History history;
-    std::uint64_t nowNs = recording.startNs;
-    for (const RecordedSample &s : recording.samples) {
-        if (s.seconds > *at + 1e-9) break;
-        if (s.snapshot.hasRun) history.append(s.snapshot, s.seconds);
-        nowNs = s.snapshot.timeNs;
-    }
+    // The run as it was then: what the window's replay shows at that moment.
+    ReplayController replay;
+    replay.open(recording, QString());
+    replay.seek(*at);
     if (!QDir().mkpath(state.directory))
         return fail(Errc::System, "cannot create export folder '" + state.directory.toStdString() + "'");
     ExportOptions options;
     options.style = state.style;
-    auto written = exportAllCharts(history, state.context, state.formats, state.directory, options);
+    auto written = exportAllCharts(replay.history(), state.context, state.formats, state.directory, options);
     if (!written) return std::unexpected(written.error());
-    // The trace up to that moment.
-    Recording until = recording;
-    std::erase_if(until.events, [&](const TracedEvent &e) { return e.event.timeNs > nowNs; });
-    const TraceLog trace = until.traceLog();
-    auto sequence = exportSequenceChart(trace, recording.startNs, nowNs, state, options);
+    auto sequence = exportSequenceChart(replay.trace(), replay.startNs(), replay.nowNs(), state, options);
     if (!sequence) return std::unexpected(sequence.error());
     printWritten(*written + *sequence);
     return {};
