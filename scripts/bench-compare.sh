@@ -33,7 +33,11 @@ echo "# $(date -u +%FT%TZ), this tree against $sha, load: $(cut -d' ' -f1-3 /pro
 for round in $(seq 1 "$ROUNDS"); do
     for pin in $PINS; do
         echo "# round $round of $ROUNDS, pin=$pin" >&2
-        for side in new old; do
+        # Who goes first alternates: the later of two runs back to back
+        # tends to differ, whichever it is.
+        sides="new old"
+        [ $((round % 2)) = 0 ] && sides="old new"
+        for side in $sides; do
             bench=$root/build/release/bin/ipc-bench
             [ "$side" = old ] && bench=$old/build/release/bin/ipc-bench
             "$bench" --reps 1 --scale "$SCALE" --pin "$pin" --only "$ONLY" 2>/dev/null |

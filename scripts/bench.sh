@@ -58,7 +58,7 @@ for round in $(seq 2 "$ROUNDS"); do
             "$out/peers-build/raw_limits" --reps 1 --scale "$SCALE" --pin "$pin" \
                 --only pipe_throughput,pingpong,value_locked_increments
             "$out/peers-build/boost_mq_bench" --reps 1 --scale "$SCALE" --pin "$pin" --only queue_throughput
-            "$bench" --reps 1 --scale "$SCALE" --pin "$pin" \
+            "$bench" --reps 1 --round "$round" --scale "$SCALE" --pin "$pin" \
                 --only value_locked_increments,queue_throughput,pipe_throughput,pingpong
         } | sed "s/^{/{\"round\": $round, /" >> "$out/rounds.jsonl"
     done

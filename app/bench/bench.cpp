@@ -12,12 +12,14 @@
 namespace ipc::bench {
 
 const char *const kUsage =
-    "usage: ipc-bench [--reps N] [--scale F] [--only bench1,bench2] [--pin none|same|split]\n"
+    "usage: ipc-bench [--reps N] [--scale F] [--only bench1,bench2] [--pin none|same|split] [--round N]\n"
     "  --reps N     runs of each timed bench; the median run is kept (default 3)\n"
     "  --scale F    multiplies iteration counts (default 1)\n"
     "  --only LIST  run only these benches\n"
     "  --pin P      none: the scheduler places processes; same: all on CPU 0;\n"
     "               split: role 0 on CPU 0, role 1 on CPU 1\n"
+    "  --round N    which variant of a pair compared by turns runs first: off in\n"
+    "               even rounds, on in odd ones (and so on for each further rep)\n"
     "Prints one JSON object per result (the schema of shared/peers/README.md).\n";
 
 std::string_view pinName(Pin pin) noexcept
@@ -59,12 +61,15 @@ Result<Options> parseOptions(int argc, char **argv, std::span<const std::string_
 {
     auto args = Args::parse(argc, argv, 1);
     if (!args) return std::unexpected(args.error());
-    if (auto ok = args->allowOnly({"reps", "scale", "only", "pin"}); !ok)
+    if (auto ok = args->allowOnly({"reps", "scale", "only", "pin", "round"}); !ok)
         return std::unexpected(ok.error());
     Options o;
     auto reps = args->integer("reps", 3, 1, 1000);
     if (!reps) return std::unexpected(reps.error());
     o.reps = int(*reps);
+    auto round = args->integer("round", 0, 0, 1'000'000);
+    if (!round) return std::unexpected(round.error());
+    o.round = int(*round);
     auto scale = args->real("scale", 1.0, 1e-6, 1e6);
     if (!scale) return std::unexpected(scale.error());
     o.scale = *scale;

@@ -36,6 +36,7 @@ struct Options {
     double scale = 1.0;
     std::vector<std::string> only; // bench names; empty = all
     Pin pin = Pin::None;
+    int round = 0; // a bench.sh round: which variant of a pair goes first (repeatByTurns)
 
     [[nodiscard]] bool wants(std::string_view bench) const;
     // n * scale, at least 1 (the peers' scaled()).
@@ -89,7 +90,8 @@ template <class Once>
 }
 
 // Runs `once(false)` and `once(true)` (a variant off and on: the board
-// detached and attached) by turns, opts.reps times each. Taking turns
+// detached and attached) by turns, opts.reps times each, the first of each
+// turn alternating with the rep and opts.round. Taking turns
 // keeps a drift of the machine's speed (on this kind of VM, tens of
 // percent over a minute) out of their ratio: run one after the other, the
 // second came out a quarter slower whichever it was.
@@ -98,13 +100,17 @@ template <class Once>
 {
     std::vector<Sample> runs[2];
     Repeated out[2];
-    for (int i = 0; i < opts.reps; ++i)
-        for (int on = 0; on < 2; ++on) {
-            Result<Sample> s = once(on == 1);
+    for (int i = 0; i < opts.reps; ++i) {
+        // Who goes first alternates: of two runs back to back the later
+        // tends to differ (see above), whichever it is.
+        const bool onFirst = (i + opts.round) % 2 == 1;
+        for (const bool on : {onFirst, !onFirst}) {
+            Result<Sample> s = once(on);
             if (!s) return std::unexpected(s.error());
             runs[on].push_back(*s);
             out[on].secondsReps.push_back(s->seconds);
         }
+    }
     for (int on = 0; on < 2; ++on) out[on].median = medianOf(runs[on], byLatency);
     return std::pair{out[0], out[1]};
 }

@@ -46,8 +46,8 @@ struct RobustLink {
 // Why not a PTHREAD_MUTEX_ROBUST pthread mutex: glibc's robust lock and
 // unlock take its general slow path and cost about twice a plain mutex;
 // this lock's uncontended path is one compare-and-swap, a few stores to the
-// lock's own cache line and a thread-local list, and it spins briefly before
-// it sleeps. Owner death is still detected by the kernel: every thread that
+// lock's own cache line and a thread-local list, and a contended acquire
+// sleeps at once (lock.cpp says why). Owner death is still detected by the kernel: every thread that
 // takes a lock registers its own robust list (set_robust_list), and when the
 // thread dies the kernel marks each lock it held FUTEX_OWNER_DIED and wakes
 // a waiter. That list replaces glibc's for the thread, so a thread that uses
