@@ -426,6 +426,7 @@ void printHuman(const QJsonObject &result)
         if (v.isDouble()) text = QString::number(v.toDouble(), 'g', 12);
         else if (v.isBool()) text = v.toBool() ? QStringLiteral("on") : QStringLiteral("off");
         else if (v.isString()) text = v.toString();
+        else if (v.isNull()) text = QStringLiteral("none");
         else text = QString::fromUtf8(QJsonDocument(v.isArray() ? QJsonDocument(v.toArray())
                                                                 : QJsonDocument(v.toObject()))
                                           .toJson(QJsonDocument::Compact));
@@ -658,6 +659,13 @@ QJsonObject summaryOf(const Recording &r)
     QJsonObject last;
     if (!r.samples.empty())
         for (const Metric &m : r.samples.back().snapshot.metrics) last.insert(QString::fromStdString(m.key), m.value);
+    // The first moment a deadlock stood, and who waited for whom then.
+    QJsonValue deadlock;
+    const auto first = std::find_if(r.samples.begin(), r.samples.end(),
+                                    [](const RecordedSample &s) { return s.snapshot.deadlock.has_value(); });
+    if (first != r.samples.end())
+        deadlock = QJsonObject{{QStringLiteral("seconds"), first->seconds},
+                               {QStringLiteral("text"), QString::fromStdString(first->snapshot.deadlock->text)}};
     return QJsonObject{{QStringLiteral("lesson"), QString::fromStdString(r.lesson)},
                        {QStringLiteral("title"), QString::fromStdString(r.title)},
                        {QStringLiteral("params"), params},
@@ -669,7 +677,8 @@ QJsonObject summaryOf(const Recording &r)
                        {QStringLiteral("events"), qint64(r.events.size())},
                        {QStringLiteral("events_dropped"), qint64(r.droppedEvents)},
                        {QStringLiteral("steps"), qint64(r.schedule.size())},
-                       {QStringLiteral("last_values"), last}};
+                       {QStringLiteral("last_values"), last},
+                       {QStringLiteral("deadlock"), deadlock}};
 }
 
 // replay FILE: a recorded run, shown again; no process starts.

@@ -1,6 +1,7 @@
 #include "recording.h"
 
 #include "scenario.h"
+#include "wait_for.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -121,6 +122,13 @@ QCborMap encodeSample(const RecordedSample &r)
                  {QStringLiteral("has_run"), s.hasRun},         {QStringLiteral("processes"), processes},
                  {QStringLiteral("objects"), objects},          {QStringLiteral("metrics"), metrics}};
     if (!s.bars.empty()) out.insert(QStringLiteral("bars"), encodeBars(s.bars));
+    // A confirmed deadlock standing at this sample: its processes. The
+    // reader derives the edges and the words again (completeWaits).
+    if (s.deadlock) {
+        QCborArray stuck;
+        for (std::uint32_t slot : s.deadlock->stuck) stuck.append(qint64(slot));
+        out.insert(QStringLiteral("deadlock"), stuck);
+    }
     return out;
 }
 
@@ -361,7 +369,31 @@ RecordedSample decodeSample(Fields f)
         s.metrics.push_back(std::move(metric));
     }
     if (f.has("bars")) s.bars = decodeBars(f.child(f.get("bars"), "bars"));
+    if (f.has("deadlock")) {
+        Deadlock d;
+        for (const QCborValue &slot : f.array("deadlock")) {
+            if (!slot.isInteger() || slot.toInteger() < 0 || slot.toInteger() >= Board::kMaxSlots)
+                return f.problem("deadlock", "holds something other than a process number"), r;
+            d.stuck.push_back(std::uint32_t(slot.toInteger()));
+        }
+        s.deadlock = std::move(d);
+    }
     return r;
+}
+
+// Each sample's wait-for graph, from its processes and objects and the
+// run's links, as the live window drew it; and a deadlock the recording
+// says was standing, described again from that graph (where the sample
+// shows no cycle, whatever the file says, none is drawn).
+void completeWaits(Recording &r)
+{
+    for (RecordedSample &sample : r.samples) {
+        Snapshot &s = sample.snapshot;
+        s.waits = waitForGraph(s, r.links);
+        if (!s.deadlock) continue;
+        if (s.waits.deadlocked()) s.deadlock = describeDeadlock(s.waits, s);
+        else s.deadlock.reset();
+    }
 }
 
 Result<std::vector<TracedEvent>> unpackEvents(const QByteArray &bytes, const std::string &where)
@@ -570,6 +602,7 @@ Result<Recording> decodeRecording(const QByteArray &bytes, const std::string &wh
     }
     if (top.has("only_linked_objects")) r.drawsOnlyLinkedObjects = top.flag("only_linked_objects");
     if (error) return std::unexpected(*error);
+    completeWaits(r);
     return r;
 }
 

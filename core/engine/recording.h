@@ -30,7 +30,10 @@ class Scenario;
 
 struct RecordedSample {
     double seconds = 0; // since the run began
-    Snapshot snapshot;  // its processes, objects, metrics and bars (not its wait-for graph)
+    // Its processes, objects, metrics and bars, and the deadlock standing
+    // then, if any; read back, its wait-for graph and the deadlock's edges
+    // are derived again from these and the recording's links.
+    Snapshot snapshot;
 };
 
 // The samples of a run as a recording keeps them: every one up to kMax,

@@ -7,6 +7,7 @@
 #include "recording.h"
 #include "scenario.h"
 #include "test_support.h"
+#include "wait_for.h"
 
 #include <QCborMap>
 #include <QCborValue>
@@ -152,6 +153,7 @@ private Q_SLOTS:
     void damagedBytesNeverCrash();
     void cliRecordsAndReplays();
     void longRunsKeepTheirStartAndEnd();
+    void aDeadlockComesBackWithItsCycle();
 };
 
 void TestRecording::realRunComesBackExactly()
@@ -333,6 +335,19 @@ void TestRecording::cliRecordsAndReplays()
     QVERIFY(summary.value(QStringLiteral("samples")).toInt() >= 3);
     QVERIFY(summary.value(QStringLiteral("events")).toInt() >= 400); // 200 sends and 200 receipts
     QCOMPARE(summary.value(QStringLiteral("params")).toObject().value(QStringLiteral("messages")).toDouble(), 100.0);
+    QVERIFY(summary.value(QStringLiteral("deadlock")).isNull());
+    // A deadlocked run's recording says when its deadlock stood, and who waited for whom.
+    const QString deadlocked = dir.filePath(QStringLiteral("pipe-deadlock.ipcrec"));
+    const auto stuck = runCli({QStringLiteral("run"), QStringLiteral("pipe-deadlock"), QStringLiteral("--seconds"),
+                               QStringLiteral("2"), QStringLiteral("--record"), deadlocked});
+    QVERIFY2(stuck.finished && stuck.code == 0, qPrintable(test::describe(stuck)));
+    const auto stuckReplay = runCli({QStringLiteral("replay"), deadlocked, QStringLiteral("--json")});
+    QVERIFY2(stuckReplay.finished && stuckReplay.code == 0, qPrintable(test::describe(stuckReplay)));
+    const QJsonObject deadlock =
+        QJsonDocument::fromJson(stuckReplay.out).object().value(QStringLiteral("deadlock")).toObject();
+    QVERIFY2(deadlock.value(QStringLiteral("text")).toString().contains(QStringLiteral("waits for")),
+             stuckReplay.out.constData());
+    QVERIFY(deadlock.value(QStringLiteral("seconds")).toDouble() > 0);
     // A damaged file: exit 1, the file and the place on stderr.
     QFile f(file);
     QVERIFY(f.open(QIODevice::ReadWrite));
@@ -365,6 +380,61 @@ void TestRecording::longRunsKeepTheirStartAndEnd()
     QCOMPARE(kept.front().seconds, 0.0);
     QCOMPARE(kept.back().seconds, (kTicks - 1) * 0.03);
     for (std::size_t i = 1; i < kept.size(); ++i) QVERIFY(kept[i].seconds > kept[i - 1].seconds);
+}
+
+// pipe-deadlock: the samples while its deadlock stands say so in the file,
+// and read back they name the same cycle, edge by edge, in the same words
+// as the live run did; the samples before it name none.
+void TestRecording::aDeadlockComesBackWithItsCycle()
+{
+    auto made = createScenario("pipe-deadlock");
+    QVERIFY(made);
+    Scenario &s = **made;
+    QVERIFY(s.start());
+    const std::uint64_t start = monotonicNs();
+    std::vector<RecordedSample> samples;
+    std::size_t confirmedAt = 0;
+    const bool confirmed = waitFor(
+        [&] {
+            s.poll(); // as the sampler does each tick: confirms the deadlock
+            RecordedSample r;
+            takeSnapshot(s, r.snapshot, {});
+            r.seconds = double(r.snapshot.timeNs - start) * 1e-9;
+            const bool standing = r.snapshot.deadlock.has_value();
+            samples.push_back(std::move(r));
+            if (standing && !confirmedAt) confirmedAt = samples.size() - 1;
+            usleep(20'000);
+            return confirmedAt && samples.size() > confirmedAt + 3;
+        },
+        20'000);
+    s.stop();
+    QVERIFY2(confirmed, "pipe-deadlock was not confirmed within 20 s");
+    QVERIFY(confirmedAt > 0);
+    Recording live = recordingOf(s, start, samples);
+    QVERIFY(!live.links.empty());
+
+    const auto back = decodeRecording(encodeRecording(live), "test");
+    QVERIFY2(back, back ? "" : back.error().message.c_str());
+    QCOMPARE(back->samples.size(), samples.size());
+    QVERIFY(!back->samples.front().snapshot.deadlock);
+    for (std::size_t i = confirmedAt; i < samples.size(); ++i) {
+        const Deadlock &was = *samples[i].snapshot.deadlock;
+        const std::optional<Deadlock> &is = back->samples[i].snapshot.deadlock;
+        QVERIFY2(is, qPrintable(QStringLiteral("sample %1 lost its deadlock").arg(i)));
+        QCOMPARE(is->stuck, was.stuck);
+        QCOMPARE(is->cycle.size(), std::size_t(2));
+        QCOMPARE(is->text, was.text);
+        QVERIFY(back->samples[i].snapshot.waits == samples[i].snapshot.waits);
+    }
+
+    // A deadlock the file claims where the sample shows no cycle is not drawn.
+    Deadlock claim;
+    claim.stuck = {0, 1};
+    live.samples.front().snapshot.deadlock = claim;
+    const auto claimed = decodeRecording(encodeRecording(live), "test");
+    QVERIFY(claimed);
+    QVERIFY(!claimed->samples.front().snapshot.deadlock);
+    QVERIFY(claimed->samples.back().snapshot.deadlock);
 }
 
 QTEST_GUILESS_MAIN(TestRecording)
