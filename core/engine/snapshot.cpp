@@ -5,6 +5,7 @@
 #include "manager_info.h"
 #include "pipe.h"
 #include "posix_call.h"
+#include "proc_stat.h"
 #include "queue.h"
 #include "run.h"
 #include "shared_memory_block.h"
@@ -278,33 +279,11 @@ void takeSnapshot(Scenario &scenario, Snapshot &out, const SnapshotOptions &opti
 
 std::int64_t processCpuNs(std::int32_t pid) noexcept
 {
-    char path[48];
-    std::snprintf(path, sizeof path, "/proc/%d/stat", int(pid));
-    const int fd = retryOnEintr([&] { return ::open(path, O_RDONLY | O_CLOEXEC); });
-    if (fd < 0) return -1;
-    char buf[1024];
-    const ssize_t n = retryOnEintr([&] { return ::read(fd, buf, sizeof buf - 1); });
-    ::close(fd);
-    if (n <= 0) return -1;
-    buf[n] = '\0';
-    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so
-    // count fields from the last ')'. utime and stime are fields 14 and 15.
-    const char *p = std::strrchr(buf, ')');
-    if (!p) return -1;
-    ++p;
-    int field = 2;
-    std::uint64_t ticks = 0;
-    while (*p && field < 15) {
-        while (*p == ' ') ++p;
-        ++field;
-        const unsigned long long v = std::strtoull(p, nullptr, 10);
-        if (field == 14 || field == 15) ticks += v;
-        while (*p && *p != ' ') ++p;
-    }
-    if (field < 15) return -1;
+    const std::optional<ProcStat> stat = readProcStat(pid);
+    if (!stat) return -1;
     static const long hz = sysconf(_SC_CLK_TCK);
     if (hz <= 0) return -1;
-    return std::int64_t(ticks * (1'000'000'000ull / std::uint64_t(hz)));
+    return std::int64_t((stat->utimeTicks + stat->stimeTicks) * (1'000'000'000ull / std::uint64_t(hz)));
 }
 
 } // namespace ipc

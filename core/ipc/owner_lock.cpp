@@ -1,6 +1,7 @@
 #include "owner_lock.h"
 
 #include "futex.h"
+#include "proc_stat.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -43,20 +44,10 @@ bool processAlive(pid_t pid) noexcept
     if (pid <= 0) return false;
     if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
     // kill() succeeds on a zombie: a process that died but was not reaped
-    // yet. Its state letter in /proc/PID/stat (after the "(comm)") says so.
-    char path[32];
-    std::snprintf(path, sizeof path, "/proc/%d/stat", int(pid));
-    const int fd = retryOnEintr([&] { return ::open(path, O_RDONLY | O_CLOEXEC); });
-    if (fd < 0) return errno != ENOENT;
-    char buf[512];
-    const ssize_t n = retryOnEintr([&] { return ::read(fd, buf, sizeof buf - 1); });
-    ::close(fd);
-    if (n <= 0) return true;
-    buf[n] = '\0';
-    const char *paren = std::strrchr(buf, ')');
-    if (!paren || paren[1] != ' ') return true;
-    const char state = paren[2];
-    return state != 'Z' && state != 'X' && state != 'x';
+    // yet. Its state in /proc/PID/stat says so.
+    const std::optional<ProcStat> stat = readProcStat(pid);
+    if (!stat) return errno != ENOENT; // unreadable but there: alive
+    return stat->state != 'Z' && stat->state != 'X' && stat->state != 'x';
 }
 
 Result<AcquireStatus> OwnerLock::acquireSlow(const Deadline &deadline, std::uint32_t objectIndex) noexcept

@@ -1,6 +1,8 @@
 // Process: real children started with posix_spawn -- exit codes as Python
 // reports them, join with a timeout, signals, inherited descriptors, clear
 // errors, and children that never outlive their parent or their Process.
+#include "owner_lock.h"
+#include "proc_stat.h"
 #include "process.h"
 #include "run.h"
 #include "test_support.h"
@@ -11,6 +13,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -91,6 +94,7 @@ private Q_SLOTS:
     void startErrors();
     void neverStartedProcess();
     void workerDiesWithItsParent();
+    void procStatThroughAnyName();
     void workerRefusesAWrongParent();
     void workerKeepsOnlyTheDescriptorsItIsGiven();
 };
@@ -392,6 +396,44 @@ void TestProcess::workerRefusesAWrongParent()
     QCOMPARE(q->join(50ms).error().code, Errc::Timeout);
     QVERIFY(q->terminate());
     QCOMPARE(q->join(10s).value_or(0), -SIGTERM);
+}
+
+// /proc/PID/stat read through a name with spaces and parentheses: the
+// state of a sleeping child, the CPU time it burnt, the zombie it is once
+// killed and before it is reaped (not alive for a lock's owner check), and
+// nothing once reaped.
+void TestProcess::procStatThroughAnyName()
+{
+    const pid_t child = fork();
+    QVERIFY(child >= 0);
+    if (child == 0) {
+        prctl(PR_SET_NAME, "a) b (c) 9", 0, 0, 0);
+        volatile std::uint64_t x = 0;
+        const std::uint64_t until = monotonicNs() + 200'000'000; // 0.2 s of CPU
+        while (monotonicNs() < until) x = x + 1;
+        for (;;) pause();
+    }
+    std::optional<ProcStat> st;
+    const bool slept = waitFor([&] {
+        st = readProcStat(child);
+        return st && st->state == 'S';
+    });
+    if (!slept) kill(child, SIGKILL);
+    QVERIFY2(slept, st ? std::string(1, st->state).c_str() : "unreadable");
+    QVERIFY2(st->utimeTicks + st->stimeTicks > 0, "0.2 s of CPU left no ticks");
+    QVERIFY(processAlive(child));
+
+    QCOMPARE(kill(child, SIGKILL), 0);
+    QVERIFY(waitFor([&] {
+        st = readProcStat(child);
+        return st && st->state == 'Z';
+    }));
+    QVERIFY(!processAlive(child));
+    int status = 0;
+    QCOMPARE(waitpid(child, &status, 0), child);
+    errno = 0;
+    QVERIFY(!readProcStat(child));
+    QCOMPARE(errno, ENOENT);
 }
 
 QTEST_GUILESS_MAIN(TestProcess)
