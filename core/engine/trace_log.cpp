@@ -114,7 +114,17 @@ void TraceLog::take(const TracedEvent &e)
         p.exitStatus = e.event.seq;
         return;
     }
-    if (!isSendingSide(kind) && !isReceivingSide(kind)) return; // a kind this build does not know
+    if (kind == TraceKind::OwnerDied) {
+        // From the dead holder, found by its pid, at the moment the lock
+        // was taken over (when it died is not traced).
+        const auto dead = std::find_if(m_processes.begin(), m_processes.end(),
+                                       [&](const TracedProcess &q) { return q.pid == e.event.seq && q.pid != 0; });
+        if (dead != m_processes.end() && dead->slot != e.slot)
+            m_handoffs.push_back({e.event.object, dead->slot, e.slot, e.event.timeNs, e.event.timeNs, true});
+        m_lastRelease.erase(e.event.object);
+        return;
+    }
+    if (!isSendingSide(kind) && !isReceivingSide(kind)) return; // Start, or a kind this build does not know
     const MessageKey key{std::uint8_t(sendingKind(kind)), e.event.object, e.event.aux, e.event.seq};
     if (isReceivingSide(kind)) {
         auto [last, fresh] = m_lastReceived.try_emplace({std::get<0>(key), e.event.object, e.event.aux}, e.event.seq);
@@ -140,7 +150,10 @@ void TraceLog::takeState(const TracedEvent &e, ProcState state)
     if (std::size_t &open = m_openInterval[e.slot]; open != kNone) {
         StateInterval &was = m_intervals[open];
         was.endNs = std::max(t, was.beginNs);
-        if (was.state == ProcState::InCriticalSection) m_lastRelease[was.object] = {e.slot, t};
+        // (Ending while holding it is no release: the lock passes on as
+        // owner-died, which is an event of its own.)
+        if (was.state == ProcState::InCriticalSection && e.event.kind != TraceKind::Exit)
+            m_lastRelease[was.object] = {e.slot, t};
         open = kNone;
     }
     if (state == ProcState::InCriticalSection) {

@@ -68,6 +68,7 @@ struct LockHandoff {
     std::uint32_t toSlot = 0;
     std::uint64_t releasedNs = 0;
     std::uint64_t acquiredNs = 0;
+    bool ownerDied = false; // from a holder that died holding it (the kernel handed it over)
 };
 
 struct TracedProcess {

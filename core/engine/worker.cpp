@@ -102,6 +102,7 @@ void attachToSlot(WorkerContext &ctx, std::uint32_t index)
     // points elsewhere (a scribbled arena) is not traced.
     auto trace = ctx.arena.find<Trace>("trace");
     if (ctx.slot->traceRing() != (trace ? &(*trace)->rings[index] : nullptr)) telemetry::g_currentTrace = nullptr;
+    telemetry::trace(TraceKind::Start, kNoObject, getpid());
     telemetry::setState(ProcState::Running);
     // Step mode's gates (a run of an older layout has none).
     auto steps = ctx.arena.find<StepControl>("steps");

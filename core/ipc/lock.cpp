@@ -84,6 +84,9 @@ AcquireStatus RobustMutex::finishAcquire(AcquireStatus status, std::uint32_t obj
     signalFence();
     me.pending = nullptr;
     m_depth = 1;
+    // The dead holder's pid is still here (only a release clears it).
+    if (status == AcquireStatus::OwnerDied)
+        telemetry::trace(TraceKind::OwnerDied, objectIndex, m_holderPid.load(std::memory_order_relaxed));
     m_holderPid.store(me.pid, std::memory_order_relaxed);
     m_acquisitions.store(m_acquisitions.load(std::memory_order_relaxed) + 1,
                          std::memory_order_relaxed);

@@ -39,7 +39,16 @@
 
 namespace ipc {
 
-enum class TraceKind : std::uint8_t { State = 1, Put, Get, Send, Recv, Exit };
+enum class TraceKind : std::uint8_t {
+    State = 1, // entered a ProcState (state)
+    Put,       // a queue item, by number (seq)
+    Get,
+    Send,      // a pipe message, by number (seq) per direction (aux)
+    Recv,
+    Exit,      // booked by the reaper: the exit status (seq)
+    Start,     // the process attached to the run: its pid (seq)
+    OwnerDied, // took a lock (object) whose holder, pid seq, had died holding it
+};
 
 struct TraceEvent {
     std::uint64_t timeNs = 0; // CLOCK_MONOTONIC

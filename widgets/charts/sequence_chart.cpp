@@ -178,13 +178,23 @@ void drawArrows(QPainter &p, const SequenceLayout &l, const TraceLog &log, const
             p.drawText(QPointF(dir > 0 ? from.x() + 4 : from.x() - 4 - w, from.y() - 3), text);
         }
     }
-    p.setPen(QPen(stateColor(ProcState::InCriticalSection), std::max(1.5, style.lineWidth * 0.6), Qt::DashLine));
+    const QPen handedOver(stateColor(ProcState::InCriticalSection), std::max(1.5, style.lineWidth * 0.6), Qt::DashLine);
+    // A lock its holder died holding: the kernel handed it to the next
+    // one, said so, and the arrow does (from the dead one's lifeline).
+    const QColor died = stateColor(ProcState::Killed);
     for (const LockHandoff &h : log.handoffs()) {
         if (!l.visible(h.releasedNs, h.acquiredNs)) continue;
         const QPointF from(l.x(h.fromSlot), l.y(h.releasedNs));
         const QPointF to(l.x(h.toSlot), l.y(h.acquiredNs));
+        p.setPen(h.ownerDied ? QPen(died, handedOver.widthF(), Qt::DashLine) : handedOver);
         p.drawLine(from, to);
         drawArrowHead(p, from, to, head * 0.8);
+        if (h.ownerDied) {
+            p.setPen(died.darker(120));
+            const QString text = QObject::tr("owner died: %1").arg(QString::fromStdString(log.objectName(h.object)));
+            const qreal w = QFontMetricsF(style.labelFont).horizontalAdvance(text);
+            p.drawText(QPointF((from.x() + to.x() - w) / 2, from.y() - 3), text);
+        }
     }
 }
 
@@ -299,6 +309,8 @@ void writeSequenceCsv(QTextStream &out, const TraceLog &log, std::uint64_t origi
         case TraceKind::Send: kind = QStringLiteral("send"); break;
         case TraceKind::Recv: kind = QStringLiteral("recv"); break;
         case TraceKind::Exit: kind = QStringLiteral("exit"); break;
+        case TraceKind::Start: kind = QStringLiteral("start"); break;
+        case TraceKind::OwnerDied: kind = QStringLiteral("owner died"); break;
         }
         const bool numbered = e.event.kind != TraceKind::State;
         out << QString::number(t, 'f', 9) << ',' << (p ? QString::fromStdString(p->role) : QString()) << ','

@@ -9,6 +9,7 @@
 #include "scenario.h"
 #include "test_support.h"
 #include "trace_log.h"
+#include "wait_for.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -57,6 +58,7 @@ private Q_SLOTS:
     void pingpongPairsEverySend();
     void killedProducerKeepsItsLastEvents();
     void chromeTraceJsonOfPingpong();
+    void lockFromADeadHolderIsHandedOverAsOwnerDied();
 };
 
 void TestTrace::ringCountsWhatItRefuses()
@@ -303,6 +305,73 @@ void TestTrace::chromeTraceJsonOfPingpong()
     QCOMPARE(processNames.size(), log.processes().size() + 1);
     for (const TracedProcess &p : log.processes())
         QVERIFY(processNames.contains(QString::fromStdString(p.role) + u" (pid "_s + QString::number(p.pid) + u")"_s));
+}
+
+// Deadlocked philosophers each hold a fork; one SIGKILLed, the neighbour
+// waiting for its fork gets it from the kernel as owner-died. The trace
+// says so (an OwnerDied event naming the dead pid), and the log draws it
+// as a hand-over from the dead one -- not as a release at its exit.
+void TestTrace::lockFromADeadHolderIsHandedOverAsOwnerDied()
+{
+    auto s = make("philosophers");
+    QVERIFY(s);
+    s->setTracing(true);
+    QVERIFY(s->start());
+    QVERIFY2(waitFor(
+                 [&] {
+                     s->poll();
+                     return s->deadlock() != nullptr;
+                 },
+                 30000),
+             "the philosophers did not deadlock within 30 s");
+    Run &run = *s->run();
+    const std::uint32_t victim = s->deadlock()->stuck.front();
+    const std::int32_t victimPid = run.slot(victim).pid.load();
+    QVERIFY(run.kill(victim));
+    const TraceLog &log = s->trace();
+    const auto ownerDied = [&]() -> const TracedEvent * {
+        for (const TracedEvent &e : log.events())
+            if (e.event.kind == TraceKind::OwnerDied) return &e;
+        return nullptr;
+    };
+    QVERIFY2(waitFor(
+                 [&] {
+                     s->poll();
+                     return ownerDied() != nullptr && log.processes()[victim].exited;
+                 },
+                 10000),
+             "no owner-died hand-over traced within 10 s");
+    s->stop();
+    const TracedEvent taken = *ownerDied();
+    QCOMPARE(taken.event.seq, std::int64_t(victimPid));
+    QVERIFY(taken.slot != victim);
+    QVERIFY(log.objectName(taken.event.object).starts_with("fork"));
+    // What the victim did while it lived (its exit is booked later, by its reaper).
+    std::uint64_t victimLastNs = 0;
+    for (const TracedEvent &e : log.events())
+        if (e.slot == victim && e.event.kind != TraceKind::Exit) victimLastNs = e.event.timeNs;
+    std::size_t fromTheDead = 0;
+    for (const LockHandoff &h : log.handoffs()) {
+        if (h.fromSlot != victim) continue;
+        if (!h.ownerDied) {
+            // Forks it put down while it ate, never one "released" by dying.
+            QVERIFY(h.releasedNs <= victimLastNs);
+            continue;
+        }
+        ++fromTheDead;
+        QCOMPARE(h.toSlot, taken.slot);
+        QCOMPARE(h.object, taken.event.object);
+        QCOMPARE(h.acquiredNs, taken.event.timeNs);
+    }
+    QCOMPARE(fromTheDead, std::size_t(1));
+    // Every traced process announced its start with its pid.
+    for (const TracedProcess &p : log.processes()) {
+        const auto start = std::find_if(log.events().begin(), log.events().end(), [&](const TracedEvent &e) {
+            return e.slot == p.slot && e.event.kind == TraceKind::Start;
+        });
+        QVERIFY(start != log.events().end());
+        QCOMPARE(start->event.seq, std::int64_t(p.pid));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTrace)
