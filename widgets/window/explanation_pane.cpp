@@ -89,16 +89,25 @@ QString ExplanationPane::builtinPython(const QString &scenarioName)
 void ExplanationPane::setScenario(Scenario *scenario)
 {
     m_scenario = scenario;
+    m_recorded.reset();
     m_result = {};
     m_reveal = false;
     setConsoleText({});
     refresh();
 }
 
+void ExplanationPane::showRecorded(std::optional<LessonTexts> texts)
+{
+    m_recorded = std::move(texts);
+    refresh();
+}
+
 void ExplanationPane::refresh()
 {
     QString code;
-    if (m_scenario) {
+    if (m_recorded) {
+        code = QString::fromStdString(m_recorded->python);
+    } else if (m_scenario) {
         code = QString::fromStdString(m_scenario->texts().python);
         if (code.isEmpty()) code = builtinPython(QString::fromStdString(m_scenario->lesson().name));
     }
@@ -135,16 +144,17 @@ void ExplanationPane::setConsoleText(const QString &text)
 
 void ExplanationPane::render()
 {
-    if (!m_scenario) {
+    if (!m_scenario && !m_recorded) {
         m_text->setHtml(tr("<p>Choose a scenario in the list on the left. Each one starts real "
                            "operating-system processes and shows what happens between them.</p>"));
         return;
     }
-    const LessonTexts t = m_scenario->texts(m_reveal ? &m_result : nullptr);
+    const bool reveal = m_reveal || m_recorded;
+    const LessonTexts t = m_recorded ? *m_recorded : m_scenario->texts(m_reveal ? &m_result : nullptr);
     auto html = [](const std::string &s) { return QString::fromStdString(s).toHtmlEscaped(); };
     QString ask;
     if (!t.question.empty()) {
-        if (!m_reveal)
+        if (!reveal)
             ask = QStringLiteral("<p><b>%1</b> %2</p>").arg(tr("What do you predict?"), html(t.question));
         else
             ask = QStringLiteral("<p><b>%1</b> %2</p><p><b>%3</b> %4</p>")
@@ -153,7 +163,7 @@ void ExplanationPane::render()
     const QString about = QStringLiteral("<p>%1</p>").arg(html(t.explanation));
     QString goal;
     m_challengeReached = false;
-    if (const auto c = m_scenario->challenge()) {
+    if (const auto c = m_recorded ? std::nullopt : m_scenario->challenge()) {
         m_challengeReached = c->reached;
         const QString done = !c->reached      ? QString()
                              : c->steps == 0 ? tr("Reached!")
@@ -181,7 +191,7 @@ void ExplanationPane::showSteps(const Snapshot &snapshot)
 
 bool ExplanationPane::noteChallenge()
 {
-    if (!m_scenario) return false;
+    if (!m_scenario || m_recorded) return false;
     const auto c = m_scenario->challenge();
     if (!c || c->reached == m_challengeReached) return false;
     render();

@@ -9,11 +9,14 @@
 // the next run starts.
 #pragma once
 
+#include "scenario.h" // LessonTexts
 #include "twin_code_view.h"
 
 #include <QFont>
 #include <QJsonObject>
 #include <QWidget>
+
+#include <optional>
 
 class QLabel;
 class QPlainTextEdit;
@@ -31,6 +34,11 @@ public:
     explicit ExplanationPane(QWidget *parent = nullptr);
 
     void setScenario(Scenario *scenario);
+    // A replay: the recorded run's texts as they were rendered for it, its
+    // answer shown (the run has ended), whatever this window's lesson is --
+    // a lecturer's own file too. nullopt: the scenario's own texts again.
+    void showRecorded(std::optional<LessonTexts> texts);
+    [[nodiscard]] bool showsRecorded() const noexcept { return m_recorded.has_value(); }
     // Renders the texts again for the scenario's parameters now.
     void refresh();
     // A run ended with this result: its answer appears under the question.
@@ -69,6 +77,7 @@ private:
     QPlainTextEdit *m_console;
     QFont m_mono;
     Scenario *m_scenario = nullptr;
+    std::optional<LessonTexts> m_recorded; // a replay's
     QJsonObject m_result; // of the run whose answer is shown
     bool m_reveal = false;
     bool m_presentation = false;

@@ -1109,6 +1109,14 @@ Result<void> MainWindow::openRecording(const QString &path)
     }
     m_replay->open(std::move(*loaded), path);
     const Recording &r = m_replay->recording();
+    // The texts as they were rendered for the recorded run, its answer
+    // from its result -- for a lesson file this window never opened too.
+    if (!r.texts.title.empty()) {
+        LessonTexts texts = r.texts;
+        if (texts.python.empty())
+            texts.python = ExplanationPane::builtinPython(QString::fromStdString(r.lesson)).toStdString();
+        m_explanation->showRecorded(std::move(texts));
+    }
     m_model->clear();
     m_stateLegend->reset();
     m_diagram->setLinks(r.links, r.drawsOnlyLinkedObjects);
@@ -1152,6 +1160,7 @@ void MainWindow::closeReplay()
     if (!m_replay->active()) return;
     m_replay->close();
     m_replayBar->hide();
+    m_explanation->showRecorded(std::nullopt);
     m_sequence->setTrace(&m_controller->sampler().trace(), m_controller->sampler().startNs());
     setWindowTitle(tr("IPC Playground - %1").arg(chartContext().scenarioTitle));
 }

@@ -888,6 +888,11 @@ void TestMainWindow::replayShowsASavedRunWithoutAProcess()
     QCOMPARE(w.controller().scenario()->param("processes"), 3.0); // the recorded parameters
     const Recording &r = w.replay().recording();
     QCOMPARE(w.charts()->views().isEmpty(), false);
+    // The texts of the recorded run: its answer, rendered from its result.
+    QVERIFY(w.explanation()->showsRecorded());
+    QVERIFY(!r.texts.answer.empty());
+    QVERIFY2(w.explanation()->explanationText().contains(QString::fromStdString(r.texts.answer)),
+             qPrintable(w.explanation()->explanationText()));
     // Halfway: the history holds the samples up to there, the table the
     // processes as they were then.
     const double half = w.replay().duration() / 2;
@@ -905,9 +910,20 @@ void TestMainWindow::replayShowsASavedRunWithoutAProcess()
     // Playing moves on by itself; Close ends the replay.
     w.replay().play();
     QTRY_VERIFY_WITH_TIMEOUT(w.replay().position() > w.replay().duration() / 10 + 0.05, 5000);
+    Recording own = w.replay().recording();
     w.closeReplay();
     QVERIFY(!w.replayBar()->isVisible());
     QVERIFY(!w.replay().active());
+    QVERIFY(!w.explanation()->showsRecorded());
+
+    // A lesson of a file this window never opened: its recorded texts still.
+    own.lesson = "a-lecturers-own-lesson";
+    own.texts.title = "My own race";
+    const QString ownFile = dir.filePath(QStringLiteral("own.ipcrec"));
+    QVERIFY(saveRecording(own, ownFile));
+    QVERIFY(w.openRecording(ownFile));
+    QVERIFY(w.explanation()->explanationText().contains(QStringLiteral("My own race")));
+    w.closeReplay();
 }
 
 QTEST_MAIN(TestMainWindow)
