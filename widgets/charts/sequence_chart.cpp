@@ -380,7 +380,9 @@ std::uint64_t SequenceChart::autoSpanNs() const
     for (std::size_t i = messages.size(); i-- > 0 && starts.size() < arrows;) starts.push_back(messages[i].sentNs);
     for (const MessageArrow &m : m_log->unreceived()) starts.push_back(m.sentNs);
     const auto &handoffs = m_log->handoffs();
-    for (std::size_t i = handoffs.size(); i-- > 0 && i + arrows >= handoffs.size();) starts.push_back(handoffs[i].releasedNs);
+    // (The last `arrows` hand-overs.)
+    for (std::size_t i = handoffs.size() > arrows ? handoffs.size() - arrows : 0; i < handoffs.size(); ++i)
+        starts.push_back(handoffs[i].releasedNs);
     if (starts.size() < arrows) return whole;
     std::nth_element(starts.begin(), starts.end() - std::ptrdiff_t(arrows), starts.end());
     const std::uint64_t from = starts[starts.size() - arrows];
