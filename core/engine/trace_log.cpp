@@ -119,8 +119,17 @@ void TraceLog::take(const TracedEvent &e)
         // was taken over (when it died is not traced).
         const auto dead = std::find_if(m_processes.begin(), m_processes.end(),
                                        [&](const TracedProcess &q) { return q.pid == e.event.seq && q.pid != 0; });
-        if (dead != m_processes.end() && dead->slot != e.slot)
+        if (dead != m_processes.end() && dead->slot != e.slot) {
             m_handoffs.push_back({e.event.object, dead->slot, e.slot, e.event.timeNs, e.event.timeNs, true});
+            // It held the lock until now, not until its reaper booked its end.
+            if (std::size_t &open = m_openInterval[dead->slot]; open != kNone) {
+                StateInterval &was = m_intervals[open];
+                if (was.state == ProcState::InCriticalSection && was.object == e.event.object) {
+                    was.endNs = std::max(e.event.timeNs, was.beginNs);
+                    open = kNone;
+                }
+            }
+        }
         m_lastRelease.erase(e.event.object);
         return;
     }

@@ -181,7 +181,7 @@ void drawArrows(QPainter &p, const SequenceLayout &l, const TraceLog &log, const
     const QPen handedOver(stateColor(ProcState::InCriticalSection), std::max(1.5, style.lineWidth * 0.6), Qt::DashLine);
     // A lock its holder died holding: the kernel handed it to the next
     // one, said so, and the arrow does (from the dead one's lifeline).
-    const QColor died = stateColor(ProcState::Killed);
+    const QColor died = stateColor(ProcState::Failed);
     for (const LockHandoff &h : log.handoffs()) {
         if (!l.visible(h.releasedNs, h.acquiredNs)) continue;
         const QPointF from(l.x(h.fromSlot), l.y(h.releasedNs));

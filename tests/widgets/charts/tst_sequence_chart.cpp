@@ -80,6 +80,7 @@ private Q_SLOTS:
     void drawsBarsAndArrowsWhereTimeSays();
     void followsAndZooms();
     void exportsEveryFormat();
+    void drawsAnOwnerDiedHandOverInRed();
 };
 
 void TestSequenceChart::pairsInEitherOrder()
@@ -228,6 +229,71 @@ void TestSequenceChart::exportsEveryFormat()
     const auto bad = chart.exportTo(ExportFormat::Csv, dir.filePath(u"no/such/dir/x.csv"_s), options);
     QVERIFY(!bad);
     QVERIFY(bad.error().message.find("cannot write") != std::string::npos);
+}
+
+// The producer dies holding the lock; the kernel hands it to the waiting
+// consumer as owner-died. The log has that one hand-over, from the dead
+// lifeline, and none for the exit booked later; the dead one held the lock
+// until then, not until its reaper booked its end; the chart draws the
+// hand-over in the colour of a failure, which the same trace without the
+// event has less of.
+void TestSequenceChart::drawsAnOwnerDiedHandOverInRed()
+{
+    const auto trace = [](bool ownerDied) {
+        TraceLog log;
+        log.describeProcess(0, 101, "producer");
+        log.describeProcess(1, 102, "consumer");
+        log.describeObjects({"board", "control", "steps", "queue", "lock"});
+        // (One drain: every ring's events at once, as Scenario::poll takes them.)
+        std::vector<TracedEvent> events{traced(1, 200, TraceKind::State, kLock, 0, ProcState::WaitingLock)};
+        if (ownerDied) events.push_back(traced(1, 1500, TraceKind::OwnerDied, kLock, 101));
+        events.push_back(traced(1, 1500, TraceKind::State, kLock, 0, ProcState::InCriticalSection));
+        events.push_back(traced(0, 100, TraceKind::State, kLock, 0, ProcState::InCriticalSection));
+        events.push_back(traced(0, 2000, TraceKind::Exit, kNoObject, -9)); // booked by its reaper, later
+        log.add(std::move(events));
+        return log;
+    };
+    const TraceLog died = trace(true);
+    QCOMPARE(died.handoffs().size(), std::size_t(1));
+    const LockHandoff &h = died.handoffs().front();
+    QVERIFY(h.ownerDied);
+    QCOMPARE(h.fromSlot, 0u);
+    QCOMPARE(h.toSlot, 1u);
+    QCOMPARE(h.acquiredNs, kOrigin + 1500 * kMs);
+    const auto held = std::find_if(died.intervals().begin(), died.intervals().end(), [](const StateInterval &i) {
+        return i.slot == 0 && i.state == ProcState::InCriticalSection;
+    });
+    QVERIFY(held != died.intervals().end());
+    QCOMPARE(held->endNs, kOrigin + 1500 * kMs);
+    // Its exit released nothing: a later holder gets no hand-over from it.
+    TraceLog after = trace(true);
+    after.add({traced(1, 2100, TraceKind::State, kNoObject, 0, ProcState::Running),
+               traced(1, 2200, TraceKind::State, kLock, 0, ProcState::InCriticalSection)});
+    for (const LockHandoff &x : after.handoffs()) QVERIFY(x.fromSlot != 0 || x.ownerDied);
+
+    const ChartStyle style = ChartStyle::normal();
+    const SequenceWindow whole{kOrigin, kOrigin + 2100 * kMs, 2100 * kMs};
+    const auto killedPixels = [&](const TraceLog &log) {
+        QImage image(1200, 800, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::white);
+        {
+            QPainter p(&image);
+            paintSequenceChart(p, QRectF(image.rect()), log, whole, style, u"test"_s);
+        }
+        if (const QByteArray dir = qgetenv("IPC_TEST_PICTURES"); !dir.isEmpty())
+            image.save(QString::fromLocal8Bit(dir) + u"/owner-died-%1.png"_s.arg(log.handoffs().size()));
+        // (Near the colour: a dashed line and its label are antialiased.)
+        const QColor red = stateColor(ProcState::Failed);
+        int n = 0;
+        for (int y = 0; y < image.height(); ++y)
+            for (int x = 0; x < image.width(); ++x) {
+                const QColor c(image.pixel(x, y));
+                n += std::abs(c.red() - red.red()) <= 40 && std::abs(c.green() - red.green()) <= 40 &&
+                     std::abs(c.blue() - red.blue()) <= 40;
+            }
+        return n;
+    };
+    QVERIFY(killedPixels(died) > killedPixels(trace(false)) + 20);
 }
 
 QTEST_MAIN(TestSequenceChart)
