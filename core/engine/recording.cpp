@@ -637,6 +637,7 @@ Recording recordingOf(const Scenario &scenario, std::uint64_t startNs, std::vect
     r.machine = describeMachine();
     r.lesson = scenario.lesson().name;
     r.title = scenario.lesson().title;
+    r.scenarioFile = scenario.lessonFile();
     for (const ScenarioInfo *declared : {&scenario.info(), &scenario.lesson()})
         for (const ParamSpec &p : declared->params) r.params[p.key] = scenario.param(p.key);
     const QJsonObject result = scenario.result();

@@ -261,6 +261,11 @@ public:
     // lesson that stages its objects one after another (compare) draws the
     // one in use, not every mechanism it has set up or will.
     [[nodiscard]] virtual bool drawsOnlyLinkedObjects() const { return false; }
+
+    // The lesson file a lecturer opened to make this scenario, as it was
+    // read (JSON); empty for a built-in lesson. A recording keeps it.
+    void setLessonFile(std::string json) { m_lessonFile = std::move(json); }
+    [[nodiscard]] const std::string &lessonFile() const noexcept { return m_lessonFile; }
     // One tick; call it on every sampling tick (finished() does): books
     // the processes that exited (Run::poll), advances the lesson
     // (advance()) and watches for a deadlock (deadlock()).
@@ -324,6 +329,7 @@ private:
     std::unique_ptr<Deadlock> m_firstDeadlock; // the run's first, for result()
     bool m_stepMode = false;
     bool m_tracing = false;
+    std::string m_lessonFile; // setLessonFile
     TraceLog m_trace;
     std::vector<std::uint32_t> m_schedule;
     std::optional<std::size_t> m_challengeReachedAt; // steps taken then

@@ -53,7 +53,11 @@ Result<std::unique_ptr<Scenario>> createScenario(std::string_view nameOrPath)
     if (arg.endsWith(QStringLiteral(".json"))) {
         auto d = loadScenarioFile(arg);
         if (!d) return std::unexpected(d.error());
-        return fromDefinition(*d);
+        auto made = fromDefinition(*d);
+        // Kept with the scenario, so that a recording of its run holds the
+        // lesson it ran (the file may change or be gone when it is replayed).
+        if (QFile f(arg); made && f.open(QIODevice::ReadOnly)) (*made)->setLessonFile(f.readAll().toStdString());
+        return made;
     }
     const QString builtIn = kBuiltInDir + arg + QStringLiteral(".json");
     if (QFile::exists(builtIn)) {

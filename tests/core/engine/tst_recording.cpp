@@ -10,6 +10,7 @@
 #include "wait_for.h"
 
 #include <QCborMap>
+#include <QFile>
 #include <QCborValue>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -154,6 +155,7 @@ private Q_SLOTS:
     void cliRecordsAndReplays();
     void longRunsKeepTheirStartAndEnd();
     void aDeadlockComesBackWithItsCycle();
+    void aLessonFileTravelsWithItsRun();
 };
 
 void TestRecording::realRunComesBackExactly()
@@ -435,6 +437,30 @@ void TestRecording::aDeadlockComesBackWithItsCycle()
     QVERIFY(claimed);
     QVERIFY(!claimed->samples.front().snapshot.deadlock);
     QVERIFY(claimed->samples.back().snapshot.deadlock);
+}
+
+// A lecturer's own lesson file is kept in the recording of its run, as it
+// was read; a built-in lesson keeps none.
+void TestRecording::aLessonFileTravelsWithItsRun()
+{
+    const QString path = QStringLiteral(IPC_SOURCE_DIR "/docs/examples/race-eight.json");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const std::string json = f.readAll().toStdString();
+    auto made = createScenario(path.toStdString());
+    QVERIFY2(made, made ? "" : made.error().message.c_str());
+    Scenario &s = **made;
+    QVERIFY(s.setParam("increments", 200));
+    QVERIFY(s.start());
+    QVERIFY(waitFor([&] { return s.finished(); }, 30000));
+    s.stop();
+    const auto back = decodeRecording(encodeRecording(recordingOf(s, monotonicNs(), {})), "test");
+    QVERIFY2(back, back ? "" : back.error().message.c_str());
+    QCOMPARE(back->lesson, std::string("race-eight"));
+    QCOMPARE(back->scenarioFile, json);
+    auto builtIn = createScenario("race");
+    QVERIFY(builtIn);
+    QVERIFY(recordingOf(**builtIn, 0, {}).scenarioFile.empty());
 }
 
 QTEST_GUILESS_MAIN(TestRecording)
