@@ -1100,7 +1100,7 @@ Result<void> MainWindow::openRecording(const QString &path)
     // Start runs it again live.
     if (m_controller->active()) m_controller->stop();
     m_controller->sampler().stop();
-    if (chooseScenario(QString::fromStdString(loaded->lesson))) {
+    if (chooseScenario(QString::fromStdString(loaded->lesson)) || openRecordedLessonFile(*loaded)) {
         for (const auto &[key, value] : loaded->params) (void)m_controller->setParam(QString::fromStdString(key), value);
         m_controls->rebuildParameters();
         m_explanation->refresh();
@@ -1129,6 +1129,21 @@ Result<void> MainWindow::openRecording(const QString &path)
     m_replayBar->sync();
     onReplayMoved();
     return {};
+}
+
+bool MainWindow::openRecordedLessonFile(const Recording &recording)
+{
+    if (recording.scenarioFile.empty()) return false;
+    if (!m_recordedLessons) m_recordedLessons = std::make_unique<QTemporaryDir>();
+    if (!m_recordedLessons->isValid()) return false;
+    QString name = QString::fromStdString(recording.lesson);
+    for (QChar &c : name)
+        if (!c.isLetterOrNumber() && c != u'-' && c != u'_') c = u'_';
+    QFile file(m_recordedLessons->filePath(name + QStringLiteral(".json")));
+    if (!file.open(QIODevice::WriteOnly)) return false;
+    file.write(QByteArray::fromStdString(recording.scenarioFile));
+    file.close();
+    return openScenarioFile(file.fileName());
 }
 
 void MainWindow::openRecordingWithDialog()

@@ -18,6 +18,7 @@
 #include "run_controller.h"
 
 #include <QMainWindow>
+#include <QTemporaryDir>
 #include <QSizeF>
 
 #include <map>
@@ -35,6 +36,7 @@ class ControlsPanel;
 class ExplanationPane;
 class ProcessDiagram;
 class SequenceChart;
+struct Recording;
 class ReplayBar;
 class ReplayController;
 class StateLegend;
@@ -119,6 +121,9 @@ protected:
     void dropEvent(QDropEvent *event) override;
 
 private:
+    // A recording of a lesson file's run that this window has not opened:
+    // its copy of the file, opened as a lesson file (false: none, or refused).
+    bool openRecordedLessonFile(const Recording &recording);
     void buildActions();
     void buildRunActions();
     void buildStepActions();
@@ -163,6 +168,8 @@ private:
     RunController *m_controller;
     ReplayController *m_replay;
     ReplayBar *m_replayBar = nullptr;
+    // Lesson files that came in recordings, opened from here (removed on exit).
+    std::unique_ptr<QTemporaryDir> m_recordedLessons;
     ProcessTableModel *m_model;
     QListWidget *m_list = nullptr;
     QWidget *m_listBox = nullptr;

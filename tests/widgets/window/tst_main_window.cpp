@@ -924,6 +924,22 @@ void TestMainWindow::replayShowsASavedRunWithoutAProcess()
     QVERIFY(w.openRecording(ownFile));
     QVERIFY(w.explanation()->explanationText().contains(QStringLiteral("My own race")));
     w.closeReplay();
+
+    // A lesson file's run, replayed where that file was never opened: the
+    // lesson comes from the recording, with the recorded parameters, so
+    // Start runs it again.
+    QFile example(QStringLiteral(IPC_SOURCE_DIR "/docs/examples/race-eight.json"));
+    QVERIFY(example.open(QIODevice::ReadOnly));
+    own.scenarioFile = example.readAll().toStdString();
+    own.lesson = "race-eight";
+    own.params = {{"processes", 5.0}};
+    const QString fileRun = dir.filePath(QStringLiteral("file-run.ipcrec"));
+    QVERIFY(saveRecording(own, fileRun));
+    QVERIFY(w.openRecording(fileRun));
+    QCOMPARE(QString::fromStdString(w.controller().scenario()->lesson().name), QStringLiteral("race-eight"));
+    QCOMPARE(w.controller().scenario()->param("processes"), 5.0);
+    QVERIFY(w.controller().scenario()->run() == nullptr);
+    w.closeReplay();
 }
 
 QTEST_MAIN(TestMainWindow)
