@@ -17,6 +17,12 @@ extern char **environ;
 
 namespace ipc {
 
+std::string signalName(int sig)
+{
+    if (const char *abbrev = sigabbrev_np(sig)) return std::string("SIG") + abbrev;
+    return "signal " + std::to_string(sig);
+}
+
 namespace {
 // Every Process of this process that holds a child (active_children). One
 // thread starts and reaps (see the header); the mutex keeps a second

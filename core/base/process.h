@@ -33,6 +33,10 @@
 
 namespace ipc {
 
+// A signal's name as kill(1) and Python's signal module give it ("SIGKILL"),
+// or "signal N" for one without a name.
+[[nodiscard]] std::string signalName(int sig);
+
 // What a Process does with a child still running when it is destroyed.
 enum class AtDestruction { Kill, Python };
 

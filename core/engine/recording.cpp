@@ -421,7 +421,7 @@ Result<std::vector<TracedEvent>> unpackEvents(const QByteArray &bytes, const std
         if (e.slot >= Trace::kRings)
             return fail(Errc::Corrupt, where + ": trace event " + std::to_string(k) + ": process " +
                                            std::to_string(e.slot) + " is out of range");
-        if (kind < std::uint8_t(TraceKind::State) || kind > std::uint8_t(TraceKind::OwnerDied))
+        if (kind < std::uint8_t(TraceKind::State) || kind > std::uint8_t(TraceKind::Signal))
             return fail(Errc::Corrupt, where + ": trace event " + std::to_string(k) + ": unknown kind " +
                                            std::to_string(kind));
         e.event.kind = TraceKind(kind);

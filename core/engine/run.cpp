@@ -174,7 +174,7 @@ void Run::stop(Duration grace)
     for (std::uint32_t i = 0; i < m_processes.size(); ++i) {
         if (m_recorded[i]) continue;
         m_killOrigin[i] = KillOrigin::Engine;
-        (void)m_processes[i].kill();
+        (void)signal(i, SIGKILL);
         (void)m_processes[i].join(kForever);
         record(i);
     }
@@ -184,7 +184,8 @@ void Run::stop(Duration grace)
         BoardSlot &s = m_board->slots[slot];
         if (settleReserved(slot)) continue;
         m_killOrigin[slot] = KillOrigin::Engine;
-        if (const pid_t pid = s.pid.load(std::memory_order_relaxed); pid > 0) ::kill(pid, SIGKILL);
+        if (const pid_t pid = s.pid.load(std::memory_order_relaxed); pid > 0 && ::kill(pid, SIGKILL) == 0)
+            bookSignal(slot, SIGKILL);
         recordExit(s, -SIGKILL);
     }
 }
@@ -196,11 +197,12 @@ Result<void> Run::kill(std::uint32_t index, KillOrigin origin)
         const pid_t pid = m_board->slots[index].pid.load(std::memory_order_relaxed);
         if (pid <= 0 || isTerminal(m_board->slots[index].currentState())) return {};
         if (::kill(pid, SIGKILL) != 0 && errno != ESRCH) return failErrno("kill " + std::to_string(pid), errno);
+        bookSignal(index, SIGKILL);
         return {}; // its parent reaps it and books how it ended
     }
     if (index >= m_processes.size())
         return fail(Errc::InvalidArgument, "no process #" + std::to_string(index) + " in this run");
-    if (auto r = m_processes[index].kill(); !r) return r;
+    if (auto r = signal(index, SIGKILL); !r) return r;
     if (m_paused[index]) (void)m_processes[index].signal(SIGCONT);
     return {};
 }
@@ -210,7 +212,7 @@ Result<void> Run::pause(std::uint32_t index)
     if (index >= m_processes.size())
         return fail(Errc::InvalidArgument, "no process #" + std::to_string(index) + " in this run");
     if (m_paused[index] || m_recorded[index]) return {};
-    if (auto r = m_processes[index].signal(SIGSTOP); !r) return r;
+    if (auto r = signal(index, SIGSTOP); !r) return r;
     BoardSlot &s = m_board->slots[index];
     m_stateBeforePause[index] = s.state.load(std::memory_order_relaxed);
     s.state.store(std::uint32_t(ProcState::Paused), std::memory_order_relaxed);
@@ -228,7 +230,20 @@ Result<void> Run::resume(std::uint32_t index)
     std::uint32_t expected = std::uint32_t(ProcState::Paused);
     s.state.compare_exchange_strong(expected, m_stateBeforePause[index], std::memory_order_relaxed);
     m_paused[index] = false;
-    return m_processes[index].signal(SIGCONT);
+    return signal(index, SIGCONT);
+}
+
+Result<void> Run::signal(std::uint32_t index, int sig)
+{
+    if (auto r = m_processes[index].signal(sig); !r) return r;
+    // One found reaped (an exit code) got nothing, and nothing is booked.
+    if (!m_processes[index].exitCode()) bookSignal(index, sig);
+    return {};
+}
+
+void Run::bookSignal(std::uint32_t slot, int sig)
+{
+    if (m_trace) m_sentSignals.push_back({slot, sig, monotonicNs()});
 }
 
 void Run::pauseAll()

@@ -23,6 +23,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ipc {
@@ -37,6 +38,13 @@ struct SpawnOptions {
 // (a crash, an outside signal) fails the run; one the lecturer or the
 // engine's stop asked for does not.
 enum class KillOrigin : std::uint8_t { None, Lecturer, Engine };
+
+// A signal the run sent one of its processes (pause, resume, kill, stop).
+struct SentSignal {
+    std::uint32_t slot = 0;
+    int signal = 0;
+    std::uint64_t timeNs = 0; // CLOCK_MONOTONIC, as the trace's events
+};
 
 // Whether the run's processes write the event trace (ipc/trace.h).
 enum class Tracing : std::uint8_t { Off, On };
@@ -107,6 +115,10 @@ public:
     void pauseAll();
     void resumeAll();
     [[nodiscard]] bool paused(std::uint32_t index) const { return m_paused.at(index); }
+    // The signals sent since the last call, oldest first, for the trace
+    // (TraceLog::drain): a worker cannot trace what stops or kills it.
+    // Always empty when the run is not traced.
+    [[nodiscard]] std::vector<SentSignal> takeSentSignals() { return std::exchange(m_sentSignals, {}); }
 
     // $IPC_WORKER if set, else ipc-worker beside this executable (a build
     // tree), else in ../libexec/ipc-playground/ from it (an installation).
@@ -117,6 +129,9 @@ private:
     void record(std::uint32_t index);
     // Books a reserved slot whose process has gone (true if it is over).
     bool settleReserved(std::uint32_t slot);
+    // Sends `sig` to process `index` and books it for the trace.
+    [[nodiscard]] Result<void> signal(std::uint32_t index, int sig);
+    void bookSignal(std::uint32_t slot, int sig);
 
     Arena m_arena;
     Board *m_board = nullptr;
@@ -128,6 +143,7 @@ private:
     std::vector<std::uint32_t> m_stateBeforePause;
     std::vector<bool> m_recorded;
     std::vector<std::uint32_t> m_reserved; // slots of processes our workers start
+    std::vector<SentSignal> m_sentSignals;
     std::array<KillOrigin, Board::kMaxSlots> m_killOrigin{};
     std::array<bool, Board::kMaxSlots> m_endedInStop{};
     bool m_stopping = false;

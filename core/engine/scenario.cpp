@@ -274,9 +274,7 @@ QJsonArray Scenario::abnormalExits(bool &failed) const
         p.insert(QStringLiteral("pid"), s.pid.load(std::memory_order_relaxed));
         p.insert(QStringLiteral("role"), QString::fromLatin1(s.role, qsizetype(strnlen(s.role, BoardSlot::kRoleSize))));
         p.insert(QStringLiteral("exit_code"), code);
-        if (code < 0)
-            if (const char *name = sigabbrev_np(-code))
-                p.insert(QStringLiteral("signal"), QStringLiteral("SIG") + QString::fromLatin1(name));
+        if (code < 0) p.insert(QStringLiteral("signal"), QString::fromStdString(signalName(-code)));
         p.insert(QStringLiteral("killed_by"), origin == KillOrigin::Lecturer ? QStringLiteral("lecturer")
                                               : origin == KillOrigin::Engine ? QStringLiteral("engine")
                                                                              : QStringLiteral("nobody"));

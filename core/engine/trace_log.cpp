@@ -8,6 +8,7 @@
 #include <QString>
 
 #include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <limits>
 #include <set>
@@ -37,6 +38,7 @@ TracedProcess &TraceLog::process(std::uint32_t slot)
         m_processes.back().slot = std::uint32_t(m_processes.size() - 1);
         m_ringDropped.push_back(0);
         m_openInterval.push_back(kNone);
+        m_openPause.push_back(kNone);
     }
     return m_processes[slot];
 }
@@ -62,6 +64,13 @@ std::size_t TraceLog::drain(Run &run)
         TraceRing &ring = trace->rings[slot];
         ring.drain([&](const TraceEvent &e) { batch.push_back({slot, e}); });
         m_ringDropped[slot] = ring.dropped.load(std::memory_order_relaxed);
+    }
+    for (const SentSignal &s : run.takeSentSignals()) {
+        TraceEvent e;
+        e.timeNs = s.timeNs;
+        e.seq = s.signal;
+        e.kind = TraceKind::Signal;
+        batch.push_back({s.slot, e});
     }
     keepInOrder(batch);
     return batch.size();
@@ -108,8 +117,13 @@ void TraceLog::take(const TracedEvent &e)
         if (e.event.state < std::uint8_t(ProcState::Count_)) takeState(e, ProcState(e.event.state));
         return;
     }
+    if (kind == TraceKind::Signal) {
+        takeSignal(e);
+        return;
+    }
     if (kind == TraceKind::Exit) {
         takeState(e, ProcState::Running); // closes what it was in
+        endPause(e.slot, e.event.timeNs);
         p.exited = true;
         p.exitStatus = e.event.seq;
         return;
@@ -175,6 +189,28 @@ void TraceLog::takeState(const TracedEvent &e, ProcState state)
     m_intervals.push_back({e.slot, state, e.event.object, t, 0});
 }
 
+// A signal is the sender's event, not the process's: its intervals go on
+// under a pause, which is an interval of its own.
+void TraceLog::takeSignal(const TracedEvent &e)
+{
+    const int sig = int(e.event.seq);
+    m_signals.push_back({e.slot, sig, e.event.timeNs});
+    if (sig == SIGSTOP && m_openPause[e.slot] == kNone) {
+        m_openPause[e.slot] = m_intervals.size();
+        m_intervals.push_back({e.slot, ProcState::Paused, kNoObject, e.event.timeNs, 0});
+    } else if (sig == SIGCONT || sig == SIGKILL) {
+        endPause(e.slot, e.event.timeNs);
+    }
+}
+
+void TraceLog::endPause(std::uint32_t slot, std::uint64_t timeNs)
+{
+    if (std::size_t &open = m_openPause[slot]; open != kNone) {
+        m_intervals[open].endNs = std::max(timeNs, m_intervals[open].beginNs);
+        open = kNone;
+    }
+}
+
 std::uint64_t TraceLog::dropped() const noexcept
 {
     std::uint64_t n = m_notKept;
@@ -229,6 +265,9 @@ namespace {
 // (above Linux's PID_MAX_LIMIT, so never a real pid); the shared objects'
 // counters under a process of that id.
 constexpr qint64 kMessagesTrack = qint64(1) << 22;
+// The signals the run sent it, and its pauses, on pid + this (a pause
+// overlaps the process's own slices without nesting in them).
+constexpr qint64 kSignalsTrack = qint64(2) << 22;
 constexpr qint64 kSharedObjectsPid = (qint64(1) << 22) + 1;
 
 class ChromeTraceWriter {
@@ -240,6 +279,7 @@ public:
         for (const TracedProcess &p : m_log.processes()) names(p);
         meta(u"process_name"_s, kSharedObjectsPid, kSharedObjectsPid, u"shared objects"_s);
         states();
+        signals();
         messages();
         queueDepths();
         for (const CounterTrack &c : counters)
@@ -276,6 +316,7 @@ private:
                             {u"args"_s, QJsonObject{{u"sort_index"_s, qint64(p.slot)}}}});
         meta(u"thread_name"_s, pid, pid, u"state"_s);
         meta(u"thread_name"_s, pid, pid + kMessagesTrack, u"messages"_s);
+        meta(u"thread_name"_s, pid, pid + kSignalsTrack, u"signals"_s);
     }
     void states()
     {
@@ -285,9 +326,20 @@ private:
             if (i.object != kNoObject) name += u" "_s + QString::fromStdString(m_log.objectName(i.object));
             const std::uint64_t until = i.endNs ? i.endNs : std::max(end, i.beginNs);
             const qint64 pid = pidOf(i.slot);
+            const qint64 tid = i.state == ProcState::Paused ? pid + kSignalsTrack : pid;
             add(us(i.beginNs), QJsonObject{{u"ph"_s, u"X"_s}, {u"cat"_s, u"state"_s}, {u"name"_s, name}, {u"pid"_s, pid},
-                                           {u"tid"_s, pid}, {u"ts"_s, us(i.beginNs)},
+                                           {u"tid"_s, tid}, {u"ts"_s, us(i.beginNs)},
                                            {u"dur"_s, double(until - i.beginNs) / 1000.0}});
+        }
+    }
+    // An instant on the process's signals track for each signal the run sent it.
+    void signals()
+    {
+        for (const SignalMark &s : m_log.signals()) {
+            const qint64 pid = pidOf(s.slot);
+            add(us(s.timeNs), QJsonObject{{u"ph"_s, u"i"_s}, {u"s"_s, u"t"_s}, {u"cat"_s, u"signal"_s},
+                                          {u"name"_s, QString::fromStdString(signalName(s.signal))}, {u"pid"_s, pid},
+                                          {u"tid"_s, pid + kSignalsTrack}, {u"ts"_s, us(s.timeNs)}});
         }
     }
     // A slice per put/get/send/recv on the process's messages track, and

@@ -3,8 +3,8 @@
 // when each process was blocked or held a lock, who handed a lock to whom.
 //
 // drain() takes every event the processes' rings hold (the sampler calls
-// it on each tick, so a paced run loses nothing) and keeps them in time
-// order; a ring that was full counted what it refused, and dropped() sums
+// it on each tick, so a paced run loses nothing), and the signals the run
+// sent them, and keeps them in time order; a ring that was full counted what it refused, and dropped() sums
 // those counts. The pairing is done as events arrive, in either order:
 //   Put #i of a queue  -> Get #i of the same queue
 //   Send #n on a pipe's direction -> Recv #n in that direction
@@ -71,6 +71,13 @@ struct LockHandoff {
     bool ownerDied = false; // from a holder that died holding it (the kernel handed it over)
 };
 
+// A signal the run sent a process (Run::takeSentSignals).
+struct SignalMark {
+    std::uint32_t slot = 0;
+    int signal = 0;
+    std::uint64_t timeNs = 0;
+};
+
 struct TracedProcess {
     std::uint32_t slot = 0;
     std::int32_t pid = 0;
@@ -118,6 +125,10 @@ public:
     [[nodiscard]] std::vector<MessageArrow> unreceived() const;
     [[nodiscard]] const std::vector<StateInterval> &intervals() const noexcept { return m_intervals; }
     [[nodiscard]] const std::vector<LockHandoff> &handoffs() const noexcept { return m_handoffs; }
+    // The signals the run sent (SIGSTOP, SIGCONT, SIGKILL), in time order.
+    // A process stopped by SIGSTOP has a Paused interval up to its SIGCONT
+    // or its end, beside (not instead of) what it was doing when stopped.
+    [[nodiscard]] const std::vector<SignalMark> &signals() const noexcept { return m_signals; }
     // The time of the first event (0 when empty).
     [[nodiscard]] std::uint64_t startNs() const noexcept { return m_events.empty() ? 0 : m_events.front().event.timeNs; }
 
@@ -144,6 +155,10 @@ private:
     std::vector<StateInterval> m_intervals;
     std::vector<LockHandoff> m_handoffs;
     std::vector<std::size_t> m_openInterval; // by slot: index in m_intervals, or npos
+    std::vector<std::size_t> m_openPause;    // by slot: its Paused interval, or npos
+    std::vector<SignalMark> m_signals;
+    void takeSignal(const TracedEvent &e);
+    void endPause(std::uint32_t slot, std::uint64_t timeNs);
     struct Release {
         std::uint32_t slot;
         std::uint64_t timeNs;

@@ -48,6 +48,9 @@ enum class TraceKind : std::uint8_t {
     Exit,      // booked by the reaper: the exit status (seq)
     Start,     // the process attached to the run: its pid (seq)
     OwnerDied, // took a lock (object) whose holder, pid seq, had died holding it
+    // The run sent it signal seq (SIGSTOP, SIGCONT, SIGKILL): booked by the
+    // engine as it sends it (a ring has one writer), never in a ring.
+    Signal,
 };
 
 struct TraceEvent {

@@ -1,6 +1,7 @@
 #include "sequence_chart.h"
 
 #include "compact_number.h"
+#include "process.h"
 #include "state_style.h"
 
 #include <QKeyEvent>
@@ -11,6 +12,7 @@
 #include <QWheelEvent>
 
 #include <algorithm>
+#include <csignal>
 #include <cmath>
 
 namespace ipc {
@@ -151,6 +153,29 @@ void drawIntervals(QPainter &p, const SequenceLayout &l, const TraceLog &log, st
     }
 }
 
+// The signals the run sent (the lecturer's pause, resume and kill, a
+// stop's kill): a triangle pointing at the lifeline from the left, named.
+void drawSignals(QPainter &p, const SequenceLayout &l, const TraceLog &log, const ChartStyle &style)
+{
+    p.setFont(style.labelFont);
+    const QFontMetricsF fm(style.labelFont);
+    const qreal r = l.lineHeight() * 0.3;
+    std::vector<qreal> lastLabelY(log.processes().size(), -1e9);
+    for (const SignalMark &s : log.signals()) {
+        if (!l.visible(s.timeNs, s.timeNs) || s.slot >= lastLabelY.size()) continue;
+        const QPointF at(l.x(s.slot) - l.laneWidth() * 0.08, l.y(s.timeNs));
+        const QColor c = stateColor(s.signal == SIGKILL ? ProcState::Killed : ProcState::Paused);
+        p.setPen(Qt::NoPen);
+        p.setBrush(c);
+        p.drawPolygon(QPolygonF({at, at + QPointF(-2 * r, -r), at + QPointF(-2 * r, r)}));
+        if (at.y() - lastLabelY[s.slot] < l.lineHeight()) continue;
+        lastLabelY[s.slot] = at.y();
+        const QString text = QString::fromStdString(signalName(s.signal));
+        p.setPen(c.darker(130));
+        p.drawText(QPointF(at.x() - 2 * r - 3 - fm.horizontalAdvance(text), at.y() + fm.ascent() / 3), text);
+    }
+}
+
 QString messageLabel(const MessageArrow &m) { return QStringLiteral("#%1").arg(m.seq); }
 
 // Arrows for the messages, dashed ones for the lock hand-offs; a label
@@ -282,6 +307,7 @@ void paintSequenceChart(QPainter &p, const QRectF &area, const TraceLog &log, co
     drawLifelines(p, layout, log, style);
     p.setClipRect(layout.plot().adjusted(-2, -2, 2, 2));
     drawIntervals(p, layout, log, window.endNs); // over the lifelines' dashes
+    drawSignals(p, layout, log, style);
     drawArrows(p, layout, log, style);
     drawUnreceived(p, layout, log, style);
     p.setClipping(false);
@@ -311,6 +337,9 @@ void writeSequenceCsv(QTextStream &out, const TraceLog &log, std::uint64_t origi
         case TraceKind::Exit: kind = QStringLiteral("exit"); break;
         case TraceKind::Start: kind = QStringLiteral("start"); break;
         case TraceKind::OwnerDied: kind = QStringLiteral("owner died"); break;
+        case TraceKind::Signal:
+            kind = QStringLiteral("signal ") + QString::fromStdString(signalName(int(e.event.seq)));
+            break;
         }
         const bool numbered = e.event.kind != TraceKind::State;
         out << QString::number(t, 'f', 9) << ',' << (p ? QString::fromStdString(p->role) : QString()) << ','

@@ -1,5 +1,6 @@
 #include "process_table_model.h"
 
+#include "process.h"
 #include "state_style.h"
 
 #include <QLocale>
@@ -19,9 +20,7 @@ QString seconds(std::uint64_t ns)
 QString exitText(std::int32_t status)
 {
     if (status >= 0) return QString::number(status);
-    const char *name = sigabbrev_np(-status);
-    return name ? QStringLiteral("%1 (SIG%2)").arg(status).arg(QString::fromLatin1(name))
-                : QString::number(status);
+    return QStringLiteral("%1 (%2)").arg(status).arg(QString::fromStdString(signalName(-status)));
 }
 
 } // namespace

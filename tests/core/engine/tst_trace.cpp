@@ -4,6 +4,8 @@
 // and the others' rings unharmed, the ring's exact count of what it
 // refused, and the Chrome trace JSON that Perfetto opens.
 #include "catalog.h"
+#include "proc_stat.h"
+#include "process.h"
 #include "queue.h"
 #include "run.h"
 #include "scenario.h"
@@ -59,6 +61,7 @@ private Q_SLOTS:
     void killedProducerKeepsItsLastEvents();
     void chromeTraceJsonOfPingpong();
     void lockFromADeadHolderIsHandedOverAsOwnerDied();
+    void pauseResumeAndKillAreTracedAsSignals();
 };
 
 void TestTrace::ringCountsWhatItRefuses()
@@ -372,6 +375,130 @@ void TestTrace::lockFromADeadHolderIsHandedOverAsOwnerDied()
         QVERIFY(start != log.events().end());
         QCOMPARE(start->event.seq, std::int64_t(p.pid));
     }
+}
+
+// What the lecturer does to a process is in its trace, booked by the run
+// that sent the signal: the consumer paused (SIGSTOP) and resumed
+// (SIGCONT) is a Paused interval from one to the other, with nothing of its
+// own stamped while it was stopped; the producer killed has its SIGKILL
+// before its end. The Chrome JSON names them, and a log rebuilt
+// from the events (as a replay does) draws the same.
+void TestTrace::pauseResumeAndKillAreTracedAsSignals()
+{
+    auto s = make("producer-consumer");
+    QVERIFY(s);
+    QVERIFY(s->setParam("producers", 1));
+    QVERIFY(s->setParam("consumers", 1));
+    QVERIFY(s->setParam("items", 100000));
+    QVERIFY(s->setParam("maxsize", 4));
+    QVERIFY(s->setParam("rate", 500));
+    s->setTracing(true);
+    QVERIFY(s->start());
+    const TraceLog &log = s->trace();
+    Run &run = *s->run();
+    std::uint32_t producer = kNoObject;
+    std::uint32_t consumer = kNoObject;
+    for (std::uint32_t i = 0; i < run.processCount(); ++i)
+        (std::string_view(run.slot(i).role) == "producer" ? producer : consumer) = i;
+    QVERIFY(producer != kNoObject && consumer != kNoObject);
+    QVERIFY(waitFor([&] {
+        s->poll();
+        return log.messages().size() >= 5;
+    }));
+
+    QVERIFY(run.pause(consumer));
+    const auto stoppedState = [&] {
+        const auto st = readProcStat(run.process(consumer).pid());
+        return st && (st->state == 'T' || st->state == 't');
+    };
+    QVERIFY(waitFor(stoppedState));
+    const std::uint64_t surelyStoppedNs = monotonicNs();
+    // The producer fills the queue meanwhile; the consumer takes nothing.
+    QVERIFY(waitFor([&] {
+        s->poll();
+        return run.slot(producer).currentState() == ProcState::BlockedPut;
+    }));
+    const std::size_t gotBeforeResume = log.messages().size();
+    QVERIFY(run.resume(consumer));
+    QVERIFY(waitFor([&] {
+        s->poll();
+        return log.messages().size() >= gotBeforeResume + 5;
+    }));
+    QVERIFY(run.kill(producer));
+    QVERIFY(waitFor([&] {
+        s->poll();
+        return log.processes()[producer].exited;
+    }));
+
+    std::vector<const SignalMark *> toConsumer;
+    std::vector<const SignalMark *> toProducer;
+    for (const SignalMark &m : log.signals())
+        (m.slot == consumer ? toConsumer : toProducer).push_back(&m);
+    QCOMPARE(toConsumer.size(), std::size_t(2));
+    QCOMPARE(toConsumer[0]->signal, SIGSTOP);
+    QCOMPARE(toConsumer[1]->signal, SIGCONT);
+    QVERIFY(toConsumer[0]->timeNs <= surelyStoppedNs);
+    QCOMPARE(toProducer.size(), std::size_t(1));
+    QCOMPARE(toProducer[0]->signal, SIGKILL);
+    QVERIFY(toProducer[0]->timeNs <= log.processes()[producer].lastNs);
+    QCOMPARE(log.processes()[producer].exitStatus, std::int64_t(-SIGKILL));
+
+    const auto pausedOf = [&](const TraceLog &l) {
+        std::vector<StateInterval> out;
+        for (const StateInterval &i : l.intervals())
+            if (i.state == ProcState::Paused) out.push_back(i);
+        return out;
+    };
+    const std::vector<StateInterval> paused = pausedOf(log);
+    QCOMPARE(paused.size(), std::size_t(1));
+    QCOMPARE(paused[0].slot, consumer);
+    QCOMPARE(paused[0].beginNs, toConsumer[0]->timeNs);
+    QCOMPARE(paused[0].endNs, toConsumer[1]->timeNs);
+    for (const TracedEvent &e : log.events())
+        if (e.slot == consumer && e.event.kind != TraceKind::Signal)
+            QVERIFY2(e.event.timeNs < surelyStoppedNs || e.event.timeNs > toConsumer[1]->timeNs,
+                     "the stopped consumer stamped an event");
+    // The consumer is what it was when stopped (its own intervals go on):
+    // a pause ends none of them.
+    bool someOwnIntervalSpansThePause = false;
+    for (const StateInterval &i : log.intervals())
+        if (i.slot == consumer && i.state != ProcState::Paused && i.beginNs <= paused[0].beginNs &&
+            (i.endNs == 0 || i.endNs >= paused[0].endNs))
+            someOwnIntervalSpansThePause = true;
+    const bool wasRunning = [&] {
+        for (const StateInterval &i : log.intervals())
+            if (i.slot == consumer && i.state != ProcState::Paused && i.beginNs <= paused[0].beginNs &&
+                (i.endNs == 0 || i.endNs > paused[0].beginNs))
+                return false;
+        return true;
+    }();
+    QVERIFY2(someOwnIntervalSpansThePause || wasRunning, "the pause cut the consumer's own interval");
+
+    // Rebuilt from its events, as a replay does.
+    TraceLog again;
+    again.add(log.events());
+    QCOMPARE(again.signals().size(), log.signals().size());
+    for (std::size_t k = 0; k < log.signals().size(); ++k) {
+        QCOMPARE(again.signals()[k].slot, log.signals()[k].slot);
+        QCOMPARE(again.signals()[k].signal, log.signals()[k].signal);
+        QCOMPARE(again.signals()[k].timeNs, log.signals()[k].timeNs);
+    }
+    const std::vector<StateInterval> pausedAgain = pausedOf(again);
+    QCOMPARE(pausedAgain.size(), std::size_t(1));
+    QCOMPARE(pausedAgain[0].beginNs, paused[0].beginNs);
+    QCOMPARE(pausedAgain[0].endNs, paused[0].endNs);
+
+    // The Chrome JSON has each signal, an instant on the process's signals track.
+    const QJsonDocument doc = QJsonDocument::fromJson(chromeTraceJson(log, log.startNs(), {}));
+    std::map<QString, int> instants;
+    for (const QJsonValue &v : doc.object().value(u"traceEvents"_s).toArray()) {
+        const QJsonObject e = v.toObject();
+        if (e.value(u"ph"_s).toString() == u"i"_s) ++instants[e.value(u"name"_s).toString()];
+    }
+    QCOMPARE(instants[u"SIGSTOP"_s], 1);
+    QCOMPARE(instants[u"SIGCONT"_s], 1);
+    QCOMPARE(instants[u"SIGKILL"_s], 1);
+    s->stop();
 }
 
 QTEST_GUILESS_MAIN(TestTrace)

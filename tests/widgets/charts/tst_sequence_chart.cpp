@@ -12,6 +12,9 @@
 #include <QSvgRenderer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextStream>
+
+#include <csignal>
 
 using namespace ipc;
 using namespace Qt::StringLiterals;
@@ -81,6 +84,7 @@ private Q_SLOTS:
     void followsAndZooms();
     void exportsEveryFormat();
     void drawsAnOwnerDiedHandOverInRed();
+    void drawsThePauseAndTheSignalsTheRunSent();
 };
 
 void TestSequenceChart::pairsInEitherOrder()
@@ -294,6 +298,58 @@ void TestSequenceChart::drawsAnOwnerDiedHandOverInRed()
         return n;
     };
     QVERIFY(killedPixels(died) > killedPixels(trace(false)) + 20);
+}
+
+// The lecturer paused the consumer from 0.5 s to 1.5 s and killed the
+// producer at 1.9 s: the consumer's lane has a Paused bar for that second,
+// beside its own states, the producer's lane none; the kill's mark is in
+// the producer's lane; the CSV names each signal with its number.
+void TestSequenceChart::drawsThePauseAndTheSignalsTheRunSent()
+{
+    TraceLog log = knownTrace();
+    const TraceLog without = knownTrace();
+    log.add({traced(1, 500, TraceKind::Signal, kNoObject, SIGSTOP), traced(1, 1500, TraceKind::Signal, kNoObject, SIGCONT),
+             traced(0, 1890, TraceKind::Signal, kNoObject, SIGKILL)});
+    QCOMPARE(log.signals().size(), std::size_t(3));
+    const auto paused = std::find_if(log.intervals().begin(), log.intervals().end(),
+                                     [](const StateInterval &i) { return i.state == ProcState::Paused; });
+    QVERIFY(paused != log.intervals().end());
+    QCOMPARE(paused->slot, 1u);
+    QCOMPARE(paused->beginNs, kOrigin + 500 * kMs);
+    QCOMPARE(paused->endNs, kOrigin + 1500 * kMs);
+    // Its own intervals are those of the same trace without the pause.
+    std::size_t own = 0;
+    for (const StateInterval &i : log.intervals()) own += i.state != ProcState::Paused;
+    QCOMPARE(own, without.intervals().size());
+
+    const ChartStyle style = ChartStyle::normal();
+    const SequenceWindow whole{kOrigin, kOrigin + 2100 * kMs, 2100 * kMs};
+    const auto draw = [&](const TraceLog &l) {
+        QImage image(1200, 800, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::white);
+        QPainter p(&image);
+        paintSequenceChart(p, QRectF(image.rect()), l, whole, style, u"test"_s);
+        return image;
+    };
+    const QImage image = draw(log);
+    if (const QByteArray dir = qgetenv("IPC_TEST_PICTURES"); !dir.isEmpty())
+        image.save(QString::fromLocal8Bit(dir) + u"/signals.png"_s);
+    const QImage plain = draw(without);
+    const QRect producerLane(0, 0, 600, 800);
+    const QRect consumerLane(600, 0, 600, 800);
+    const QColor pausedColour = stateColor(ProcState::Paused);
+    QVERIFY(countColour(image, pausedColour, consumerLane) > countColour(plain, pausedColour, consumerLane) + 200);
+    QCOMPARE(countColour(image, pausedColour, producerLane), countColour(plain, pausedColour, producerLane));
+    const QColor killed = stateColor(ProcState::Killed);
+    QVERIFY(countColour(image, killed, producerLane) > countColour(plain, killed, producerLane) + 20);
+
+    QString csv;
+    QTextStream out(&csv);
+    writeSequenceCsv(out, log, kOrigin);
+    out.flush();
+    QVERIFY(csv.contains(u"0.500000000,consumer,102,signal SIGSTOP,,%1,\n"_s.arg(SIGSTOP)));
+    QVERIFY(csv.contains(u"1.500000000,consumer,102,signal SIGCONT,,%1,\n"_s.arg(SIGCONT)));
+    QVERIFY(csv.contains(u"1.890000000,producer,101,signal SIGKILL,,%1,\n"_s.arg(SIGKILL)));
 }
 
 QTEST_MAIN(TestSequenceChart)
