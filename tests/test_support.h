@@ -5,6 +5,7 @@
 
 #include "board.h"
 #include "posix_call.h"
+#include "proc_stat.h"
 #include "process.h"
 #include "result.h"
 
@@ -145,6 +146,23 @@ inline bool diedOf(int exitCode, int sig)
     if (sig == SIGSEGV && exitCode == -SIGABRT) return true;
 #endif
     return exitCode == -sig;
+}
+
+// The kernel's view of a process, the state letter of /proc/PID/stat: 'R'
+// running, 'S' sleeping (a futex wait), 'T' stopped, 'Z' a zombie, ...;
+// '?' once the pid is gone.
+inline char procState(pid_t pid) { return ipc::readProcStat(pid).value_or(ipc::ProcStat{}).state; }
+inline bool isStopped(pid_t pid)
+{
+    const char c = procState(pid);
+    return c == 'T' || c == 't';
+}
+// Dead: gone, or a zombie nobody has reaped yet -- it has no memory, runs
+// nothing and holds nothing.
+inline bool isDead(pid_t pid)
+{
+    const char c = procState(pid);
+    return c == '?' || c == 'Z' || c == 'X';
 }
 
 // Waits for cond (a lambda) to become true, polling every ms, up to timeoutMs.

@@ -184,8 +184,9 @@ void Run::stop(Duration grace)
         BoardSlot &s = m_board->slots[slot];
         if (settleReserved(slot)) continue;
         m_killOrigin[slot] = KillOrigin::Engine;
+        const std::uint64_t sentNs = monotonicNs();
         if (const pid_t pid = s.pid.load(std::memory_order_relaxed); pid > 0 && ::kill(pid, SIGKILL) == 0)
-            bookSignal(slot, SIGKILL);
+            bookSignal(slot, SIGKILL, sentNs);
         recordExit(s, -SIGKILL);
     }
 }
@@ -196,8 +197,12 @@ Result<void> Run::kill(std::uint32_t index, KillOrigin origin)
     if (std::find(m_reserved.begin(), m_reserved.end(), index) != m_reserved.end()) {
         const pid_t pid = m_board->slots[index].pid.load(std::memory_order_relaxed);
         if (pid <= 0 || isTerminal(m_board->slots[index].currentState())) return {};
-        if (::kill(pid, SIGKILL) != 0 && errno != ESRCH) return failErrno("kill " + std::to_string(pid), errno);
-        bookSignal(index, SIGKILL);
+        const std::uint64_t sentNs = monotonicNs();
+        if (::kill(pid, SIGKILL) != 0) {
+            if (errno != ESRCH) return failErrno("kill " + std::to_string(pid), errno);
+            return {};
+        }
+        bookSignal(index, SIGKILL, sentNs);
         return {}; // its parent reaps it and books how it ended
     }
     if (index >= m_processes.size())
@@ -235,15 +240,18 @@ Result<void> Run::resume(std::uint32_t index)
 
 Result<void> Run::signal(std::uint32_t index, int sig)
 {
+    // Stamped before it is sent: a continued process may run, and stamp
+    // events of its own, before kill() returns here.
+    const std::uint64_t sentNs = monotonicNs();
     if (auto r = m_processes[index].signal(sig); !r) return r;
     // One found reaped (an exit code) got nothing, and nothing is booked.
-    if (!m_processes[index].exitCode()) bookSignal(index, sig);
+    if (!m_processes[index].exitCode()) bookSignal(index, sig, sentNs);
     return {};
 }
 
-void Run::bookSignal(std::uint32_t slot, int sig)
+void Run::bookSignal(std::uint32_t slot, int sig, std::uint64_t sentNs)
 {
-    if (m_trace) m_sentSignals.push_back({slot, sig, monotonicNs()});
+    if (m_trace) m_sentSignals.push_back({slot, sig, sentNs});
 }
 
 void Run::pauseAll()

@@ -131,7 +131,7 @@ private:
     bool settleReserved(std::uint32_t slot);
     // Sends `sig` to process `index` and books it for the trace.
     [[nodiscard]] Result<void> signal(std::uint32_t index, int sig);
-    void bookSignal(std::uint32_t slot, int sig);
+    void bookSignal(std::uint32_t slot, int sig, std::uint64_t sentNs);
 
     Arena m_arena;
     Board *m_board = nullptr;

@@ -170,7 +170,12 @@ void drawSignals(QPainter &p, const SequenceLayout &l, const TraceLog &log, cons
         p.drawPolygon(QPolygonF({at, at + QPointF(-2 * r, -r), at + QPointF(-2 * r, r)}));
         if (at.y() - lastLabelY[s.slot] < l.lineHeight()) continue;
         lastLabelY[s.slot] = at.y();
-        const QString text = QString::fromStdString(signalName(s.signal));
+        // Its name in its own lane: "SIGSTOP", or "STOP" where that is too
+        // wide, or only the triangle.
+        const qreal room = at.x() - 2 * r - 3 - (l.x(s.slot) - l.laneWidth() / 2);
+        QString text = QString::fromStdString(signalName(s.signal));
+        if (fm.horizontalAdvance(text) > room && text.startsWith(QLatin1StringView("SIG"))) text = text.mid(3);
+        if (fm.horizontalAdvance(text) > room) continue;
         p.setPen(c.darker(130));
         p.drawText(QPointF(at.x() - 2 * r - 3 - fm.horizontalAdvance(text), at.y() + fm.ascent() / 3), text);
     }

@@ -433,6 +433,7 @@ void MainWindow::buildCenter()
     diagramLayout->addWidget(m_stateLegend);
     // A new state in the legend may take a row from the diagram: it gets it back.
     m_stateLegend->installEventFilter(this);
+    connect(statusBar(), &QStatusBar::messageChanged, m_stateLegend, &StateLegend::updateVisibility);
     m_charts = new ChartsPanel(m_center);
     m_charts->setObjectName(QStringLiteral("charts"));
     connect(m_charts, &ChartsPanel::actionRequested, this, &MainWindow::onChartAction);

@@ -1,5 +1,7 @@
 #include "state_legend.h"
 
+#include <QStatusBar>
+
 #include "snapshot.h"
 
 namespace ipc {
@@ -66,7 +68,14 @@ void StateLegend::render()
                     .arg(groupColor(g).name(), groupTextColor(g).name(), groupLabel(g).toHtmlEscaped());
     }
     setText(html);
-    setVisible(!html.isEmpty());
+    updateVisibility();
+}
+
+void StateLegend::updateVisibility()
+{
+    const auto *bar = qobject_cast<const QStatusBar *>(parentWidget());
+    const bool barHasMessage = bar && !bar->currentMessage().isEmpty();
+    setVisible(!text().isEmpty() && !barHasMessage);
 }
 
 } // namespace ipc

@@ -26,6 +26,11 @@ public:
     // A new run: nothing seen yet.
     void reset();
     [[nodiscard]] QStringList shownLabels() const;
+    // Shown when it has chips -- except in the status bar (presentation
+    // mode) while the bar shows a message: QStatusBar hides its widgets for
+    // that time, and a chip that comes in must not show the legend over the
+    // message. Connect the bar's messageChanged here.
+    void updateVisibility();
 
 private:
     void render();

@@ -22,22 +22,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// 'S', 'R', 'T', 'Z', ... from /proc/PID/stat; '?' once the pid is gone.
-char procState(pid_t pid)
-{
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) return '?';
-    const auto close = line.rfind(')');
-    return close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '?';
-}
-// Dead: gone, or a zombie nobody has reaped yet (not ours to reap).
-bool dead(pid_t pid)
-{
-    const char s = procState(pid);
-    return s == '?' || s == 'Z' || s == 'X';
-}
-
 ProcessOptions shell(const std::string &script)
 {
     ProcessOptions o;
@@ -163,7 +147,7 @@ void TestProcess::joinTimeoutLeavesChildRunning()
     QCOMPARE(timed.error().code, Errc::Timeout);
     QVERIFY(timed.error().message.find(std::to_string(p->pid())) != std::string::npos);
     QVERIFY(p->isAlive());
-    QVERIFY(!dead(p->pid()));
+    QVERIFY(!isDead(p->pid()));
     QVERIFY(!p->exitCode());
     auto polled = p->join(kNoWait);
     QVERIFY(!polled);
@@ -206,7 +190,7 @@ void TestProcess::destroyingProcessKillsAndReaps()
         auto p = Process::start(idleWorker());
         QVERIFY(p);
         pid = p->pid();
-        QVERIFY(!dead(pid));
+        QVERIFY(!isDead(pid));
     }
     // Killed and reaped: not even a zombie is left, and it is not our child any more.
     QCOMPARE(procState(pid), '?');
@@ -370,11 +354,11 @@ void TestProcess::workerDiesWithItsParent()
     close(fds[0]);
     QVERIFY(worker > 0);
     QVERIFY(waitFor([&] { return procState(worker) == 'S'; })); // started and idling
-    QVERIFY(!dead(worker));
+    QVERIFY(!isDead(worker));
 
     engine.kill(SIGKILL);
     QCOMPARE(engine.join(), std::optional<int>(-SIGKILL));
-    const bool workerDied = waitFor([&] { return dead(worker); });
+    const bool workerDied = waitFor([&] { return isDead(worker); });
     if (!workerDied) ::kill(worker, SIGKILL); // leave nothing behind even on failure
     QVERIFY2(workerDied, "ipc-worker outlived its SIGKILLed parent");
 }

@@ -4,7 +4,6 @@
 // and the others' rings unharmed, the ring's exact count of what it
 // refused, and the Chrome trace JSON that Perfetto opens.
 #include "catalog.h"
-#include "proc_stat.h"
 #include "process.h"
 #include "queue.h"
 #include "run.h"
@@ -407,11 +406,7 @@ void TestTrace::pauseResumeAndKillAreTracedAsSignals()
     }));
 
     QVERIFY(run.pause(consumer));
-    const auto stoppedState = [&] {
-        const auto st = readProcStat(run.process(consumer).pid());
-        return st && (st->state == 'T' || st->state == 't');
-    };
-    QVERIFY(waitFor(stoppedState));
+    QVERIFY(waitFor([&] { return isStopped(run.process(consumer).pid()); }));
     const std::uint64_t surelyStoppedNs = monotonicNs();
     // The producer fills the queue meanwhile; the consumer takes nothing.
     QVERIFY(waitFor([&] {
@@ -457,7 +452,9 @@ void TestTrace::pauseResumeAndKillAreTracedAsSignals()
     for (const TracedEvent &e : log.events())
         if (e.slot == consumer && e.event.kind != TraceKind::Signal)
             QVERIFY2(e.event.timeNs < surelyStoppedNs || e.event.timeNs > toConsumer[1]->timeNs,
-                     "the stopped consumer stamped an event");
+                     qPrintable(u"the stopped consumer stamped an event of kind %1 (state %2) %3 ns after it was seen stopped"_s
+                                    .arg(int(e.event.kind)).arg(int(e.event.state))
+                                    .arg(qint64(e.event.timeNs - surelyStoppedNs))));
     // The consumer is what it was when stopped (its own intervals go on):
     // a pause ends none of them.
     bool someOwnIntervalSpansThePause = false;

@@ -8,7 +8,6 @@
 #include "test_support.h"
 
 #include <algorithm>
-#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -32,14 +31,6 @@ constexpr int kAcquired = 0;
 constexpr int kOwnerDied = 5;
 int codeOf(AcquireStatus s) { return s == AcquireStatus::OwnerDied ? kOwnerDied : kAcquired; }
 
-char procState(pid_t pid)
-{
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) return '?';
-    const auto close = line.rfind(')');
-    return close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '?';
-}
 
 struct Fixture {
     Arena arena;

@@ -14,7 +14,6 @@
 #include "semaphore.h"
 #include "test_support.h"
 
-#include <fstream>
 #include <memory>
 #include <set>
 #include <vector>
@@ -41,16 +40,6 @@ struct Shared {
 int codeOf(const Error &e) { return 10 + int(e.code); }
 std::optional<int> exitFor(Errc code) { return 10 + int(code); }
 
-// The kernel's view of a process: 'S' sleeping (in the futex wait), 'T'
-// stopped, 'R' running, ...; '?' if it is gone.
-char procState(pid_t pid)
-{
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) return '?';
-    const auto close = line.rfind(')');
-    return close != std::string::npos && close + 2 < line.size() ? line[close + 2] : '?';
-}
 bool kernelSleeping(pid_t pid) { return procState(pid) == 'S'; }
 
 struct Fixture {

@@ -37,6 +37,7 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QStatusBar>
 #include <QTest>
 #include <QValueAxis>
 
@@ -733,6 +734,17 @@ void TestMainWindow::presentationScaleReachesEveryText()
     QTRY_VERIFY(!legend->shownLabels().isEmpty());
     QVERIFY(!legend->shownLabels().contains(groupLabel(StateGroup::Zombie)));
     QVERIFY(legend->shownLabels().contains(groupLabel(StateGroup::Running)));
+    // There it makes way for a message (a kill's "Sent SIGKILL to ..."), and
+    // a colour coming in meanwhile does not bring it back over the message.
+    QTRY_VERIFY(legend->isVisible());
+    w.statusBar()->showMessage(QStringLiteral("Sent SIGKILL to somebody"), 60000);
+    QVERIFY(!legend->isVisible());
+    legend->reset();
+    legend->note(w.controller().sampler().snapshot());
+    QVERIFY(!legend->shownLabels().isEmpty());
+    QVERIFY(!legend->isVisible());
+    w.statusBar()->clearMessage();
+    QVERIFY(legend->isVisible());
 
     w.setPresentationMode(false);
     QCOMPARE(w.font().pointSizeF(), base);
