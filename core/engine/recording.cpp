@@ -421,7 +421,7 @@ Result<std::vector<TracedEvent>> unpackEvents(const QByteArray &bytes, const std
         if (e.slot >= Trace::kRings)
             return fail(Errc::Corrupt, where + ": trace event " + std::to_string(k) + ": process " +
                                            std::to_string(e.slot) + " is out of range");
-        if (kind < std::uint8_t(TraceKind::State) || kind > std::uint8_t(TraceKind::Signal))
+        if (kind < std::uint8_t(TraceKind::State) || kind > std::uint8_t(TraceKind::Wake))
             return fail(Errc::Corrupt, where + ": trace event " + std::to_string(k) + ": unknown kind " +
                                            std::to_string(kind));
         e.event.kind = TraceKind(kind);

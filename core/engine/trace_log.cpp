@@ -121,6 +121,10 @@ void TraceLog::take(const TracedEvent &e)
         takeSignal(e);
         return;
     }
+    if (kind == TraceKind::Wake) {
+        takeWake(e);
+        return;
+    }
     if (kind == TraceKind::Exit) {
         takeState(e, ProcState::Running); // closes what it was in
         endPause(e.slot, e.event.timeNs);
@@ -173,6 +177,7 @@ void TraceLog::takeState(const TracedEvent &e, ProcState state)
     if (std::size_t &open = m_openInterval[e.slot]; open != kNone) {
         StateInterval &was = m_intervals[open];
         was.endNs = std::max(t, was.beginNs);
+        if (e.event.kind != TraceKind::Exit) pairWake(was);
         // (Ending while holding it is no release: the lock passes on as
         // owner-died, which is an event of its own.)
         if (was.state == ProcState::InCriticalSection && e.event.kind != TraceKind::Exit)
@@ -187,6 +192,31 @@ void TraceLog::takeState(const TracedEvent &e, ProcState state)
     if (state == ProcState::Running) return;
     m_openInterval[e.slot] = m_intervals.size();
     m_intervals.push_back({e.slot, state, e.event.object, t, 0});
+}
+
+void TraceLog::takeWake(const TracedEvent &e)
+{
+    std::vector<PendingWake> &pending = m_pendingWakes[e.event.object];
+    pending.push_back({e.slot, e.event.timeNs, std::max<std::int64_t>(e.event.seq, 0)});
+    // Wakes nobody took (a release with no waiter) are let go in time.
+    constexpr std::size_t kKept = 64;
+    if (pending.size() > kKept) pending.erase(pending.begin(), pending.end() - kKept);
+}
+
+void TraceLog::pairWake(const StateInterval &wait)
+{
+    if (wait.state != ProcState::WaitingBarrier && wait.state != ProcState::WaitingEvent &&
+        wait.state != ProcState::WaitingCondition && wait.state != ProcState::WaitingSemaphore)
+        return;
+    const auto found = m_pendingWakes.find(wait.object);
+    if (found == m_pendingWakes.end()) return;
+    std::vector<PendingWake> &pending = found->second;
+    const auto wake = std::find_if(pending.begin(), pending.end(), [&](const PendingWake &w) {
+        return w.slot != wait.slot && w.timeNs >= wait.beginNs && w.timeNs <= wait.endNs;
+    });
+    if (wake == pending.end()) return;
+    m_wakeups.push_back({wait.object, wait.state, wake->slot, wait.slot, wake->timeNs, wait.endNs});
+    if (wake->left > 0 && --wake->left == 0) pending.erase(wake);
 }
 
 // A signal is the sender's event, not the process's: its intervals go on

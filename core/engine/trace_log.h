@@ -71,6 +71,18 @@ struct LockHandoff {
     bool ownerDied = false; // from a holder that died holding it (the kernel handed it over)
 };
 
+// A waiter let go by another process: the last arrival at a barrier, an
+// event's set, a condition's notify, a semaphore's release, to the end of
+// a wait on that object.
+struct Wakeup {
+    std::uint32_t object = kNoObject;
+    ProcState wait = ProcState::WaitingBarrier; // what the woken one was doing
+    std::uint32_t fromSlot = 0;
+    std::uint32_t toSlot = 0;
+    std::uint64_t wokeNs = 0;
+    std::uint64_t resumedNs = 0;
+};
+
 // A signal the run sent a process (Run::takeSentSignals).
 struct SignalMark {
     std::uint32_t slot = 0;
@@ -129,6 +141,10 @@ public:
     // A process stopped by SIGSTOP has a Paused interval up to its SIGCONT
     // or its end, beside (not instead of) what it was doing when stopped.
     [[nodiscard]] const std::vector<SignalMark> &signals() const noexcept { return m_signals; }
+    // Who let whom go: each wait on a barrier, an event, a condition or a
+    // semaphore that ended after a Wake of the same object, stamped after
+    // the wait began, by another process (a wake of n is used n times).
+    [[nodiscard]] const std::vector<Wakeup> &wakeups() const noexcept { return m_wakeups; }
     // The time of the first event (0 when empty).
     [[nodiscard]] std::uint64_t startNs() const noexcept { return m_events.empty() ? 0 : m_events.front().event.timeNs; }
 
@@ -157,6 +173,15 @@ private:
     std::vector<std::size_t> m_openInterval; // by slot: index in m_intervals, or npos
     std::vector<std::size_t> m_openPause;    // by slot: its Paused interval, or npos
     std::vector<SignalMark> m_signals;
+    struct PendingWake {
+        std::uint32_t slot;
+        std::uint64_t timeNs;
+        std::int64_t left; // waiters it may still wake; 0: all of them
+    };
+    std::map<std::uint32_t, std::vector<PendingWake>> m_pendingWakes; // by object, oldest first
+    std::vector<Wakeup> m_wakeups;
+    void takeWake(const TracedEvent &e);
+    void pairWake(const StateInterval &wait);
     void takeSignal(const TracedEvent &e);
     void endPause(std::uint32_t slot, std::uint64_t timeNs);
     struct Release {

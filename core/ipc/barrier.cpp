@@ -4,6 +4,8 @@
 #include "futex.h"
 #include "sync_detail.h"
 
+#include <optional>
+
 namespace ipc {
 
 Result<Barrier::Parties> Barrier::validate(std::int64_t parties)
@@ -52,6 +54,10 @@ Result<std::uint32_t> Barrier::wait(Duration timeout, const Action &action)
     // arrival opens the next generation in the same CAS -- or, with an
     // action, first claims the release (count == parties) and runs it.
     std::uint32_t w = m_word.load(std::memory_order_acquire);
+    // A process that will wait shows it from before its arriving CAS: the
+    // last arrival, which sees that CAS, then always stamps its release
+    // (TraceKind::Wake) inside this wait, so the trace pairs the two.
+    std::optional<StateScope> waiting;
     for (;;) {
         if (w & kBroken) return std::unexpected(brokenError());
         const std::uint32_t index = countOf(w);
@@ -67,7 +73,9 @@ Result<std::uint32_t> Barrier::wait(Duration timeout, const Action &action)
             continue;
         }
         if (index + 1 >= m_parties) {
+            waiting.reset(); // the last one: it does not wait after all
             if (!action) {
+                telemetry::trace(TraceKind::Wake, objectIndex, 0); // the last arrival lets them all go
                 if (m_word.compare_exchange_weak(w, nextGeneration(w), std::memory_order_acq_rel,
                                                  std::memory_order_acquire)) {
                     futexWakeAll(m_word);
@@ -80,6 +88,7 @@ Result<std::uint32_t> Barrier::wait(Duration timeout, const Action &action)
                 return releaseWithAction(claimed, index, action);
             continue;
         }
+        if (!waiting) waiting.emplace(ProcState::WaitingBarrier, objectIndex);
         if (m_word.compare_exchange_weak(w, w + (1u << kCountShift), std::memory_order_acq_rel,
                                          std::memory_order_acquire))
             return awaitRelease(genOf(w), index, deadline, timeout);
@@ -91,6 +100,7 @@ Result<std::uint32_t> Barrier::releaseWithAction(std::uint32_t claimed, std::uin
     const std::uint32_t gen = genOf(claimed);
     Result<void> ran = action();
     std::uint32_t now = claimed;
+    if (ran) telemetry::trace(TraceKind::Wake, objectIndex, 0);
     if (ran && m_word.compare_exchange_strong(now, nextGeneration(claimed), std::memory_order_acq_rel,
                                               std::memory_order_acquire)) {
         futexWakeAll(m_word);
@@ -109,7 +119,6 @@ Result<std::uint32_t> Barrier::releaseWithAction(std::uint32_t claimed, std::uin
 Result<std::uint32_t> Barrier::awaitRelease(std::uint32_t gen, std::uint32_t index, const Deadline &deadline,
                                             Duration timeout)
 {
-    StateScope waiting(ProcState::WaitingBarrier, objectIndex);
     std::uint32_t w = m_word.load(std::memory_order_acquire);
     for (;;) {
         if (genOf(w) != gen) return outcome(gen, index);

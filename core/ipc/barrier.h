@@ -131,6 +131,7 @@ private:
     [[nodiscard]] Result<std::uint32_t> releaseWithAction(std::uint32_t claimed, std::uint32_t index,
                                                           const Action &action);
     // Waits for generation `gen` to end or break; out of time, breaks it.
+    // (The caller shows the wait on the board, from before it arrived.)
     [[nodiscard]] Result<std::uint32_t> awaitRelease(std::uint32_t gen, std::uint32_t index,
                                                      const Deadline &deadline, Duration timeout);
     [[nodiscard]] Error brokenError() const;

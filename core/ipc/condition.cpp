@@ -155,6 +155,7 @@ Result<void> Condition::notify(std::uint32_t n) noexcept
 {
     if (auto held = checkHeld("notify"); !held) return held;
     if (n == 0) return {};
+    telemetry::trace(TraceKind::Wake, objectIndex, n);
     m_sequence.fetch_add(1, std::memory_order_seq_cst);
     if (m_waiters.load(std::memory_order_seq_cst) > 0)
         futexWake(m_sequence, n > INT_MAX ? INT_MAX : int(n));
@@ -164,6 +165,7 @@ Result<void> Condition::notify(std::uint32_t n) noexcept
 Result<void> Condition::notifyAll() noexcept
 {
     if (auto held = checkHeld("notifyAll"); !held) return held;
+    telemetry::trace(TraceKind::Wake, objectIndex, 0);
     m_sequence.fetch_add(1, std::memory_order_seq_cst);
     if (m_waiters.load(std::memory_order_seq_cst) > 0) futexWakeAll(m_sequence);
     return {};

@@ -9,6 +9,8 @@ namespace ipc {
 void Event::set() noexcept
 {
     std::uint32_t w = m_word.load(std::memory_order_relaxed);
+    if (w & kFlag) return;
+    telemetry::trace(TraceKind::Wake, objectIndex, 0);
     do {
         if (w & kFlag) return; // already set: nobody can be waiting for this set
     } while (!m_word.compare_exchange_weak(w, (w + 2) | kFlag, std::memory_order_release,

@@ -65,6 +65,7 @@ Result<void> Semaphore::release(std::uint32_t n) noexcept
 {
     if (n == 0) return fail(Errc::InvalidArgument, "semaphore release(0): n must be at least 1");
     std::uint32_t v = m_value.load(std::memory_order_relaxed);
+    bool traced = false;
     do {
         if (v > m_limit || n > m_limit - v) {
             if (bounded())
@@ -77,6 +78,10 @@ Result<void> Semaphore::release(std::uint32_t n) noexcept
                                               " value " + std::to_string(v) + " + " +
                                               std::to_string(n) + " would exceed the limit " +
                                               std::to_string(m_limit));
+        }
+        if (!traced) { // once, before the increment that lets a waiter take it
+            telemetry::trace(TraceKind::Wake, objectIndex, n);
+            traced = true;
         }
     } while (!m_value.compare_exchange_weak(v, v + n, std::memory_order_seq_cst,
                                             std::memory_order_relaxed));

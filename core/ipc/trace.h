@@ -51,6 +51,11 @@ enum class TraceKind : std::uint8_t {
     // The run sent it signal seq (SIGSTOP, SIGCONT, SIGKILL): booked by the
     // engine as it sends it (a ring has one writer), never in a ring.
     Signal,
+    // Let the waiters of object go (seq: how many it may wake, 0 all): an
+    // event set, a barrier released by its last arrival, a condition
+    // notified, a semaphore released. Stamped before the store that frees
+    // them, so each woken one's end of waiting comes after it.
+    Wake,
 };
 
 struct TraceEvent {

@@ -228,6 +228,22 @@ void drawArrows(QPainter &p, const SequenceLayout &l, const TraceLog &log, const
     }
 }
 
+// A dotted arrow from the process that let a waiter go (the last at a
+// barrier, a set, a notify, a release) to the end of that wait, in the
+// colour of the wait.
+void drawWakeups(QPainter &p, const SequenceLayout &l, const TraceLog &log, const ChartStyle &style)
+{
+    const qreal head = l.lineHeight() * 0.4;
+    for (const Wakeup &w : log.wakeups()) {
+        if (!l.visible(w.wokeNs, w.resumedNs)) continue;
+        const QPointF from(l.x(w.fromSlot), l.y(w.wokeNs));
+        const QPointF to(l.x(w.toSlot), l.y(w.resumedNs));
+        p.setPen(QPen(stateColor(w.wait).darker(115), std::max(1.5, style.lineWidth * 0.6), Qt::DotLine));
+        p.drawLine(from, to);
+        drawArrowHead(p, from, to, head);
+    }
+}
+
 // A stub for each message sent and not (yet) received: still in its queue
 // or pipe, or lost with its receiver.
 void drawUnreceived(QPainter &p, const SequenceLayout &l, const TraceLog &log, const ChartStyle &style)
@@ -278,6 +294,13 @@ void drawFooter(QPainter &p, const QRectF &area, const SequenceLayout &l, const 
         p.drawLine(QPointF(x, y - fm.ascent() / 3), QPointF(x + 18, y - fm.ascent() / 3));
         p.setPen(style.text);
         p.drawText(QPointF(x + 22, y), QObject::tr("lock handed over"));
+        x += 22 + fm.horizontalAdvance(QObject::tr("lock handed over")) + 14;
+    }
+    if (!log.wakeups().empty()) {
+        p.setPen(QPen(style.text, 2, Qt::DotLine));
+        p.drawLine(QPointF(x, y - fm.ascent() / 3), QPointF(x + 18, y - fm.ascent() / 3));
+        p.setPen(style.text);
+        p.drawText(QPointF(x + 22, y), QObject::tr("let a waiter go"));
     }
     if (const std::uint64_t dropped = log.dropped()) {
         const QString text = QObject::tr("%1 events not traced (full speed)").arg(compactNumber(double(dropped)));
@@ -314,6 +337,7 @@ void paintSequenceChart(QPainter &p, const QRectF &area, const TraceLog &log, co
     drawIntervals(p, layout, log, window.endNs); // over the lifelines' dashes
     drawSignals(p, layout, log, style);
     drawArrows(p, layout, log, style);
+    drawWakeups(p, layout, log, style);
     drawUnreceived(p, layout, log, style);
     p.setClipping(false);
     drawFooter(p, area, layout, log, style);
@@ -342,6 +366,7 @@ void writeSequenceCsv(QTextStream &out, const TraceLog &log, std::uint64_t origi
         case TraceKind::Exit: kind = QStringLiteral("exit"); break;
         case TraceKind::Start: kind = QStringLiteral("start"); break;
         case TraceKind::OwnerDied: kind = QStringLiteral("owner died"); break;
+        case TraceKind::Wake: kind = QStringLiteral("wake"); break;
         case TraceKind::Signal:
             kind = QStringLiteral("signal ") + QString::fromStdString(signalName(int(e.event.seq)));
             break;

@@ -61,6 +61,7 @@ private Q_SLOTS:
     void chromeTraceJsonOfPingpong();
     void lockFromADeadHolderIsHandedOverAsOwnerDied();
     void pauseResumeAndKillAreTracedAsSignals();
+    void theLastAtTheBarrierLetsTheOthersGo();
 };
 
 void TestTrace::ringCountsWhatItRefuses()
@@ -496,6 +497,60 @@ void TestTrace::pauseResumeAndKillAreTracedAsSignals()
     QCOMPARE(instants[u"SIGCONT"_s], 1);
     QCOMPARE(instants[u"SIGKILL"_s], 1);
     s->stop();
+}
+
+// barrier-print, 4 printers, 5 phases: in each phase the last to arrive
+// lets the 3 others go, so the trace has exactly 3 wake-ups per phase, all
+// from one process that was not itself waiting then, each to the end of a
+// wait that began before it; every wait at the barrier is one of them.
+void TestTrace::theLastAtTheBarrierLetsTheOthersGo()
+{
+    constexpr int kProcesses = 4;
+    constexpr int kPhases = 5;
+    auto s = make("barrier-print");
+    QVERIFY(s);
+    QVERIFY(s->setParam("processes", kProcesses));
+    QVERIFY(s->setParam("phases", kPhases));
+    QVERIFY(s->setParam("work_ms", 5));
+    s->setTracing(true);
+    QVERIFY(s->start());
+    QVERIFY(runToEnd(*s));
+    s->stop();
+    const TraceLog &log = s->trace();
+    QCOMPARE(log.dropped(), std::uint64_t(0));
+
+    std::size_t barrierWaits = 0;
+    for (const StateInterval &i : log.intervals()) barrierWaits += i.state == ProcState::WaitingBarrier;
+    QCOMPARE(barrierWaits, std::size_t((kProcesses - 1) * kPhases));
+    QCOMPARE(log.wakeups().size(), barrierWaits);
+
+    std::map<std::uint64_t, std::vector<const Wakeup *>> byRelease;
+    for (const Wakeup &w : log.wakeups()) {
+        QCOMPARE(w.wait, ProcState::WaitingBarrier);
+        QVERIFY(w.fromSlot != w.toSlot);
+        QVERIFY(w.wokeNs <= w.resumedNs);
+        byRelease[w.wokeNs].push_back(&w);
+        // The one that let them go was not waiting at the barrier itself.
+        for (const StateInterval &i : log.intervals())
+            if (i.slot == w.fromSlot && i.state == ProcState::WaitingBarrier)
+                QVERIFY(w.wokeNs < i.beginNs || (i.endNs != 0 && w.wokeNs > i.endNs));
+        // It ends a wait of the woken one that began before the release.
+        const bool endsAWait = std::any_of(log.intervals().begin(), log.intervals().end(), [&](const StateInterval &i) {
+            return i.slot == w.toSlot && i.state == ProcState::WaitingBarrier && i.beginNs <= w.wokeNs &&
+                   i.endNs == w.resumedNs;
+        });
+        QVERIFY(endsAWait);
+    }
+    QCOMPARE(byRelease.size(), std::size_t(kPhases));
+    for (const auto &[at, woken] : byRelease) {
+        QCOMPARE(woken.size(), std::size_t(kProcesses - 1));
+        std::set<std::uint32_t> to;
+        for (const Wakeup *w : woken) {
+            QCOMPARE(w->fromSlot, woken.front()->fromSlot);
+            to.insert(w->toSlot);
+        }
+        QCOMPARE(to.size(), std::size_t(kProcesses - 1));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestTrace)

@@ -85,6 +85,7 @@ private Q_SLOTS:
     void exportsEveryFormat();
     void drawsAnOwnerDiedHandOverInRed();
     void drawsThePauseAndTheSignalsTheRunSent();
+    void pairsAWakeWithTheWaitsItEnded();
 };
 
 void TestSequenceChart::pairsInEitherOrder()
@@ -350,6 +351,73 @@ void TestSequenceChart::drawsThePauseAndTheSignalsTheRunSent()
     QVERIFY(csv.contains(u"0.500000000,consumer,102,signal SIGSTOP,,%1,\n"_s.arg(SIGSTOP)));
     QVERIFY(csv.contains(u"1.500000000,consumer,102,signal SIGCONT,,%1,\n"_s.arg(SIGCONT)));
     QVERIFY(csv.contains(u"1.890000000,producer,101,signal SIGKILL,,%1,\n"_s.arg(SIGKILL)));
+}
+
+// Who let whom go. A semaphore released once while two wait lets one go
+// (the first to end its wait after it); a barrier's release lets every
+// waiter go; a release before a wait began is nobody's wake-up. The chart draws each as a dotted arrow in the wait's
+// colour; the CSV calls it "wake".
+void TestSequenceChart::pairsAWakeWithTheWaitsItEnded()
+{
+    constexpr std::uint32_t kSemaphore = 3;
+    constexpr std::uint32_t kBarrier = 4;
+    TraceLog log;
+    log.describeProcess(0, 101, "a");
+    log.describeProcess(1, 102, "b");
+    log.describeProcess(2, 103, "c");
+    log.describeObjects({"board", "control", "steps", "seats", "barrier"});
+    log.add({traced(0, 50, TraceKind::Wake, kSemaphore, 1), // nobody waits yet
+             traced(1, 100, TraceKind::State, kSemaphore, 0, ProcState::WaitingSemaphore),
+             traced(2, 120, TraceKind::State, kSemaphore, 0, ProcState::WaitingSemaphore),
+             traced(0, 300, TraceKind::Wake, kSemaphore, 1),
+             traced(2, 310, TraceKind::State, kNoObject, 0, ProcState::Running),
+             traced(1, 900, TraceKind::State, kNoObject, 0, ProcState::Running), // timed out: nobody woke it
+             traced(1, 1000, TraceKind::State, kBarrier, 0, ProcState::WaitingBarrier),
+             traced(2, 1100, TraceKind::State, kBarrier, 0, ProcState::WaitingBarrier),
+             traced(0, 1500, TraceKind::Wake, kBarrier, 0),
+             traced(1, 1510, TraceKind::State, kNoObject, 0, ProcState::Running),
+             traced(2, 1520, TraceKind::State, kNoObject, 0, ProcState::Running)});
+    const auto &w = log.wakeups();
+    QCOMPARE(w.size(), std::size_t(3));
+    QCOMPARE(w[0].wait, ProcState::WaitingSemaphore);
+    QCOMPARE(w[0].fromSlot, 0u);
+    QCOMPARE(w[0].toSlot, 2u);
+    QCOMPARE(w[0].wokeNs, kOrigin + 300 * kMs);
+    QCOMPARE(w[0].resumedNs, kOrigin + 310 * kMs);
+    for (const Wakeup &b : {w[1], w[2]}) {
+        QCOMPARE(b.wait, ProcState::WaitingBarrier);
+        QCOMPARE(b.fromSlot, 0u);
+        QCOMPARE(b.wokeNs, kOrigin + 1500 * kMs);
+    }
+    QCOMPARE(w[1].toSlot, 1u);
+    QCOMPARE(w[2].toSlot, 2u);
+
+    const ChartStyle style = ChartStyle::normal();
+    const SequenceWindow whole{kOrigin, kOrigin + 1600 * kMs, 1600 * kMs};
+    const auto draw = [&](const TraceLog &l) {
+        QImage image(1200, 800, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::white);
+        QPainter p(&image);
+        paintSequenceChart(p, QRectF(image.rect()), l, whole, style, u"test"_s);
+        return image;
+    };
+    TraceLog withoutWakes;
+    withoutWakes.describeProcess(0, 101, "a");
+    withoutWakes.describeProcess(1, 102, "b");
+    withoutWakes.describeProcess(2, 103, "c");
+    std::vector<TracedEvent> states;
+    for (const TracedEvent &e : log.events())
+        if (e.event.kind != TraceKind::Wake) states.push_back(e);
+    withoutWakes.add(states);
+    const QColor arrow = stateColor(ProcState::WaitingBarrier).darker(115);
+    QVERIFY(countColour(draw(log), arrow, QRect(0, 0, 1200, 800)) >
+            countColour(draw(withoutWakes), arrow, QRect(0, 0, 1200, 800)) + 20);
+
+    QString csv;
+    QTextStream out(&csv);
+    writeSequenceCsv(out, log, kOrigin);
+    out.flush();
+    QVERIFY(csv.contains(u"1.500000000,a,101,wake,barrier,0,\n"_s));
 }
 
 QTEST_MAIN(TestSequenceChart)
