@@ -33,6 +33,19 @@ std::unique_ptr<Scenario> make(const char *name)
     return s ? std::move(*s) : nullptr;
 }
 
+// A traced producer-consumer run, started, that goes on until stopped
+// (100000 items per producer at 500 items/s each); null if it did not start.
+std::unique_ptr<Scenario> startedProducerConsumer(int producers, int consumers, int maxsize)
+{
+    auto s = make("producer-consumer");
+    if (!s || !s->setParam("producers", producers) || !s->setParam("consumers", consumers) ||
+        !s->setParam("items", 100000) || !s->setParam("maxsize", maxsize) || !s->setParam("rate", 500))
+        return nullptr;
+    s->setTracing(true);
+    if (!s->start()) return nullptr;
+    return s;
+}
+
 // Runs the lesson to its end; its poll drains the trace on every tick.
 bool runToEnd(Scenario &s, int timeoutMs = 60000)
 {
@@ -203,15 +216,8 @@ void TestTrace::pingpongPairsEverySend()
 
 void TestTrace::killedProducerKeepsItsLastEvents()
 {
-    auto s = make("producer-consumer");
+    auto s = startedProducerConsumer(2, 1, 8);
     QVERIFY(s);
-    QVERIFY(s->setParam("producers", 2));
-    QVERIFY(s->setParam("consumers", 1));
-    QVERIFY(s->setParam("items", 100000));
-    QVERIFY(s->setParam("maxsize", 8));
-    QVERIFY(s->setParam("rate", 500));
-    s->setTracing(true);
-    QVERIFY(s->start());
     const TraceLog &log = s->trace();
     Run &run = *s->run();
     // Let both producers put a few items, then SIGKILL the first.
@@ -385,15 +391,8 @@ void TestTrace::lockFromADeadHolderIsHandedOverAsOwnerDied()
 // from the events (as a replay does) draws the same.
 void TestTrace::pauseResumeAndKillAreTracedAsSignals()
 {
-    auto s = make("producer-consumer");
+    auto s = startedProducerConsumer(1, 1, 4);
     QVERIFY(s);
-    QVERIFY(s->setParam("producers", 1));
-    QVERIFY(s->setParam("consumers", 1));
-    QVERIFY(s->setParam("items", 100000));
-    QVERIFY(s->setParam("maxsize", 4));
-    QVERIFY(s->setParam("rate", 500));
-    s->setTracing(true);
-    QVERIFY(s->start());
     const TraceLog &log = s->trace();
     Run &run = *s->run();
     std::uint32_t producer = kNoObject;

@@ -64,6 +64,17 @@ TraceLog knownTrace()
     return log;
 }
 
+// The chart of `log` over `window`, 1200x800 on white, in the normal style.
+QImage drawnChart(const TraceLog &log, const SequenceWindow &window)
+{
+    QImage image(1200, 800, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter p(&image);
+    paintSequenceChart(p, QRectF(image.rect()), log, window, ChartStyle::normal(), u"test"_s);
+    p.end();
+    return image;
+}
+
 int countColour(const QImage &image, const QColor &c, const QRect &where)
 {
     int n = 0;
@@ -276,15 +287,9 @@ void TestSequenceChart::drawsAnOwnerDiedHandOverInRed()
                traced(1, 2200, TraceKind::State, kLock, 0, ProcState::InCriticalSection)});
     for (const LockHandoff &x : after.handoffs()) QVERIFY(x.fromSlot != 0 || x.ownerDied);
 
-    const ChartStyle style = ChartStyle::normal();
     const SequenceWindow whole{kOrigin, kOrigin + 2100 * kMs, 2100 * kMs};
     const auto killedPixels = [&](const TraceLog &log) {
-        QImage image(1200, 800, QImage::Format_ARGB32_Premultiplied);
-        image.fill(Qt::white);
-        {
-            QPainter p(&image);
-            paintSequenceChart(p, QRectF(image.rect()), log, whole, style, u"test"_s);
-        }
+        const QImage image = drawnChart(log, whole);
         if (const QByteArray dir = qgetenv("IPC_TEST_PICTURES"); !dir.isEmpty())
             image.save(QString::fromLocal8Bit(dir) + u"/owner-died-%1.png"_s.arg(log.handoffs().size()));
         // (Near the colour: a dashed line and its label are antialiased.)
@@ -323,15 +328,8 @@ void TestSequenceChart::drawsThePauseAndTheSignalsTheRunSent()
     for (const StateInterval &i : log.intervals()) own += i.state != ProcState::Paused;
     QCOMPARE(own, without.intervals().size());
 
-    const ChartStyle style = ChartStyle::normal();
     const SequenceWindow whole{kOrigin, kOrigin + 2100 * kMs, 2100 * kMs};
-    const auto draw = [&](const TraceLog &l) {
-        QImage image(1200, 800, QImage::Format_ARGB32_Premultiplied);
-        image.fill(Qt::white);
-        QPainter p(&image);
-        paintSequenceChart(p, QRectF(image.rect()), l, whole, style, u"test"_s);
-        return image;
-    };
+    const auto draw = [&](const TraceLog &l) { return drawnChart(l, whole); };
     const QImage image = draw(log);
     if (const QByteArray dir = qgetenv("IPC_TEST_PICTURES"); !dir.isEmpty())
         image.save(QString::fromLocal8Bit(dir) + u"/signals.png"_s);
@@ -392,15 +390,8 @@ void TestSequenceChart::pairsAWakeWithTheWaitsItEnded()
     QCOMPARE(w[1].toSlot, 1u);
     QCOMPARE(w[2].toSlot, 2u);
 
-    const ChartStyle style = ChartStyle::normal();
     const SequenceWindow whole{kOrigin, kOrigin + 1600 * kMs, 1600 * kMs};
-    const auto draw = [&](const TraceLog &l) {
-        QImage image(1200, 800, QImage::Format_ARGB32_Premultiplied);
-        image.fill(Qt::white);
-        QPainter p(&image);
-        paintSequenceChart(p, QRectF(image.rect()), l, whole, style, u"test"_s);
-        return image;
-    };
+    const auto draw = [&](const TraceLog &l) { return drawnChart(l, whole); };
     TraceLog withoutWakes;
     withoutWakes.describeProcess(0, 101, "a");
     withoutWakes.describeProcess(1, 102, "b");
