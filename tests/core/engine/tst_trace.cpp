@@ -52,6 +52,20 @@ bool runToEnd(Scenario &s, int timeoutMs = 60000)
     return waitFor([&] { return s.finished(); }, timeoutMs);
 }
 
+// Lesson `name`, traced, with `params`, run to its end and stopped; null
+// if a parameter was refused, or it did not start or end.
+std::unique_ptr<Scenario> tracedToEnd(const char *name, std::initializer_list<std::pair<const char *, double>> params)
+{
+    auto s = make(name);
+    if (!s) return nullptr;
+    for (const auto &[key, value] : params)
+        if (!s->setParam(key, value)) return nullptr;
+    s->setTracing(true);
+    if (!s->start() || !runToEnd(*s)) return nullptr;
+    s->stop();
+    return s;
+}
+
 std::size_t countKind(const TraceLog &log, TraceKind kind, std::uint32_t object)
 {
     std::size_t n = 0;
@@ -121,18 +135,10 @@ void TestTrace::untracedRunHasNoTrace()
 
 void TestTrace::producerConsumerPairsEveryItem()
 {
-    auto s = make("producer-consumer");
+    // 100 items per producer, 200 in all, paced as in a lecture.
+    auto s = tracedToEnd("producer-consumer",
+                         {{"producers", 2}, {"consumers", 2}, {"items", 100}, {"maxsize", 4}, {"rate", 2000}, {"work_us", 0}});
     QVERIFY(s);
-    QVERIFY(s->setParam("producers", 2));
-    QVERIFY(s->setParam("consumers", 2));
-    QVERIFY(s->setParam("items", 100)); // per producer: 200 in all
-    QVERIFY(s->setParam("maxsize", 4));
-    QVERIFY(s->setParam("rate", 2000)); // paced, as in a lecture
-    QVERIFY(s->setParam("work_us", 0));
-    s->setTracing(true);
-    QVERIFY(s->start());
-    QVERIFY(runToEnd(*s));
-    s->stop();
     const TraceLog &log = s->trace();
     QCOMPARE(log.dropped(), std::uint64_t(0));
     const std::uint32_t queue = s->run()->arena().indexOf(*s->run()->arena().find<Queue>("queue"));
@@ -166,14 +172,8 @@ void TestTrace::producerConsumerPairsEveryItem()
 
 void TestTrace::pingpongPairsEverySend()
 {
-    auto s = make("pingpong");
+    auto s = tracedToEnd("pingpong", {{"messages", 150}, {"rate", 3000}});
     QVERIFY(s);
-    QVERIFY(s->setParam("messages", 150));
-    QVERIFY(s->setParam("rate", 3000));
-    s->setTracing(true);
-    QVERIFY(s->start());
-    QVERIFY(runToEnd(*s));
-    s->stop();
     const TraceLog &log = s->trace();
     QCOMPARE(log.dropped(), std::uint64_t(0));
     std::size_t sends = 0;
@@ -262,14 +262,8 @@ void TestTrace::killedProducerKeepsItsLastEvents()
 
 void TestTrace::chromeTraceJsonOfPingpong()
 {
-    auto s = make("pingpong");
+    auto s = tracedToEnd("pingpong", {{"messages", 60}, {"rate", 2000}});
     QVERIFY(s);
-    QVERIFY(s->setParam("messages", 60));
-    QVERIFY(s->setParam("rate", 2000));
-    s->setTracing(true);
-    QVERIFY(s->start());
-    QVERIFY(runToEnd(*s));
-    s->stop();
     const TraceLog &log = s->trace();
     QVERIFY(!log.messages().empty());
     const QByteArray json = chromeTraceJson(log, log.startNs(), {{"lost updates", {{log.startNs(), 0.0}}}});
@@ -506,15 +500,8 @@ void TestTrace::theLastAtTheBarrierLetsTheOthersGo()
 {
     constexpr int kProcesses = 4;
     constexpr int kPhases = 5;
-    auto s = make("barrier-print");
+    auto s = tracedToEnd("barrier-print", {{"processes", kProcesses}, {"phases", kPhases}, {"work_ms", 5}});
     QVERIFY(s);
-    QVERIFY(s->setParam("processes", kProcesses));
-    QVERIFY(s->setParam("phases", kPhases));
-    QVERIFY(s->setParam("work_ms", 5));
-    s->setTracing(true);
-    QVERIFY(s->start());
-    QVERIFY(runToEnd(*s));
-    s->stop();
     const TraceLog &log = s->trace();
     QCOMPARE(log.dropped(), std::uint64_t(0));
 
