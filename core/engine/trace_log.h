@@ -4,8 +4,9 @@
 //
 // drain() takes every event the processes' rings hold (the sampler calls
 // it on each tick, so a paced run loses nothing), and the signals the run
-// sent them, and keeps them in time order; a ring that was full counted what it refused, and dropped() sums
-// those counts. The pairing is done as events arrive, in either order:
+// sent them, and keeps them in time order; a ring that was full counted
+// what it refused, and dropped() sums those counts. The pairing is done as
+// events arrive, in either order:
 //   Put #i of a queue  -> Get #i of the same queue
 //   Send #n on a pipe's direction -> Recv #n in that direction
 // (a put or send that never completed leaves its number to the next one:
