@@ -50,13 +50,6 @@ int Options::cpuForRole(int role) const
     return cpus > 0 ? int(role % cpus) : 0;
 }
 
-std::vector<std::string> Options::cpuArgs(int role) const
-{
-    const int cpu = cpuForRole(role);
-    if (cpu < 0) return {};
-    return {"--cpu", std::to_string(cpu)};
-}
-
 Result<Options> parseOptions(int argc, char **argv, std::span<const std::string_view> knownBenches)
 {
     auto args = Args::parse(argc, argv, 1);

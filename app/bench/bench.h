@@ -44,7 +44,6 @@ struct Options {
     // The CPU of role `role` under --pin; -1 = not pinned.
     [[nodiscard]] int cpuForRole(int role) const;
     // ipc-worker options that place role `role`: {"--cpu", "N"} or nothing.
-    [[nodiscard]] std::vector<std::string> cpuArgs(int role) const;
 };
 
 // InvalidArgument with the reason; the caller prints it with kUsage.

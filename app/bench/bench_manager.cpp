@@ -6,6 +6,7 @@
 // ping-pong's round trip. The server is role 0, the client role 1 (--pin).
 #include "bench.h"
 
+#include "bench_roles.h"
 #include "manager_process.h"
 
 #include <algorithm>
@@ -29,11 +30,10 @@ Result<SetGet> managerDictOnce(const Options &opts, std::int64_t n)
     if (!run) return std::unexpected(run.error());
     auto gate = (*run)->arena().make<StartGate>("gate");
     if (!gate) return std::unexpected(gate.error());
-    auto server = manager::ManagerProcess::start(**run, "manager", std::chrono::seconds(10), opts.cpuArgs(0));
+    auto server = manager::ManagerProcess::start(**run, "manager", std::chrono::seconds(10),
+                                                 SpawnOptions{.cpu = opts.cpuForRole(0)});
     if (!server) return std::unexpected(server.error());
-    std::vector<std::string> args{"--n", std::to_string(n), "--gate", "gate", "--index", "0"};
-    for (auto &a : opts.cpuArgs(1)) args.push_back(std::move(a));
-    auto client = (*run)->spawn("bench-manager", args);
+    auto client = (*run)->spawn(roles::BenchManagerOptions{.n = n}, SpawnOptions{.cpu = opts.cpuForRole(1)});
     if (!client) return std::unexpected(client.error());
     if (auto t0 = openWhenArrived(**run, **gate, 1); !t0) return std::unexpected(t0.error());
     auto code = (*run)->process(*client).join(std::chrono::minutes(10));

@@ -16,6 +16,7 @@
 #include "pipe.h"
 #include "queue.h"
 #include "bare_ring.h"
+#include "bench_roles.h"
 #include "messaging_util.h"
 
 #include <sched.h>
@@ -30,12 +31,6 @@ constexpr std::string_view kPingpong = "pingpong";
 constexpr std::string_view kBenches[] = {kQueue, kPipe, kPingpong};
 constexpr std::uint32_t kQueueCapacity = 1024;
 constexpr std::string_view kBareRing = "bound/bare ring 1p1c cap=1024";
-
-std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string> &more)
-{
-    args.insert(args.end(), more.begin(), more.end());
-    return args;
-}
 
 // --- queue_throughput -----------------------------------------------------
 
@@ -66,13 +61,13 @@ Result<Sample> queueOnce(const Options &opts, int producers, int consumers, std:
     int index = 0;
     for (int p = 0; p < producers + consumers; ++p) {
         const bool put = p < producers;
-        std::vector<std::string> args{"--mode", put ? "put" : "get", "--count",
-                                      std::to_string(put ? perProducer : perConsumer), "--size",
-                                      std::to_string(size), "--index", std::to_string(index++),
-                                      "--board", board ? "on" : "off"};
-        const char *role = bare ? "bench-ring" : "bench-queue";
-        if (auto spawned = (*run)->spawn(role, with(args, opts.cpuArgs(put ? 0 : 1))); !spawned)
-            return std::unexpected(spawned.error());
+        const roles::BenchLoopOptions loop{
+            .count = put ? perProducer : perConsumer, .size = size, .index = index++, .board = board};
+        const std::string mode = put ? "put" : "get";
+        const SpawnOptions placed{.cpu = opts.cpuForRole(put ? 0 : 1)};
+        auto spawned = bare ? (*run)->spawn(roles::BenchRingOptions{.mode = mode, .loop = loop}, placed)
+                            : (*run)->spawn(roles::BenchQueueOptions{.mode = mode, .loop = loop}, placed);
+        if (!spawned) return std::unexpected(spawned.error());
     }
     const auto workers = std::uint32_t(producers + consumers);
     auto t0 = openWhenArrived(**run, **gate, workers);
@@ -163,19 +158,13 @@ Result<Sample> pipeOnce(const Options &opts, bool duplex, std::int64_t n, std::i
     auto pipe = Connection::pipe(duplex);
     if (!pipe) return std::unexpected(pipe.error());
     auto &[reader, writer] = *pipe;
-    const std::vector<std::string> common{"--count", std::to_string(n), "--size", std::to_string(size),
-                                          "--board", "off"};
-    auto w = (*run)->spawn("bench-pipe",
-                           with(with(with({"--mode", "write", "--index", "0"}, common),
-                                     roles::connectionOptions("pipe", writer)),
-                                opts.cpuArgs(0)),
-                           SpawnOptions{{writer.fd()}});
+    const roles::BenchLoopOptions loop{.count = n, .size = size, .board = false};
+    auto w = (*run)->spawn(roles::BenchPipeOptions{.mode = "write", .pipe = roles::connectionEnd(writer), .loop = loop},
+                           SpawnOptions{.inheritFds = {writer.fd()}, .cpu = opts.cpuForRole(0)});
     if (!w) return std::unexpected(w.error());
-    auto r = (*run)->spawn("bench-pipe",
-                           with(with(with({"--mode", "read", "--index", "1"}, common),
-                                     roles::connectionOptions("pipe", reader)),
-                                opts.cpuArgs(1)),
-                           SpawnOptions{{reader.fd()}});
+    roles::BenchPipeOptions readOptions{.mode = "read", .pipe = roles::connectionEnd(reader), .loop = loop};
+    readOptions.loop.index = 1;
+    auto r = (*run)->spawn(readOptions, SpawnOptions{.inheritFds = {reader.fd()}, .cpu = opts.cpuForRole(1)});
     if (!r) return std::unexpected(r.error());
     reader.close();
     writer.close();
@@ -248,26 +237,25 @@ Result<Sample> pingpongOnce(const Options &opts, bool twoPipes, std::int64_t n)
     auto ping = Connection::pipe(!twoPipes);
     if (!ping) return std::unexpected(ping.error());
     std::optional<std::pair<Connection, Connection>> pong;
-    std::vector<std::string> args{"--mode", "echo", "--index", "0", "--count", std::to_string(n + kWarmup),
-                                  "--size", std::to_string(kSize), "--board", "off"};
-    SpawnOptions spawnOptions;
+    roles::BenchPipeOptions echo{.mode = "echo", .loop = {.count = n + kWarmup, .size = kSize, .board = false}};
+    SpawnOptions spawnOptions{.cpu = opts.cpuForRole(1)};
     Connection *toEcho = nullptr;
     Connection *fromEcho = nullptr;
     if (twoPipes) {
         auto p = Connection::pipe(false);
         if (!p) return std::unexpected(p.error());
         pong = std::move(*p);
-        args = with(with(args, roles::connectionOptions("pipe", ping->first)),
-                    roles::connectionOptions("reply", pong->second));
+        echo.pipe = roles::connectionEnd(ping->first);
+        echo.reply = roles::connectionEnd(pong->second);
         spawnOptions.inheritFds = {ping->first.fd(), pong->second.fd()};
         toEcho = &ping->second;
         fromEcho = &pong->first;
     } else {
-        args = with(args, roles::connectionOptions("pipe", ping->second));
+        echo.pipe = roles::connectionEnd(ping->second);
         spawnOptions.inheritFds = {ping->second.fd()};
         toEcho = fromEcho = &ping->first;
     }
-    if (auto spawned = (*run)->spawn("bench-pipe", with(args, opts.cpuArgs(1)), spawnOptions); !spawned)
+    if (auto spawned = (*run)->spawn(echo, spawnOptions); !spawned)
         return std::unexpected(spawned.error());
     // Only the echo keeps its ends.
     if (twoPipes) {

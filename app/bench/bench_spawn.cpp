@@ -6,6 +6,7 @@
 #include "bench.h"
 
 #include "process.h"
+#include "role_options.h"
 #include "worker.h"
 
 #include <chrono>
@@ -105,7 +106,7 @@ Result<void> idleChildRss(const Options &opts)
 {
     auto run = Run::create();
     if (!run) return std::unexpected(run.error());
-    auto k = (*run)->spawn("idle", opts.cpuArgs(0));
+    auto k = (*run)->spawn(roles::IdleOptions{}, SpawnOptions{.cpu = opts.cpuForRole(0)});
     if (!k) return std::unexpected(k.error());
     // Idle: attached, and asleep in its loop.
     const Deadline deadline(std::chrono::seconds(30));

@@ -5,6 +5,8 @@
 // ipc-worker (role bench-increments) released through a StartGate.
 #include "bench.h"
 
+#include "bench_roles.h"
+
 #include "shared_value.h"
 
 namespace ipc::bench {
@@ -27,12 +29,9 @@ Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, bool bo
     auto gate = arena.make<StartGate>("gate");
     if (!gate) return std::unexpected(gate.error());
     for (int role = 0; role < kProcesses; ++role) {
-        std::vector<std::string> args = {"--index",  std::to_string(role),
-                                         "--increments", std::to_string(k),
-                                         "--board",  board ? "on" : "off",
-                                         "--step-gate", stepGate ? "on" : "off"};
-        for (auto &a : opts.cpuArgs(role)) args.push_back(std::move(a));
-        if (auto spawned = (*run)->spawn("bench-increments", args); !spawned)
+        const roles::BenchIncrementsOptions worker{
+            .index = role, .increments = k, .board = board, .stepGate = stepGate};
+        if (auto spawned = (*run)->spawn(worker, SpawnOptions{.cpu = opts.cpuForRole(role)}); !spawned)
             return std::unexpected(spawned.error());
     }
     auto t0 = openWhenArrived(**run, **gate, kProcesses);

@@ -73,6 +73,25 @@ Result<std::int64_t> Args::integer(std::string_view key, std::int64_t fallback, 
     return v;
 }
 
+Result<std::vector<std::int64_t>> Args::integers(std::string_view key, std::int64_t min,
+                                                 std::int64_t max) const
+{
+    std::vector<std::int64_t> out;
+    const std::string all = text(key);
+    for (std::size_t at = 0; at < all.size();) {
+        const std::size_t end = std::min(all.find(',', at), all.size());
+        const std::string item = all.substr(at, end - at);
+        std::int64_t v = 0;
+        const auto [stop, ec] = std::from_chars(item.data(), item.data() + item.size(), v);
+        if (item.empty() || ec != std::errc() || stop != item.data() + item.size() || v < min || v > max)
+            return fail(Errc::InvalidArgument, "--" + std::string(key) + ": '" + item + "' is not a number in [" +
+                                                   std::to_string(min) + ", " + std::to_string(max) + "]");
+        out.push_back(v);
+        at = end + 1;
+    }
+    return out;
+}
+
 Result<double> Args::real(std::string_view key, double fallback, double min, double max) const
 {
     auto it = m_values.find(key);

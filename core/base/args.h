@@ -27,6 +27,10 @@ public:
     [[nodiscard]] bool has(std::string_view key) const;
     [[nodiscard]] Result<std::int64_t> integer(std::string_view key, std::int64_t fallback,
                                                std::int64_t min, std::int64_t max) const;
+    // "3,4,5": whole numbers separated by commas, each within [min, max];
+    // an absent key is an empty list.
+    [[nodiscard]] Result<std::vector<std::int64_t>> integers(std::string_view key, std::int64_t min,
+                                                             std::int64_t max) const;
     [[nodiscard]] Result<double> real(std::string_view key, double fallback, double min,
                                       double max) const;
     [[nodiscard]] std::string text(std::string_view key, std::string_view fallback = {}) const;

@@ -17,7 +17,7 @@ Result<std::string> makePrivateSocketDirectory()
 }
 
 Result<ManagerProcess> ManagerProcess::start(Run &run, std::string_view name, Duration readyTimeout,
-                                             const std::vector<std::string> &extraArgs)
+                                             const SpawnOptions &how)
 {
     auto info = run.arena().make<ManagerInfo>(name);
     if (!info) return std::unexpected(info.error());
@@ -28,9 +28,8 @@ Result<ManagerProcess> ManagerProcess::start(Run &run, std::string_view name, Du
     p.m_dir = *dir;
     p.m_socket = *dir + std::string(kSocketName);
     if (auto ok = p.m_info->setSocketPath(p.m_socket); !ok) return std::unexpected(ok.error());
-    std::vector<std::string> args{"--info", std::string(name)};
-    args.insert(args.end(), extraArgs.begin(), extraArgs.end());
-    auto slot = run.spawn("manager", args);
+    // The manager role's options (ManagerOptions in the lessons' roles).
+    auto slot = run.spawn("manager", {"--info", std::string(name)}, how);
     if (!slot) return std::unexpected(slot.error());
     p.m_slot = *slot;
     const Deadline deadline(readyTimeout);

@@ -31,10 +31,10 @@ namespace ipc::manager {
 
 class ManagerProcess {
 public:
-    // extraArgs go to the server's ipc-worker (e.g. ipc-bench's --cpu N).
+    // `how` starts the server's ipc-worker (e.g. on ipc-bench's CPU).
     [[nodiscard]] static Result<ManagerProcess> start(Run &run, std::string_view name = "manager",
                                                       Duration readyTimeout = std::chrono::seconds(10),
-                                                      const std::vector<std::string> &extraArgs = {});
+                                                      const SpawnOptions &how = {});
 
     ManagerProcess() = default;
     ManagerProcess(ManagerProcess &&other) noexcept;

@@ -70,6 +70,7 @@ Result<std::uint32_t> Run::spawn(std::string_view role, const std::vector<std::s
     po.executable = workerPath();
     po.args = {"--role", std::string(role), "--arena-fd", std::to_string(m_arena.fd()), "--slot",
                std::to_string(index)};
+    if (options.cpu >= 0) po.args.insert(po.args.end(), {"--cpu", std::to_string(options.cpu)});
     po.args.insert(po.args.end(), args.begin(), args.end());
     po.inheritFds = options.inheritFds;
     po.inheritFds.push_back(m_arena.fd());

@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "board.h"
 #include "control_block.h"
+#include "options.h"
 #include "process.h"
 #include "result.h"
 #include "step_gate.h"
@@ -29,9 +30,10 @@
 namespace ipc {
 
 struct SpawnOptions {
-    std::vector<int> inheritFds; // pipes, sockets the role needs (beside the arena)
+    std::vector<int> inheritFds{}; // pipes, sockets the role needs (beside the arena)
     int stdoutFd = -1;           // -1: inherit ours (e.g. a pipe to the console pane)
     int stderrFd = -1;
+    int cpu = -1;                // >= 0: the worker runs only on this CPU (its --cpu)
 };
 
 // Who asked for a process's SIGKILL, if anybody: a kill nobody asked for
@@ -73,6 +75,13 @@ public:
     [[nodiscard]] Result<std::uint32_t> spawn(std::string_view role,
                                               const std::vector<std::string> &args = {},
                                               const SpawnOptions &options = {});
+    // The role of these options (Options::kRole, options.h) with them.
+    template <class Options>
+        requires requires { Options::kRole; }
+    [[nodiscard]] Result<std::uint32_t> spawn(const Options &roleOptions, const SpawnOptions &options = {})
+    {
+        return spawn(Options::kRole, toArgs(roleOptions), options);
+    }
 
     // A board slot for a process one of this run's workers starts itself
     // (the zombie lesson's children: their parent is that worker, not us).

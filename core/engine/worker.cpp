@@ -24,9 +24,12 @@ int usage(std::span<const RoleInfo> roles, const std::string &message)
     std::fprintf(stderr, "ipc-worker: %s\n", message.c_str());
     std::fprintf(stderr, "usage: ipc-worker --role ROLE [--arena-fd N | --arena NAME] [--slot K] "
                          "[--cpu C] [role options]\nroles:\n");
-    for (const RoleInfo &r : roles)
-        std::fprintf(stderr, "  %-14.*s %.*s\n", int(r.name.size()), r.name.data(),
+    for (const RoleInfo &r : roles) {
+        std::fprintf(stderr, "  %-16.*s %.*s\n", int(r.name.size()), r.name.data(),
                      int(r.summary.size()), r.summary.data());
+        if (const std::string options = r.usage(); !options.empty())
+            std::fprintf(stderr, "  %-16s %s\n", "", options.c_str());
+    }
     return kExitUsage;
 }
 

@@ -1,7 +1,9 @@
 // What every worker role gets: the run's arena (attached from an inherited
 // descriptor or by name), the control block, its own board slot, and its
-// options. A role is a function WorkerContext& -> exit code; a registry
-// (a span of RoleInfo) maps names to roles.
+// options. A role is a function (WorkerContext&, const XOptions&) -> exit
+// code, where XOptions (options.h) is the one place its options are
+// written: the engine spawns it with them, the worker parses them (runRole),
+// and --help prints them. A registry (a span of RoleInfo) maps names to roles.
 //
 // Exit codes: 0 done, 1 failed at run time (message on stderr), 2 bad
 // options (message on stderr).
@@ -11,6 +13,9 @@
 #include "arena.h"
 #include "board.h"
 #include "control_block.h"
+#include "options.h"
+
+#include <cstdio>
 
 #include <span>
 #include <string_view>
@@ -26,7 +31,7 @@ struct WorkerContext {
     Arena arena;                     // may be invalid for roles that need none (idle)
     ControlBlock *control = nullptr; // null without an arena
     BoardSlot *slot = nullptr;       // null without an arena
-    Args args;                       // role options (common ones removed)
+    Args args;                       // role options (common ones removed), as runRole parses them
 
     // Heartbeat + stop check for a role's loop; cheap enough for every item.
     [[nodiscard]] bool shouldStop() const noexcept { return control && control->stopping(); }
@@ -36,10 +41,25 @@ using RoleMain = int (*)(WorkerContext &);
 
 struct RoleInfo {
     std::string_view name;
-    std::string_view summary; // one line for `ipc-worker --help`
+    std::string_view summary; // what it does, for `ipc-worker --help`
     bool needsArena;
-    RoleMain main; // null in ipc-worker for a role that runs in ipc-worker-qt (roles.h)
+    RoleMain main;            // null in ipc-worker for a role that runs in ipc-worker-qt (roles.h)
+    std::string (*usage)();   // its options, for `ipc-worker --help`
 };
+
+// A role's entry point: parses its options (a bad one: kExitUsage, with a
+// line on stderr naming it), then runs the role with them.
+template <class Options, int (*Role)(WorkerContext &, const Options &)>
+int runRole(WorkerContext &ctx)
+{
+    auto options = parseOptions<Options>(ctx.args);
+    if (!options) {
+        std::fprintf(stderr, "ipc-worker %.*s: %s\n", int(Options::kRole.size()), Options::kRole.data(),
+                     options.error().message.c_str());
+        return kExitUsage;
+    }
+    return Role(ctx, *options);
+}
 
 // The role of that name in `roles`, or null.
 [[nodiscard]] const RoleInfo *findRole(std::span<const RoleInfo> roles, std::string_view name) noexcept;

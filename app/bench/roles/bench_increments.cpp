@@ -20,43 +20,34 @@
 
 namespace ipc::roles {
 
-int benchIncrements(WorkerContext &ctx)
+int benchIncrements(WorkerContext &ctx, const BenchIncrementsOptions &options)
 {
-    constexpr std::string_view kRole = "bench-increments";
-    if (auto ok = ctx.args.allowOnly({"value", "gate", "index", "increments", "board", "step-gate"}); !ok)
-        return badOption(kRole, ok.error());
-    auto increments = ctx.args.integer("increments", 1'000'000, 0, 1'000'000'000'000);
-    if (!increments) return badOption(kRole, increments.error());
-    auto index = ctx.args.integer("index", 0, 0, StartGate::kMaxWorkers - 1);
-    if (!index) return badOption(kRole, index.error());
-    auto board = ctx.args.boolean("board", true);
-    if (!board) return badOption(kRole, board.error());
-    auto stepGate = ctx.args.boolean("step-gate", false);
-    if (!stepGate) return badOption(kRole, stepGate.error());
-    auto value = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("value", "counter"));
+    constexpr std::string_view kRole = BenchIncrementsOptions::kRole;
+    const std::int64_t increments = options.increments;
+    auto value = ctx.arena.find<SharedValue<std::int64_t>>(options.value);
     if (!value) return failed(kRole, value.error());
-    auto gate = ctx.arena.find<StartGate>(ctx.args.text("gate", "gate"));
+    auto gate = ctx.arena.find<StartGate>(options.gate);
     if (!gate) return failed(kRole, gate.error());
 
-    if (!*board) telemetry::attach(nullptr);
+    if (!options.board) telemetry::attach(nullptr);
     if (auto opened = (*gate)->arriveAndWait(std::chrono::seconds(60)); !opened)
         return failed(kRole, opened.error());
     SharedValue<std::int64_t> &v = **value;
-    if (*stepGate) {
-        for (std::int64_t i = 0; i < *increments; ++i) {
+    if (options.stepGate) {
+        for (std::int64_t i = 0; i < increments; ++i) {
             if (!telemetry::stepGate("add 1")) [[unlikely]]
                 break;
             if (auto added = v.lockedAdd(1); !added) [[unlikely]]
                 return failed(kRole, added.error());
         }
     } else {
-        for (std::int64_t i = 0; i < *increments; ++i) {
+        for (std::int64_t i = 0; i < increments; ++i) {
             if (auto added = v.lockedAdd(1); !added) [[unlikely]]
                 return failed(kRole, added.error());
         }
     }
-    (*gate)->finish(std::uint32_t(*index));
-    if (ctx.slot) ctx.slot->ops.store(std::uint64_t(*increments), std::memory_order_relaxed);
+    (*gate)->finish(std::uint32_t(options.index));
+    if (ctx.slot) ctx.slot->ops.store(std::uint64_t(increments), std::memory_order_relaxed);
     return 0;
 }
 

@@ -15,17 +15,13 @@
 
 namespace ipc::roles {
 
-int benchManager(WorkerContext &ctx)
+int benchManager(WorkerContext &ctx, const BenchManagerOptions &options)
 {
-    constexpr std::string_view kRole = "bench-manager";
-    if (auto ok = ctx.args.allowOnly({"info", "n", "gate", "index"}); !ok) return badOption(kRole, ok.error());
-    auto n = ctx.args.integer("n", 5000, 1, 1'000'000'000);
-    auto index = ctx.args.integer("index", 0, 0, StartGate::kMaxWorkers - 1);
-    if (!n) return badOption(kRole, n.error());
-    if (!index) return badOption(kRole, index.error());
-    auto info = ctx.arena.find<manager::ManagerInfo>(ctx.args.text("info", "manager"));
+    constexpr std::string_view kRole = BenchManagerOptions::kRole;
+    const std::int64_t n = options.n;
+    auto info = ctx.arena.find<manager::ManagerInfo>(options.info);
     if (!info) return failed(kRole, info.error());
-    auto gate = ctx.arena.find<StartGate>(ctx.args.text("gate", "gate"));
+    auto gate = ctx.arena.find<StartGate>(options.gate);
     if (!gate) return failed(kRole, gate.error());
     auto client = manager::ManagerClient::connect(**info);
     if (!client) return failed(kRole, client.error());
@@ -36,17 +32,17 @@ int benchManager(WorkerContext &ctx)
     if (auto ok = (*gate)->arriveAndWait(std::chrono::minutes(1)); !ok) return failed(kRole, ok.error());
 
     const std::uint64_t t0 = monotonicNs();
-    for (qint64 i = 0; i < *n; ++i)
+    for (qint64 i = 0; i < n; ++i)
         if (auto ok = d->set(i % 1000, i); !ok) return failed(kRole, ok.error());
     const std::uint64_t t1 = monotonicNs();
-    for (qint64 i = 0; i < *n; ++i)
+    for (qint64 i = 0; i < n; ++i)
         if (auto got = d->get(i % 1000); !got) return failed(kRole, got.error());
     const std::uint64_t t2 = monotonicNs();
-    (*gate)->finish(std::uint32_t(*index));
+    (*gate)->finish(std::uint32_t(options.index));
     if (ctx.slot) {
         ctx.slot->counters[std::size_t(Counter::Custom0)].store(t1 - t0, std::memory_order_relaxed);
         ctx.slot->counters[std::size_t(Counter::Custom1)].store(t2 - t1, std::memory_order_relaxed);
-        ctx.slot->ops.store(std::uint64_t(2 * *n), std::memory_order_relaxed);
+        ctx.slot->ops.store(std::uint64_t(2 * n), std::memory_order_relaxed);
     }
     return 0;
 }

@@ -27,57 +27,36 @@
 
 namespace ipc::roles {
 
+static_assert(BenchLoopOptions::kMaxSize == std::int64_t(kMaxMessageBytes));
+
 namespace {
 
-struct BenchCommon {
-    std::int64_t count = 0;
-    std::int64_t size = 0;
-    std::int64_t index = 0;
-    std::string mode;
-    StartGate *gate = nullptr;
-};
-
-Result<BenchCommon> benchCommon(WorkerContext &ctx, const std::vector<std::string_view> &modes)
+// The start gate of loop.gate; first detaches the board slot when the
+// loop runs with the board off.
+Result<StartGate *> gateOf(WorkerContext &ctx, const BenchLoopOptions &loop)
 {
-    BenchCommon c;
-    auto count = ctx.args.integer("count", 100000, 0, 1'000'000'000'000);
-    auto size = ctx.args.integer("size", 64, 0, std::int64_t(kMaxMessageBytes));
-    auto index = ctx.args.integer("index", 0, 0, StartGate::kMaxWorkers - 1);
-    auto mode = ctx.args.choice("mode", modes.front(), modes);
-    auto board = ctx.args.boolean("board", true);
-    if (!count) return std::unexpected(count.error());
-    if (!size) return std::unexpected(size.error());
-    if (!index) return std::unexpected(index.error());
-    if (!mode) return std::unexpected(mode.error());
-    if (!board) return std::unexpected(board.error());
-    auto gate = ctx.arena.find<StartGate>(ctx.args.text("gate", "gate"));
+    auto gate = ctx.arena.find<StartGate>(loop.gate);
     if (!gate) return std::unexpected(gate.error());
-    if (!*board) telemetry::attach(nullptr);
-    c.count = *count;
-    c.size = *size;
-    c.index = *index;
-    c.mode = *mode;
-    c.gate = *gate;
-    return c;
+    if (!loop.board) telemetry::attach(nullptr);
+    return *gate;
 }
 
 } // namespace
 
-int benchQueue(WorkerContext &ctx)
+int benchQueue(WorkerContext &ctx, const BenchQueueOptions &options)
 {
-    constexpr std::string_view kRole = "bench-queue";
-    if (auto ok = ctx.args.allowOnly({"queue", "gate", "index", "mode", "count", "size", "board"}); !ok)
-        return badOption(kRole, ok.error());
-    auto c = benchCommon(ctx, {"put", "get"});
-    if (!c) return badOption(kRole, c.error());
-    auto queue = Queue::attach(ctx.arena, ctx.args.text("queue", "queue"));
+    constexpr std::string_view kRole = BenchQueueOptions::kRole;
+    const BenchLoopOptions *c = &options.loop;
+    auto gate = gateOf(ctx, options.loop);
+    if (!gate) return failed(kRole, gate.error());
+    auto queue = Queue::attach(ctx.arena, options.queue);
     if (!queue) return failed(kRole, queue.error());
     Queue &q = **queue;
     std::vector<std::byte> buf(std::max<std::size_t>(std::size_t(c->size), q.maxMessageBytes()), std::byte{'x'});
     const std::span<const std::byte> item(buf.data(), std::size_t(c->size));
-    if (auto opened = c->gate->arriveAndWait(std::chrono::seconds(60)); !opened)
+    if (auto opened = (*gate)->arriveAndWait(std::chrono::seconds(60)); !opened)
         return failed(kRole, opened.error());
-    if (c->mode == "put") {
+    if (options.mode == "put") {
         for (std::int64_t i = 0; i < c->count; ++i)
             if (auto put = q.put(item); !put) [[unlikely]]
                 return failed(kRole, put.error());
@@ -86,19 +65,18 @@ int benchQueue(WorkerContext &ctx)
             if (auto got = q.get(buf); !got) [[unlikely]]
                 return failed(kRole, got.error());
     }
-    c->gate->finish(std::uint32_t(c->index));
+    (*gate)->finish(std::uint32_t(c->index));
     if (ctx.slot) ctx.slot->ops.store(std::uint64_t(c->count), std::memory_order_relaxed);
     return 0;
 }
 
-int benchRing(WorkerContext &ctx)
+int benchRing(WorkerContext &ctx, const BenchRingOptions &options)
 {
-    constexpr std::string_view kRole = "bench-ring";
-    if (auto ok = ctx.args.allowOnly({"ring", "gate", "index", "mode", "count", "size", "board"}); !ok)
-        return badOption(kRole, ok.error());
-    auto c = benchCommon(ctx, {"put", "get"});
-    if (!c) return badOption(kRole, c.error());
-    const std::string name = ctx.args.text("ring", "ring");
+    constexpr std::string_view kRole = BenchRingOptions::kRole;
+    const BenchLoopOptions *c = &options.loop;
+    auto gate = gateOf(ctx, options.loop);
+    if (!gate) return failed(kRole, gate.error());
+    const std::string &name = options.ring;
     auto entry = ctx.arena.lookup(name);
     if (!entry) return failed(kRole, entry.error());
     const auto size = std::uint32_t(c->size);
@@ -109,43 +87,40 @@ int benchRing(WorkerContext &ctx)
         return failed(kRole, Error{Errc::InvalidArgument, "object '" + name + "' is not a bare ring for " +
                                                               std::to_string(size) + "-byte items"});
     std::vector<std::byte> buf(size, std::byte{'x'});
-    if (auto opened = c->gate->arriveAndWait(std::chrono::seconds(60)); !opened)
+    if (auto opened = (*gate)->arriveAndWait(std::chrono::seconds(60)); !opened)
         return failed(kRole, opened.error());
-    if (c->mode == "put") {
+    if (options.mode == "put") {
         for (std::int64_t i = 0; i < c->count; ++i) ring->put(buf);
     } else {
         for (std::int64_t i = 0; i < c->count; ++i) ring->get(buf);
     }
-    c->gate->finish(std::uint32_t(c->index));
+    (*gate)->finish(std::uint32_t(c->index));
     return 0;
 }
 
-int benchPipe(WorkerContext &ctx)
+int benchPipe(WorkerContext &ctx, const BenchPipeOptions &options)
 {
-    constexpr std::string_view kRole = "bench-pipe";
-    std::vector<std::string_view> known{"gate", "index", "mode", "count", "size", "board"};
-    addConnectionKeys(known, "pipe");
-    addConnectionKeys(known, "reply");
-    if (auto ok = ctx.args.allowOnly(known); !ok) return badOption(kRole, ok.error());
-    auto c = benchCommon(ctx, {"write", "read", "echo"});
-    if (!c) return badOption(kRole, c.error());
-    auto conn = connectionFrom(ctx, "pipe");
+    constexpr std::string_view kRole = BenchPipeOptions::kRole;
+    const BenchLoopOptions *c = &options.loop;
+    auto gate = gateOf(ctx, options.loop);
+    if (!gate) return failed(kRole, gate.error());
+    auto conn = connectionFrom(ctx, options.pipe, "pipe");
     if (!conn) return badOption(kRole, conn.error());
     std::optional<Connection> reply;
-    if (ctx.args.has("reply-fd")) {
-        auto r = connectionFrom(ctx, "reply");
+    if (options.reply.fd >= 0) {
+        auto r = connectionFrom(ctx, options.reply, "reply");
         if (!r) return badOption(kRole, r.error());
         reply = std::move(*r);
     }
     Connection &out = reply ? *reply : *conn;
     std::vector<std::byte> buf(std::size_t(std::max<std::int64_t>(c->size, 1)), std::byte{'x'});
-    if (auto opened = c->gate->arriveAndWait(std::chrono::seconds(60)); !opened)
+    if (auto opened = (*gate)->arriveAndWait(std::chrono::seconds(60)); !opened)
         return failed(kRole, opened.error());
-    if (c->mode == "write") {
+    if (options.mode == "write") {
         for (std::int64_t i = 0; i < c->count; ++i)
             if (auto sent = conn->sendBytes(buf, 0, std::size_t(c->size)); !sent) [[unlikely]]
                 return failed(kRole, sent.error());
-    } else if (c->mode == "read") {
+    } else if (options.mode == "read") {
         for (std::int64_t i = 0; i < c->count; ++i)
             if (auto got = conn->recvBytesInto(buf); !got) [[unlikely]]
                 return failed(kRole, got.error());
@@ -158,7 +133,7 @@ int benchPipe(WorkerContext &ctx)
                 return failed(kRole, sent.error());
         }
     }
-    c->gate->finish(std::uint32_t(c->index));
+    (*gate)->finish(std::uint32_t(c->index));
     return 0;
 }
 

@@ -1,13 +1,14 @@
 #include "bench_roles.h"
 
-// ipc-bench's roles, as the lessons' are listed (roles.cpp): name, options
-// and what it does, whether it needs the arena, its function, NoQt or Qt.
+// ipc-bench's roles, as the lessons' are listed (roles.cpp): its function,
+// its options (bench_roles.h), what it does, whether it needs the arena,
+// NoQt or Qt.
 #define IPC_BENCH_ROLES(X) \
-    X("bench-increments", "--index I --increments K: ipc-bench's locked increments", true, benchIncrements, NoQt) \
-    X("bench-manager", "--n N --gate NAME: ipc-bench's manager dict client (n sets, n gets)", true, benchManager, Qt) \
-    X("bench-queue", "--mode put|get --count N --size S --index I: ipc-bench's queue worker", true, benchQueue, Qt) \
-    X("bench-ring", "--mode put|get --count N --size S --index I: ipc-bench's bound for the queue (bare_ring.h)", true, benchRing, Qt) \
-    X("bench-pipe", "--mode write|read|echo --count N --size S --pipe-fd FD: ipc-bench's pipe worker", true, benchPipe, Qt)
+    X(benchIncrements, BenchIncrementsOptions, "ipc-bench's locked increments", true, NoQt) \
+    X(benchManager, BenchManagerOptions, "ipc-bench's manager dict client (n sets, n gets)", true, Qt) \
+    X(benchQueue, BenchQueueOptions, "ipc-bench's queue worker", true, Qt) \
+    X(benchRing, BenchRingOptions, "ipc-bench's bound for the queue (bare_ring.h)", true, Qt) \
+    X(benchPipe, BenchPipeOptions, "ipc-bench's pipe worker", true, Qt)
 
 namespace ipc {
 

@@ -5,11 +5,11 @@
 //   for r in range(rounds):
 //       a[start:end] = op(a[start:end], k)        # in place, batch by batch
 //
-// Options: --block NAME | --array NAME, --start S --end E (default: all),
-// --op square|cube|scale|add, --k K, --rounds R, --batch B elements,
-// --pause-us U (after each batch, so a lecturer can watch the progress),
-// --lock on (Array only: take the array's lock around each batch -- the
-// "with and without a lock" contrast; disjoint chunks do not need it).
+// Options (ChunkOptions): --block NAME | --array NAME, --start S --end E
+// (default: all), --op square|cube|scale|add, --k K, --rounds R, --batch B
+// elements, --pause-us U (after each batch, so a lecturer can watch the
+// progress), --lock on (Array only: take the array's lock around each batch
+// -- the "with and without a lock" contrast; disjoint chunks do not need it).
 // A block is viewed with the element type its header records; an Array is
 // double.
 // Board: ops = elements transformed so far (all rounds), Custom0 = rounds
@@ -25,7 +25,7 @@ namespace ipc::roles {
 
 namespace {
 
-constexpr std::string_view kRole = "chunk";
+constexpr std::string_view kRole = ChunkOptions::kRole;
 
 struct ChunkPlan {
     ChunkOp op;
@@ -37,13 +37,15 @@ struct ChunkPlan {
 };
 
 template <SharedScalar T>
-int transformRange(WorkerContext &ctx, std::span<T> all, const ChunkPlan &plan)
+int transformRange(WorkerContext &ctx, std::span<T> all, const ChunkPlan &plan, const ChunkOptions &options)
 {
-    auto start = ctx.args.integer("start", 0, 0, std::int64_t(all.size()));
-    if (!start) return badOption(kRole, start.error());
-    auto end = ctx.args.integer("end", std::int64_t(all.size()), *start, std::int64_t(all.size()));
-    if (!end) return badOption(kRole, end.error());
-    const std::span<T> chunk = all.subspan(std::size_t(*start), std::size_t(*end - *start));
+    const auto size = std::int64_t(all.size());
+    const std::int64_t end = options.end < 0 ? size : options.end;
+    if (options.start > size || end > size)
+        return badOption(kRole, Error{Errc::InvalidArgument,
+                                      "--start " + std::to_string(options.start) + " --end " + std::to_string(end) +
+                                          " reach past the " + std::to_string(size) + " elements"});
+    const std::span<T> chunk = all.subspan(std::size_t(options.start), std::size_t(end - options.start));
 
     BoardSlot *slot = ctx.slot;
     std::uint64_t done = 0;
@@ -79,45 +81,26 @@ int transformRange(WorkerContext &ctx, std::span<T> all, const ChunkPlan &plan)
 
 } // namespace
 
-int chunk(WorkerContext &ctx)
+int chunk(WorkerContext &ctx, const ChunkOptions &options)
 {
-    if (auto ok = ctx.args.allowOnly(
-            {"block", "array", "start", "end", "op", "k", "rounds", "batch", "pause-us", "lock"});
-        !ok)
-        return badOption(kRole, ok.error());
-    const bool byBlock = ctx.args.has("block");
-    if (byBlock == ctx.args.has("array"))
-        return badOption(kRole, Error{Errc::InvalidArgument, "give exactly one of --block NAME and --array NAME"});
-    auto op = parseChunkOp(ctx.args.text("op", "square"));
+    auto op = parseChunkOp(options.op);
     if (!op) return badOption(kRole, op.error());
-    auto k = ctx.args.real("k", 2.0, -1e9, 1e9);
-    if (!k) return badOption(kRole, k.error());
-    auto rounds = ctx.args.integer("rounds", 1, 1, 1'000'000);
-    if (!rounds) return badOption(kRole, rounds.error());
-    auto batch = ctx.args.integer("batch", 4096, 1, 1 << 24);
-    if (!batch) return badOption(kRole, batch.error());
-    auto pauseUs = ctx.args.integer("pause-us", 0, 0, 1'000'000);
-    if (!pauseUs) return badOption(kRole, pauseUs.error());
-    auto useLock = ctx.args.boolean("lock", false);
-    if (!useLock) return badOption(kRole, useLock.error());
-    ChunkPlan plan{*op, *k, *rounds, std::size_t(*batch), std::uint32_t(*pauseUs), nullptr};
+    ChunkPlan plan{*op, options.k, options.rounds, std::size_t(options.batch), std::uint32_t(options.pauseUs), nullptr};
 
-    if (!byBlock) {
+    if (options.array) {
         if (!ctx.arena.isValid())
             return badOption(kRole, Error{Errc::InvalidArgument, "--array needs the run's arena"});
-        auto array = ctx.arena.find<SharedArray<double>>(ctx.args.text("array"));
+        auto array = ctx.arena.find<SharedArray<double>>(*options.array);
         if (!array) return failed(kRole, array.error());
-        if (*useLock) plan.lock = &(*array)->getLock();
-        return transformRange(ctx, (*array)->elements(), plan);
+        if (options.lock) plan.lock = &(*array)->getLock();
+        return transformRange(ctx, (*array)->elements(), plan, options);
     }
-    if (*useLock)
-        return badOption(kRole, Error{Errc::InvalidArgument, "--lock applies to --array only (a block has no lock)"});
-    auto block = SharedMemoryBlock::attach(ctx.args.text("block"));
+    auto block = SharedMemoryBlock::attach(*options.block);
     if (!block) return failed(kRole, block.error());
     switch (block->elementType()) {
-    case ElementType::Int32: return transformRange(ctx, *block->view<std::int32_t>(), plan);
-    case ElementType::Int64: return transformRange(ctx, *block->view<std::int64_t>(), plan);
-    case ElementType::Double: return transformRange(ctx, *block->view<double>(), plan);
+    case ElementType::Int32: return transformRange(ctx, *block->view<std::int32_t>(), plan, options);
+    case ElementType::Int64: return transformRange(ctx, *block->view<std::int64_t>(), plan, options);
+    case ElementType::Double: return transformRange(ctx, *block->view<double>(), plan, options);
     case ElementType::Int16:
     case ElementType::Char: break; // a block never holds these (attach refuses them)
     }

@@ -21,19 +21,15 @@
 
 namespace ipc::roles {
 
-int consumer(WorkerContext &ctx)
+int consumer(WorkerContext &ctx, const ConsumerOptions &options)
 {
-    constexpr std::string_view kRole = "consumer";
-    if (auto ok = ctx.args.allowOnly({"queue", "stop-after"}); !ok)
-        return badOption(kRole, ok.error());
-    auto stopAfter = ctx.args.integer("stop-after", 1, 1, 1'000'000);
-    if (!stopAfter) return badOption(kRole, stopAfter.error());
-    auto queue = Queue::attach(ctx.arena, ctx.args.text("queue", "queue"));
+    constexpr std::string_view kRole = ConsumerOptions::kRole;
+    auto queue = Queue::attach(ctx.arena, options.queue);
     if (!queue) return failed(kRole, queue.error());
     Queue &q = **queue;
     // A JoinableQueue gets task_done() after each item's work.
     JoinableQueue *joinable = nullptr;
-    if (auto j = ctx.arena.find<JoinableQueue>(ctx.args.text("queue", "queue"))) joinable = *j;
+    if (auto j = ctx.arena.find<JoinableQueue>(options.queue)) joinable = *j;
 
     std::int64_t sentinels = 0;
     Pacer pacer(ctx.control);
@@ -67,7 +63,7 @@ int consumer(WorkerContext &ctx)
         if (joinable) {
             if (auto done = joinable->taskDone(); !done) return failed(kRole, done.error());
         }
-        if (sentinel && ++sentinels >= *stopAfter) return 0;
+        if (sentinel && ++sentinels >= options.stopAfter) return 0;
     }
     return 0;
 }

@@ -66,12 +66,13 @@ Result<bool> steppedIncrement(SharedValue<std::int64_t> &v, AnyLock &lock, bool 
     return true;
 }
 
-int rounds(WorkerContext &ctx, SharedValue<std::int64_t> &v, AnyLock &lock, std::int64_t increments,
-           std::int64_t count)
+int rounds(WorkerContext &ctx, const CounterOptions &options, SharedValue<std::int64_t> &v, AnyLock &lock)
 {
-    auto barrier = ctx.arena.find<Barrier>(ctx.args.text("barrier"));
+    const std::int64_t increments = options.increments;
+    const std::int64_t count = options.rounds;
+    auto barrier = ctx.arena.find<Barrier>(*options.barrier);
     if (!barrier) return failed(kRole, barrier.error());
-    auto results = ctx.arena.find<SharedArray<std::int64_t>>(ctx.args.text("results"));
+    auto results = ctx.arena.find<SharedArray<std::int64_t>>(*options.results);
     if (!results) return failed(kRole, results.error());
     if ((*results)->size() < std::size_t(count))
         return failed(kRole, Error{Errc::InvalidArgument, "results array holds fewer than --rounds values"});
@@ -112,37 +113,27 @@ int rounds(WorkerContext &ctx, SharedValue<std::int64_t> &v, AnyLock &lock, std:
 
 } // namespace
 
-int counter(WorkerContext &ctx)
+int counter(WorkerContext &ctx, const CounterOptions &options)
 {
-    if (auto ok = ctx.args.allowOnly({"value", "lock", "increments", "rounds", "barrier", "results"}); !ok)
-        return badOption(kRole, ok.error());
-    auto increments = ctx.args.integer("increments", 10'000, 0, 1'000'000'000);
-    if (!increments) return badOption(kRole, increments.error());
-    auto roundCount = ctx.args.integer("rounds", 0, 0, 1'000);
-    if (!roundCount) return badOption(kRole, roundCount.error());
-    if (*roundCount > 0 && *increments == 0)
-        return badOption(kRole, Error{Errc::InvalidArgument, "--rounds needs a number of --increments per round"});
-    if (*roundCount > 0 && (!ctx.args.has("barrier") || !ctx.args.has("results")))
-        return badOption(kRole, Error{Errc::InvalidArgument, "--rounds needs --barrier NAME and --results NAME"});
-    auto value = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("value", "counter"));
+    auto value = ctx.arena.find<SharedValue<std::int64_t>>(options.value);
     if (!value) return failed(kRole, value.error());
     // A separate lock object (Lock()) or the value's own (get_lock()).
     AnyLock *lock = &(*value)->getLock();
-    if (ctx.args.has("lock") && ctx.args.text("lock") != "own") {
-        auto separate = ctx.arena.find<Lock>(ctx.args.text("lock"));
+    if (options.lock != "own") {
+        auto separate = ctx.arena.find<Lock>(options.lock);
         if (!separate) return failed(kRole, separate.error());
         lock = *separate;
     }
     SharedValue<std::int64_t> &v = **value;
-    if (*roundCount > 0) return rounds(ctx, v, *lock, *increments, *roundCount);
+    if (options.rounds > 0) return rounds(ctx, options, v, *lock);
     ControlBlock &control = *ctx.control;
     BoardSlot *slot = ctx.slot;
 
     Pacer pacer(&control);
     std::uint64_t locked = 0;
     std::uint64_t ownerDeaths = 0;
-    const bool untilStopped = *increments == 0;
-    for (std::int64_t i = 0; untilStopped || i < *increments; ++i) {
+    const bool untilStopped = options.increments == 0;
+    for (std::int64_t i = 0; untilStopped || i < options.increments; ++i) {
         if (!pacer.wait()) break;
         if (telemetry::stepping()) {
             const bool lockOn = control.lockOn();

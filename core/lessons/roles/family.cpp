@@ -43,27 +43,6 @@ bool work(const WorkerContext &ctx, Duration length)
     return true;
 }
 
-// "3,4,5" -> {3, 4, 5}; every value within [min, max].
-Result<std::vector<std::int64_t>> numberList(const Args &args, std::string_view key, std::int64_t min, std::int64_t max)
-{
-    std::vector<std::int64_t> out;
-    const std::string text = args.text(key);
-    std::size_t at = 0;
-    while (at < text.size()) {
-        std::size_t end = text.find(',', at);
-        if (end == std::string::npos) end = text.size();
-        const std::string item = text.substr(at, end - at);
-        char *stop = nullptr;
-        const long long v = std::strtoll(item.c_str(), &stop, 10);
-        if (item.empty() || *stop != '\0' || v < min || v > max)
-            return fail(Errc::InvalidArgument, "--" + std::string(key) + ": '" + item + "' is not a number in [" +
-                                                   std::to_string(min) + ", " + std::to_string(max) + "]");
-        out.push_back(v);
-        at = end + 1;
-    }
-    return out;
-}
-
 struct Child {
     std::uint32_t slot;
     bool daemon;
@@ -73,49 +52,29 @@ struct Child {
 
 } // namespace
 
-int child(WorkerContext &ctx)
+int child(WorkerContext &ctx, const ChildOptions &options)
 {
-    constexpr std::string_view kRole = "child";
-    if (auto ok = ctx.args.allowOnly({"work-ms", "exit-code"}); !ok) return badOption(kRole, ok.error());
-    auto ms = ctx.args.integer("work-ms", 1000, 0, 3'600'000);
-    auto code = ctx.args.integer("exit-code", 0, 0, 125);
-    if (!ms) return badOption(kRole, ms.error());
-    if (!code) return badOption(kRole, code.error());
-    if (!work(ctx, std::chrono::milliseconds(*ms))) return 0;
+    if (!work(ctx, std::chrono::milliseconds(options.workMs))) return 0;
     if (ctx.slot) ctx.slot->addOps(1);
-    return int(*code);
+    return int(options.exitCode);
 }
 
-int daemonChild(WorkerContext &ctx)
+int daemonChild(WorkerContext &ctx, const DaemonOptions &)
 {
-    constexpr std::string_view kRole = "daemon";
-    if (auto ok = ctx.args.allowOnly({}); !ok) return badOption(kRole, ok.error());
     (void)work(ctx, kForever); // until stopped, or ended by a signal
     return 0;
 }
 
-int parent(WorkerContext &ctx)
+int parent(WorkerContext &ctx, const ParentOptions &options)
 {
-    constexpr std::string_view kRole = "parent";
-    if (auto ok = ctx.args.allowOnly({"children", "codes", "daemons", "work-ms"}); !ok) return badOption(kRole, ok.error());
-    const std::int64_t maxSlot = Board::kMaxSlots - 1;
-    auto slots = numberList(ctx.args, "children", 0, maxSlot);
-    auto codes = numberList(ctx.args, "codes", 0, 125);
-    auto daemons = numberList(ctx.args, "daemons", 0, maxSlot);
-    auto ms = ctx.args.integer("work-ms", 1000, 0, 600'000);
-    if (!slots) return badOption(kRole, slots.error());
-    if (!codes) return badOption(kRole, codes.error());
-    if (!daemons) return badOption(kRole, daemons.error());
-    if (!ms) return badOption(kRole, ms.error());
-    if (codes->size() != slots->size())
-        return badOption(kRole, Error{Errc::InvalidArgument, "--codes needs one exit code per child"});
+    constexpr std::string_view kRole = ParentOptions::kRole;
     auto board = ctx.arena.find<Board>("board");
     if (!board) return failed(kRole, board.error());
 
     // Start them as Run::spawn does, on the slots reserved for them, with
     // this process as the parent they check for.
     std::vector<Child> kids;
-    auto start = [&](std::uint32_t slot, bool daemon, std::vector<std::string> args) -> Result<void> {
+    auto start = [&](std::uint32_t slot, std::string_view role, std::vector<std::string> args) -> Result<void> {
         // The engine reserves the slots just after starting us.
         BoardSlot *s = nullptr;
         const Deadline reserved(std::chrono::seconds(5));
@@ -123,7 +82,7 @@ int parent(WorkerContext &ctx)
         if (!s) return fail(Errc::InvalidArgument, "slot " + std::to_string(slot) + " was not reserved");
         ProcessOptions po;
         po.executable = Run::workerPath();
-        po.args = {"--role", daemon ? "daemon" : "child", "--arena-fd", std::to_string(ctx.arena.fd()), "--slot",
+        po.args = {"--role", std::string(role), "--arena-fd", std::to_string(ctx.arena.fd()), "--slot",
                    std::to_string(slot)};
         po.args.insert(po.args.end(), args.begin(), args.end());
         po.inheritFds = {ctx.arena.fd()};
@@ -134,18 +93,16 @@ int parent(WorkerContext &ctx)
             return std::unexpected(p.error());
         }
         s->pid.store(p->pid(), std::memory_order_relaxed);
-        kids.push_back(Child{slot, daemon, std::move(*p)});
+        kids.push_back(Child{slot, role == DaemonOptions::kRole, std::move(*p)});
         return {};
     };
-    for (std::size_t i = 0; i < slots->size(); ++i) {
-        const std::int64_t length = (std::int64_t(i) + 1) * *ms;
-        if (auto ok = start(std::uint32_t((*slots)[i]), false,
-                            {"--work-ms", std::to_string(length), "--exit-code", std::to_string((*codes)[i])});
-            !ok)
+    for (std::size_t i = 0; i < options.children.size(); ++i) {
+        const ChildOptions child{.workMs = (std::int64_t(i) + 1) * options.workMs, .exitCode = options.codes[i]};
+        if (auto ok = start(std::uint32_t(options.children[i]), ChildOptions::kRole, toArgs(child)); !ok)
             return failed(kRole, ok.error());
     }
-    for (std::int64_t slot : *daemons)
-        if (auto ok = start(std::uint32_t(slot), true, {}); !ok) return failed(kRole, ok.error());
+    for (std::int64_t slot : options.daemons)
+        if (auto ok = start(std::uint32_t(slot), DaemonOptions::kRole, {}); !ok) return failed(kRole, ok.error());
 
     // The parent's own work: it does not join, so finished children stay
     // zombies, until the switch tells it to end.

@@ -23,17 +23,14 @@ namespace {
 std::int64_t g_counter = 0;
 } // namespace
 
-int isolatedCounter(WorkerContext &ctx)
+int isolatedCounter(WorkerContext &ctx, const IsolatedCounterOptions &options)
 {
-    constexpr std::string_view kRole = "isolated-counter";
-    if (auto ok = ctx.args.allowOnly({"value", "increments"}); !ok) return badOption(kRole, ok.error());
-    auto increments = ctx.args.integer("increments", 10'000, 0, 1'000'000'000);
-    if (!increments) return badOption(kRole, increments.error());
-    auto shared = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("value", "shared"));
+    constexpr std::string_view kRole = IsolatedCounterOptions::kRole;
+    auto shared = ctx.arena.find<SharedValue<std::int64_t>>(options.value);
     if (!shared) return failed(kRole, shared.error());
 
     Pacer pacer(ctx.control);
-    for (std::int64_t i = 0; i < *increments && pacer.wait(); ++i) {
+    for (std::int64_t i = 0; i < options.increments && pacer.wait(); ++i) {
         if (!telemetry::stepGate("add 1 to its global and to shared")) break;
         ++g_counter;
         if (auto added = (*shared)->lockedAdd(1); !added) return failed(kRole, added.error());

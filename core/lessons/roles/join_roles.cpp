@@ -21,18 +21,13 @@
 
 namespace ipc::roles {
 
-int bigPutter(WorkerContext &ctx)
+int bigPutter(WorkerContext &ctx, const BigPutterOptions &options)
 {
-    constexpr std::string_view kRole = "big-putter";
-    if (auto ok = ctx.args.allowOnly({"queue", "items", "size"}); !ok) return badOption(kRole, ok.error());
-    auto items = ctx.args.integer("items", 16, 1, 1'000'000);
-    auto size = ctx.args.integer("size", 65536, 1, 64 << 20);
-    if (!items) return badOption(kRole, items.error());
-    if (!size) return badOption(kRole, size.error());
-    auto q = Queue::attach(ctx.arena, ctx.args.text("queue", "queue"));
+    constexpr std::string_view kRole = BigPutterOptions::kRole;
+    auto q = Queue::attach(ctx.arena, options.queue);
     if (!q) return failed(kRole, q.error());
-    const QByteArray payload(qsizetype(*size), 'x');
-    for (std::int64_t i = 0; i < *items; ++i) {
+    const QByteArray payload(qsizetype(options.size), 'x');
+    for (std::int64_t i = 0; i < options.items; ++i) {
         // In step mode (step_gate.h) each put is a step.
         if (!telemetry::stepGate("put item " + std::to_string(i + 1))) return 0;
         // Bounded waits so a stop request is seen. The board shows
@@ -50,24 +45,20 @@ int bigPutter(WorkerContext &ctx)
     return 0;
 }
 
-int joiner(WorkerContext &ctx)
+int joiner(WorkerContext &ctx, const JoinerOptions &options)
 {
-    constexpr std::string_view kRole = "joiner";
-    if (auto ok = ctx.args.allowOnly({"queue", "items", "wait-slot"}); !ok) return badOption(kRole, ok.error());
-    auto items = ctx.args.integer("items", 16, 1, 1'000'000);
-    auto waitSlot = ctx.args.integer("wait-slot", 0, 0, Board::kMaxSlots - 1);
-    if (!items) return badOption(kRole, items.error());
-    if (!waitSlot) return badOption(kRole, waitSlot.error());
-    auto q = Queue::attach(ctx.arena, ctx.args.text("queue", "queue"));
+    constexpr std::string_view kRole = JoinerOptions::kRole;
+    const std::int64_t items = options.items;
+    auto q = Queue::attach(ctx.arena, options.queue);
     if (!q) return failed(kRole, q.error());
     auto board = ctx.arena.find<Board>("board");
     if (!board) return failed(kRole, board.error());
-    BoardSlot *child = (*board)->slot(std::uint32_t(*waitSlot));
-    if (!child) return failed(kRole, Error{Errc::NotFound, "no process in slot " + std::to_string(*waitSlot)});
+    BoardSlot *child = (*board)->slot(std::uint32_t(options.waitSlot));
+    if (!child) return failed(kRole, Error{Errc::NotFound, "no process in slot " + std::to_string(options.waitSlot)});
 
     std::int64_t drained = 0;
     auto drain = [&]() -> Result<void> {
-        while (drained < *items && !ctx.shouldStop()) {
+        while (drained < items && !ctx.shouldStop()) {
             if (!telemetry::stepGate("get an item")) return {};
             Result<QByteArray> got = fail(Errc::Empty, "");
             while (!ctx.shouldStop()) {
@@ -89,12 +80,12 @@ int joiner(WorkerContext &ctx)
     if (ctx.control->fixEnabled.load(std::memory_order_relaxed) != 0) {
         if (auto ok = drain(); !ok) return failed(kRole, ok.error());
     }
-    telemetry::setJoining(std::uint32_t(*waitSlot)); // the wait-for graph's edge to the child
+    telemetry::setJoining(std::uint32_t(options.waitSlot)); // the wait-for graph's edge to the child
     if (!telemetry::stepGate("join the child")) return 0;
     {
         StateScope joining(ProcState::WaitingJoin, kNoObject);
         while (!childDone() && !ctx.shouldStop()) {
-            if (ctx.control->fixEnabled.load(std::memory_order_relaxed) != 0 && drained < *items) break;
+            if (ctx.control->fixEnabled.load(std::memory_order_relaxed) != 0 && drained < items) break;
             usleep(10'000);
         }
     }

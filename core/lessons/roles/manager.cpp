@@ -12,11 +12,10 @@
 
 namespace ipc::roles {
 
-int manager(WorkerContext &ctx)
+int manager(WorkerContext &ctx, const ManagerOptions &roleOptions)
 {
-    constexpr std::string_view kRole = "manager";
-    if (auto ok = ctx.args.allowOnly({"info"}); !ok) return badOption(kRole, ok.error());
-    auto info = ctx.arena.find<manager::ManagerInfo>(ctx.args.text("info", "manager"));
+    constexpr std::string_view kRole = ManagerOptions::kRole;
+    auto info = ctx.arena.find<manager::ManagerInfo>(roleOptions.info);
     if (!info) return failed(kRole, info.error());
     manager::ServerOptions options;
     options.info = *info;

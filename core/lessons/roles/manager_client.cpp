@@ -25,35 +25,28 @@
 
 namespace ipc::roles {
 
-int managerClient(WorkerContext &ctx)
+int managerClient(WorkerContext &ctx, const ManagerClientOptions &options)
 {
-    constexpr std::string_view kRole = "manager-client";
-    if (auto ok = ctx.args.allowOnly({"info", "increments", "report", "namespace", "lock", "dict", "list", "slot-name"});
-        !ok)
-        return badOption(kRole, ok.error());
-    auto increments = ctx.args.integer("increments", 1000, 0, 100'000'000);
-    if (!increments) return badOption(kRole, increments.error());
-    auto report = ctx.args.integer("report", 100, 0, 100'000'000);
-    if (!report) return badOption(kRole, report.error());
-    auto info = ctx.arena.find<manager::ManagerInfo>(ctx.args.text("info", "manager"));
+    constexpr std::string_view kRole = ManagerClientOptions::kRole;
+    auto info = ctx.arena.find<manager::ManagerInfo>(options.info);
     if (!info) return failed(kRole, info.error());
     auto client = manager::ManagerClient::connect(**info);
     if (!client) return failed(kRole, client.error());
-    auto ns = client->ns(ctx.args.text("namespace", "ns"));
-    auto lock = client->lock(ctx.args.text("lock", "lock"));
-    auto progress = client->dict(ctx.args.text("dict", "progress"));
-    auto finished = client->list(ctx.args.text("list", "finished"));
+    auto ns = client->ns(options.ns);
+    auto lock = client->lock(options.lock);
+    auto progress = client->dict(options.dict);
+    auto finished = client->list(options.list);
     if (!ns) return failed(kRole, ns.error());
     if (!lock) return failed(kRole, lock.error());
     if (!progress) return failed(kRole, progress.error());
     if (!finished) return failed(kRole, finished.error());
     // The dict key says who reports: the board slot when there is one.
-    const QCborValue me = ctx.args.has("slot-name") ? QCborValue(QString::fromStdString(ctx.args.text("slot-name")))
-                                                    : QCborValue(qint64(getpid()));
+    const QCborValue me = options.slotName ? QCborValue(QString::fromStdString(*options.slotName))
+                                           : QCborValue(qint64(getpid()));
 
     std::uint64_t locked = 0;
     Pacer pacer(ctx.control);
-    for (std::int64_t i = 0; i < *increments; ++i) {
+    for (std::int64_t i = 0; i < options.increments; ++i) {
         if (!pacer.wait()) return 0;
         const bool useLock = ctx.control == nullptr || ctx.control->lockOn();
         if (useLock) {
@@ -72,11 +65,11 @@ int managerClient(WorkerContext &ctx)
             ctx.slot->counters[std::size_t(Counter::Custom0)].store(locked, std::memory_order_relaxed);
             ctx.slot->heartbeatNs.store(monotonicNs(), std::memory_order_relaxed);
         }
-        if (*report > 0 && (i + 1) % *report == 0)
+        if (options.report > 0 && (i + 1) % options.report == 0)
             if (auto ok = progress->set(me, QCborValue(qint64(i + 1))); !ok) return failed(kRole, ok.error());
         if (ctx.shouldStop()) return 0;
     }
-    if (auto ok = progress->set(me, QCborValue(qint64(*increments))); !ok) return failed(kRole, ok.error());
+    if (auto ok = progress->set(me, QCborValue(qint64(options.increments))); !ok) return failed(kRole, ok.error());
     if (auto ok = finished->append(me); !ok) return failed(kRole, ok.error());
     return 0;
 }

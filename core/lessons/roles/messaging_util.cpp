@@ -40,50 +40,26 @@ bool sleepUntil(const WorkerContext &ctx, std::uint64_t untilNs) noexcept
 
 } // namespace
 
-std::vector<std::string> connectionOptions(std::string_view name, const Connection &end,
-                                           std::string_view statsObject, int statsEnd)
+ConnectionOptions connectionEnd(const Connection &end, std::string_view statsObject, int statsEnd)
 {
     const char *mode = end.mode() == Connection::Mode::Duplex     ? "duplex"
                        : end.mode() == Connection::Mode::ReadOnly ? "read"
                                                                   : "write";
-    std::vector<std::string> out{"--" + key(name, "-fd"), std::to_string(end.fd()),
-                                 "--" + key(name, "-mode"), mode};
-    if (!statsObject.empty()) {
-        out.insert(out.end(), {"--" + key(name, "-stats"), std::string(statsObject),
-                               "--" + key(name, "-end"), std::to_string(statsEnd)});
-    }
-    return out;
+    return {.fd = end.fd(), .mode = mode, .stats = std::string(statsObject), .end = statsEnd};
 }
 
-void addConnectionKeys(std::vector<std::string_view> &known, std::string_view name)
+Result<Connection> connectionFrom(WorkerContext &ctx, const ConnectionOptions &options, std::string_view name)
 {
-    // Args::allowOnly compares views: keep the strings alive for the process.
-    static std::vector<std::unique_ptr<std::string>> storage;
-    for (const char *suffix : {"-fd", "-mode", "-stats", "-end"}) {
-        storage.push_back(std::make_unique<std::string>(key(name, suffix)));
-        known.push_back(*storage.back());
-    }
-}
-
-Result<Connection> connectionFrom(WorkerContext &ctx, std::string_view name)
-{
-    auto fd = ctx.args.integer(key(name, "-fd"), -1, -1, 1 << 20);
-    if (!fd) return std::unexpected(fd.error());
-    if (*fd < 0) return fail(Errc::InvalidArgument, "--" + key(name, "-fd") + " is required");
-    auto mode = ctx.args.choice(key(name, "-mode"), "duplex", {"duplex", "read", "write"});
-    if (!mode) return std::unexpected(mode.error());
-    const Connection::Mode m = *mode == "read"    ? Connection::Mode::ReadOnly
-                               : *mode == "write" ? Connection::Mode::WriteOnly
-                                                  : Connection::Mode::Duplex;
-    auto conn = Connection::adopt(int(*fd), m);
+    if (options.fd < 0) return fail(Errc::InvalidArgument, "--" + key(name, "-fd") + " is required");
+    const Connection::Mode m = options.mode == "read"    ? Connection::Mode::ReadOnly
+                               : options.mode == "write" ? Connection::Mode::WriteOnly
+                                                         : Connection::Mode::Duplex;
+    auto conn = Connection::adopt(int(options.fd), m);
     if (!conn) return fail(conn.error().code, "--" + key(name, "-fd") + ": " + conn.error().message);
-    const std::string stats = ctx.args.text(key(name, "-stats"));
-    if (!stats.empty()) {
-        auto end = ctx.args.integer(key(name, "-end"), 0, 0, 1);
-        if (!end) return std::unexpected(end.error());
-        auto ps = ctx.arena.find<PipeStats>(stats);
+    if (!options.stats.empty()) {
+        auto ps = ctx.arena.find<PipeStats>(options.stats);
         if (!ps) return std::unexpected(ps.error());
-        conn->attachStats(*ps, int(*end));
+        conn->attachStats(*ps, int(options.end));
     }
     return conn;
 }

@@ -1,17 +1,19 @@
 // What the messaging roles share: connections from inherited descriptors,
 // pacing at the control block's rate, simulated work, payload messages.
 //
-// A connection is passed to a worker as options named after it (the role
-// decides the name: "pipe", "left", "right"):
+// A connection is passed to a worker as a group of options named after it
+// (ConnectionOptions, role_options.h; the role decides the name: "pipe",
+// "left", "right"):
 //   --NAME-fd N                    the inherited descriptor (required)
 //   --NAME-mode duplex|read|write  default duplex
 //   --NAME-stats OBJ --NAME-end K  report traffic to end K of PipeStats OBJ
-// connectionOptions() builds these on the engine side, connectionFrom()
-// reads them in the worker.
+// connectionEnd() fills them on the engine side, connectionFrom() opens the
+// connection in the worker.
 #pragma once
 
 #include "pipe.h"
 #include "queue.h"
+#include "role_options.h"
 #include "worker.h"
 
 #include <QCborValue>
@@ -22,14 +24,13 @@
 
 namespace ipc::roles {
 
-// Engine side: the options for one end (stats may be null).
-[[nodiscard]] std::vector<std::string> connectionOptions(std::string_view name, const Connection &end,
-                                                         std::string_view statsObject = {},
-                                                         int statsEnd = 0);
-// Worker side. Errors name the option.
-[[nodiscard]] Result<Connection> connectionFrom(WorkerContext &ctx, std::string_view name);
-// The four option keys of a connection called `name`, for Args::allowOnly.
-void addConnectionKeys(std::vector<std::string_view> &known, std::string_view name);
+// Engine side: the options for one end; traffic counted on end `statsEnd`
+// of the PipeStats `statsObject` when one is named.
+[[nodiscard]] ConnectionOptions connectionEnd(const Connection &end, std::string_view statsObject = {},
+                                              int statsEnd = 0);
+// Worker side: adopts the descriptor. Errors name the option (--NAME-fd).
+[[nodiscard]] Result<Connection> connectionFrom(WorkerContext &ctx, const ConnectionOptions &options,
+                                                std::string_view name);
 
 // Sleeps control->workUs microseconds (the lesson's "work" per item), in
 // slices, board state Sleeping; false when a stop was requested meanwhile.

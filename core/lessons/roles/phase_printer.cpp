@@ -26,26 +26,18 @@
 
 namespace ipc::roles {
 
-int phasePrinter(WorkerContext &ctx)
+int phasePrinter(WorkerContext &ctx, const PhasePrinterOptions &options)
 {
-    constexpr std::string_view kRole = "phase-printer";
-    if (auto ok = ctx.args.allowOnly({"barrier", "lock", "rank", "phases", "work-ms"}); !ok)
-        return badOption(kRole, ok.error());
-    auto rank = ctx.args.integer("rank", 0, 0, 1000);
-    auto phases = ctx.args.integer("phases", 3, 1, 1000);
-    if (!rank) return badOption(kRole, rank.error());
-    if (!phases) return badOption(kRole, phases.error());
-    auto workMs = ctx.args.integer("work-ms", 0, 0, 10'000);
-    if (!workMs) return badOption(kRole, workMs.error());
-    auto barrier = ctx.arena.find<Barrier>(ctx.args.text("barrier", "barrier"));
+    constexpr std::string_view kRole = PhasePrinterOptions::kRole;
+    auto barrier = ctx.arena.find<Barrier>(options.barrier);
     if (!barrier) return failed(kRole, barrier.error());
-    auto lock = ctx.arena.find<Lock>(ctx.args.text("lock", "print-lock"));
+    auto lock = ctx.arena.find<Lock>(options.lock);
     if (!lock) return failed(kRole, lock.error());
 
     Pacer pacer(ctx.control); // slow motion: characters per second
-    for (std::int64_t phase = 0; phase < *phases; ++phase) {
+    for (std::int64_t phase = 0; phase < options.phases; ++phase) {
         if (ctx.shouldStop()) return 0;
-        const std::string line = "process " + std::to_string(*rank) + " finished phase " +
+        const std::string line = "process " + std::to_string(options.rank) + " finished phase " +
                                  std::to_string(phase) + "\n";
         const bool locked = ctx.control->lockOn();
         if (locked) {
@@ -73,7 +65,7 @@ int phasePrinter(WorkerContext &ctx)
             // fast ones are seen waiting at the barrier for the slowest.
             // (After the printing: all print at once, just past the barrier.)
             StateScope working(ProcState::Sleeping);
-            const Deadline done(std::chrono::milliseconds((*rank + 1) * *workMs));
+            const Deadline done(std::chrono::milliseconds((options.rank + 1) * options.workMs));
             while (!done.expired()) {
                 if (ctx.shouldStop()) return 0;
                 usleep(std::uint32_t(std::min<std::int64_t>(10'000, std::max<std::int64_t>(done.pollMs(), 1) * 1000)));

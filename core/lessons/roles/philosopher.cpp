@@ -85,21 +85,11 @@ void eat(std::int64_t ms)
 
 } // namespace
 
-int philosopher(WorkerContext &ctx)
+int philosopher(WorkerContext &ctx, const PhilosopherOptions &options)
 {
-    if (auto ok = ctx.args.allowOnly({"seat", "seats", "meals", "think-ms", "eat-ms"}); !ok)
-        return badOption(kRole, ok.error());
-    auto seats = ctx.args.integer("seats", 5, 2, 64);
-    if (!seats) return badOption(kRole, seats.error());
-    auto seat = ctx.args.integer("seat", 0, 0, *seats - 1);
-    auto meals = ctx.args.integer("meals", 0, 0, 1'000'000'000);
-    auto thinkMs = ctx.args.integer("think-ms", 2, 0, 10'000);
-    auto eatMs = ctx.args.integer("eat-ms", 1, 0, 10'000);
-    for (const auto *r : {&seat, &meals, &thinkMs, &eatMs})
-        if (!*r) return badOption(kRole, r->error());
     // Seat s sits between fork s+1 (left) and fork s+2 (right), counting round.
-    const std::int64_t leftNumber = *seat + 1;
-    const std::int64_t rightNumber = (*seat + 1) % *seats + 1;
+    const std::int64_t leftNumber = options.seat + 1;
+    const std::int64_t rightNumber = (options.seat + 1) % options.seats + 1;
     auto left = ctx.arena.find<Lock>(forkName(leftNumber));
     if (!left) return failed(kRole, left.error());
     auto right = ctx.arena.find<Lock>(forkName(rightNumber));
@@ -109,9 +99,9 @@ int philosopher(WorkerContext &ctx)
 
     ControlBlock &control = *ctx.control;
     Pacer pacer(&control);
-    std::minstd_rand random(std::uint32_t(getpid()) * 2654435761u + std::uint32_t(*seat));
-    std::uniform_int_distribution<std::int64_t> thinking(0, *thinkMs);
-    for (std::int64_t eaten = 0; *meals == 0 || eaten < *meals;) {
+    std::minstd_rand random(std::uint32_t(getpid()) * 2654435761u + std::uint32_t(options.seat));
+    std::uniform_int_distribution<std::int64_t> thinking(0, options.thinkMs);
+    for (std::int64_t eaten = 0; options.meals == 0 || eaten < options.meals;) {
         if (!pacer.wait()) break;
         think(thinking(random));
         const bool asked = control.askWaiter.load(std::memory_order_relaxed) != 0;
@@ -152,7 +142,7 @@ int philosopher(WorkerContext &ctx)
             stopped = !holdsSecond;
         }
         if (!stopped) {
-            eat(*eatMs);
+            eat(options.eatMs);
             ++eaten;
             if (ctx.slot) ctx.slot->addOps(1);
             stopped = !telemetry::stepGate("put the forks down");

@@ -22,19 +22,13 @@
 
 namespace ipc::roles {
 
-int pipeExchange(WorkerContext &ctx)
+static_assert(PipeExchangeOptions::kMaxSize == std::int64_t(kMaxMessageBytes) - 64);
+
+int pipeExchange(WorkerContext &ctx, const PipeExchangeOptions &options)
 {
-    constexpr std::string_view kRole = "pipe-exchange";
-    std::vector<std::string_view> known{"side", "size", "rounds"};
-    addConnectionKeys(known, "pipe");
-    if (auto ok = ctx.args.allowOnly(known); !ok) return badOption(kRole, ok.error());
-    auto side = ctx.args.integer("side", 0, 0, 1);
-    auto size = ctx.args.integer("size", 1 << 20, 0, std::int64_t(kMaxMessageBytes) - 64);
-    auto rounds = ctx.args.integer("rounds", 0, 0, 1'000'000'000);
-    if (!side) return badOption(kRole, side.error());
-    if (!size) return badOption(kRole, size.error());
-    if (!rounds) return badOption(kRole, rounds.error());
-    auto conn = connectionFrom(ctx, "pipe");
+    constexpr std::string_view kRole = PipeExchangeOptions::kRole;
+    const std::int64_t side = options.side;
+    auto conn = connectionFrom(ctx, options.pipe, "pipe");
     if (!conn) return badOption(kRole, conn.error());
     const auto fixOn = [&] { return ctx.control->fixEnabled.load(std::memory_order_relaxed) != 0; };
     const auto ended = [&](const Error &e) {
@@ -42,9 +36,9 @@ int pipeExchange(WorkerContext &ctx)
         return failed(kRole, e);
     };
 
-    for (std::int64_t r = 0; *rounds == 0 || r < *rounds; ++r) {
+    for (std::int64_t r = 0; options.rounds == 0 || r < options.rounds; ++r) {
         if (ctx.shouldStop()) return 0;
-        const QCborValue mine = payloadMessage(*side, r, std::uint32_t(*size));
+        const QCborValue mine = payloadMessage(side, r, std::uint32_t(options.size));
         const std::string round = " round " + std::to_string(r + 1);
         bool received = false;
         const auto receive = [&]() -> Result<void> {
@@ -54,7 +48,7 @@ int pipeExchange(WorkerContext &ctx)
             received = true;
             return {};
         };
-        if (*side == 1 && fixOn()) {
+        if (side == 1 && fixOn()) {
             if (auto ok = receive(); !ok) return ctx.shouldStop() ? 0 : ended(ok.error());
         }
         if (!telemetry::stepGate("send" + round)) return 0;
@@ -68,7 +62,7 @@ int pipeExchange(WorkerContext &ctx)
             if (sent) break;
             if (sent.error().code != Errc::Timeout) return ended(sent.error());
             if (!blocked) blocked.emplace(ProcState::BlockedSend, conn->objectIndex());
-            if (*side == 1 && fixOn() && !received) {
+            if (side == 1 && fixOn() && !received) {
                 // The fix, applied to a running deadlock: read while our
                 // own message waits, so the peer's send can finish.
                 blocked.reset();

@@ -14,13 +14,10 @@
 
 namespace ipc::roles {
 
-int pipeReceiver(WorkerContext &ctx)
+int pipeReceiver(WorkerContext &ctx, const PipeReceiverOptions &options)
 {
-    constexpr std::string_view kRole = "pipe-receiver";
-    std::vector<std::string_view> known;
-    addConnectionKeys(known, "pipe");
-    if (auto ok = ctx.args.allowOnly(known); !ok) return badOption(kRole, ok.error());
-    auto conn = connectionFrom(ctx, "pipe");
+    constexpr std::string_view kRole = PipeReceiverOptions::kRole;
+    auto conn = connectionFrom(ctx, options.pipe, "pipe");
     if (!conn) return badOption(kRole, conn.error());
     bool stopped = false;
     for (;;) {

@@ -18,47 +18,36 @@
 
 namespace ipc::roles {
 
-int pipeSender(WorkerContext &ctx)
+int pipeSender(WorkerContext &ctx, const PipeSenderOptions &options)
 {
-    constexpr std::string_view kRole = "pipe-sender";
-    std::vector<std::string_view> known{"messages", "request", "expect", "sentinel"};
-    addConnectionKeys(known, "pipe");
-    if (auto ok = ctx.args.allowOnly(known); !ok) return badOption(kRole, ok.error());
-    auto messages = ctx.args.integer("messages", 1000, 0, 1'000'000'000'000);
-    auto request = ctx.args.choice("request", "payload", {"payload", "int"});
-    auto expect = ctx.args.choice("expect", "none", {"none", "echo", "square"});
-    if (!messages) return badOption(kRole, messages.error());
-    if (!request) return badOption(kRole, request.error());
-    if (!expect) return badOption(kRole, expect.error());
-    auto sentinel = ctx.args.boolean("sentinel", true);
-    if (!sentinel) return badOption(kRole, sentinel.error());
-    auto conn = connectionFrom(ctx, "pipe");
+    constexpr std::string_view kRole = PipeSenderOptions::kRole;
+    auto conn = connectionFrom(ctx, options.pipe, "pipe");
     if (!conn) return badOption(kRole, conn.error());
 
     Pacer pacer(ctx.control, true);
     bool stopped = false;
-    for (std::int64_t i = 0; i < *messages; ++i) {
+    for (std::int64_t i = 0; i < options.messages; ++i) {
         if (!pacer.wait()) return 0;
         const QCborValue message =
-            *request == "int" ? QCborValue(qint64(i))
+            options.request == "int" ? QCborValue(qint64(i))
                               : payloadMessage(0, i, std::min<std::uint32_t>(
                                                          ctx.control->payloadBytes.load(std::memory_order_relaxed),
                                                          std::uint32_t(conn->maxMessageBytes() - 32)));
         const std::uint64_t t0 = monotonicNs();
         const std::string number = std::to_string(i + 1);
-        const std::string step = (*expect == "none" ? "send message " : "send request ") + number;
+        const std::string step = (options.expect == "none" ? "send message " : "send request ") + number;
         if (auto sent = sendUntilStopped(ctx, *conn, message, stopped, step); !sent) {
             if (stopped) return 0;
             if (sent.error().code == Errc::Closed) return 0; // the receiver went away
             return failed(kRole, sent.error());
         }
-        if (*expect != "none") {
+        if (options.expect != "none") {
             auto reply = recvUntilStopped(ctx, *conn, stopped, "receive reply " + number);
             if (!reply) {
                 if (stopped || reply.error().code == Errc::EndOfFile) return 0;
                 return failed(kRole, reply.error());
             }
-            const bool right = *expect == "echo" ? *reply == message
+            const bool right = options.expect == "echo" ? *reply == message
                                                  : reply->toInteger() == message.toInteger() * message.toInteger();
             if (ctx.slot) {
                 ctx.slot->add(Counter::Custom0, monotonicNs() - t0);
@@ -67,7 +56,7 @@ int pipeSender(WorkerContext &ctx)
         }
         if (ctx.slot) ctx.slot->addOps(1);
     }
-    if (*sentinel) {
+    if (options.sentinel) {
         if (auto sent = sendUntilStopped(ctx, *conn, sentinelMessage(), stopped, "send the end (None)");
             !sent && !stopped && sent.error().code != Errc::Closed)
             return failed(kRole, sent.error());

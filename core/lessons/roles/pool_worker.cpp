@@ -16,17 +16,11 @@
 
 namespace ipc::roles {
 
-int poolWorker(WorkerContext &ctx)
+int poolWorker(WorkerContext &ctx, const PoolWorkerOptions &options)
 {
-    constexpr std::string_view kRole = "pool-worker";
-    if (auto ok = ctx.args.allowOnly({"tasks", "results", "rank", "slowdown"}); !ok)
-        return badOption(kRole, ok.error());
-    auto rank = ctx.args.integer("rank", 0, 0, 1000);
-    auto slowdown = ctx.args.integer("slowdown", 1, 1, 100);
-    if (!rank) return badOption(kRole, rank.error());
-    if (!slowdown) return badOption(kRole, slowdown.error());
-    auto tasks = Queue::attach(ctx.arena, ctx.args.text("tasks", "tasks"));
-    auto results = Queue::attach(ctx.arena, ctx.args.text("results", "results"));
+    constexpr std::string_view kRole = PoolWorkerOptions::kRole;
+    auto tasks = Queue::attach(ctx.arena, options.tasks);
+    auto results = Queue::attach(ctx.arena, options.results);
     if (!tasks) return failed(kRole, tasks.error());
     if (!results) return failed(kRole, results.error());
 
@@ -47,13 +41,13 @@ int poolWorker(WorkerContext &ctx)
         if (isSentinel(*task)) return 0;
         const std::int64_t n = task->toInteger();
         const auto work = std::uint64_t(ctx.control->workUs.load(std::memory_order_relaxed)) *
-                          std::uint64_t(*slowdown);
+                          std::uint64_t(options.slowdown);
         if (work > 0) {
             StateScope busy(ProcState::Running);
             pauseMicroseconds(std::uint32_t(std::min<std::uint64_t>(work, 10'000'000)));
         }
         QCborMap result;
-        result.insert(QStringLiteral("worker"), qint64(*rank));
+        result.insert(QStringLiteral("worker"), qint64(options.rank));
         result.insert(QStringLiteral("n"), qint64(n));
         result.insert(QStringLiteral("square"), qint64(n * n));
         if (!telemetry::stepGate("put the square of " + std::to_string(n))) return 0;

@@ -17,25 +17,17 @@
 
 namespace ipc::roles {
 
-int producer(WorkerContext &ctx)
+int producer(WorkerContext &ctx, const ProducerOptions &options)
 {
-    constexpr std::string_view kRole = "producer";
-    if (auto ok = ctx.args.allowOnly({"queue", "items", "id", "sentinels"}); !ok)
-        return badOption(kRole, ok.error());
-    auto items = ctx.args.integer("items", 1000, 0, 1'000'000'000'000);
-    auto id = ctx.args.integer("id", 0, 0, 1'000'000);
-    auto sentinels = ctx.args.integer("sentinels", 1, 0, 1024);
-    if (!items) return badOption(kRole, items.error());
-    if (!id) return badOption(kRole, id.error());
-    if (!sentinels) return badOption(kRole, sentinels.error());
-    auto queue = Queue::attach(ctx.arena, ctx.args.text("queue", "queue"));
+    constexpr std::string_view kRole = ProducerOptions::kRole;
+    auto queue = Queue::attach(ctx.arena, options.queue);
     if (!queue) return failed(kRole, queue.error());
     Queue &q = **queue;
 
     Pacer pacer(ctx.control, true);
     bool stopped = false;
-    const bool untilStopped = *items == 0;
-    for (std::int64_t i = 0; untilStopped || i < *items; ++i) {
+    const bool untilStopped = options.items == 0;
+    for (std::int64_t i = 0; untilStopped || i < options.items; ++i) {
         if (!pacer.wait()) return 0;
         // Step mode: each put is a step (one that blocks while the queue is full).
         // (The text is made only then: outside step mode this is one branch.)
@@ -43,14 +35,14 @@ int producer(WorkerContext &ctx)
         // Room for the array's header and two integers beside the payload.
         const std::uint32_t payload = std::min(ctx.control->payloadBytes.load(std::memory_order_relaxed),
                                                q.maxMessageBytes() > 32 ? q.maxMessageBytes() - 32 : 0);
-        if (auto put = putUntilStopped(ctx, q, payloadMessage(*id, i, payload), stopped); !put) {
+        if (auto put = putUntilStopped(ctx, q, payloadMessage(options.id, i, payload), stopped); !put) {
             if (stopped) return 0;
             if (put.error().code == Errc::Closed) return 0;
             return failed(kRole, put.error());
         }
         if (ctx.slot) ctx.slot->addOps(1);
     }
-    for (std::int64_t s = 0; s < *sentinels; ++s) {
+    for (std::int64_t s = 0; s < options.sentinels; ++s) {
         if (auto put = putUntilStopped(ctx, q, sentinelMessage(), stopped); !put) {
             if (stopped || put.error().code == Errc::Closed) return 0;
             return failed(kRole, put.error());

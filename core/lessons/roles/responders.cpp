@@ -15,12 +15,9 @@ namespace ipc::roles {
 namespace {
 
 template <class Answer>
-int respond(WorkerContext &ctx, std::string_view role, Answer &&answer)
+int respond(WorkerContext &ctx, const ConnectionOptions &pipe, std::string_view role, Answer &&answer)
 {
-    std::vector<std::string_view> known;
-    addConnectionKeys(known, "pipe");
-    if (auto ok = ctx.args.allowOnly(known); !ok) return badOption(role, ok.error());
-    auto conn = connectionFrom(ctx, "pipe");
+    auto conn = connectionFrom(ctx, pipe, "pipe");
     if (!conn) return badOption(role, conn.error());
     bool stopped = false;
     for (;;) {
@@ -40,14 +37,14 @@ int respond(WorkerContext &ctx, std::string_view role, Answer &&answer)
 
 } // namespace
 
-int echo(WorkerContext &ctx)
+int echo(WorkerContext &ctx, const EchoOptions &options)
 {
-    return respond(ctx, "echo", [](const QCborValue &request) { return request; });
+    return respond(ctx, options.pipe, EchoOptions::kRole, [](const QCborValue &request) { return request; });
 }
 
-int squarer(WorkerContext &ctx)
+int squarer(WorkerContext &ctx, const SquarerOptions &options)
 {
-    return respond(ctx, "squarer", [&ctx](const QCborValue &request) {
+    return respond(ctx, options.pipe, SquarerOptions::kRole, [&ctx](const QCborValue &request) {
         if (!request.isInteger()) {
             if (ctx.slot) ctx.slot->add(Counter::Custom0, 1);
             return QCborValue(nullptr);

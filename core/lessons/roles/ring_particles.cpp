@@ -17,7 +17,7 @@
 
 #include "pacer.h"
 
-#include "pipe.h"
+#include "messaging_util.h"
 #include "shared_value.h"
 
 #include <cmath>
@@ -52,54 +52,40 @@ void accumulate(const std::vector<Particle> &mine, std::span<const double> passi
 
 } // namespace
 
-int ringParticles(WorkerContext &ctx)
+int ringParticles(WorkerContext &ctx, const RingParticlesOptions &options)
 {
-    constexpr std::string_view kRole = "ring-particles";
-    if (auto ok = ctx.args.allowOnly({"rank", "stages", "particles", "steps", "left-fd", "right-fd",
-                                      "left-stats", "right-stats"});
-        !ok)
-        return badOption(kRole, ok.error());
-    auto rank = ctx.args.integer("rank", 0, 0, 63);
-    auto stages = ctx.args.integer("stages", 4, 1, 64);
-    auto count = ctx.args.integer("particles", 8, 1, 4096);
-    auto steps = ctx.args.integer("steps", 0, 0, 1'000'000'000); // 0: until stopped
-    auto leftFd = ctx.args.integer("left-fd", -1, 0, 1 << 20);
-    auto rightFd = ctx.args.integer("right-fd", -1, 0, 1 << 20);
-    for (const auto *r : {&rank, &stages, &count, &steps, &leftFd, &rightFd})
-        if (!*r) return badOption(kRole, r->error());
-    auto left = Connection::adopt(int(*leftFd), Connection::Mode::Duplex);
-    if (!left) return failed(kRole, left.error());
-    auto right = Connection::adopt(int(*rightFd), Connection::Mode::Duplex);
-    if (!right) return failed(kRole, right.error());
-    if (auto s = ctx.arena.find<PipeStats>(ctx.args.text("left-stats")); s) left->attachStats(*s, 1);
-    if (auto s = ctx.arena.find<PipeStats>(ctx.args.text("right-stats")); s) right->attachStats(*s, 0);
+    constexpr std::string_view kRole = RingParticlesOptions::kRole;
+    auto left = connectionFrom(ctx, options.left, "left");
+    if (!left) return badOption(kRole, left.error());
+    auto right = connectionFrom(ctx, options.right, "right");
+    if (!right) return badOption(kRole, right.error());
     auto positions = ctx.arena.find<SharedArray<double>>("positions");
     if (!positions) return failed(kRole, positions.error());
-    const auto n = std::size_t(*count);
-    const std::size_t base = std::size_t(*rank) * n * 2;
+    const auto n = std::size_t(options.particles);
+    const std::size_t base = std::size_t(options.rank) * n * 2;
     if ((*positions)->size() < base + n * 2)
         return failed(kRole, Error{Errc::InvalidArgument, "array 'positions' is too small for this stage"});
 
     // Start on a small circle per stage, each stage at its own angle.
     std::vector<Particle> mine(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const double a = 2 * M_PI * (double(*rank) + double(i) / double(n)) / double(*stages);
+        const double a = 2 * M_PI * (double(options.rank) + double(i) / double(n)) / double(options.stages);
         const double r = 0.3 + 0.4 * double(i) / double(n);
         mine[i] = {r * std::cos(a), r * std::sin(a), -0.3 * std::sin(a), 0.3 * std::cos(a)};
     }
     std::vector<double> passing(n * 2), fx(n), fy(n);
 
     Pacer pacer(ctx.control); // slow motion: time steps per second
-    for (std::int64_t step = 0; (*steps == 0 || step < *steps) && pacer.wait(); ++step) {
+    for (std::int64_t step = 0; (options.steps == 0 || step < options.steps) && pacer.wait(); ++step) {
         for (std::size_t i = 0; i < n; ++i) {
             passing[2 * i] = mine[i].x;
             passing[2 * i + 1] = mine[i].y;
         }
         std::fill(fx.begin(), fx.end(), 0.0);
         std::fill(fy.begin(), fy.end(), 0.0);
-        for (std::int64_t hop = 0; hop < *stages; ++hop) {
+        for (std::int64_t hop = 0; hop < options.stages; ++hop) {
             accumulate(mine, passing, fx, fy);
-            if (hop + 1 == *stages) break;
+            if (hop + 1 == options.stages) break;
             // Send right, then receive from the left: every stage sends
             // first, which the socket buffers absorb (a step is a few KiB).
             const auto bytes = std::as_bytes(std::span<const double>(passing));

@@ -2,35 +2,35 @@
 
 #include <cstdio>
 
-// The lessons' roles, one line each: its name; its options and what it
-// does (ipc-worker --help); whether it needs the run's arena; its function
-// (in roles/, a file of its own); and NoQt, or Qt when its code needs
-// QtCore (ipc-worker then hands the process over to ipc-worker-qt). A new
-// role is its file and one line here.
+// The lessons' roles, one line each: its function (in roles/, a file of its
+// own); its options (role_options.h), which also give its name; what it
+// does (ipc-worker --help); whether it needs the run's arena; and NoQt, or
+// Qt when its code needs QtCore (ipc-worker then hands the process over to
+// ipc-worker-qt). A new role is its file, its options and one line here.
 #define IPC_LESSON_ROLES(X) \
-    X("idle", "sleep until stopped or killed", false, idle, NoQt) \
-    X("counter", "--value NAME --lock NAME --increments N: add 1 N times to a shared value", true, counter, NoQt) \
-    X("isolated-counter", "--value NAME --increments N: add 1 to a private global and a shared value", true, isolatedCounter, NoQt) \
-    X("philosopher", "--seat I --seats N --meals M --think-ms T --eat-ms E: take fork I, then fork I+1, eat", true, philosopher, NoQt) \
-    X("phase-printer", "--rank R --phases K: print a line per phase, then wait at the barrier", true, phasePrinter, NoQt) \
-    X("pool-worker", "--rank R --slowdown K: square tasks from 'tasks' onto 'results' until a sentinel", true, poolWorker, Qt) \
-    X("big-putter", "--items K --size BYTES: put K large items on 'queue', then exit", true, bigPutter, Qt) \
-    X("joiner", "--items K --wait-slot I: join process I before draining (or after, with the fix)", true, joiner, Qt) \
-    X("ring-particles", "--rank R --stages N --particles K --left-fd FD --right-fd FD: one stage of the ring", true, ringParticles, Qt) \
-    X("chunk", "--block NAME | --array NAME --start S --end E --op OP: transform a chunk in place", false, chunk, NoQt) \
-    X("parent", "--children S,.. --codes C,.. --daemons S,.. --work-ms W: start children, join them when told", true, parent, NoQt) \
-    X("child", "--work-ms W --exit-code C: work W ms, then exit with C", true, child, NoQt) \
-    X("daemon", "work until ended (a daemon child)", true, daemonChild, NoQt) \
-    X("manager", "--info NAME: serve dict, list, Namespace, Queue, Lock, Value over a socket", true, manager, Qt) \
-    X("manager-client", "--info NAME --increments N: ns.x += 1 through the manager, lock per control", true, managerClient, Qt) \
-    X("transfer", "--mechanism M --side put|get --items N --gate NAME: one side of the speed comparison", true, transfer, Qt) \
-    X("producer", "--queue NAME --items N --id I --sentinels K: put N items, then K sentinels", true, producer, Qt) \
-    X("consumer", "--queue NAME --stop-after S: get items until S sentinels", true, consumer, Qt) \
-    X("pipe-sender", "--pipe-fd FD --messages N [--expect echo|square]: send N, then a sentinel", true, pipeSender, Qt) \
-    X("pipe-receiver", "--pipe-fd FD: receive until a sentinel or end of stream", true, pipeReceiver, Qt) \
-    X("echo", "--pipe-fd FD: send every request back", true, echo, Qt) \
-    X("squarer", "--pipe-fd FD: answer n with n*n", true, squarer, Qt) \
-    X("pipe-exchange", "--pipe-fd FD --side 0|1 --size BYTES: both send before receiving", true, pipeExchange, Qt)
+    X(idle, IdleOptions, "sleep until stopped or killed", false, NoQt) \
+    X(counter, CounterOptions, "add 1 to a shared value N times, under its lock when the lesson's lock is on", true, NoQt) \
+    X(isolatedCounter, IsolatedCounterOptions, "add 1 to a private global and to a shared value", true, NoQt) \
+    X(philosopher, PhilosopherOptions, "take fork I, then fork I+1, eat; M meals (0: until stopped)", true, NoQt) \
+    X(phasePrinter, PhasePrinterOptions, "print a line per phase, then wait at the barrier", true, NoQt) \
+    X(poolWorker, PoolWorkerOptions, "square tasks from 'tasks' onto 'results' until a sentinel", true, Qt) \
+    X(bigPutter, BigPutterOptions, "put K large items on the queue, then exit", true, Qt) \
+    X(joiner, JoinerOptions, "join process I before draining the queue (or after, with the fix)", true, Qt) \
+    X(ringParticles, RingParticlesOptions, "one stage of the ring: move particles, pass them on", true, Qt) \
+    X(chunk, ChunkOptions, "transform a chunk of a block or an array in place", false, NoQt) \
+    X(parent, ParentOptions, "start children, join them when told", true, NoQt) \
+    X(child, ChildOptions, "work, then exit with the given code", true, NoQt) \
+    X(daemonChild, DaemonOptions, "work until ended (a daemon child)", true, NoQt) \
+    X(manager, ManagerOptions, "serve dict, list, Namespace, Queue, Lock, Value over a socket", true, Qt) \
+    X(managerClient, ManagerClientOptions, "ns.x += 1 through the manager, lock per control", true, Qt) \
+    X(transfer, TransferOptions, "one side of the speed comparison", true, Qt) \
+    X(producer, ProducerOptions, "put N items, then K sentinels", true, Qt) \
+    X(consumer, ConsumerOptions, "get items until S sentinels", true, Qt) \
+    X(pipeSender, PipeSenderOptions, "send N messages, then a sentinel", true, Qt) \
+    X(pipeReceiver, PipeReceiverOptions, "receive until a sentinel or end of stream", true, Qt) \
+    X(echo, EchoOptions, "send every request back", true, Qt) \
+    X(squarer, SquarerOptions, "answer n with n*n", true, Qt) \
+    X(pipeExchange, PipeExchangeOptions, "both send before receiving", true, Qt)
 
 namespace ipc {
 

@@ -109,9 +109,9 @@ bool afterTry(const WorkerContext &ctx, bool put, bool moved, std::uint64_t &i, 
 }
 
 // Value+Lock: one slot; the producer waits for it to be empty.
-Result<void> viaValue(WorkerContext &ctx, bool put, std::uint64_t items, Tally &tally)
+Result<void> viaValue(WorkerContext &ctx, const std::string &object, bool put, std::uint64_t items, Tally &tally)
 {
-    auto value = ctx.arena.find<SharedValue<std::int64_t>>(ctx.args.text("object"));
+    auto value = ctx.arena.find<SharedValue<std::int64_t>>(object);
     if (!value) return std::unexpected(value.error());
     SharedValue<std::int64_t> &v = **value;
     AnyLock &lock = v.getLock();
@@ -143,9 +143,9 @@ Result<void> viaValue(WorkerContext &ctx, bool put, std::uint64_t items, Tally &
 }
 
 // Array+Lock: a ring of slots in one Array, every access under its lock.
-Result<void> viaArray(WorkerContext &ctx, bool put, std::uint64_t items, Tally &tally)
+Result<void> viaArray(WorkerContext &ctx, const std::string &object, bool put, std::uint64_t items, Tally &tally)
 {
-    auto array = ctx.arena.find<SharedArray<std::int64_t>>(ctx.args.text("object"));
+    auto array = ctx.arena.find<SharedArray<std::int64_t>>(object);
     if (!array) return std::unexpected(array.error());
     SharedArray<std::int64_t> &a = **array;
     if (a.size() < 3) return fail(Errc::InvalidArgument, "transfer array needs head, tail and a slot");
@@ -302,23 +302,13 @@ Result<bool> viaManager(manager::DictProxy &dict, WorkerContext &ctx, bool put, 
 
 } // namespace
 
-int transfer(WorkerContext &ctx)
+int transfer(WorkerContext &ctx, const TransferOptions &options)
 {
-    if (auto ok = ctx.args.allowOnly({"mechanism", "side", "items", "gate", "index", "object", "block", "pipe-fd", "info"});
-        !ok)
-        return badOption(kRole, ok.error());
-    auto mechanism = ctx.args.choice("mechanism", "value", {"value", "array", "queue", "pipe", "manager", "shm"});
-    auto side = ctx.args.choice("side", "put", {"put", "get"});
-    auto items = ctx.args.integer("items", 10'000, 1, 100'000'000);
-    auto index = ctx.args.integer("index", 0, 0, StartGate::kMaxWorkers - 1);
-    if (!mechanism) return badOption(kRole, mechanism.error());
-    if (!side) return badOption(kRole, side.error());
-    if (!items) return badOption(kRole, items.error());
-    if (!index) return badOption(kRole, index.error());
-    auto gate = ctx.arena.find<StartGate>(ctx.args.text("gate"));
+    const std::string &mechanism = options.mechanism;
+    auto gate = ctx.arena.find<StartGate>(options.gate);
     if (!gate) return failed(kRole, gate.error());
-    const bool put = *side == "put";
-    const auto n = std::uint64_t(*items);
+    const bool put = options.side == "put";
+    const auto n = std::uint64_t(options.items);
     Tally tally{put ? nullptr : ctx.slot};
 
     // Set up first; the gate opens the timed part.
@@ -327,22 +317,21 @@ int transfer(WorkerContext &ctx)
     Connection pipe;
     std::optional<manager::DictProxy> dict;
     std::optional<manager::ManagerClient> client;
-    if (*mechanism == "shm") {
-        auto b = SharedMemoryBlock::attach(ctx.args.text("block"));
+    if (mechanism == "shm") {
+        auto b = SharedMemoryBlock::attach(options.block);
         if (!b) return failed(kRole, b.error());
         block = std::move(*b);
-    } else if (*mechanism == "queue") {
-        auto q = Queue::attach(ctx.arena, ctx.args.text("object"));
+    } else if (mechanism == "queue") {
+        auto q = Queue::attach(ctx.arena, options.object);
         if (!q) return failed(kRole, q.error());
         queue = *q;
-    } else if (*mechanism == "pipe") {
-        auto fd = ctx.args.integer("pipe-fd", -1, 0, 1 << 20);
-        if (!fd) return badOption(kRole, fd.error());
-        auto c = Connection::adopt(int(*fd), put ? Connection::Mode::WriteOnly : Connection::Mode::ReadOnly);
+    } else if (mechanism == "pipe") {
+        if (options.pipeFd < 0) return badOption(kRole, Error{Errc::InvalidArgument, "--pipe-fd is required"});
+        auto c = Connection::adopt(int(options.pipeFd), put ? Connection::Mode::WriteOnly : Connection::Mode::ReadOnly);
         if (!c) return failed(kRole, c.error());
         pipe = std::move(*c);
-    } else if (*mechanism == "manager") {
-        auto info = ctx.arena.find<manager::ManagerInfo>(ctx.args.text("info", "manager"));
+    } else if (mechanism == "manager") {
+        auto info = ctx.arena.find<manager::ManagerInfo>(options.info);
         if (!info) return failed(kRole, info.error());
         auto c = manager::ManagerClient::connect(**info);
         if (!c) return failed(kRole, c.error());
@@ -354,17 +343,17 @@ int transfer(WorkerContext &ctx)
     if (auto ok = (*gate)->arriveAndWait(std::chrono::seconds(30)); !ok) return failed(kRole, ok.error());
 
     Result<void> moved;
-    if (*mechanism == "value") {
-        moved = viaValue(ctx, put, n, tally);
-    } else if (*mechanism == "array") {
-        moved = viaArray(ctx, put, n, tally);
-    } else if (*mechanism == "shm") {
+    if (mechanism == "value") {
+        moved = viaValue(ctx, options.object, put, n, tally);
+    } else if (mechanism == "array") {
+        moved = viaArray(ctx, options.object, put, n, tally);
+    } else if (mechanism == "shm") {
         moved = viaBlock(block, ctx, put, n, tally);
-    } else if (*mechanism == "queue") {
+    } else if (mechanism == "queue") {
         moved = viaChannel(
             ctx, put, n, tally, [&](std::span<const std::byte> b) { return queue->put(b); },
             [&](std::span<std::byte> b) { return queue->get(b); });
-    } else if (*mechanism == "pipe") {
+    } else if (mechanism == "pipe") {
         moved = viaChannel(
             ctx, put, n, tally, [&](std::span<const std::byte> b) { return pipe.sendBytes(b); },
             [&](std::span<std::byte> b) { return pipe.recvBytesInto(b); });
@@ -376,7 +365,7 @@ int transfer(WorkerContext &ctx)
     if (!moved) return failed(kRole, moved.error());
     if (ctx.slot) ctx.slot->ops.store(put ? n : tally.count, std::memory_order_relaxed);
     tally.publish();
-    (*gate)->finish(std::uint32_t(*index));
+    (*gate)->finish(std::uint32_t(options.index));
     return 0;
 }
 

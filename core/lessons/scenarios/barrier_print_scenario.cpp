@@ -3,6 +3,8 @@
 // it every line is whole. Their real stdout is a pipe this engine reads.
 #include "scenarios.h"
 
+#include "role_options.h"
+
 #include "barrier.h"
 #include "lock.h"
 
@@ -48,13 +50,11 @@ public:
         fcntl(m_output, F_SETFL, O_NONBLOCK);
         SpawnOptions options;
         options.stdoutFd = fds[1];
-        const std::string phases = std::to_string(int(param("phases")));
         Result<void> outcome;
         for (int i = 0; i < n && outcome; ++i) {
-            auto spawned = (*run)->spawn("phase-printer",
-                                         {"--rank", std::to_string(i), "--phases", phases, "--work-ms",
-                                          std::to_string(int(param("work_ms")))},
-                                         options);
+            const roles::PhasePrinterOptions printer{
+                .rank = i, .phases = std::int64_t(param("phases")), .workMs = std::int64_t(param("work_ms"))};
+            auto spawned = (*run)->spawn(printer, options);
             if (!spawned) outcome = std::unexpected(spawned.error());
         }
         close(fds[1]); // the printers hold the only write ends now: EOF when all are done

@@ -35,6 +35,8 @@
 // unlinked as soon as both sides have attached, and closed after its stage.
 #include "scenarios.h"
 
+#include "role_options.h"
+
 #include "leftovers.h"
 #include "manager_client.h"
 #include "manager_process.h"
@@ -450,46 +452,45 @@ private:
                            : std::clamp<std::uint64_t>(std::uint64_t(rate * param("measure_ms") / 1000.0), kMinItems,
                                                        kMaxItems);
         m_gate->reset(); // the last pair has ended
-        std::vector<std::string> common{"--mechanism", key, "--items", std::to_string(o.items), "--gate",
-                                        "cmp-gate"};
-        std::vector<std::string> putArgs = common;
-        std::vector<std::string> getArgs = common;
-        putArgs.insert(putArgs.end(), {"--side", "put", "--index", "0", "--cpu", std::to_string(pl.putCpu)});
-        getArgs.insert(getArgs.end(), {"--side", "get", "--index", "1", "--cpu", std::to_string(pl.getCpu)});
-        SpawnOptions putOptions;
-        SpawnOptions getOptions;
+        roles::TransferOptions putSide{
+            .mechanism = key, .side = "put", .items = std::int64_t(o.items), .gate = "cmp-gate", .index = 0};
+        roles::TransferOptions getSide = putSide;
+        getSide.side = "get";
+        getSide.index = 1;
+        SpawnOptions putOptions{.cpu = pl.putCpu};
+        SpawnOptions getOptions{.cpu = pl.getCpu};
         std::optional<std::pair<Connection, Connection>> pipe;
         if (key == "value" || key == "array" || key == "queue") {
-            for (auto *a : {&putArgs, &getArgs}) a->insert(a->end(), {"--object", objectName(key, st.repeat)});
+            putSide.object = getSide.object = objectName(key, st.repeat);
         } else if (key == "pipe") {
             auto p = Connection::pipe(false);
             if (!p) return std::unexpected(p.error());
             pipe = std::move(*p);
-            getArgs.insert(getArgs.end(), {"--pipe-fd", std::to_string(pipe->first.fd())});
-            putArgs.insert(putArgs.end(), {"--pipe-fd", std::to_string(pipe->second.fd())});
+            getSide.pipeFd = pipe->first.fd();
+            putSide.pipeFd = pipe->second.fd();
             getOptions.inheritFds = {pipe->first.fd()};
             putOptions.inheritFds = {pipe->second.fd()};
         } else if (key == "manager") {
             if (!m_server) {
                 m_serverName = st.placement == 0 ? "manager" : "manager-" + pl.key;
                 auto server = manager::ManagerProcess::start(run, m_serverName, std::chrono::seconds(10),
-                                                             {"--cpu", std::to_string(pl.getCpu)});
+                                                             SpawnOptions{.cpu = pl.getCpu});
                 if (!server) return std::unexpected(server.error());
                 m_server = std::move(*server);
             }
-            for (auto *a : {&putArgs, &getArgs}) a->insert(a->end(), {"--info", m_serverName});
+            putSide.info = getSide.info = m_serverName;
         } else if (key == "shm") {
             const std::string name = ownedBlockName("ipc-cmp");
             auto block = SharedMemoryBlock::createArray<std::int64_t>(name, 16 + kRingSlots);
             if (!block) return std::unexpected(block.error());
             m_block = std::move(*block);
-            for (auto *a : {&putArgs, &getArgs}) a->insert(a->end(), {"--block", name});
+            putSide.block = getSide.block = name;
         }
         o.gateOpen = false;
-        auto g = run.spawn("transfer", getArgs, getOptions);
+        auto g = run.spawn(getSide, getOptions);
         if (!g) return std::unexpected(g.error());
         o.getSlot = *g;
-        auto p = run.spawn("transfer", putArgs, putOptions);
+        auto p = run.spawn(putSide, putOptions);
         if (!p) {
             (void)run.kill(o.getSlot);
             return std::unexpected(p.error());

@@ -3,6 +3,8 @@
 // and only the shared value sums every process's work.
 #include "scenarios.h"
 
+#include "role_options.h"
+
 #include "shared_value.h"
 
 #include <QJsonArray>
@@ -33,9 +35,9 @@ public:
         if (!shared) return std::unexpected(shared.error());
         m_shared = *shared;
         const int n = groupCount("isolated-counter", "processes");
-        const std::string increments = std::to_string(std::int64_t(param("increments")));
+        const roles::IsolatedCounterOptions counter{.value = "shared", .increments = std::int64_t(param("increments"))};
         for (int i = 0; i < n; ++i) {
-            auto spawned = (*run)->spawn("isolated-counter", {"--value", "shared", "--increments", increments});
+            auto spawned = (*run)->spawn(counter);
             if (!spawned) return std::unexpected(spawned.error());
         }
         return {};

@@ -4,6 +4,8 @@
 // for good. The fix (live): drain first, join after.
 #include "scenarios.h"
 
+#include "role_options.h"
+
 #include "queue.h"
 
 namespace ipc::scenarios {
@@ -33,9 +35,9 @@ public:
         if (!run) return std::unexpected(run.error());
         auto q = Queue::create((*run)->arena(), "queue", maxsize, itemBytes);
         if (!q) return std::unexpected(q.error());
-        auto child = (*run)->spawn("big-putter", {"--items", std::to_string(items), "--size", std::to_string(itemBytes)});
+        auto child = (*run)->spawn(roles::BigPutterOptions{.items = items, .size = itemBytes});
         if (!child) return std::unexpected(child.error());
-        auto parent = (*run)->spawn("joiner", {"--items", std::to_string(items), "--wait-slot", std::to_string(*child)});
+        auto parent = (*run)->spawn(roles::JoinerOptions{.items = items, .waitSlot = *child});
         if (!parent) return std::unexpected(parent.error());
         return {};
     }

@@ -13,6 +13,8 @@
 // server to shut down, so the run ends by itself.
 #include "scenarios.h"
 
+#include "role_options.h"
+
 #include "dict_proxy.h"
 #include "list_proxy.h"
 #include "lock_proxy.h"
@@ -67,10 +69,10 @@ public:
         if (auto k = m_client->lock("lock"); !k) return std::unexpected(k.error());
         m_startNs = monotonicNs();
         const int n = groupCount("manager-client", "processes");
-        const std::string increments = std::to_string(std::int64_t(param("increments")));
         for (int i = 0; i < n; ++i) {
-            auto slot = (*run)->spawn("manager-client", {"--increments", increments, "--report", "50",
-                                                         "--slot-name", "p" + std::to_string(i)});
+            auto slot = (*run)->spawn(roles::ManagerClientOptions{.increments = std::int64_t(param("increments")),
+                                                                  .report = 50,
+                                                                  .slotName = "p" + std::to_string(i)});
             if (!slot) return std::unexpected(slot.error());
             m_clients.push_back(*slot);
         }

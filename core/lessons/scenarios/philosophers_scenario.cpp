@@ -6,6 +6,8 @@
 // order, or a Semaphore(N-1) waiter.
 #include "scenarios.h"
 
+#include "role_options.h"
+
 #include "lock.h"
 #include "semaphore.h"
 #include "wait_for.h"
@@ -43,11 +45,11 @@ public:
         if (auto waiter = makeSemaphore(arena, "waiter", seats - 1); !waiter) return std::unexpected(waiter.error());
         m_seats.clear();
         for (int s = 0; s < seats; ++s) {
-            auto slot = (*run)->spawn("philosopher",
-                                      {"--seat", std::to_string(s), "--seats", std::to_string(seats), "--meals",
-                                       std::to_string(std::int64_t(param("meals"))), "--think-ms",
-                                       std::to_string(std::int64_t(param("think_ms"))), "--eat-ms",
-                                       std::to_string(std::int64_t(param("eat_ms")))});
+            auto slot = (*run)->spawn(roles::PhilosopherOptions{.seat = s,
+                                                                .seats = seats,
+                                                                .meals = std::int64_t(param("meals")),
+                                                                .thinkMs = std::int64_t(param("think_ms")),
+                                                                .eatMs = std::int64_t(param("eat_ms"))});
             if (!slot) return std::unexpected(slot.error());
             m_seats.push_back(*slot);
         }

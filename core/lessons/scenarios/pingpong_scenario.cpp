@@ -40,19 +40,23 @@ public:
         if (!pipe) return std::unexpected(pipe.error());
         auto &client = m_mode == Mode::OneWay ? pipe->second : pipe->first;
         auto &server = m_mode == Mode::OneWay ? pipe->first : pipe->second;
-        std::vector<std::string> clientArgs{"--messages", std::to_string(std::int64_t(param("messages")))};
+        roles::PipeSenderOptions sender{.pipe = roles::connectionEnd(client, "pipe", 0),
+                                        .messages = std::int64_t(param("messages"))};
         switch (m_mode) {
-        case Mode::PingPong: clientArgs.insert(clientArgs.end(), {"--expect", "echo"}); break;
-        case Mode::Square: clientArgs.insert(clientArgs.end(), {"--request", "int", "--expect", "square"}); break;
-        case Mode::OneWay: clientArgs.insert(clientArgs.end(), {"--sentinel", "off"}); break;
+        case Mode::PingPong: sender.expect = "echo"; break;
+        case Mode::Square:
+            sender.request = "int";
+            sender.expect = "square";
+            break;
+        case Mode::OneWay: sender.sentinel = false; break;
         }
-        const auto clientPipe = roles::connectionOptions("pipe", client, "pipe", 0);
-        clientArgs.insert(clientArgs.end(), clientPipe.begin(), clientPipe.end());
-        auto c = (*run)->spawn("pipe-sender", clientArgs, SpawnOptions{{client.fd()}});
+        auto c = (*run)->spawn(sender, SpawnOptions{{client.fd()}});
         if (!c) return std::unexpected(c.error());
-        const char *serverRole = m_mode == Mode::PingPong ? "echo" : m_mode == Mode::Square ? "squarer" : "pipe-receiver";
-        auto s = (*run)->spawn(serverRole, roles::connectionOptions("pipe", server, "pipe", 1),
-                               SpawnOptions{{server.fd()}});
+        const SpawnOptions serverFd{{server.fd()}};
+        const roles::ConnectionOptions serverEnd = roles::connectionEnd(server, "pipe", 1);
+        auto s = m_mode == Mode::PingPong ? (*run)->spawn(roles::EchoOptions{serverEnd}, serverFd)
+                 : m_mode == Mode::Square ? (*run)->spawn(roles::SquarerOptions{serverEnd}, serverFd)
+                                          : (*run)->spawn(roles::PipeReceiverOptions{serverEnd}, serverFd);
         if (!s) return std::unexpected(s.error());
         m_client = *c;
         m_server = *s;

@@ -37,14 +37,13 @@ public:
         auto pipe = Connection::pipe(true);
         if (!pipe) return std::unexpected(pipe.error());
         auto &[a, b] = *pipe;
-        const std::string size = std::to_string(std::int64_t(param("size_kb")) * 1024);
-        const std::string rounds = std::to_string(std::int64_t(param("rounds")));
         for (int side = 0; side < 2; ++side) {
             Connection &end = side == 0 ? a : b;
-            std::vector<std::string> args{"--side", std::to_string(side), "--size", size, "--rounds", rounds};
-            const auto pipeArgs = roles::connectionOptions("pipe", end, "pipe", side);
-            args.insert(args.end(), pipeArgs.begin(), pipeArgs.end());
-            auto slot = (*run)->spawn("pipe-exchange", args, SpawnOptions{{end.fd()}});
+            const roles::PipeExchangeOptions exchange{.pipe = roles::connectionEnd(end, "pipe", side),
+                                                      .side = side,
+                                                      .size = std::int64_t(param("size_kb")) * 1024,
+                                                      .rounds = std::int64_t(param("rounds"))};
+            auto slot = (*run)->spawn(exchange, SpawnOptions{{end.fd()}});
             if (!slot) return std::unexpected(slot.error());
             m_sides[side] = *slot;
         }

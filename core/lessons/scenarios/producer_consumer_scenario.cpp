@@ -7,6 +7,8 @@
 // Rate, work time and payload size act on the running processes.
 #include "scenarios.h"
 
+#include "role_options.h"
+
 #include "queue.h"
 
 #include <QJsonArray>
@@ -52,14 +54,12 @@ public:
         m_items = std::int64_t(param("items"));
         m_producerCount = producers;
         for (int p = 0; p < producers; ++p) {
-            auto slot = (*run)->spawn("producer", {"--queue", "queue", "--items", std::to_string(m_items),
-                                                   "--id", std::to_string(p), "--sentinels",
-                                                   std::to_string(consumers)});
+            auto slot = (*run)->spawn(roles::ProducerOptions{.items = m_items, .id = p, .sentinels = consumers});
             if (!slot) return std::unexpected(slot.error());
             m_producers.push_back(*slot);
         }
         for (int c = 0; c < consumers; ++c) {
-            auto slot = (*run)->spawn("consumer", {"--queue", "queue", "--stop-after", std::to_string(producers)});
+            auto slot = (*run)->spawn(roles::ConsumerOptions{.stopAfter = producers});
             if (!slot) return std::unexpected(slot.error());
             m_consumers.push_back(*slot);
         }

@@ -11,6 +11,8 @@
 // the lock off and one with it on (counter.cpp, --rounds).
 #include "scenarios.h"
 
+#include "role_options.h"
+
 #include "barrier.h"
 #include "shared_value.h"
 
@@ -72,8 +74,7 @@ public:
         m_value = *value;
         applyRaceMode();
         const int n = groupCount("counter", "processes");
-        const std::string increments = std::to_string(std::int64_t(param("increments")));
-        std::vector<std::string> args{"--value", "counter", "--increments", increments};
+        roles::CounterOptions counter{.value = "counter", .increments = std::int64_t(param("increments"))};
         if (const std::size_t rounds = roundCount(); rounds > 0) {
             if (param("increments") == 0)
                 return fail(Errc::InvalidArgument, "repeat mode needs a number of increments per round (increments > 0)");
@@ -84,11 +85,12 @@ public:
             if (!results) return std::unexpected(results.error());
             m_results = *results;
             for (std::size_t r = 0; r < rounds; ++r) m_results->store(r, -1); // not booked yet
-            args.insert(args.end(), {"--rounds", std::to_string(rounds), "--barrier", "rounds", "--results",
-                                     "round-results"});
+            counter.rounds = std::int64_t(rounds);
+            counter.barrier = "rounds";
+            counter.results = "round-results";
         }
         for (int i = 0; i < n; ++i) {
-            auto spawned = (*run)->spawn("counter", args);
+            auto spawned = (*run)->spawn(counter);
             if (!spawned) return std::unexpected(spawned.error());
         }
         m_perRound = std::int64_t(n) * std::int64_t(param("increments"));

@@ -5,6 +5,8 @@
 // write after each step.
 #include "scenarios.h"
 
+#include "messaging_util.h"
+
 #include "pipe.h"
 #include "shared_value.h"
 
@@ -51,13 +53,16 @@ public:
             const int leftFd = links[std::size_t(l)].second.fd();
             SpawnOptions options;
             options.inheritFds = {leftFd, rightFd};
-            auto spawned = (*run)->spawn(
-                "ring-particles",
-                {"--rank", std::to_string(r), "--stages", std::to_string(stages), "--particles",
-                 std::to_string(particles), "--steps", std::to_string(std::int64_t(param("steps"))),
-                 "--left-fd", std::to_string(leftFd), "--right-fd", std::to_string(rightFd),
-                 "--left-stats", "link-" + std::to_string(l), "--right-stats", "link-" + std::to_string(r)},
-                options);
+            // Each link counts its traffic: this stage is end 1 of the link
+            // on its left and end 0 of the one on its right.
+            const roles::RingParticlesOptions stage{
+                .rank = r,
+                .stages = stages,
+                .particles = std::int64_t(particles),
+                .steps = std::int64_t(param("steps")),
+                .left = roles::connectionEnd(links[std::size_t(l)].second, "link-" + std::to_string(l), 1),
+                .right = roles::connectionEnd(links[std::size_t(r)].first, "link-" + std::to_string(r), 0)};
+            auto spawned = (*run)->spawn(stage, options);
             if (!spawned) return std::unexpected(spawned.error());
         }
         // links go out of scope here: the engine keeps no pipe end, so a

@@ -3,6 +3,8 @@
 // A slow worker simply takes fewer tasks: the load spreads by itself.
 #include "scenarios.h"
 
+#include "role_options.h"
+
 #include "queue.h"
 
 #include <QCborMap>
@@ -47,7 +49,7 @@ public:
         m_perWorker.assign(std::size_t(workers), 0);
         for (int w = 0; w < workers; ++w) {
             const bool slow = w == 0 && param("slow_worker") != 0;
-            auto spawned = (*run)->spawn("pool-worker", {"--rank", std::to_string(w), "--slowdown", slow ? "4" : "1"});
+            auto spawned = (*run)->spawn(roles::PoolWorkerOptions{.rank = w, .slowdown = slow ? 4 : 1});
             if (!spawned) return std::unexpected(spawned.error());
         }
         return {};

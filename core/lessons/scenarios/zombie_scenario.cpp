@@ -7,6 +7,8 @@
 // parent; the children are the parent's, on board slots reserved here.
 #include "scenarios.h"
 
+#include "role_options.h"
+
 #include <QJsonArray>
 
 #include <algorithm>
@@ -38,17 +40,17 @@ public:
         const int children = int(param("children"));
         const int daemons = int(param("daemons"));
         // The parent is slot 0; its children take the next slots, in order.
-        std::string slots, codes, daemonSlots;
+        roles::ParentOptions family{.workMs = std::int64_t(param("work_ms"))};
         for (int i = 0; i < children; ++i) {
-            slots += (i ? "," : "") + std::to_string(1 + i);
-            codes += (i ? "," : "") + std::to_string(exitCodeOf(i));
+            family.children.push_back(1 + i);
+            family.codes.push_back(exitCodeOf(i));
         }
-        for (int i = 0; i < daemons; ++i) daemonSlots += (i ? "," : "") + std::to_string(1 + children + i);
-        auto parent = (*run)->spawn("parent", {"--children", slots, "--codes", codes, "--daemons", daemonSlots,
-                                               "--work-ms", std::to_string(std::int64_t(param("work_ms")))});
+        for (int i = 0; i < daemons; ++i) family.daemons.push_back(1 + children + i);
+        auto parent = (*run)->spawn(family);
         if (!parent) return std::unexpected(parent.error());
         for (int i = 0; i < children + daemons; ++i)
-            if (auto r = (*run)->reserveSlot(i < children ? "child" : "daemon"); !r) return std::unexpected(r.error());
+            if (auto r = (*run)->reserveSlot(i < children ? roles::ChildOptions::kRole : roles::DaemonOptions::kRole); !r)
+                return std::unexpected(r.error());
         return {};
     }
 

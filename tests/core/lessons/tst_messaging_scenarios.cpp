@@ -280,10 +280,10 @@ void TestMessagingScenarios::requestResponseSquarer()
     auto p = Connection::pipe(true);
     QVERIFY(p);
     auto &[client, server] = *p;
-    std::vector<std::string> args{"--messages", "300", "--request", "int", "--expect", "square"};
-    for (auto &a : roles::connectionOptions("pipe", client)) args.push_back(a);
-    QVERIFY((*run)->spawn("pipe-sender", args, SpawnOptions{{client.fd()}}));
-    QVERIFY((*run)->spawn("squarer", roles::connectionOptions("pipe", server), SpawnOptions{{server.fd()}}));
+    const roles::PipeSenderOptions sender{
+        .pipe = roles::connectionEnd(client), .messages = 300, .request = "int", .expect = "square"};
+    QVERIFY((*run)->spawn(sender, SpawnOptions{{client.fd()}}));
+    QVERIFY((*run)->spawn(roles::SquarerOptions{roles::connectionEnd(server)}, SpawnOptions{{server.fd()}}));
     client.close();
     server.close();
     QVERIFY((*run)->waitAll(60s));
@@ -302,10 +302,9 @@ void TestMessagingScenarios::oneWaySenderReceiver()
     auto p = Connection::pipe(false);
     QVERIFY(p);
     auto &[reader, writer] = *p;
-    std::vector<std::string> args{"--messages", "500"};
-    for (auto &a : roles::connectionOptions("pipe", writer, "pipe", 0)) args.push_back(a);
-    QVERIFY((*run)->spawn("pipe-sender", args, SpawnOptions{{writer.fd()}}));
-    QVERIFY((*run)->spawn("pipe-receiver", roles::connectionOptions("pipe", reader, "pipe", 1),
+    QVERIFY((*run)->spawn(roles::PipeSenderOptions{.pipe = roles::connectionEnd(writer, "pipe", 0), .messages = 500},
+                          SpawnOptions{{writer.fd()}}));
+    QVERIFY((*run)->spawn(roles::PipeReceiverOptions{roles::connectionEnd(reader, "pipe", 1)},
                           SpawnOptions{{reader.fd()}}));
     reader.close();
     writer.close();
