@@ -5,7 +5,9 @@
 // (manager_client.h); the protocol is in manager_protocol.h.
 //
 // One thread, one poll loop over the listening socket and every
-// connection, non-blocking I/O with per-connection buffers. Requests are
+// connection, non-blocking I/O with per-connection buffers; the objects
+// and what each request does to them are an ObjectStore (manager_store.h),
+// which knows nothing of sockets. Requests are
 // executed one at a time in arrival order, so each single request is
 // atomic -- but `ns.x += 1` is two requests (get, then set), and another
 // client's requests can run in between: that is the lost-update lesson.
