@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Set up, build and run the whole test suite: every test under the dev
-# preset (the release build's optimisation, warnings as errors), then the
-# core tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Set up, build and run the whole test suite: clang-tidy over the sources
+# changed since the tree last passed it (scripts/tidy.sh), every test under
+# the dev preset (the release build's optimisation, warnings as errors),
+# then the core tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 # One line per stage; a failing stage shows its log (build/logs/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,8 @@ run_tests() {
 }
 
 scripts/setup.sh dev
+# clang-tidy over what changed since the whole tree last passed it.
+scripts/tidy.sh --since-clean
 run_tests dev
 scripts/setup.sh asan
 # Address and undefined-behaviour errors fail the run. Leak checking is off:

@@ -216,7 +216,9 @@ void TraceLog::pairWake(const StateInterval &wait)
     });
     if (wake == pending.end()) return;
     m_wakeups.push_back({wait.object, wait.state, wake->slot, wait.slot, wake->timeNs, wait.endNs});
-    if (wake->left > 0 && --wake->left == 0) pending.erase(wake);
+    if (wake->left == 0) return; // a wake of all: it may end more waits
+    --wake->left;
+    if (wake->left == 0) pending.erase(wake);
 }
 
 // A signal is the sender's event, not the process's: its intervals go on
