@@ -46,40 +46,40 @@ Result<StartGate *> gateOf(WorkerContext &ctx, const BenchLoopOptions &loop)
 int benchQueue(WorkerContext &ctx, const BenchQueueOptions &options)
 {
     constexpr std::string_view kRole = BenchQueueOptions::kRole;
-    const BenchLoopOptions *c = &options.loop;
+    const BenchLoopOptions c = options.loop; // a copy: the loops keep count in a register
     auto gate = gateOf(ctx, options.loop);
     if (!gate) return failed(kRole, gate.error());
     auto queue = Queue::attach(ctx.arena, options.queue);
     if (!queue) return failed(kRole, queue.error());
     Queue &q = **queue;
-    std::vector<std::byte> buf(std::max<std::size_t>(std::size_t(c->size), q.maxMessageBytes()), std::byte{'x'});
-    const std::span<const std::byte> item(buf.data(), std::size_t(c->size));
+    std::vector<std::byte> buf(std::max<std::size_t>(std::size_t(c.size), q.maxMessageBytes()), std::byte{'x'});
+    const std::span<const std::byte> item(buf.data(), std::size_t(c.size));
     if (auto opened = (*gate)->arriveAndWait(std::chrono::seconds(60)); !opened)
         return failed(kRole, opened.error());
     if (options.mode == "put") {
-        for (std::int64_t i = 0; i < c->count; ++i)
+        for (std::int64_t i = 0; i < c.count; ++i)
             if (auto put = q.put(item); !put) [[unlikely]]
                 return failed(kRole, put.error());
     } else {
-        for (std::int64_t i = 0; i < c->count; ++i)
+        for (std::int64_t i = 0; i < c.count; ++i)
             if (auto got = q.get(buf); !got) [[unlikely]]
                 return failed(kRole, got.error());
     }
-    (*gate)->finish(std::uint32_t(c->index));
-    if (ctx.slot) ctx.slot->ops.store(std::uint64_t(c->count), std::memory_order_relaxed);
+    (*gate)->finish(std::uint32_t(c.index));
+    if (ctx.slot) ctx.slot->ops.store(std::uint64_t(c.count), std::memory_order_relaxed);
     return 0;
 }
 
 int benchRing(WorkerContext &ctx, const BenchRingOptions &options)
 {
     constexpr std::string_view kRole = BenchRingOptions::kRole;
-    const BenchLoopOptions *c = &options.loop;
+    const BenchLoopOptions c = options.loop; // a copy: the loops keep count in a register
     auto gate = gateOf(ctx, options.loop);
     if (!gate) return failed(kRole, gate.error());
     const std::string &name = options.ring;
     auto entry = ctx.arena.lookup(name);
     if (!entry) return failed(kRole, entry.error());
-    const auto size = std::uint32_t(c->size);
+    const auto size = std::uint32_t(c.size);
     auto *ring = ctx.arena.at<BareRing>((*entry)->offset);
     if ((*entry)->kind != ObjectKind::Scenario || (*entry)->size < BareRing::kSlotsOffset ||
         ring->capacity == 0 || ring->stride < size ||
@@ -90,18 +90,18 @@ int benchRing(WorkerContext &ctx, const BenchRingOptions &options)
     if (auto opened = (*gate)->arriveAndWait(std::chrono::seconds(60)); !opened)
         return failed(kRole, opened.error());
     if (options.mode == "put") {
-        for (std::int64_t i = 0; i < c->count; ++i) ring->put(buf);
+        for (std::int64_t i = 0; i < c.count; ++i) ring->put(buf);
     } else {
-        for (std::int64_t i = 0; i < c->count; ++i) ring->get(buf);
+        for (std::int64_t i = 0; i < c.count; ++i) ring->get(buf);
     }
-    (*gate)->finish(std::uint32_t(c->index));
+    (*gate)->finish(std::uint32_t(c.index));
     return 0;
 }
 
 int benchPipe(WorkerContext &ctx, const BenchPipeOptions &options)
 {
     constexpr std::string_view kRole = BenchPipeOptions::kRole;
-    const BenchLoopOptions *c = &options.loop;
+    const BenchLoopOptions c = options.loop; // a copy: the loops keep count in a register
     auto gate = gateOf(ctx, options.loop);
     if (!gate) return failed(kRole, gate.error());
     auto conn = connectionFrom(ctx, options.pipe, "pipe");
@@ -113,19 +113,19 @@ int benchPipe(WorkerContext &ctx, const BenchPipeOptions &options)
         reply = std::move(*r);
     }
     Connection &out = reply ? *reply : *conn;
-    std::vector<std::byte> buf(std::size_t(std::max<std::int64_t>(c->size, 1)), std::byte{'x'});
+    std::vector<std::byte> buf(std::size_t(std::max<std::int64_t>(c.size, 1)), std::byte{'x'});
     if (auto opened = (*gate)->arriveAndWait(std::chrono::seconds(60)); !opened)
         return failed(kRole, opened.error());
     if (options.mode == "write") {
-        for (std::int64_t i = 0; i < c->count; ++i)
-            if (auto sent = conn->sendBytes(buf, 0, std::size_t(c->size)); !sent) [[unlikely]]
+        for (std::int64_t i = 0; i < c.count; ++i)
+            if (auto sent = conn->sendBytes(buf, 0, std::size_t(c.size)); !sent) [[unlikely]]
                 return failed(kRole, sent.error());
     } else if (options.mode == "read") {
-        for (std::int64_t i = 0; i < c->count; ++i)
+        for (std::int64_t i = 0; i < c.count; ++i)
             if (auto got = conn->recvBytesInto(buf); !got) [[unlikely]]
                 return failed(kRole, got.error());
     } else {
-        for (std::int64_t i = 0; i < c->count; ++i) {
+        for (std::int64_t i = 0; i < c.count; ++i) {
             auto got = conn->recvBytesInto(buf);
             if (!got) [[unlikely]]
                 return failed(kRole, got.error());
@@ -133,7 +133,7 @@ int benchPipe(WorkerContext &ctx, const BenchPipeOptions &options)
                 return failed(kRole, sent.error());
         }
     }
-    (*gate)->finish(std::uint32_t(c->index));
+    (*gate)->finish(std::uint32_t(c.index));
     return 0;
 }
 
