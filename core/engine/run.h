@@ -31,9 +31,9 @@ namespace ipc {
 
 struct SpawnOptions {
     std::vector<int> inheritFds{}; // pipes, sockets the role needs (beside the arena)
-    int stdoutFd = -1;           // -1: inherit ours (e.g. a pipe to the console pane)
+    int stdoutFd = -1;             // -1: inherit ours (e.g. a pipe to the console pane)
     int stderrFd = -1;
-    int cpu = -1;                // >= 0: the worker runs only on this CPU (its --cpu)
+    int cpu = -1;                  // >= 0: the worker runs only on this CPU (its --cpu)
 };
 
 // Who asked for a process's SIGKILL, if anybody: a kill nobody asked for

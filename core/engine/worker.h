@@ -16,7 +16,6 @@
 #include "options.h"
 
 #include <cstdio>
-
 #include <span>
 #include <string_view>
 
