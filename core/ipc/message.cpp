@@ -1,327 +1,463 @@
 #include "message.h"
 
-#include <QCborArray>
-#include <QCborMap>
-#include <QCborStreamReader>
-
 #include <algorithm>
-#include <cstdint>
+#include <bit>
+#include <cmath>
 #include <cstring>
 #include <limits>
-#include <string>
 
 namespace ipc {
 
-namespace {
+// --- Message ---------------------------------------------------------------
 
-std::string at(qint64 offset) { return " at byte " + std::to_string(offset); }
-
-// CBOR (RFC 8949) written straight into a byte array: an item's head is
-// its major type and a length or value in the shortest form. (QCborValue's
-// own toCbor() goes through a QBuffer, a QObject per message -- a good part
-// of a manager round trip.)
-void appendHead(QByteArray &out, unsigned major, std::uint64_t n)
+Message Message::boolean(bool value)
 {
-    const auto type = char(major << 5);
-    if (n < 24) {
-        out.append(char(type | char(n)));
-        return;
-    }
-    int bytes = 8;
-    char info = 27;
-    if (n <= 0xff) bytes = 1, info = 24;
-    else if (n <= 0xffff) bytes = 2, info = 25;
-    else if (n <= 0xffffffffu) bytes = 4, info = 26;
-    out.append(char(type | info));
-    for (int i = bytes - 1; i >= 0; --i) out.append(char((n >> (8 * i)) & 0xff));
+    Message m;
+    m.m_type = Type::Bool;
+    m.m_integer = value ? 1 : 0;
+    return m;
 }
 
-// Encodes v after `out`, checking that it uses only the supported types.
-Result<void> encodeInto(QByteArray &out, const QCborValue &v, int depth)
+Message Message::integer(std::int64_t value)
 {
-    switch (v.type()) {
-    case QCborValue::Null: out.append(char(0xf6)); return {};
-    case QCborValue::False: out.append(char(0xf4)); return {};
-    case QCborValue::True: out.append(char(0xf5)); return {};
-    case QCborValue::Integer: {
-        const qint64 i = v.toInteger();
+    Message m;
+    m.m_type = Type::Integer;
+    m.m_integer = value;
+    return m;
+}
+
+Message Message::real(double value)
+{
+    Message m;
+    m.m_type = Type::Double;
+    m.m_real = value;
+    return m;
+}
+
+Message Message::text(std::string utf8)
+{
+    Message m;
+    m.m_type = Type::Text;
+    m.m_text = std::move(utf8);
+    return m;
+}
+
+Message Message::bytes(std::span<const std::byte> value) { return bytes(Bytes(value.begin(), value.end())); }
+
+Message Message::bytes(Bytes value)
+{
+    Message m;
+    m.m_type = Type::ByteString;
+    m.m_bytes = std::move(value);
+    return m;
+}
+
+Message Message::array(std::vector<Message> items)
+{
+    Message m;
+    m.m_type = Type::Array;
+    m.m_items = std::move(items);
+    return m;
+}
+
+Message Message::map(std::vector<Entry> entries)
+{
+    Message m;
+    m.m_type = Type::Map;
+    m.m_entries = std::move(entries);
+    return m;
+}
+
+Message Message::sentinel()
+{
+    Message m;
+    m.m_type = Type::Sentinel;
+    return m;
+}
+
+bool Message::toBool(bool fallback) const noexcept { return m_type == Type::Bool ? m_integer != 0 : fallback; }
+
+std::int64_t Message::toInteger(std::int64_t fallback) const noexcept
+{
+    return m_type == Type::Integer ? m_integer : fallback;
+}
+
+double Message::toDouble(double fallback) const noexcept
+{
+    if (m_type == Type::Double) return m_real;
+    return m_type == Type::Integer ? double(m_integer) : fallback;
+}
+
+std::string_view Message::toText() const noexcept { return m_text; }
+std::span<const std::byte> Message::toBytes() const noexcept { return m_bytes; }
+std::span<const Message> Message::items() const noexcept { return m_items; }
+std::span<const Message::Entry> Message::entries() const noexcept { return m_entries; }
+
+const Message *Message::find(std::string_view key) const noexcept
+{
+    for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it)
+        if (it->first.m_type == Type::Text && it->first.m_text == key) return &it->second;
+    return nullptr;
+}
+
+namespace {
+
+std::string at(std::size_t offset) { return " at byte " + std::to_string(offset); }
+
+// --- encoding --------------------------------------------------------------
+
+// An item's head: its major type and a length or value in the shortest form.
+void appendHead(Bytes &out, unsigned major, std::uint64_t n)
+{
+    const auto type = std::byte(major << 5);
+    if (n < 24) {
+        out.push_back(type | std::byte(n));
+        return;
+    }
+    int size = 8;
+    unsigned info = 27;
+    if (n <= 0xff) size = 1, info = 24;
+    else if (n <= 0xffff) size = 2, info = 25;
+    else if (n <= 0xffffffffu) size = 4, info = 26;
+    out.push_back(type | std::byte(info));
+    for (int i = size - 1; i >= 0; --i) out.push_back(std::byte((n >> (8 * i)) & 0xff));
+}
+
+void appendRaw(Bytes &out, const void *data, std::size_t size)
+{
+    const auto *p = static_cast<const std::byte *>(data);
+    out.insert(out.end(), p, p + size);
+}
+
+Result<void> encodeInto(Bytes &out, const Message &m, int depth)
+{
+    using Type = Message::Type;
+    switch (m.type()) {
+    case Type::Null: out.push_back(std::byte{0xf6}); return {};
+    case Type::Bool: out.push_back(m.toBool() ? std::byte{0xf5} : std::byte{0xf4}); return {};
+    case Type::Integer: {
+        const std::int64_t i = m.toInteger();
         if (i >= 0) appendHead(out, 0, std::uint64_t(i));
         else appendHead(out, 1, ~std::uint64_t(i)); // -1 - i
         return {};
     }
-    case QCborValue::Double: {
-        const double d = v.toDouble();
-        std::uint64_t bits;
-        std::memcpy(&bits, &d, sizeof bits);
-        out.append(char(0xfb));
-        for (int i = 7; i >= 0; --i) out.append(char((bits >> (8 * i)) & 0xff));
+    case Type::Double: {
+        const auto bits = std::bit_cast<std::uint64_t>(m.toDouble());
+        out.push_back(std::byte{0xfb});
+        for (int i = 7; i >= 0; --i) out.push_back(std::byte((bits >> (8 * i)) & 0xff));
         return {};
     }
-    case QCborValue::String: {
-        const QByteArray utf8 = v.toString().toUtf8();
-        appendHead(out, 3, std::uint64_t(utf8.size()));
-        out.append(utf8);
+    case Type::Text:
+        appendHead(out, 3, m.toText().size());
+        appendRaw(out, m.toText().data(), m.toText().size());
         return {};
-    }
-    case QCborValue::ByteArray: {
-        const QByteArray bytes = v.toByteArray();
-        appendHead(out, 2, std::uint64_t(bytes.size()));
-        out.append(bytes);
+    case Type::ByteString:
+        appendHead(out, 2, m.toBytes().size());
+        appendRaw(out, m.toBytes().data(), m.toBytes().size());
         return {};
-    }
-    case QCborValue::Undefined:
-        if (depth == 0) { // the sentinel, as a whole message
-            out.append(char(0xf7));
+    case Type::Sentinel:
+        if (depth == 0) {
+            out.push_back(std::byte{0xf7});
             return {};
         }
         return fail(Errc::InvalidArgument,
                     "the sentinel (undefined) may only be a whole message, not inside a container");
-    case QCborValue::Array:
-    case QCborValue::Map:
-        if (depth + 1 > kMaxMessageDepth)
-            return fail(Errc::InvalidArgument, "message nests deeper than " +
-                                                   std::to_string(kMaxMessageDepth) +
-                                                   " arrays/maps");
-        if (v.isArray()) {
-            const QCborArray a = v.toArray();
-            appendHead(out, 4, std::uint64_t(a.size()));
-            for (const QCborValue &e : a)
-                if (auto ok = encodeInto(out, e, depth + 1); !ok) return ok;
-        } else {
-            const QCborMap m = v.toMap();
-            appendHead(out, 5, std::uint64_t(m.size()));
-            for (auto it = m.cbegin(); it != m.cend(); ++it) {
-                if (auto ok = encodeInto(out, it.key(), depth + 1); !ok) return ok;
-                if (auto ok = encodeInto(out, it.value(), depth + 1); !ok) return ok;
-            }
-        }
-        return {};
-    default:
+    case Type::Array:
+    case Type::Map:
         break;
     }
-    return fail(Errc::InvalidArgument,
-                "unsupported value type " + std::to_string(int(v.type())) +
-                    " (messages carry null, bool, integers, doubles, strings, bytes, arrays, maps)");
+    if (depth + 1 > kMaxMessageDepth)
+        return fail(Errc::InvalidArgument,
+                    "message nests deeper than " + std::to_string(kMaxMessageDepth) + " arrays/maps");
+    if (m.type() == Type::Array) {
+        appendHead(out, 4, m.items().size());
+        for (const Message &e : m.items())
+            if (auto ok = encodeInto(out, e, depth + 1); !ok) return ok;
+        return {};
+    }
+    appendHead(out, 5, m.entries().size());
+    for (const auto &[key, value] : m.entries()) {
+        if (auto ok = encodeInto(out, key, depth + 1); !ok) return ok;
+        if (auto ok = encodeInto(out, value, depth + 1); !ok) return ok;
+    }
+    return {};
 }
 
-// A single-pass decoder: each item's header is validated (type, declared
+// --- decoding --------------------------------------------------------------
+
+// RFC 3629: no overlong forms, no surrogates, nothing beyond U+10FFFF.
+bool validUtf8(std::string_view s) noexcept
+{
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        int extra = 0;
+        std::uint32_t cp = 0;
+        std::uint32_t min = 0;
+        if ((c & 0xe0) == 0xc0) extra = 1, cp = c & 0x1fu, min = 0x80;
+        else if ((c & 0xf0) == 0xe0) extra = 2, cp = c & 0x0fu, min = 0x800;
+        else if ((c & 0xf8) == 0xf0) extra = 3, cp = c & 0x07u, min = 0x10000;
+        else return false;
+        if (s.size() - i <= std::size_t(extra)) return false;
+        for (int k = 1; k <= extra; ++k) {
+            const auto d = static_cast<unsigned char>(s[i + std::size_t(k)]);
+            if ((d & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (d & 0x3fu);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+        i += std::size_t(extra) + 1;
+    }
+    return true;
+}
+
+double halfToDouble(std::uint16_t h) noexcept
+{
+    const int exponent = (h >> 10) & 0x1f;
+    const double mantissa = h & 0x3ff;
+    double v = 0;
+    if (exponent == 0) v = std::ldexp(mantissa, -24);
+    else if (exponent == 31) v = mantissa == 0 ? std::numeric_limits<double>::infinity()
+                                               : std::numeric_limits<double>::quiet_NaN();
+    else v = std::ldexp(mantissa + 1024, exponent - 25);
+    return (h & 0x8000) ? -v : v;
+}
+
+// A single-pass decoder: each item's head is validated (type, declared
 // length against the bytes that remain, depth) before anything is built,
 // so a hostile length or nesting cannot make us allocate or recurse.
 class Decoder {
 public:
-    Decoder(QByteArrayView bytes, int maxDepth)
-        : m_reader(bytes.data(), bytes.size()), m_size(bytes.size()), m_maxDepth(maxDepth)
-    {}
+    Decoder(std::span<const std::byte> bytes, int maxDepth) : m_in(bytes), m_maxDepth(maxDepth) {}
 
-    Result<QCborValue> top()
+    Result<Message> top()
     {
-        auto v = item(0);
-        if (!v) return v;
-        const qint64 end = m_reader.currentOffset();
-        if (end != m_size)
-            return fail(Errc::Corrupt, "malformed message: " + std::to_string(m_size - end) +
-                                           " trailing byte(s) after the message" + at(end));
-        return v;
+        auto m = item(0);
+        if (!m) return m;
+        if (m_pos != m_in.size())
+            return fail(Errc::Corrupt, "malformed message: " + std::to_string(m_in.size() - m_pos) +
+                                           " trailing byte(s) after the message" + at(m_pos));
+        return m;
     }
 
 private:
-    std::unexpected<Error> readerError(qint64 offset, const char *what)
+    static constexpr unsigned kIndefinite = 31;
+
+    struct Head {
+        std::size_t offset = 0;
+        unsigned major = 0;
+        unsigned info = 0;      // additional information (0..27, or kIndefinite)
+        std::uint64_t value = 0; // the argument: a value, a length or a count
+    };
+
+    std::size_t remaining() const noexcept { return m_in.size() - m_pos; }
+
+    static std::unexpected<Error> malformed(const std::string &what, std::size_t offset)
     {
-        const QCborError e = m_reader.lastError();
-        std::string text = e.toString().toStdString();
-        if (e.c == QCborError::EndOfFile)
-            return fail(Errc::Corrupt, std::string("truncated message: ") + what + " cut off" +
-                                           at(offset) + " (" + text + ")");
-        if (e.c == QCborError::NoError) text = "unexpected end of data";
-        return fail(Errc::Corrupt, std::string("malformed message: ") + what + at(offset) + ": " + text);
+        return fail(Errc::Corrupt, "malformed message: " + what + at(offset));
     }
 
-    qint64 remaining(qint64 offset) const { return m_size - offset; }
-
-    Result<QCborValue> item(int depth)
+    Result<Head> head()
     {
-        const qint64 off = m_reader.currentOffset();
-        switch (m_reader.type()) {
-        case QCborStreamReader::UnsignedInteger: {
-            const quint64 u = m_reader.toUnsignedInteger();
-            if (u > quint64(std::numeric_limits<qint64>::max()))
-                return fail(Errc::TooLarge, "integer " + std::to_string(u) + at(off) +
+        Head h;
+        h.offset = m_pos;
+        if (remaining() == 0) return fail(Errc::Corrupt, "truncated message: item cut off" + at(m_pos));
+        const auto first = std::to_integer<unsigned>(m_in[m_pos]);
+        h.major = first >> 5;
+        h.info = first & 31u;
+        if (h.info >= 28 && h.info <= 30)
+            return malformed("reserved additional information " + std::to_string(h.info), m_pos);
+        const std::size_t size = h.info < 24 || h.info == kIndefinite ? 0 : std::size_t(1) << (h.info - 24);
+        if (remaining() < 1 + size)
+            return fail(Errc::Corrupt, "truncated message: item cut off" + at(m_pos));
+        h.value = h.info < 24 ? h.info : 0;
+        for (std::size_t k = 1; k <= size; ++k) h.value = (h.value << 8) | std::to_integer<unsigned>(m_in[m_pos + k]);
+        m_pos += 1 + size;
+        return h;
+    }
+
+    Result<Message> item(int depth)
+    {
+        auto h = head();
+        if (!h) return std::unexpected(h.error());
+        if (h->info == kIndefinite && (h->major <= 1 || h->major == 6))
+            return malformed("indefinite length on major type " + std::to_string(h->major), h->offset);
+        switch (h->major) {
+        case 0:
+            if (h->value > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+                return fail(Errc::TooLarge, "integer " + std::to_string(h->value) + at(h->offset) +
                                                 " does not fit in a signed 64-bit integer");
-            return advance(QCborValue(qint64(u)), off);
+            return Message::integer(std::int64_t(h->value));
+        case 1:
+            if (h->value > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+                return fail(Errc::TooLarge, "negative integer" + at(h->offset) +
+                                                " does not fit in a signed 64-bit integer");
+            return Message::integer(-std::int64_t(h->value) - 1);
+        case 2:
+        case 3:
+            return string(*h);
+        case 4:
+        case 5:
+            return container(*h, depth);
+        case 6:
+            return malformed("tag " + std::to_string(h->value) + " (tags are not supported)", h->offset);
+        default:
+            return simple(*h, depth);
         }
-        case QCborStreamReader::NegativeInteger: {
-            // CBOR stores -1 - n; Qt hands back n + 1 (0 meaning 2^64).
-            const quint64 n = quint64(m_reader.toNegativeInteger());
-            if (n == 0 || n > quint64(std::numeric_limits<qint64>::max()) + 1u)
-                return fail(Errc::TooLarge,
-                            "negative integer" + at(off) + " does not fit in a signed 64-bit integer");
-            return advance(QCborValue(-qint64(n - 1) - 1), off);
-        }
-        case QCborStreamReader::ByteArray:
-            return bytes(off);
-        case QCborStreamReader::String:
-            return text(off);
-        case QCborStreamReader::Array:
-        case QCborStreamReader::Map:
-            return container(off, depth);
-        case QCborStreamReader::Tag:
-            return fail(Errc::Corrupt, "malformed message: tag " +
-                                           std::to_string(quint64(m_reader.toTag())) + at(off) +
-                                           " (tags are not supported)");
-        case QCborStreamReader::SimpleType: {
-            const QCborSimpleType st = m_reader.toSimpleType();
-            if (st == QCborSimpleType::False) return advance(QCborValue(false), off);
-            if (st == QCborSimpleType::True) return advance(QCborValue(true), off);
-            if (st == QCborSimpleType::Null) return advance(QCborValue(nullptr), off);
-            if (st == QCborSimpleType::Undefined && depth == 0)
-                return advance(QCborValue(QCborValue::Undefined), off);
-            return fail(Errc::Corrupt, "malformed message: simple value " +
-                                           std::to_string(int(st)) + at(off) +
-                                           (st == QCborSimpleType::Undefined
-                                                ? " (the sentinel may only be a whole message)"
-                                                : " (only false, true and null are supported)"));
-        }
-        case QCborStreamReader::Float16:
-            return advance(QCborValue(double(float(m_reader.toFloat16()))), off);
-        case QCborStreamReader::Float:
-            return advance(QCborValue(double(m_reader.toFloat())), off);
-        case QCborStreamReader::Double:
-            return advance(QCborValue(m_reader.toDouble()), off);
-        case QCborStreamReader::Invalid:
+    }
+
+    Result<Message> simple(const Head &h, int depth)
+    {
+        switch (h.info) {
+        case 20: return Message::boolean(false);
+        case 21: return Message::boolean(true);
+        case 22: return Message();
+        case 23:
+            if (depth == 0) return Message::sentinel();
+            return malformed("simple value 23 (the sentinel may only be a whole message)", h.offset);
+        case 24:
+            if (h.value < 32) return malformed("two-byte simple value " + std::to_string(h.value) + " below 32", h.offset);
             break;
+        case 25: return Message::real(halfToDouble(std::uint16_t(h.value)));
+        case 26: return Message::real(double(std::bit_cast<float>(std::uint32_t(h.value))));
+        case 27: return Message::real(std::bit_cast<double>(h.value));
+        case kIndefinite: return malformed("unexpected break", h.offset);
+        default: break;
         }
-        return readerError(off, "item");
+        return malformed("simple value " + std::to_string(h.value) + " (only false, true and null are supported)",
+                         h.offset);
     }
 
-    Result<QCborValue> advance(QCborValue v, qint64 off)
-    {
-        if (!m_reader.next()) return readerError(off, "item");
-        return v;
-    }
-
-    // Declared lengths are checked before any chunk is read: a header that
+    // Declared lengths are checked before anything is copied: a header that
     // announces 2^60 bytes in a 20-byte message must not reserve 2^60 bytes.
-    Result<void> checkChunk(qint64 off, const char *what)
+    Result<std::span<const std::byte>> chunk(std::uint64_t length, std::size_t offset, const char *what)
     {
-        const qsizetype chunk = m_reader.currentStringChunkSize();
-        const qint64 now = m_reader.currentOffset();
-        if (chunk < 0) return {}; // end of string or an error: read*() reports it
-        if (chunk > remaining(now))
-            return fail(Errc::Corrupt, std::string("malformed message: ") + what + at(off) +
-                                           " declares " + std::to_string(chunk) +
-                                           " bytes but only " + std::to_string(remaining(now)) +
-                                           " remain");
-        return {};
+        if (length > remaining())
+            return malformed(std::string(what) + " declares " + std::to_string(length) + " bytes but only " +
+                                 std::to_string(remaining()) + " remain",
+                             offset);
+        const auto out = m_in.subspan(m_pos, std::size_t(length));
+        m_pos += out.size();
+        return out;
     }
 
-    Result<QCborValue> bytes(qint64 off)
+    Result<Message> string(const Head &h)
     {
-        QByteArray out;
-        for (;;) {
-            if (auto ok = checkChunk(off, "byte string"); !ok) return std::unexpected(ok.error());
-            auto r = m_reader.readByteArray();
-            if (r.status == QCborStreamReader::Error) return readerError(off, "byte string");
-            if (r.status == QCborStreamReader::EndOfString) break;
-            out += r.data;
-        }
-        return QCborValue(out);
-    }
-
-    Result<QCborValue> text(qint64 off)
-    {
-        QString out;
-        for (;;) {
-            if (auto ok = checkChunk(off, "text string"); !ok) return std::unexpected(ok.error());
-            auto r = m_reader.readString();
-            if (r.status == QCborStreamReader::Error) {
-                if (m_reader.lastError().c == QCborError::InvalidUtf8String)
-                    return fail(Errc::Corrupt,
-                                "malformed message: text string" + at(off) + " is not valid UTF-8");
-                return readerError(off, "text string");
+        const char *what = h.major == 2 ? "byte string" : "text string";
+        Bytes out;
+        if (h.info != kIndefinite) {
+            auto c = chunk(h.value, h.offset, what);
+            if (!c) return std::unexpected(c.error());
+            out.assign(c->begin(), c->end());
+        } else {
+            // Definite-length chunks of the same major type, up to a break.
+            for (;;) {
+                if (remaining() > 0 && m_in[m_pos] == std::byte{0xff}) {
+                    ++m_pos;
+                    break;
+                }
+                auto part = head();
+                if (!part) return std::unexpected(part.error());
+                if (part->major != h.major || part->info == kIndefinite)
+                    return malformed(std::string(what) + " has a chunk that is not a definite " + what, h.offset);
+                auto c = chunk(part->value, h.offset, what);
+                if (!c) return std::unexpected(c.error());
+                out.insert(out.end(), c->begin(), c->end());
             }
-            if (r.status == QCborStreamReader::EndOfString) break;
-            out += r.data;
         }
-        return QCborValue(out);
+        if (h.major == 2) return Message::bytes(std::move(out));
+        std::string text(reinterpret_cast<const char *>(out.data()), out.size());
+        if (!validUtf8(text)) return malformed("text string is not valid UTF-8", h.offset);
+        return Message::text(std::move(text));
     }
 
-    Result<QCborValue> container(qint64 off, int depth)
+    Result<Message> container(const Head &h, int depth)
     {
-        const bool isMap = m_reader.isMap();
+        const bool isMap = h.major == 5;
         const char *what = isMap ? "map" : "array";
         if (depth + 1 > m_maxDepth)
-            return fail(Errc::TooLarge, std::string("message nests deeper than ") +
-                                            std::to_string(m_maxDepth) + " arrays/maps: " + what +
-                                            at(off) + " is at depth " + std::to_string(depth + 1));
-        if (m_reader.isLengthKnown()) {
+            return fail(Errc::TooLarge, "message nests deeper than " + std::to_string(m_maxDepth) +
+                                            " arrays/maps: " + what + at(h.offset) + " is at depth " +
+                                            std::to_string(depth + 1));
+        const bool definite = h.info != kIndefinite;
+        if (definite) {
             // Every element takes at least one byte.
-            const quint64 n = m_reader.length();
-            const quint64 need = isMap ? (n > (quint64(1) << 62) ? ~quint64(0) : 2 * n) : n;
-            if (need > quint64(remaining(off)))
-                return fail(Errc::Corrupt, std::string("malformed message: ") + what + at(off) +
-                                               " declares " + std::to_string(n) +
-                                               (isMap ? " pairs" : " items") + " but only " +
-                                               std::to_string(remaining(off)) + " bytes remain");
+            const std::uint64_t need = isMap ? (h.value > (std::uint64_t(1) << 62) ? ~std::uint64_t(0) : 2 * h.value)
+                                             : h.value;
+            const std::size_t left = m_in.size() - h.offset; // from its head on
+            if (need > left)
+                return malformed(std::string(what) + " declares " + std::to_string(h.value) +
+                                     (isMap ? " pairs" : " items") + " but only " + std::to_string(left) +
+                                     " bytes remain",
+                                 h.offset);
         }
-        if (!m_reader.enterContainer()) return readerError(off, what);
-        QCborArray array;
-        QCborMap map;
-        while (m_reader.hasNext()) {
+        std::vector<Message> items;
+        std::vector<Message::Entry> entries;
+        for (std::uint64_t n = 0; !definite || n < h.value; ++n) {
+            if (!definite && remaining() > 0 && m_in[m_pos] == std::byte{0xff}) {
+                ++m_pos;
+                break;
+            }
             auto first = item(depth + 1);
             if (!first) return first;
             if (!isMap) {
-                array.append(std::move(*first));
+                items.push_back(std::move(*first));
                 continue;
             }
-            if (!m_reader.hasNext())
-                return fail(Errc::Corrupt, "malformed message: map" + at(off) +
-                                               " ends after a key without its value" +
-                                               at(m_reader.currentOffset()));
+            if (!definite && remaining() > 0 && m_in[m_pos] == std::byte{0xff})
+                return malformed("map" + at(h.offset) + " ends after a key without its value", m_pos);
             auto second = item(depth + 1);
             if (!second) return second;
-            map.insert(*first, *second);
+            entries.emplace_back(std::move(*first), std::move(*second));
         }
-        if (m_reader.lastError() != QCborError::NoError) return readerError(off, what);
-        if (!m_reader.leaveContainer()) return readerError(off, what);
-        return isMap ? QCborValue(std::move(map)) : QCborValue(std::move(array));
+        return isMap ? Message::map(std::move(entries)) : Message::array(std::move(items));
     }
 
-    QCborStreamReader m_reader;
-    qint64 m_size;
+    std::span<const std::byte> m_in;
+    std::size_t m_pos = 0;
     int m_maxDepth;
 };
 
 } // namespace
 
-Result<QByteArray> encodeMessage(const QCborValue &value, std::size_t maxBytes)
+Result<void> encodeMessageInto(Bytes &out, const Message &message, std::size_t maxBytes)
 {
-    QByteArray out;
+    const std::size_t start = out.size();
+    if (auto ok = encodeInto(out, message, 0); !ok) {
+        out.resize(start);
+        return ok;
+    }
+    if (const std::size_t size = out.size() - start; size > maxBytes) {
+        out.resize(start);
+        return fail(Errc::TooLarge, "message of " + std::to_string(size) + " bytes exceeds the limit of " +
+                                        std::to_string(maxBytes));
+    }
+    return {};
+}
+
+Result<Bytes> encodeMessage(const Message &message, std::size_t maxBytes)
+{
+    Bytes out;
     out.reserve(64);
-    if (auto ok = encodeInto(out, value, 0); !ok) return std::unexpected(ok.error());
-    if (std::size_t(out.size()) > maxBytes)
-        return fail(Errc::TooLarge, "message of " + std::to_string(out.size()) +
-                                        " bytes exceeds the limit of " + std::to_string(maxBytes));
+    if (auto ok = encodeMessageInto(out, message, maxBytes); !ok) return std::unexpected(ok.error());
     return out;
 }
 
-Result<QCborValue> decodeMessage(QByteArrayView bytes, DecodeLimits limits)
+Result<Message> decodeMessage(std::span<const std::byte> bytes, DecodeLimits limits)
 {
-    if (std::size_t(bytes.size()) > limits.maxBytes)
-        return fail(Errc::TooLarge, "message of " + std::to_string(bytes.size()) +
-                                        " bytes exceeds the limit of " +
+    if (bytes.size() > limits.maxBytes)
+        return fail(Errc::TooLarge, "message of " + std::to_string(bytes.size()) + " bytes exceeds the limit of " +
                                         std::to_string(limits.maxBytes));
-    if (bytes.isEmpty()) return fail(Errc::Corrupt, "truncated message: no bytes at byte 0");
-    const int depth = std::clamp(limits.maxDepth, 0, kMaxDepthCap);
-    return Decoder(bytes, depth).top();
+    if (bytes.empty()) return fail(Errc::Corrupt, "truncated message: no bytes at byte 0");
+    return Decoder(bytes, std::clamp(limits.maxDepth, 0, kMaxDepthCap)).top();
 }
 
-QCborValue sentinelMessage() { return QCborValue(QCborValue::Undefined); }
-
-bool isSentinel(const QCborValue &value) { return value.isUndefined(); }
-
-bool isSentinelBytes(QByteArrayView bytes) noexcept
+bool isSentinelBytes(std::span<const std::byte> bytes) noexcept
 {
-    return bytes.size() == 1 && static_cast<unsigned char>(bytes[0]) == 0xf7;
+    return bytes.size() == 1 && bytes[0] == std::byte{0xf7};
 }
 
 } // namespace ipc

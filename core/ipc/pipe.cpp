@@ -248,7 +248,7 @@ bool Connection::hasBufferedMessage() const noexcept
     if (m_eof || m_broken) return true;
     if (m_frameLength) {
         const std::size_t len = *m_frameLength;
-        return len <= kSmallFrame ? buffered() >= len : (m_bodyFilled == len && !m_body.isNull());
+        return len <= kSmallFrame ? buffered() >= len : (m_bodyFilled == len && !m_body.empty());
     }
     if (buffered() < kHeader) return false;
     std::uint32_t len;
@@ -404,18 +404,17 @@ Result<void> Connection::frameBody(std::byte *dst, Duration timeout, std::option
         m_inBegin += len;
         return {};
     }
-    if (!m_body.isNull()) {
+    if (!m_body.empty()) {
         // Resume a large body that an earlier call began.
         while (m_bodyFilled < len) {
             if (m_eof) return truncated();
-            auto n = readSome(reinterpret_cast<std::byte *>(m_body.data()) + m_bodyFilled,
-                              len - m_bodyFilled, timeout, dl);
+            auto n = readSome(m_body.data() + m_bodyFilled, len - m_bodyFilled, timeout, dl);
             if (!n) return std::unexpected(n.error());
             if (*n == 0) m_eof = true;
             m_bodyFilled += *n;
         }
-        std::memcpy(dst, m_body.constData(), len);
-        m_body = QByteArray();
+        std::memcpy(dst, m_body.data(), len);
+        m_body = Bytes();
         m_bodyFilled = 0;
         return {};
     }
@@ -428,7 +427,7 @@ Result<void> Connection::frameBody(std::byte *dst, Duration timeout, std::option
         auto n = readSome(dst + filled, len - filled, timeout, dl);
         if (!n) {
             // Keep what arrived; the next call resumes from m_body.
-            m_body = QByteArray(qsizetype(len), Qt::Uninitialized);
+            m_body.resize(len);
             std::memcpy(m_body.data(), dst, filled);
             m_bodyFilled = filled;
             return std::unexpected(n.error());
@@ -487,9 +486,9 @@ void Connection::finishReceive(std::size_t n) noexcept
     }
 }
 
-Result<QByteArray> Connection::recvBytes(std::optional<std::size_t> maxLength, Duration timeout)
+Result<void> Connection::recvBytes(Bytes &out, std::optional<std::size_t> maxLength, Duration timeout)
 {
-    if (auto ok = checkUsable(false); !ok) return std::unexpected(ok.error());
+    if (auto ok = checkUsable(false); !ok) return ok;
     std::optional<Deadline> dl;
     auto len = frameHeader(timeout, dl);
     if (!len) return std::unexpected(len.error());
@@ -497,18 +496,16 @@ Result<QByteArray> Connection::recvBytes(std::optional<std::size_t> maxLength, D
         return fail(Errc::TooLarge, "connection: message of " + std::to_string(*len) +
                                         " bytes is longer than maxLength " + std::to_string(*maxLength) +
                                         "; it stays for the next recv");
-    if (*len > kSmallFrame && !m_body.isNull() && m_bodyFilled == *len) {
-        QByteArray out = std::move(m_body);
-        m_body = QByteArray();
+    if (*len > kSmallFrame && m_bodyFilled == *len && m_body.size() == *len) {
+        out = std::exchange(m_body, Bytes());
         m_bodyFilled = 0;
         finishReceive(*len);
-        return out;
+        return {};
     }
-    QByteArray out(qsizetype(*len), Qt::Uninitialized);
-    if (auto ok = frameBody(reinterpret_cast<std::byte *>(out.data()), timeout, dl); !ok)
-        return std::unexpected(ok.error());
+    out.resize(*len);
+    if (auto ok = frameBody(out.data(), timeout, dl); !ok) return ok;
     finishReceive(*len);
-    return out;
+    return {};
 }
 
 Result<std::size_t> Connection::recvBytesInto(std::span<std::byte> buffer, std::size_t offset,
@@ -532,12 +529,13 @@ Result<std::size_t> Connection::recvBytesInto(std::span<std::byte> buffer, std::
     return std::size_t(*len);
 }
 
-Result<QCborValue> Connection::recv(Duration timeout, DecodeLimits limits)
+Result<Message> Connection::recv(Duration timeout, DecodeLimits limits)
 {
     limits.maxBytes = std::min(limits.maxBytes, m_maxMessageBytes);
-    auto bytes = recvBytes(std::nullopt, timeout);
-    if (!bytes) return std::unexpected(bytes.error());
-    auto value = decodeMessage(*bytes, limits);
+    // Received into a buffer kept for the next message, decoded from there.
+    thread_local Bytes scratch;
+    if (auto ok = recvBytes(scratch, std::nullopt, timeout); !ok) return std::unexpected(ok.error());
+    auto value = decodeMessage(scratch, limits);
     if (!value) return fail(value.error().code, "connection: " + value.error().message);
     return value;
 }
@@ -609,8 +607,7 @@ Result<std::size_t> Connection::writeAll(std::span<const std::span<const std::by
 
 Result<void> Connection::flushPending(Duration timeout, std::optional<Deadline> &dl)
 {
-    const std::span<const std::byte> rest(reinterpret_cast<const std::byte *>(m_pendingOut.constData()) + m_pendingPos,
-                                          pendingSendBytes());
+    const auto rest = std::span<const std::byte>(m_pendingOut).subspan(m_pendingPos);
     bool blocked = false;
     auto wrote = writeAll(std::span(&rest, 1), false, timeout, dl, blocked);
     if (!wrote) return std::unexpected(wrote.error());
@@ -618,7 +615,7 @@ Result<void> Connection::flushPending(Duration timeout, std::optional<Deadline> 
     if (pendingSendBytes() > 0)
         return fail(Errc::Timeout, "connection: " + std::to_string(pendingSendBytes()) +
                                        " bytes of a message still to send " + within(timeout));
-    m_pendingOut = QByteArray();
+    m_pendingOut = Bytes();
     m_pendingPos = 0;
     return {};
 }
@@ -675,9 +672,9 @@ Result<void> Connection::sendFrame(std::span<const std::byte> payload, Duration 
         return fail(Errc::Timeout, "connection: the other end is not reading; nothing sent " + within(timeout));
     if (done < total) {
         // Part of the frame is out: keep the rest so the stream stays whole.
-        m_pendingOut.resize(qsizetype(total - done));
+        m_pendingOut.resize(total - done);
         std::size_t skip = done;
-        char *to = m_pendingOut.data();
+        std::byte *to = m_pendingOut.data();
         for (std::size_t k = 0; k < count; ++k) {
             const std::size_t from = std::min(skip, parts[k].size());
             std::memcpy(to, parts[k].data() + from, parts[k].size() - from);
@@ -739,18 +736,12 @@ Result<void> Connection::sendBytes(std::span<const std::byte> buffer, std::size_
     return sendFrame(buffer.subspan(offset, count), timeout);
 }
 
-Result<void> Connection::sendBytes(const QByteArray &buffer, Duration timeout)
-{
-    return sendFrame(std::as_bytes(std::span<const char>(buffer.data(), std::size_t(buffer.size()))),
-                     timeout);
-}
-
-Result<void> Connection::send(const QCborValue &message, Duration timeout)
+Result<void> Connection::send(const Message &message, Duration timeout)
 {
     if (auto ok = checkUsable(true); !ok) return ok;
     auto bytes = encodeMessage(message, m_maxMessageBytes);
     if (!bytes) return std::unexpected(bytes.error());
-    return sendBytes(*bytes, timeout);
+    return sendFrame(*bytes, timeout);
 }
 
 // --- wait -----------------------------------------------------------------

@@ -59,10 +59,6 @@
 #include "result.h"
 #include "trace.h"
 
-#include <QByteArray>
-#include <QByteArrayView>
-#include <QCborValue>
-
 #include <sys/types.h>
 #include <sys/uio.h>
 
@@ -73,6 +69,11 @@
 #include <span>
 #include <utility>
 #include <vector>
+
+// The Qt adapters below are declared here and defined in qt_message.cpp,
+// so that this class compiles and links without QtCore.
+class QByteArray;
+class QCborValue;
 
 namespace ipc {
 
@@ -142,22 +143,30 @@ public:
     // Report this end's traffic into stats->ends[end] (end 0 or 1).
     void attachStats(PipeStats *stats, int end) noexcept;
 
-    [[nodiscard]] Result<void> send(const QCborValue &message, Duration timeout = kForever);
-    [[nodiscard]] Result<QCborValue> recv(Duration timeout = kForever, DecodeLimits limits = {});
+    // Messages (message.h), Python's send(obj) / recv().
+    [[nodiscard]] Result<void> send(const Message &message, Duration timeout = kForever);
+    [[nodiscard]] Result<Message> recv(Duration timeout = kForever, DecodeLimits limits = {});
 
     // Python's send_bytes(buf, offset, size): size defaults to the rest.
     [[nodiscard]] Result<void> sendBytes(std::span<const std::byte> buffer, std::size_t offset = 0,
                                          std::optional<std::size_t> size = std::nullopt,
                                          Duration timeout = kForever);
-    [[nodiscard]] Result<void> sendBytes(const QByteArray &buffer, Duration timeout = kForever);
-    // Python's recv_bytes(maxlength): TooLarge (message kept) if longer.
-    [[nodiscard]] Result<QByteArray> recvBytes(std::optional<std::size_t> maxLength = std::nullopt,
-                                               Duration timeout = kForever);
+    // Python's recv_bytes(maxlength) into `out` (resized to the message):
+    // TooLarge (message kept) if longer.
+    [[nodiscard]] Result<void> recvBytes(Bytes &out, std::optional<std::size_t> maxLength = std::nullopt,
+                                         Duration timeout = kForever);
     // Python's recv_bytes_into(buffer, offset): writes at buffer[offset..],
     // returns the message length; TooLarge (message kept) if it does not fit.
     [[nodiscard]] Result<std::size_t> recvBytesInto(std::span<std::byte> buffer,
                                                     std::size_t offset = 0,
                                                     Duration timeout = kForever);
+
+    // Qt adapters (qt_message.h): the same with QCborValue and QByteArray.
+    [[nodiscard]] Result<void> sendCbor(const QCborValue &message, Duration timeout = kForever);
+    [[nodiscard]] Result<QCborValue> recvCbor(Duration timeout = kForever, DecodeLimits limits = {});
+    [[nodiscard]] Result<void> sendBytes(const QByteArray &buffer, Duration timeout = kForever);
+    [[nodiscard]] Result<QByteArray> recvBytes(std::optional<std::size_t> maxLength = std::nullopt,
+                                               Duration timeout = kForever);
 
     // Python's poll(timeout): true when there is something to read (a
     // message, part of one, or the end of the stream). It only looks: it
@@ -236,12 +245,12 @@ private:
     std::optional<std::uint32_t> m_frameLength; // header consumed, body pending
     std::size_t m_lastFrameBytes = 0;          // header + body of the last frame received
     std::uint64_t m_lastReadNs = 0;            // when readSize last sized a read
-    QByteArray m_body;                         // a large body begun before a timeout
+    Bytes m_body;                              // a large body begun before a timeout (else empty)
     std::size_t m_bodyFilled = 0;
     bool m_eof = false;
     std::optional<Error> m_broken; // unrecoverable stream error, repeated
 
-    QByteArray m_pendingOut; // rest of a frame whose send timed out
+    Bytes m_pendingOut; // rest of a frame whose send timed out
     std::vector<std::byte> m_frameOut; // a small frame, header and body, for one write
     std::size_t m_pendingPos = 0;
 

@@ -546,12 +546,7 @@ Result<void> Queue::put(std::span<const std::byte> item, Duration timeout)
     }
 }
 
-Result<void> Queue::putBytes(QByteArrayView item, Duration timeout)
-{
-    return put(std::as_bytes(std::span<const char>(item.data(), std::size_t(item.size()))), timeout);
-}
-
-Result<void> Queue::putMessage(const QCborValue &message, Duration timeout)
+Result<void> Queue::put(const Message &message, Duration timeout)
 {
     auto bytes = encodeMessage(message, m_maxMessageBytes);
     if (!bytes) {
@@ -559,7 +554,7 @@ Result<void> Queue::putMessage(const QCborValue &message, Duration timeout)
             return fail(Errc::TooLarge, what() + ": " + bytes.error().message);
         return std::unexpected(bytes.error());
     }
-    return putBytes(*bytes, timeout);
+    return put(std::span<const std::byte>(*bytes), timeout);
 }
 
 // --- get ------------------------------------------------------------------
@@ -629,22 +624,15 @@ Result<std::size_t> Queue::get(std::span<std::byte> buffer, Duration timeout)
     }
 }
 
-Result<QByteArray> Queue::getBytes(Duration timeout)
+Result<Message> Queue::get(Duration timeout, DecodeLimits limits)
 {
-    // The common case copies once: into a buffer of the queue's limit,
-    // then shrunk (no reallocation) to the message's length.
-    QByteArray out(qsizetype(m_maxMessageBytes), Qt::Uninitialized);
-    auto n = get(std::as_writable_bytes(std::span<char>(out.data(), std::size_t(out.size()))), timeout);
+    // Into a buffer of the largest queue's limit this process has read,
+    // kept for the next get, then decoded from there.
+    thread_local Bytes scratch;
+    if (scratch.size() < m_maxMessageBytes) scratch.resize(m_maxMessageBytes);
+    auto n = get(std::span(scratch), timeout);
     if (!n) return std::unexpected(n.error());
-    out.truncate(qsizetype(*n));
-    return out;
-}
-
-Result<QCborValue> Queue::getMessage(Duration timeout, DecodeLimits limits)
-{
-    auto bytes = getBytes(timeout);
-    if (!bytes) return std::unexpected(bytes.error());
-    auto value = decodeMessage(*bytes, limits);
+    auto value = decodeMessage(std::span(scratch).first(*n), limits);
     if (!value) return fail(value.error().code, what() + ": " + value.error().message);
     return value;
 }

@@ -71,16 +71,18 @@
 #include "result.h"
 #include "spin_wait.h"
 
-#include <QByteArray>
-#include <QByteArrayView>
-#include <QCborValue>
-
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string_view>
+
+// The Qt adapters below are declared here and defined in qt_message.cpp,
+// so that this class compiles and links without QtCore.
+class QByteArray;
+class QByteArrayView;
+class QCborValue;
 
 namespace ipc {
 
@@ -171,17 +173,22 @@ public:
     Queue(const Queue &) = delete;
     Queue &operator=(const Queue &) = delete;
 
+    // Bytes: one item is one put's bytes.
     [[nodiscard]] Result<void> put(std::span<const std::byte> item, Duration timeout = kForever);
-    [[nodiscard]] Result<void> putBytes(QByteArrayView item, Duration timeout = kForever);
     // Copies the next item into buffer; returns its length.
     [[nodiscard]] Result<std::size_t> get(std::span<std::byte> buffer, Duration timeout = kForever);
-    [[nodiscard]] Result<QByteArray> getBytes(Duration timeout = kForever);
 
-    // CBOR messages (message.h). A message that does not decode is still
-    // consumed (so one bad producer cannot wedge the queue) and reported
-    // as Corrupt / TooLarge.
-    [[nodiscard]] Result<void> putMessage(const QCborValue &message, Duration timeout = kForever);
-    [[nodiscard]] Result<QCborValue> getMessage(Duration timeout = kForever, DecodeLimits limits = {});
+    // Messages (message.h), Python's q.put(obj) / q.get(). A message that
+    // does not decode is still consumed (so one bad producer cannot wedge
+    // the queue) and reported as Corrupt / TooLarge.
+    [[nodiscard]] Result<void> put(const Message &message, Duration timeout = kForever);
+    [[nodiscard]] Result<Message> get(Duration timeout = kForever, DecodeLimits limits = {});
+
+    // Qt adapters (qt_message.h): the same with QByteArray and QCborValue.
+    [[nodiscard]] Result<void> putBytes(QByteArrayView item, Duration timeout = kForever);
+    [[nodiscard]] Result<QByteArray> getBytes(Duration timeout = kForever);
+    [[nodiscard]] Result<void> putCbor(const QCborValue &message, Duration timeout = kForever);
+    [[nodiscard]] Result<QCborValue> getCbor(Duration timeout = kForever, DecodeLimits limits = {});
 
     void close() noexcept;
     [[nodiscard]] bool isClosed() const noexcept;
@@ -309,10 +316,13 @@ public:
     using Queue::objectIndex;
     using Queue::typeError;
 
-    [[nodiscard]] Result<void> put(const QCborValue &message) { return putMessage(message); }
-    [[nodiscard]] Result<QCborValue> get(DecodeLimits limits = {}) { return getMessage(kForever, limits); }
-    [[nodiscard]] Result<void> putBytes(QByteArrayView item) { return Queue::putBytes(item); }
-    [[nodiscard]] Result<QByteArray> getBytes() { return Queue::getBytes(); }
+    [[nodiscard]] Result<void> put(const Message &message) { return Queue::put(message); }
+    [[nodiscard]] Result<Message> get(DecodeLimits limits = {}) { return Queue::get(kForever, limits); }
+    // Qt adapters (qt_message.cpp).
+    [[nodiscard]] Result<void> putCbor(const QCborValue &message);
+    [[nodiscard]] Result<QCborValue> getCbor(DecodeLimits limits = {});
+    [[nodiscard]] Result<void> putBytes(QByteArrayView item);
+    [[nodiscard]] Result<QByteArray> getBytes();
     using Queue::close;
     using Queue::empty;
     using Queue::isClosed;

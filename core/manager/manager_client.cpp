@@ -13,7 +13,7 @@
 #include "barrier_proxy.h"
 #include "joinable_queue_proxy.h"
 #include "array_proxy.h"
-#include "message.h"
+#include "qt_message.h"
 #include "owner_lock.h" // currentPid()
 
 #include <QCborArray>
@@ -70,7 +70,7 @@ Result<QCborValue> Connection::call(Op op, std::int64_t objectId, std::initializ
     request.append(qint64(op));
     request.append(qint64(objectId));
     for (const QCborValue &a : args) request.append(a);
-    auto bytes = encodeMessage(QCborValue(std::move(request)));
+    auto bytes = encodeCbor(QCborValue(std::move(request)));
     if (!bytes) return std::unexpected(bytes.error()); // the value, not the connection, is at fault
 
     const std::uint64_t startNs = monotonicNs();
@@ -98,7 +98,7 @@ Result<QCborValue> Connection::call(Op op, std::int64_t objectId, std::initializ
             return broken({Errc::Closed, "manager server closed the connection (it died or shut down)"});
         return broken({frame.error().code, "manager reply: " + frame.error().message});
     }
-    auto reply = decodeMessage(*frame);
+    auto reply = decodeCbor(*frame);
     if (m_row) {
         const std::uint64_t ns = monotonicNs() - startNs;
         m_row->requests.store(m_row->requests.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);

@@ -19,7 +19,7 @@
 // process that pretends to be the server without the key is caught by the
 // client.
 //
-// Requests and replies are CBOR (encodeMessage / decodeMessage):
+// Requests and replies are CBOR (encodeCbor / decodeCbor, qt_message.h):
 //   request  [op, objectId, args...]     op: Op below; objectId 0 for Open,
 //                                        Ping and Shutdown
 //   reply    [0, value]                  success (value null when none)

@@ -7,7 +7,7 @@
 #include "board.h"
 #include "frame_socket.h"
 #include "manager_store.h"
-#include "message.h"
+#include "qt_message.h"
 #include "spin_wait.h"
 
 #include <QCborArray>
@@ -98,10 +98,10 @@ struct ManagerServer::Impl {
         QCborArray a;
         a.append(qint64(0));
         a.append(std::move(value));
-        auto bytes = encodeMessage(QCborValue(std::move(a)));
+        auto bytes = encodeCbor(QCborValue(std::move(a)));
         if (!bytes) {
             // A stored value the encoder refuses cannot happen (everything
-            // stored came through decodeMessage); say so rather than hang.
+            // stored came through decodeCbor); say so rather than hang.
             replyError(c, bytes.error().code, "server could not encode the reply: " + bytes.error().message);
             return;
         }
@@ -324,7 +324,7 @@ struct ManagerServer::Impl {
 
     void handleRequest(Conn &c, QByteArrayView frame)
     {
-        auto decoded = decodeMessage(frame);
+        auto decoded = decodeCbor(frame);
         if (!decoded) {
             replyError(c, decoded.error().code, "malformed request: " + decoded.error().message);
             return;

@@ -6,9 +6,9 @@
 #define IPC_BENCH_ROLES(X) \
     X(benchIncrements, BenchIncrementsOptions, "ipc-bench's locked increments", true, NoQt) \
     X(benchManager, BenchManagerOptions, "ipc-bench's manager dict client (n sets, n gets)", true, Qt) \
-    X(benchQueue, BenchQueueOptions, "ipc-bench's queue worker", true, Qt) \
-    X(benchRing, BenchRingOptions, "ipc-bench's bound for the queue (bare_ring.h)", true, Qt) \
-    X(benchPipe, BenchPipeOptions, "ipc-bench's pipe worker", true, Qt)
+    X(benchQueue, BenchQueueOptions, "ipc-bench's queue worker", true, NoQt) \
+    X(benchRing, BenchRingOptions, "ipc-bench's bound for the queue (bare_ring.h)", true, NoQt) \
+    X(benchPipe, BenchPipeOptions, "ipc-bench's pipe worker", true, NoQt)
 
 namespace ipc {
 

@@ -39,7 +39,7 @@ int consumer(WorkerContext &ctx, const ConsumerOptions &options)
     while (pacer.wait()) {
         if (!gated && !telemetry::stepGate("get an item")) return 0;
         gated = true;
-        auto item = q.getMessage(kStopSlice);
+        auto item = q.get(kStopSlice);
         if (!item) {
             if (item.error().code == Errc::Empty) continue; // re-check the stop request
             if (item.error().code == Errc::Closed) return 0;
@@ -50,7 +50,7 @@ int consumer(WorkerContext &ctx, const ConsumerOptions &options)
             return failed(kRole, item.error());
         }
         gated = false;
-        const bool sentinel = isSentinel(*item);
+        const bool sentinel = item->isSentinel();
         if (!sentinel) {
             const auto id = checkPayload(*item);
             if (ctx.slot) {

@@ -26,7 +26,7 @@ int bigPutter(WorkerContext &ctx, const BigPutterOptions &options)
     constexpr std::string_view kRole = BigPutterOptions::kRole;
     auto q = Queue::attach(ctx.arena, options.queue);
     if (!q) return failed(kRole, q.error());
-    const QByteArray payload(qsizetype(options.size), 'x');
+    const Bytes payload(std::size_t(options.size), std::byte{'x'});
     for (std::int64_t i = 0; i < options.items; ++i) {
         // In step mode (step_gate.h) each put is a step.
         if (!telemetry::stepGate("put item " + std::to_string(i + 1))) return 0;
@@ -35,7 +35,7 @@ int bigPutter(WorkerContext &ctx, const BigPutterOptions &options)
         std::optional<StateScope> blocked;
         for (;;) {
             if (ctx.shouldStop()) return 0;
-            auto put = (*q)->putBytes(payload, std::chrono::milliseconds(100));
+            auto put = (*q)->put(std::span(payload), std::chrono::milliseconds(100));
             if (put) break;
             if (put.error().code != Errc::Full) return failed(kRole, put.error());
             if (!blocked) blocked.emplace(ProcState::BlockedPut, (*q)->objectIndex);
@@ -57,12 +57,13 @@ int joiner(WorkerContext &ctx, const JoinerOptions &options)
     if (!child) return failed(kRole, Error{Errc::NotFound, "no process in slot " + std::to_string(options.waitSlot)});
 
     std::int64_t drained = 0;
+    Bytes buffer((*q)->maxMessageBytes());
     auto drain = [&]() -> Result<void> {
         while (drained < items && !ctx.shouldStop()) {
             if (!telemetry::stepGate("get an item")) return {};
-            Result<QByteArray> got = fail(Errc::Empty, "");
+            Result<std::size_t> got = fail(Errc::Empty, "");
             while (!ctx.shouldStop()) {
-                got = (*q)->getBytes(std::chrono::milliseconds(100));
+                got = (*q)->get(std::span(buffer), std::chrono::milliseconds(100));
                 if (got || got.error().code != Errc::Empty) break;
             }
             if (!got) {

@@ -4,8 +4,6 @@
 
 #include "board.h"
 
-#include <QCborArray>
-
 #include <algorithm>
 #include <ctime>
 
@@ -17,9 +15,9 @@ std::string key(std::string_view name, const char *suffix) { return std::string(
 
 // The payload's bytes follow a pattern of (id, seq), so a torn or mixed-up
 // message is recognisable.
-char patternByte(std::int64_t id, std::int64_t seq, qsizetype i)
+std::byte patternByte(std::int64_t id, std::int64_t seq, std::size_t i)
 {
-    return char((id * 7 + seq * 13 + i) & 0x7f);
+    return std::byte((std::uint64_t(id) * 7 + std::uint64_t(seq) * 13 + i) & 0x7f);
 }
 
 // Sleeps until `untilNs` (monotonic) in slices; false when stopping.
@@ -71,31 +69,31 @@ bool simulateWork(const WorkerContext &ctx) noexcept
     return sleepUntil(ctx, monotonicNs() + std::uint64_t(us) * 1000u);
 }
 
-QCborValue payloadMessage(std::int64_t id, std::int64_t seq, std::uint32_t payloadBytes)
+Message payloadMessage(std::int64_t id, std::int64_t seq, std::uint32_t payloadBytes)
 {
-    QByteArray payload(qsizetype(payloadBytes), Qt::Uninitialized);
-    for (qsizetype i = 0; i < payload.size(); ++i) payload[i] = patternByte(id, seq, i);
-    return QCborArray{qint64(id), qint64(seq), payload};
+    Bytes payload(payloadBytes);
+    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = patternByte(id, seq, i);
+    return Message::array({Message::integer(id), Message::integer(seq), Message::bytes(std::move(payload))});
 }
 
-std::optional<PayloadId> checkPayload(const QCborValue &message)
+std::optional<PayloadId> checkPayload(const Message &message)
 {
-    if (!message.isArray()) return std::nullopt;
-    const QCborArray a = message.toArray();
-    if (a.size() != 3 || !a[0].isInteger() || !a[1].isInteger() || !a[2].isByteArray())
+    const auto items = message.items();
+    if (message.type() != Message::Type::Array || items.size() != 3 || !items[0].isInteger() ||
+        !items[1].isInteger() || items[2].type() != Message::Type::ByteString)
         return std::nullopt;
-    const PayloadId out{a[0].toInteger(), a[1].toInteger()};
-    const QByteArray payload = a[2].toByteArray();
-    for (qsizetype i = 0; i < payload.size(); ++i)
+    const PayloadId out{items[0].toInteger(), items[1].toInteger()};
+    const auto payload = items[2].toBytes();
+    for (std::size_t i = 0; i < payload.size(); ++i)
         if (payload[i] != patternByte(out.id, out.seq, i)) return std::nullopt;
     return out;
 }
 
-Result<void> putUntilStopped(const WorkerContext &ctx, Queue &queue, const QCborValue &message,
+Result<void> putUntilStopped(const WorkerContext &ctx, Queue &queue, const Message &message,
                              bool &stopped)
 {
     stopped = false;
-    auto put = queue.putMessage(message, kStopSlice);
+    auto put = queue.put(message, kStopSlice);
     if (put || put.error().code != Errc::Full) return put;
     // Blocked: keep the board steady across the slices.
     StateScope blocked(ProcState::BlockedPut, queue.objectIndex);
@@ -104,12 +102,12 @@ Result<void> putUntilStopped(const WorkerContext &ctx, Queue &queue, const QCbor
             stopped = true;
             return put;
         }
-        put = queue.putMessage(message, kStopSlice);
+        put = queue.put(message, kStopSlice);
         if (put || put.error().code != Errc::Full) return put;
     }
 }
 
-Result<void> sendUntilStopped(const WorkerContext &ctx, Connection &conn, const QCborValue &message,
+Result<void> sendUntilStopped(const WorkerContext &ctx, Connection &conn, const Message &message,
                               bool &stopped, std::string_view step)
 {
     stopped = false;
@@ -135,7 +133,7 @@ Result<void> sendUntilStopped(const WorkerContext &ctx, Connection &conn, const 
     }
 }
 
-Result<QCborValue> recvUntilStopped(const WorkerContext &ctx, Connection &conn, bool &stopped,
+Result<Message> recvUntilStopped(const WorkerContext &ctx, Connection &conn, bool &stopped,
                                     std::string_view step)
 {
     stopped = false;

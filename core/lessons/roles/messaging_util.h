@@ -16,8 +16,6 @@
 #include "role_options.h"
 #include "worker.h"
 
-#include <QCborValue>
-
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,26 +36,26 @@ namespace ipc::roles {
 
 // Item `seq` of producer `id`: [id, seq, <payload bytes>], the payload
 // sized control->payloadBytes (capped at maxPayload).
-[[nodiscard]] QCborValue payloadMessage(std::int64_t id, std::int64_t seq, std::uint32_t payloadBytes);
+[[nodiscard]] Message payloadMessage(std::int64_t id, std::int64_t seq, std::uint32_t payloadBytes);
 struct PayloadId {
     std::int64_t id;
     std::int64_t seq;
 };
 // Checks the shape and the payload's pattern; nullopt if damaged.
-[[nodiscard]] std::optional<PayloadId> checkPayload(const QCborValue &message);
+[[nodiscard]] std::optional<PayloadId> checkPayload(const Message &message);
 
 // A blocking put/send that wakes every `slice` to honour a stop request:
 // Timeout retries, anything else is returned. `stopped` set on a stop.
 [[nodiscard]] Result<void> putUntilStopped(const WorkerContext &ctx, Queue &queue,
-                                           const QCborValue &message, bool &stopped);
+                                           const Message &message, bool &stopped);
 // In step mode (step_gate.h) the send is a step named `step` ("send
 // request 3"); a stop at the gate sets `stopped`.
 [[nodiscard]] Result<void> sendUntilStopped(const WorkerContext &ctx, Connection &conn,
-                                            const QCborValue &message, bool &stopped, std::string_view step);
+                                            const Message &message, bool &stopped, std::string_view step);
 // Receives, retrying timeouts until a message, an error or a stop (then
 // `stopped` is set and the result is Timeout). A step named `step` in step
 // mode, like the send.
-[[nodiscard]] Result<QCborValue> recvUntilStopped(const WorkerContext &ctx, Connection &conn,
+[[nodiscard]] Result<Message> recvUntilStopped(const WorkerContext &ctx, Connection &conn,
                                                   bool &stopped, std::string_view step);
 
 inline constexpr auto kStopSlice = std::chrono::milliseconds(100);

@@ -38,7 +38,7 @@ int pipeExchange(WorkerContext &ctx, const PipeExchangeOptions &options)
 
     for (std::int64_t r = 0; options.rounds == 0 || r < options.rounds; ++r) {
         if (ctx.shouldStop()) return 0;
-        const QCborValue mine = payloadMessage(side, r, std::uint32_t(options.size));
+        const Message mine = payloadMessage(side, r, std::uint32_t(options.size));
         const std::string round = " round " + std::to_string(r + 1);
         bool received = false;
         const auto receive = [&]() -> Result<void> {

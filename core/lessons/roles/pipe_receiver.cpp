@@ -34,8 +34,8 @@ int pipeReceiver(WorkerContext &ctx, const PipeReceiverOptions &options)
             }
             return failed(kRole, msg.error());
         }
-        if (isSentinel(*msg)) return 0;
-        if (msg->isArray() && !checkPayload(*msg) && ctx.slot) ctx.slot->add(Counter::Custom0, 1);
+        if (msg->isSentinel()) return 0;
+        if (msg->type() == Message::Type::Array && !checkPayload(*msg) && ctx.slot) ctx.slot->add(Counter::Custom0, 1);
         if (!simulateWork(ctx)) return 0;
         if (ctx.slot) ctx.slot->addOps(1);
     }

@@ -28,8 +28,8 @@ int pipeSender(WorkerContext &ctx, const PipeSenderOptions &options)
     bool stopped = false;
     for (std::int64_t i = 0; i < options.messages; ++i) {
         if (!pacer.wait()) return 0;
-        const QCborValue message =
-            options.request == "int" ? QCborValue(qint64(i))
+        const Message message =
+            options.request == "int" ? Message::integer(i)
                               : payloadMessage(0, i, std::min<std::uint32_t>(
                                                          ctx.control->payloadBytes.load(std::memory_order_relaxed),
                                                          std::uint32_t(conn->maxMessageBytes() - 32)));
@@ -57,7 +57,7 @@ int pipeSender(WorkerContext &ctx, const PipeSenderOptions &options)
         if (ctx.slot) ctx.slot->addOps(1);
     }
     if (options.sentinel) {
-        if (auto sent = sendUntilStopped(ctx, *conn, sentinelMessage(), stopped, "send the end (None)");
+        if (auto sent = sendUntilStopped(ctx, *conn, Message::sentinel(), stopped, "send the end (None)");
             !sent && !stopped && sent.error().code != Errc::Closed)
             return failed(kRole, sent.error());
     }

@@ -12,7 +12,6 @@
 #include "queue.h"
 #include "shared_value.h"
 
-#include <QCborMap>
 
 namespace ipc::roles {
 
@@ -28,9 +27,9 @@ int poolWorker(WorkerContext &ctx, const PoolWorkerOptions &options)
     while (pacer.wait()) {
         // In step mode (step_gate.h) the get and the put are steps.
         if (!telemetry::stepGate("get a task")) return 0;
-        Result<QCborValue> task = fail(Errc::Empty, "");
+        Result<Message> task = fail(Errc::Empty, "");
         for (;;) {
-            task = (*tasks)->getMessage(std::chrono::milliseconds(200));
+            task = (*tasks)->get(std::chrono::milliseconds(200));
             if (task || task.error().code != Errc::Empty) break;
             if (ctx.shouldStop()) return 0; // bounded waits: a stop request is seen
         }
@@ -38,7 +37,7 @@ int poolWorker(WorkerContext &ctx, const PoolWorkerOptions &options)
             if (task.error().code == Errc::Closed) return 0;
             return failed(kRole, task.error());
         }
-        if (isSentinel(*task)) return 0;
+        if (task->isSentinel()) return 0;
         const std::int64_t n = task->toInteger();
         const auto work = std::uint64_t(ctx.control->workUs.load(std::memory_order_relaxed)) *
                           std::uint64_t(options.slowdown);
@@ -46,12 +45,11 @@ int poolWorker(WorkerContext &ctx, const PoolWorkerOptions &options)
             StateScope busy(ProcState::Running);
             pauseMicroseconds(std::uint32_t(std::min<std::uint64_t>(work, 10'000'000)));
         }
-        QCborMap result;
-        result.insert(QStringLiteral("worker"), qint64(options.rank));
-        result.insert(QStringLiteral("n"), qint64(n));
-        result.insert(QStringLiteral("square"), qint64(n * n));
+        const Message result = Message::map({{Message::text("worker"), Message::integer(options.rank)},
+                                             {Message::text("n"), Message::integer(n)},
+                                             {Message::text("square"), Message::integer(n * n)}});
         if (!telemetry::stepGate("put the square of " + std::to_string(n))) return 0;
-        if (auto put = (*results)->putMessage(result); !put) return failed(kRole, put.error());
+        if (auto put = (*results)->put(result); !put) return failed(kRole, put.error());
         if (ctx.slot) ctx.slot->addOps(1);
     }
     return 0;

@@ -43,7 +43,7 @@ int producer(WorkerContext &ctx, const ProducerOptions &options)
         if (ctx.slot) ctx.slot->addOps(1);
     }
     for (std::int64_t s = 0; s < options.sentinels; ++s) {
-        if (auto put = putUntilStopped(ctx, q, sentinelMessage(), stopped); !put) {
+        if (auto put = putUntilStopped(ctx, q, Message::sentinel(), stopped); !put) {
             if (stopped || put.error().code == Errc::Closed) return 0;
             return failed(kRole, put.error());
         }

@@ -26,7 +26,7 @@ int respond(WorkerContext &ctx, const ConnectionOptions &pipe, std::string_view 
             if (stopped || request.error().code == Errc::EndOfFile) return 0;
             return failed(role, request.error());
         }
-        if (isSentinel(*request)) return 0;
+        if (request->isSentinel()) return 0;
         if (auto sent = sendUntilStopped(ctx, *conn, answer(*request), stopped, "send the reply"); !sent) {
             if (stopped || sent.error().code == Errc::Closed) return 0;
             return failed(role, sent.error());
@@ -39,18 +39,18 @@ int respond(WorkerContext &ctx, const ConnectionOptions &pipe, std::string_view 
 
 int echo(WorkerContext &ctx, const EchoOptions &options)
 {
-    return respond(ctx, options.pipe, EchoOptions::kRole, [](const QCborValue &request) { return request; });
+    return respond(ctx, options.pipe, EchoOptions::kRole, [](const Message &request) { return request; });
 }
 
 int squarer(WorkerContext &ctx, const SquarerOptions &options)
 {
-    return respond(ctx, options.pipe, SquarerOptions::kRole, [&ctx](const QCborValue &request) {
+    return respond(ctx, options.pipe, SquarerOptions::kRole, [&ctx](const Message &request) {
         if (!request.isInteger()) {
             if (ctx.slot) ctx.slot->add(Counter::Custom0, 1);
-            return QCborValue(nullptr);
+            return Message();
         }
-        const qint64 n = request.toInteger();
-        return QCborValue(n * n);
+        const std::int64_t n = request.toInteger();
+        return Message::integer(n * n);
     });
 }
 

@@ -20,6 +20,7 @@
 #include "messaging_util.h"
 #include "shared_value.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 

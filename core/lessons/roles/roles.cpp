@@ -13,10 +13,10 @@
     X(isolatedCounter, IsolatedCounterOptions, "add 1 to a private global and to a shared value", true, NoQt) \
     X(philosopher, PhilosopherOptions, "take fork I, then fork I+1, eat; M meals (0: until stopped)", true, NoQt) \
     X(phasePrinter, PhasePrinterOptions, "print a line per phase, then wait at the barrier", true, NoQt) \
-    X(poolWorker, PoolWorkerOptions, "square tasks from 'tasks' onto 'results' until a sentinel", true, Qt) \
-    X(bigPutter, BigPutterOptions, "put K large items on the queue, then exit", true, Qt) \
-    X(joiner, JoinerOptions, "join process I before draining the queue (or after, with the fix)", true, Qt) \
-    X(ringParticles, RingParticlesOptions, "one stage of the ring: move particles, pass them on", true, Qt) \
+    X(poolWorker, PoolWorkerOptions, "square tasks from 'tasks' onto 'results' until a sentinel", true, NoQt) \
+    X(bigPutter, BigPutterOptions, "put K large items on the queue, then exit", true, NoQt) \
+    X(joiner, JoinerOptions, "join process I before draining the queue (or after, with the fix)", true, NoQt) \
+    X(ringParticles, RingParticlesOptions, "one stage of the ring: move particles, pass them on", true, NoQt) \
     X(chunk, ChunkOptions, "transform a chunk of a block or an array in place", false, NoQt) \
     X(parent, ParentOptions, "start children, join them when told", true, NoQt) \
     X(child, ChildOptions, "work, then exit with the given code", true, NoQt) \
@@ -24,13 +24,13 @@
     X(manager, ManagerOptions, "serve dict, list, Namespace, Queue, Lock, Value over a socket", true, Qt) \
     X(managerClient, ManagerClientOptions, "ns.x += 1 through the manager, lock per control", true, Qt) \
     X(transfer, TransferOptions, "one side of the speed comparison", true, Qt) \
-    X(producer, ProducerOptions, "put N items, then K sentinels", true, Qt) \
-    X(consumer, ConsumerOptions, "get items until S sentinels", true, Qt) \
-    X(pipeSender, PipeSenderOptions, "send N messages, then a sentinel", true, Qt) \
-    X(pipeReceiver, PipeReceiverOptions, "receive until a sentinel or end of stream", true, Qt) \
-    X(echo, EchoOptions, "send every request back", true, Qt) \
-    X(squarer, SquarerOptions, "answer n with n*n", true, Qt) \
-    X(pipeExchange, PipeExchangeOptions, "both send before receiving", true, Qt)
+    X(producer, ProducerOptions, "put N items, then K sentinels", true, NoQt) \
+    X(consumer, ConsumerOptions, "get items until S sentinels", true, NoQt) \
+    X(pipeSender, PipeSenderOptions, "send N messages, then a sentinel", true, NoQt) \
+    X(pipeReceiver, PipeReceiverOptions, "receive until a sentinel or end of stream", true, NoQt) \
+    X(echo, EchoOptions, "send every request back", true, NoQt) \
+    X(squarer, SquarerOptions, "answer n with n*n", true, NoQt) \
+    X(pipeExchange, PipeExchangeOptions, "both send before receiving", true, NoQt)
 
 namespace ipc {
 

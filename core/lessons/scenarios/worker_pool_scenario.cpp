@@ -5,7 +5,7 @@
 
 #include "role_options.h"
 
-#include "queue.h"
+#include "qt_message.h"
 
 #include <QCborMap>
 #include <QJsonArray>
@@ -41,10 +41,10 @@ public:
         if (!results) return std::unexpected(results.error());
         m_results = *results;
         for (std::uint32_t n = 0; n < taskCount; ++n)
-            if (auto put = (*tasks)->putMessage(QCborValue(qint64(n)), kNoWait); !put)
+            if (auto put = (*tasks)->putCbor(QCborValue(qint64(n)), kNoWait); !put)
                 return std::unexpected(put.error());
         for (int w = 0; w < workers; ++w)
-            if (auto put = (*tasks)->putMessage(sentinelMessage(), kNoWait); !put)
+            if (auto put = (*tasks)->putCbor(sentinelMessage(), kNoWait); !put)
                 return std::unexpected(put.error());
         m_perWorker.assign(std::size_t(workers), 0);
         for (int w = 0; w < workers; ++w) {
@@ -60,7 +60,7 @@ public:
     {
         if (!m_results || !m_run) return;
         for (;;) {
-            auto r = m_results->getMessage(kNoWait);
+            auto r = m_results->getCbor(kNoWait);
             if (!r) break;
             const QCborMap m = r->toMap();
             const qint64 n = m.value(QStringLiteral("n")).toInteger();

@@ -8,6 +8,7 @@
 #include "queue.h"
 #include "run.h"
 #include "scenario.h"
+#include "qt_message.h"
 #include "test_support.h"
 #include "trace_log.h"
 #include "wait_for.h"

@@ -2,6 +2,7 @@
 // messages both ways, the authkey handshake and its failures, addresses
 // taken or missing, and a silent client that cannot hold accept().
 #include "listener.h"
+#include "qt_message.h"
 #include "test_support.h"
 #include "unix_socket.h"
 
@@ -37,7 +38,7 @@ private Q_SLOTS:
 
 void TestListener::messagesBothWaysWithTheKey()
 {
-    // Python: with Listener(authkey=b'secret') as l: c = l.accept(); c.send(...)
+    // Python: with Listener(authkey=b'secret') as l: c = l.accept(); c.sendCbor(...)
     ListenerOptions options;
     options.authkey = QByteArrayLiteral("secret password");
     auto listener = Listener::listen({}, options);
@@ -49,24 +50,24 @@ void TestListener::messagesBothWaysWithTheKey()
         o.authkey = QByteArrayLiteral("secret password");
         auto c = Client::connect(address, o);
         if (!c) return codeOf(c.error());
-        if (!c->send(QCborValue(QStringLiteral("hello from ")) ,5s)) return 3;
-        if (!c->send(QCborValue(qint64(getpid())), 5s)) return 4;
-        auto reply = c->recv(10s);
+        if (!c->sendCbor(QCborValue(QStringLiteral("hello from ")) ,5s)) return 3;
+        if (!c->sendCbor(QCborValue(qint64(getpid())), 5s)) return 4;
+        auto reply = c->recvCbor(10s);
         if (!reply) return codeOf(reply.error());
         return reply->toInteger() == qint64(getpid()) * 2 ? 0 : 5;
     });
     auto c = listener->accept(10s);
     QVERIFY2(c, c ? "" : c.error().toString().c_str());
-    auto greeting = c->recv(10s);
+    auto greeting = c->recvCbor(10s);
     QVERIFY(greeting);
     QCOMPARE(greeting->toString(), QStringLiteral("hello from "));
-    auto pid = c->recv(10s);
+    auto pid = c->recvCbor(10s);
     QVERIFY(pid);
     QCOMPARE(pid->toInteger(), qint64(client.pid()));
-    QVERIFY(c->send(QCborValue(pid->toInteger() * 2), 5s));
+    QVERIFY(c->sendCbor(QCborValue(pid->toInteger() * 2), 5s));
     QCOMPARE(client.join(), std::optional<int>(0));
     // The client has gone: the end of the stream, as Python's EOFError.
-    auto end = c->recv(10s);
+    auto end = c->recvCbor(10s);
     QVERIFY(!end);
     QCOMPARE(end.error().code, Errc::EndOfFile);
     listener->close();
@@ -102,11 +103,11 @@ void TestListener::wrongKeyIsRefusedOnBothSides()
         o.authkey = QByteArrayLiteral("right");
         auto c = Client::connect(address, o);
         if (!c) return codeOf(c.error());
-        return c->send(QCborValue(true), 5s) ? 0 : 3;
+        return c->sendCbor(QCborValue(true), 5s) ? 0 : 3;
     });
     auto accepted = listener->accept(10s);
     QVERIFY2(accepted, accepted ? "" : accepted.error().toString().c_str());
-    auto msg = accepted->recv(10s);
+    auto msg = accepted->recvCbor(10s);
     QVERIFY(msg && msg->toBool());
     QCOMPARE(rightful.join(), std::optional<int>(0));
 }

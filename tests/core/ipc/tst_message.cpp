@@ -1,10 +1,12 @@
 // Structured messages: round trips of every supported type, refusal of
-// unsupported ones, and bounded, crash-free decoding of hostile bytes.
-#include "message.h"
+// unsupported ones, and bounded, crash-free decoding of hostile bytes;
+// the Qt-free Message and its agreement with Qt's own CBOR.
+#include "qt_message.h"
 #include "test_support.h"
 
 #include <QCborArray>
 #include <QCborMap>
+#include <QCborStreamWriter>
 #include <QDateTime>
 #include <QRandomGenerator>
 #include <QUrl>
@@ -44,6 +46,9 @@ private Q_SLOTS:
     void oversizeInput();
     void randomBytesNeverCrash();
     void mutatedMessagesNeverCrash();
+    void messageValues();
+    void messageBytesAreQtsCbor_data();
+    void messageBytesAreQtsCbor();
 };
 
 void TestMessage::roundTrip_data()
@@ -73,26 +78,26 @@ void TestMessage::roundTrip_data()
 void TestMessage::roundTrip()
 {
     QFETCH(QCborValue, value);
-    auto bytes = encodeMessage(value);
+    auto bytes = encodeCbor(value);
     QVERIFY2(bytes, bytes ? "" : bytes.error().toString().c_str());
-    auto back = decodeMessage(*bytes);
+    auto back = decodeCbor(*bytes);
     QVERIFY2(back, back ? "" : back.error().toString().c_str());
     QCOMPARE(*back, value);
 }
 
 void TestMessage::sentinel()
 {
-    auto bytes = encodeMessage(sentinelMessage());
+    auto bytes = encodeCbor(sentinelMessage());
     QVERIFY(bytes);
     QCOMPARE(*bytes, hex("f7"));
     QVERIFY(isSentinelBytes(*bytes));
-    auto back = decodeMessage(*bytes);
+    auto back = decodeCbor(*bytes);
     QVERIFY(back);
     QVERIFY(isSentinel(*back));
     QVERIFY(!isSentinel(QCborValue(nullptr)));
     QVERIFY(!isSentinelBytes(hex("f6")));
     // A sentinel inside a list is not a sentinel, and is refused.
-    auto inside = encodeMessage(QCborArray{sentinelMessage()});
+    auto inside = encodeCbor(QCborArray{sentinelMessage()});
     QVERIFY(!inside);
     QCOMPARE(inside.error().code, Errc::InvalidArgument);
 }
@@ -111,7 +116,7 @@ void TestMessage::encodeRefusesUnsupported_data()
 void TestMessage::encodeRefusesUnsupported()
 {
     QFETCH(QCborValue, value);
-    auto bytes = encodeMessage(value);
+    auto bytes = encodeCbor(value);
     QVERIFY(!bytes);
     QCOMPARE(bytes.error().code, Errc::InvalidArgument);
     QVERIFY(!bytes.error().message.empty());
@@ -119,7 +124,7 @@ void TestMessage::encodeRefusesUnsupported()
 
 void TestMessage::encodeTooLarge()
 {
-    auto bytes = encodeMessage(QCborValue(QByteArray(1000, 'a')), 100);
+    auto bytes = encodeCbor(QCborValue(QByteArray(1000, 'a')), 100);
     QVERIFY(!bytes);
     QCOMPARE(bytes.error().code, Errc::TooLarge);
     QVERIFY(bytes.error().message.find("100") != std::string::npos);
@@ -188,7 +193,7 @@ void TestMessage::malformed()
     QFETCH(QByteArray, bytes);
     QFETCH(ipc::Errc, code);
     QFETCH(QString, mentions);
-    auto v = decodeMessage(bytes);
+    auto v = decodeCbor(bytes);
     QVERIFY2(!v, "malformed input was accepted");
     QCOMPARE(v.error().code, code);
     QVERIFY2(v.error().message.find(mentions.toStdString()) != std::string::npos,
@@ -197,17 +202,17 @@ void TestMessage::malformed()
 
 void TestMessage::depthLimits()
 {
-    auto ok = encodeMessage(nested(5));
+    auto ok = encodeCbor(nested(5));
     QVERIFY(ok);
-    QVERIFY(decodeMessage(*ok, {kMaxMessageBytes, 5}));
-    auto deep = decodeMessage(*ok, {kMaxMessageBytes, 4});
+    QVERIFY(decodeCbor(*ok, {kMaxMessageBytes, 5}));
+    auto deep = decodeCbor(*ok, {kMaxMessageBytes, 4});
     QVERIFY(!deep);
     QCOMPARE(deep.error().code, Errc::TooLarge);
     QVERIFY2(deep.error().message.find("depth 5") != std::string::npos, deep.error().message.c_str());
     // A scalar needs no depth; maps count like arrays.
-    QVERIFY(decodeMessage(hex("01"), {kMaxMessageBytes, 0}));
-    QVERIFY(!decodeMessage(hex("a0"), {kMaxMessageBytes, 0}));
-    QVERIFY(!decodeMessage(hex("a1 01 a0"), {kMaxMessageBytes, 1}));
+    QVERIFY(decodeCbor(hex("01"), {kMaxMessageBytes, 0}));
+    QVERIFY(!decodeCbor(hex("a0"), {kMaxMessageBytes, 0}));
+    QVERIFY(!decodeCbor(hex("a1 01 a0"), {kMaxMessageBytes, 1}));
 }
 
 void TestMessage::depthBombs()
@@ -215,28 +220,28 @@ void TestMessage::depthBombs()
     // 33 nested definite arrays: one over the default limit.
     QByteArray b(kMaxMessageDepth + 1, char(0x81));
     b.append(char(0x00));
-    auto v = decodeMessage(b);
+    auto v = decodeCbor(b);
     QVERIFY(!v);
     QCOMPARE(v.error().code, Errc::TooLarge);
     QVERIFY(v.error().message.find("byte 32") != std::string::npos);
     // A megabyte of indefinite-length array openers, even with a silly
     // limit: the decoder's recursion is capped, never the stack.
     QByteArray bomb(1 << 20, char(0x9f));
-    auto w = decodeMessage(bomb, {kMaxMessageBytes, 1 << 30});
+    auto w = decodeCbor(bomb, {kMaxMessageBytes, 1 << 30});
     QVERIFY(!w);
     QCOMPARE(w.error().code, Errc::TooLarge);
     QByteArray maps;
     for (int i = 0; i < 100000; ++i) maps.append("\xa1\x01", 2);
-    auto m = decodeMessage(maps);
+    auto m = decodeCbor(maps);
     QVERIFY(!m);
     QCOMPARE(m.error().code, Errc::TooLarge);
 }
 
 void TestMessage::oversizeInput()
 {
-    auto bytes = encodeMessage(QCborValue(QByteArray(200, 'z')));
+    auto bytes = encodeCbor(QCborValue(QByteArray(200, 'z')));
     QVERIFY(bytes);
-    auto v = decodeMessage(*bytes, {100, kMaxMessageDepth});
+    auto v = decodeCbor(*bytes, {100, kMaxMessageDepth});
     QVERIFY(!v);
     QCOMPARE(v.error().code, Errc::TooLarge);
     QVERIFY(v.error().message.find("limit of 100") != std::string::npos);
@@ -249,7 +254,7 @@ void TestMessage::randomBytesNeverCrash()
     for (int i = 0; i < 50000; ++i) {
         QByteArray b(int(rng.bounded(1, 40)), Qt::Uninitialized);
         for (char &c : b) c = char(rng.bounded(256));
-        auto v = decodeMessage(b);
+        auto v = decodeCbor(b);
         if (!v) {
             QVERIFY(v.error().code == Errc::Corrupt || v.error().code == Errc::TooLarge);
             QVERIFY(v.error().message.find("byte") != std::string::npos ||
@@ -258,7 +263,7 @@ void TestMessage::randomBytesNeverCrash()
         }
         ++accepted;
         // Whatever was accepted is a supported value and encodes again.
-        QVERIFY(encodeMessage(*v));
+        QVERIFY(encodeCbor(*v));
     }
     QVERIFY(accepted > 0); // the generator does hit valid one-byte items
 }
@@ -270,7 +275,7 @@ void TestMessage::mutatedMessagesNeverCrash()
     m.insert(QStringLiteral("seq"), 123456789);
     m.insert(QStringLiteral("payload"), QByteArray(40, 'p'));
     m.insert(QStringLiteral("list"), QCborArray{1.5, -7, QCborMap{{1, QStringLiteral("é")}}});
-    auto good = encodeMessage(m);
+    auto good = encodeCbor(m);
     QVERIFY(good);
     QRandomGenerator rng(99);
     for (int i = 0; i < 50000; ++i) {
@@ -285,9 +290,78 @@ void TestMessage::mutatedMessagesNeverCrash()
             }
             if (b.isEmpty()) break;
         }
-        auto v = decodeMessage(b);
-        if (v) QVERIFY(encodeMessage(*v));
+        auto v = decodeCbor(b);
+        if (v) QVERIFY(encodeCbor(*v));
     }
+}
+
+void TestMessage::messageValues()
+{
+    // A map keeps its keys in order, duplicates included; find() answers
+    // the last, as the QCborMap a decoder builds keeps the last.
+    const Message m = Message::map({{Message::text("n"), Message::integer(1)},
+                                    {Message::integer(2), Message::real(2.5)},
+                                    {Message::text("n"), Message::integer(3)}});
+    auto bytes = encodeMessage(m);
+    QVERIFY(bytes);
+    auto back = decodeMessage(*bytes);
+    QVERIFY(back);
+    QVERIFY(*back == m);
+    QCOMPARE(back->entries().size(), std::size_t(3));
+    QVERIFY(back->find("n"));
+    QCOMPARE(back->find("n")->toInteger(), std::int64_t(3));
+    QVERIFY(!back->find("missing"));
+    QCOMPARE(toCbor(*back).toMap().value(QStringLiteral("n")).toInteger(), qint64(3));
+    // Accessors of another type give the fallback, not a crash.
+    QCOMPARE(Message::text("x").toInteger(-1), std::int64_t(-1));
+    QVERIFY(Message::integer(7).toText().empty());
+    QCOMPARE(Message::integer(7).toDouble(), 7.0);
+    QVERIFY(Message().items().empty());
+    // The sentinel: one byte, a whole message only.
+    auto sentinel = encodeMessage(Message::sentinel());
+    QVERIFY(sentinel);
+    QVERIFY(isSentinelBytes(std::span<const std::byte>(*sentinel)));
+    QVERIFY(decodeMessage(*sentinel)->isSentinel());
+    auto inside = encodeMessage(Message::array({Message::sentinel()}));
+    QVERIFY(!inside);
+    QCOMPARE(inside.error().code, Errc::InvalidArgument);
+    // A failed encode appends nothing to what the buffer held.
+    Bytes out{std::byte{1}};
+    QVERIFY(!encodeMessageInto(out, Message::bytes(Bytes(200)), 100));
+    QCOMPARE(out.size(), std::size_t(1));
+}
+
+void TestMessage::messageBytesAreQtsCbor_data()
+{
+    QTest::addColumn<QCborValue>("value");
+    QTest::newRow("integers") << QCborValue(QCborArray{0, 23, 24, 255, 256, 65536, -1, -25, -257,
+                                                       std::numeric_limits<qint64>::min()});
+    QTest::newRow("double") << QCborValue(-0.1);
+    QTest::newRow("text") << QCborValue(QStringLiteral("Grüße 🚀"));
+    QTest::newRow("bytes") << QCborValue(QByteArray(300, 'b'));
+    QTest::newRow("map") << QCborValue(QCborMap{{QStringLiteral("worker"), 1}, {2, QCborArray{true, nullptr}}});
+}
+
+void TestMessage::messageBytesAreQtsCbor()
+{
+    // Our encoder writes what Qt's writes for the same value, and decodes
+    // what Qt wrote: two independent implementations of RFC 8949 agree.
+    QFETCH(QCborValue, value);
+    auto ours = encodeCbor(value);
+    QVERIFY(ours);
+    QCOMPARE(*ours, value.toCbor());
+    auto back = decodeCbor(value.toCbor());
+    QVERIFY(back);
+    QCOMPARE(*back, value);
+    // Qt's indefinite-length form decodes to the same value.
+    QByteArray indefinite;
+    QCborStreamWriter writer(&indefinite);
+    writer.startArray();
+    value.toCbor(writer);
+    writer.endArray();
+    auto wrapped = decodeCbor(indefinite);
+    QVERIFY2(wrapped, wrapped ? "" : wrapped.error().toString().c_str());
+    QCOMPARE(*wrapped, QCborValue(QCborArray{value}));
 }
 
 QTEST_GUILESS_MAIN(TestMessage)

@@ -6,6 +6,7 @@
 #include "pipe.h"
 #include "run.h"
 #include "snapshot.h"
+#include "qt_message.h"
 #include "test_support.h"
 
 #include <QCborArray>
@@ -106,23 +107,23 @@ void TestPipe::duplexRequestResponse()
     test::ForkedChild squarer([&] {
         parent.close();
         for (;;) {
-            auto req = child.recv(kLong);
+            auto req = child.recvCbor(kLong);
             if (!req) return req.error().code == Errc::EndOfFile ? 0 : 1;
             if (isSentinel(*req)) return 0;
             const qint64 x = req->toInteger();
-            if (!child.send(QCborValue(x * x), kLong)) return 2;
+            if (!child.sendCbor(QCborValue(x * x), kLong)) return 2;
         }
     });
     child.close();
     for (qint64 x = -5; x <= 100; ++x) {
-        QVERIFY(parent.send(QCborValue(x), kLong));
-        auto r = parent.recv(kLong);
+        QVERIFY(parent.sendCbor(QCborValue(x), kLong));
+        auto r = parent.recvCbor(kLong);
         QVERIFY(r);
         QCOMPARE(r->toInteger(), x * x);
     }
     QCborMap m;
     m.insert(QStringLiteral("k"), QCborArray{1, 2.5, QStringLiteral("ü")});
-    QVERIFY(parent.send(sentinelMessage(), kLong));
+    QVERIFY(parent.sendCbor(sentinelMessage(), kLong));
     QCOMPARE(squarer.join(), std::optional<int>(0));
     QCOMPARE(parent.counters().messagesSent, 107u);
     QCOMPARE(parent.counters().messagesReceived, 106u);
@@ -135,11 +136,11 @@ void TestPipe::oneWayDirectionsEnforced()
     auto &[reader, writer] = *p;
     QCOMPARE(reader.mode(), Connection::Mode::ReadOnly);
     QCOMPARE(writer.mode(), Connection::Mode::WriteOnly);
-    auto sendOnReader = reader.send(QCborValue(1));
+    auto sendOnReader = reader.sendCbor(QCborValue(1));
     QVERIFY(!sendOnReader);
     QCOMPARE(sendOnReader.error().code, Errc::InvalidArgument);
     QVERIFY(sendOnReader.error().message.find("read-only") != std::string::npos);
-    auto recvOnWriter = writer.recv(kNoWait);
+    auto recvOnWriter = writer.recvCbor(kNoWait);
     QVERIFY(!recvOnWriter);
     QCOMPARE(recvOnWriter.error().code, Errc::InvalidArgument);
     QVERIFY(!writer.poll());
@@ -149,17 +150,17 @@ void TestPipe::oneWayDirectionsEnforced()
     test::ForkedChild sender([&] {
         reader.close();
         for (int i = 0; i < 50; ++i)
-            if (!writer.send(QCborValue(QStringLiteral("item %1").arg(i)), kLong)) return 1;
+            if (!writer.sendCbor(QCborValue(QStringLiteral("item %1").arg(i)), kLong)) return 1;
         return 0;
     });
     writer.close();
     for (int i = 0; i < 50; ++i) {
-        auto v = reader.recv(kLong);
+        auto v = reader.recvCbor(kLong);
         QVERIFY(v);
         QCOMPARE(v->toString(), QStringLiteral("item %1").arg(i));
     }
     QCOMPARE(sender.join(), std::optional<int>(0));
-    auto end = reader.recv(kLong);
+    auto end = reader.recvCbor(kLong);
     QVERIFY(!end);
     QCOMPARE(end.error().code, Errc::EndOfFile);
 }
@@ -320,17 +321,17 @@ void TestPipe::endOfFileAfterPeerCloses()
     auto &[r, w] = *p;
     test::ForkedChild writer([&] {
         r.close();
-        if (!w.send(QCborValue(1), kLong) || !w.send(QCborValue(2), kLong)) return 1;
+        if (!w.sendCbor(QCborValue(1), kLong) || !w.sendCbor(QCborValue(2), kLong)) return 1;
         w.close();
         return 0;
     });
     w.close();
     QCOMPARE(writer.join(), std::optional<int>(0));
-    QCOMPARE(r.recv(kLong)->toInteger(), 1);
-    QCOMPARE(r.recv(kLong)->toInteger(), 2);
+    QCOMPARE(r.recvCbor(kLong)->toInteger(), 1);
+    QCOMPARE(r.recvCbor(kLong)->toInteger(), 2);
     QVERIFY(*r.poll()); // the end of the stream is "ready"
     for (int i = 0; i < 2; ++i) {
-        auto end = r.recv(kLong);
+        auto end = r.recvCbor(kLong);
         QVERIFY(!end);
         QCOMPARE(end.error().code, Errc::EndOfFile);
     }
@@ -353,7 +354,7 @@ void TestPipe::endOfFileAfterPeerKilled()
     auto p = Connection::pipe(duplex);
     QVERIFY(p);
     auto &[r, w] = *p;
-    const QByteArray lastWords = *encodeMessage(QCborValue(QStringLiteral("last words")));
+    const QByteArray lastWords = *encodeCbor(QCborValue(QStringLiteral("last words")));
     const QByteArray written = header(std::uint32_t(lastWords.size())) + lastWords +
                                // half a frame: a header for 1000 bytes and 10 of them
                                (midFrame ? header(1000) + QByteArray(10, 'h') : QByteArray());
@@ -368,10 +369,10 @@ void TestPipe::endOfFileAfterPeerKilled()
     QVERIFY(waitFor([&] { return r.kernelQueued() >= std::uint64_t(written.size()); }));
     writer.kill();
     QCOMPARE(writer.join(), std::optional<int>(-SIGKILL));
-    auto first = r.recv(kLong);
+    auto first = r.recvCbor(kLong);
     QVERIFY(first);
     QCOMPARE(first->toString(), QStringLiteral("last words"));
-    auto end = r.recv(kLong);
+    auto end = r.recvCbor(kLong);
     QVERIFY(!end);
     QCOMPARE(end.error().code, midFrame ? Errc::Corrupt : Errc::EndOfFile);
 }
@@ -397,7 +398,7 @@ void TestPipe::severalMiBWhileReceiverReads()
         r.close();
         for (int i = 0; i < 3; ++i) {
             const QByteArray blob = pattern(kSize + i, i);
-            auto sent = cbor ? w.send(QCborValue(blob), kLong) : w.sendBytes(blob, kLong);
+            auto sent = cbor ? w.sendCbor(QCborValue(blob), kLong) : w.sendBytes(blob, kLong);
             if (!sent) return 1;
         }
         return 0;
@@ -406,7 +407,7 @@ void TestPipe::severalMiBWhileReceiverReads()
     for (int i = 0; i < 3; ++i) {
         QByteArray got;
         if (cbor) {
-            auto v = r.recv(kLong);
+            auto v = r.recvCbor(kLong);
             QVERIFY2(v, v ? "" : v.error().toString().c_str());
             got = v->toByteArray();
         } else {
@@ -428,15 +429,15 @@ void TestPipe::closedHandle()
     a.close();
     a.close(); // twice is fine
     QVERIFY(a.isClosed());
-    QCOMPARE(a.send(QCborValue(1)).error().code, Errc::Closed);
-    QCOMPARE(a.recv(kNoWait).error().code, Errc::Closed);
+    QCOMPARE(a.sendCbor(QCborValue(1)).error().code, Errc::Closed);
+    QCOMPARE(a.recvCbor(kNoWait).error().code, Errc::Closed);
     QCOMPARE(a.poll().error().code, Errc::Closed);
     QCOMPARE(a.recvBytes().error().code, Errc::Closed);
     QCOMPARE(a.flush().error().code, Errc::Closed);
     Connection *list[] = {&a};
     QCOMPARE(wait(list, {}, 10ms).error().code, Errc::Closed);
     // The other end sees the end of the stream.
-    QCOMPARE(b.recv(kLong).error().code, Errc::EndOfFile);
+    QCOMPARE(b.recvCbor(kLong).error().code, Errc::EndOfFile);
     // A moved-from connection is closed, not dangling.
     Connection moved = std::move(b);
     QVERIFY(b.isClosed());
@@ -483,7 +484,7 @@ void TestPipe::brokenPipeIsAnErrorNotASignal()
             auto again = Connection::adopt(dup(w.fd()), duplex ? Connection::Mode::Duplex
                                                                : Connection::Mode::WriteOnly);
             if (!again) return 3;
-            auto sent = again->send(QCborValue(QByteArray(1000, 'x')), kLong);
+            auto sent = again->sendCbor(QCborValue(QByteArray(1000, 'x')), kLong);
             return !sent && sent.error().code == Errc::Closed ? 0 : 1;
         });
         QCOMPARE(writer.join(), std::optional<int>(0));
@@ -505,7 +506,7 @@ void TestPipe::waitOverConnectionsAndProcesses()
     auto &[r3, w3] = *p3;
     test::ForkedChild talker([&] {
         usleep(50'000);
-        return w2.send(QCborValue(QStringLiteral("from 2")), kLong) ? 0 : 1;
+        return w2.sendCbor(QCborValue(QStringLiteral("from 2")), kLong) ? 0 : 1;
     });
     test::ForkedChild quitter([] {
         usleep(20'000);
@@ -535,7 +536,7 @@ void TestPipe::waitOverConnectionsAndProcesses()
         for (std::size_t i : ready->connections) {
             QCOMPARE(i, std::size_t(1)); // never r1 or r3
             readyConns.push_back(i);
-            QCOMPARE(r2.recv(kLong)->toString(), QStringLiteral("from 2"));
+            QCOMPARE(r2.recvCbor(kLong)->toString(), QStringLiteral("from 2"));
         }
         if (quitterSeen) QCOMPARE(quitter.join(), std::optional<int>(7));
         if (quitterSeen && readyConns.empty()) {
@@ -543,7 +544,7 @@ void TestPipe::waitOverConnectionsAndProcesses()
             auto more = wait(conns, std::span<const int>(pidfds + 1, 1), kLong);
             QVERIFY(more);
             QCOMPARE(more->connections, std::vector<std::size_t>{1});
-            QCOMPARE(r2.recv(kLong)->toString(), QStringLiteral("from 2"));
+            QCOMPARE(r2.recvCbor(kLong)->toString(), QStringLiteral("from 2"));
             readyConns.push_back(1);
         }
     }
@@ -572,14 +573,14 @@ void TestPipe::waitTimeoutAndBufferedMessages()
     // Two messages arrive in one read: after the first recv, the second is
     // in our read-ahead buffer and the descriptor is no longer readable,
     // yet wait must report it.
-    QVERIFY(a.send(QCborValue(1)));
-    QVERIFY(a.send(QCborValue(2)));
+    QVERIFY(a.sendCbor(QCborValue(1)));
+    QVERIFY(a.sendCbor(QCborValue(2)));
     QVERIFY(waitFor([&] { return b.kernelQueued() >= 2 * 5; }));
-    QCOMPARE(b.recv(kLong)->toInteger(), 1);
+    QCOMPARE(b.recvCbor(kLong)->toInteger(), 1);
     auto buffered = wait(conns, {}, kNoWait);
     QVERIFY(buffered);
     QCOMPARE(buffered->connections, std::vector<std::size_t>{0});
-    QCOMPARE(b.recv(kLong)->toInteger(), 2);
+    QCOMPARE(b.recvCbor(kLong)->toInteger(), 2);
     Connection *writeOnly[] = {&a};
     (void)writeOnly;
 }
@@ -592,22 +593,22 @@ void TestPipe::malformedFrames()
     // A complete frame whose payload is not CBOR: Corrupt, but consumed, so
     // the next frame is fine.
     QVERIFY(rawWrite(w.fd(), header(3) + QByteArray::fromHex("830102")));
-    QVERIFY(w.send(QCborValue(QStringLiteral("after"))));
-    auto bad = r.recv(kLong);
+    QVERIFY(w.sendCbor(QCborValue(QStringLiteral("after"))));
+    auto bad = r.recvCbor(kLong);
     QVERIFY(!bad);
     QCOMPARE(bad.error().code, Errc::Corrupt);
     QVERIFY(bad.error().message.find("byte") != std::string::npos);
-    QCOMPARE(r.recv(kLong)->toString(), QStringLiteral("after"));
+    QCOMPARE(r.recvCbor(kLong)->toString(), QStringLiteral("after"));
     // Trailing garbage inside a frame.
     QVERIFY(rawWrite(w.fd(), header(2) + QByteArray::fromHex("0102")));
-    QCOMPARE(r.recv(kLong).error().code, Errc::Corrupt);
+    QCOMPARE(r.recvCbor(kLong).error().code, Errc::Corrupt);
     // A truncated header at the end of the stream.
     QVERIFY(rawWrite(w.fd(), QByteArray::fromHex("0500")));
     w.close();
-    auto torn = r.recv(kLong);
+    auto torn = r.recvCbor(kLong);
     QVERIFY(!torn);
     QCOMPARE(torn.error().code, Errc::Corrupt);
-    QCOMPARE(r.recv(kLong).error().code, Errc::Corrupt); // stays unusable
+    QCOMPARE(r.recvCbor(kLong).error().code, Errc::Corrupt); // stays unusable
 }
 
 void TestPipe::oversizeFrameNeverAllocated()
@@ -625,7 +626,7 @@ void TestPipe::oversizeFrameNeverAllocated()
     QVERIFY(!v);
     QCOMPARE(v.error().code, Errc::TooLarge);
     QVERIFY2(v.error().message.find("3221225472") != std::string::npos, v.error().message.c_str());
-    QCOMPARE(b.recv(kLong).error().code, Errc::TooLarge); // the stream cannot be resynchronised
+    QCOMPARE(b.recvCbor(kLong).error().code, Errc::TooLarge); // the stream cannot be resynchronised
     QVERIFY(*b.poll());
 }
 
@@ -638,11 +639,11 @@ void TestPipe::pollSemantics()
     QCOMPARE(*b.poll(20ms), false);
     test::ForkedChild later([&] {
         usleep(30'000);
-        return a.send(QCborValue(5)) ? 0 : 1;
+        return a.sendCbor(QCborValue(5)) ? 0 : 1;
     });
     QCOMPARE(*b.poll(kLong), true);
     QCOMPARE(*b.poll(kNoWait), true); // still there: poll does not consume
-    QCOMPARE(b.recv(kNoWait)->toInteger(), 5);
+    QCOMPARE(b.recvCbor(kNoWait)->toInteger(), 5);
     QCOMPARE(*b.poll(), false);
     QCOMPARE(later.join(), std::optional<int>(0));
 }
@@ -659,7 +660,7 @@ void TestPipe::timeoutKeepsPartialSend()
     QVERIFY(w.pendingSendBytes() > 0);
     QVERIFY(w.pendingSendBytes() < std::size_t(big.size()) + 4);
     // Nothing new goes out while the old frame is unfinished.
-    auto second = w.send(QCborValue(2), 20ms);
+    auto second = w.sendCbor(QCborValue(2), 20ms);
     QVERIFY(!second);
     QCOMPARE(second.error().code, Errc::Timeout);
     QVERIFY(second.error().message.find("nothing of the new message") != std::string::npos);
@@ -667,12 +668,12 @@ void TestPipe::timeoutKeepsPartialSend()
         w.close();
         auto got = r.recvBytes(std::nullopt, kLong);
         if (!got || *got != big) return 1;
-        auto more = r.recv(kLong);
+        auto more = r.recvCbor(kLong);
         return more && more->toInteger() == 3 ? 0 : 2;
     });
     QVERIFY(w.flush(kLong));
     QCOMPARE(w.pendingSendBytes(), std::size_t(0));
-    QVERIFY(w.send(QCborValue(3), kLong));
+    QVERIFY(w.sendCbor(QCborValue(3), kLong));
     QCOMPARE(reader.join(), std::optional<int>(0));
     // A send that cannot start at all sends nothing.
     auto p2 = Connection::pipe(false);
@@ -728,8 +729,8 @@ void TestPipe::adoptChecksTheDescriptor()
     auto r = Connection::adopt(fds[0], Connection::Mode::ReadOnly);
     auto w = Connection::adopt(fds[1], Connection::Mode::WriteOnly);
     QVERIFY(r && w);
-    QVERIFY(w->send(QCborValue(11)));
-    QCOMPARE(r->recv(kLong)->toInteger(), 11);
+    QVERIFY(w->sendCbor(QCborValue(11)));
+    QCOMPARE(r->recvCbor(kLong)->toInteger(), 11);
 }
 
 void TestPipe::telemetryCountersAndBoardStates()

@@ -4,6 +4,7 @@
 #include "board.h"
 #include "queue.h"
 #include "shared_value.h"
+#include "qt_message.h"
 #include "test_support.h"
 
 #include <QCborArray>
@@ -209,18 +210,18 @@ void TestQueue::simpleQueueAcrossProcesses()
         if (!queue) return 4;
         auto first = (*queue)->get(); // blocks until the parent puts
         if (!first) return 5;
-        return (*queue)->put(QCborValue(first->toInteger() + 1)) ? 0 : 6;
+        return (*queue)->put(Message::integer(first->toInteger() + 1)) ? 0 : 6;
     });
-    QVERIFY((*s)->put(QCborValue(41)));
+    QVERIFY((*s)->put(Message::integer(41)));
     QCOMPARE(echo.join(), std::optional<int>(0));
     QVERIFY(!(*s)->empty());
     auto answer = (*s)->get();
     QVERIFY(answer);
     QCOMPARE(answer->toInteger(), qint64(42));
     // Closed: a put fails, a get drains what is left, then fails.
-    QVERIFY((*s)->put(QCborValue(1)));
+    QVERIFY((*s)->put(Message::integer(1)));
     (*s)->close();
-    QCOMPARE((*s)->put(QCborValue(2)).error().code, Errc::Closed);
+    QCOMPARE((*s)->put(Message::integer(2)).error().code, Errc::Closed);
     QVERIFY((*s)->get());
     QCOMPARE((*s)->get().error().code, Errc::Closed);
     // It is found as what it is, not as a Queue.
@@ -320,7 +321,7 @@ void TestQueue::tooLarge()
     QVERIFY(n);
     QCOMPARE(*n, std::size_t(100));
     // A message that encodes over the limit.
-    auto msg = q.putMessage(QCborValue(QByteArray(200, 'z')), kNoWait);
+    auto msg = q.putCbor(QCborValue(QByteArray(200, 'z')), kNoWait);
     QVERIFY(!msg);
     QCOMPARE(msg.error().code, Errc::TooLarge);
 }
@@ -331,12 +332,12 @@ void TestQueue::messages()
     QVERIFY(f.queue);
     Queue &q = *f.queue;
     const QCborValue value(QCborArray{1, QStringLiteral("two"), 3.5, QByteArray("four")});
-    QVERIFY(q.putMessage(value, kNoWait));
-    QVERIFY(q.putMessage(sentinelMessage(), kNoWait));
-    auto a = q.getMessage(kNoWait);
+    QVERIFY(q.putCbor(value, kNoWait));
+    QVERIFY(q.putCbor(sentinelMessage(), kNoWait));
+    auto a = q.getCbor(kNoWait);
     QVERIFY(a);
     QCOMPARE(*a, value);
-    auto b = q.getMessage(kNoWait);
+    auto b = q.getCbor(kNoWait);
     QVERIFY(b);
     QVERIFY(isSentinel(*b));
 }
@@ -347,11 +348,11 @@ void TestQueue::corruptMessageIsConsumed()
     QVERIFY(f.queue);
     Queue &q = *f.queue;
     QVERIFY(q.putBytes(QByteArray::fromHex("83 01 02"), kNoWait)); // truncated array
-    QVERIFY(q.putMessage(QCborValue(42), kNoWait));
-    auto bad = q.getMessage(kNoWait);
+    QVERIFY(q.putCbor(QCborValue(42), kNoWait));
+    auto bad = q.getCbor(kNoWait);
     QVERIFY(!bad);
     QCOMPARE(bad.error().code, Errc::Corrupt);
-    auto good = q.getMessage(kNoWait);
+    auto good = q.getCbor(kNoWait);
     QVERIFY(good);
     QCOMPARE(good->toInteger(), 42);
 }
@@ -546,7 +547,7 @@ void TestQueue::exactlyOnce()
         }, 60));
     for (auto &p : ps) QCOMPARE(p->join(60000), std::optional<int>(0));
     // One sentinel per consumer: each stops at the first one it gets.
-    for (int c = 0; c < consumers; ++c) QVERIFY(q->putMessage(sentinelMessage(), kLong));
+    for (int c = 0; c < consumers; ++c) QVERIFY(q->putCbor(sentinelMessage(), kLong));
     for (auto &c : cs) QCOMPARE(c->join(60000), std::optional<int>(0));
 
     QCOMPARE(badCount->load(), 0);
@@ -781,7 +782,7 @@ void TestQueue::joinableJoinWaitsForEveryTaskDone()
     JoinableQueue *q = *jq;
     SharedValue<std::int64_t> *done = *doneByWorker;
     QVERIFY(q->join(kNoWait)); // nothing put yet
-    for (int i = 0; i < 10; ++i) QVERIFY(q->putMessage(QCborValue(i), kNoWait));
+    for (int i = 0; i < 10; ++i) QVERIFY(q->putCbor(QCborValue(i), kNoWait));
     QCOMPARE(q->unfinishedTasks(), 10u);
     auto notYet = q->join(kNoWait);
     QVERIFY(!notYet);
@@ -789,7 +790,7 @@ void TestQueue::joinableJoinWaitsForEveryTaskDone()
 
     test::ForkedChild worker([q, done] {
         for (int i = 0; i < 10; ++i) {
-            if (!q->getMessage(kLong)) return 1;
+            if (!q->getCbor(kLong)) return 1;
             usleep(2000); // the work
             done->store(done->load() + 1);
             if (!q->taskDone()) return 2;

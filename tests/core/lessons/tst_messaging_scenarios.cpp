@@ -8,6 +8,7 @@
 #include "messaging_util.h"
 #include "run.h"
 #include "scenario.h"
+#include "qt_message.h"
 #include "test_support.h"
 
 #include <QJsonArray>

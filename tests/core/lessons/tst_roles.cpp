@@ -1,7 +1,10 @@
 // The roles' options (role_options.h) on real processes: what the engine
 // writes for a role is what the worker reads; a bad option ends the worker
 // at once with exit code 2 and a line naming the option; both worker
-// executables list every role with its options.
+// executables list every role with its options; the messaging roles run
+// in the worker without QtCore, the manager's in ipc-worker-qt.
+#include "board.h"
+#include "manager_process.h"
 #include "messaging_util.h"
 #include "roles.h"
 #include "run.h"
@@ -39,6 +42,17 @@ std::pair<int, QString> help(const QString &executable)
     return {p.exitCode(), QString::fromUtf8(p.readAllStandardError())};
 }
 
+// The file name of the executable a process runs now (/proc/PID/exe).
+std::string executableOf(pid_t pid)
+{
+    char target[4096];
+    const std::string link = "/proc/" + std::to_string(pid) + "/exe";
+    const ssize_t n = readlink(link.c_str(), target, sizeof target - 1);
+    if (n <= 0) return {};
+    const std::string path(target, std::size_t(n));
+    return path.substr(path.rfind('/') + 1);
+}
+
 } // namespace
 
 class TestRoles : public QObject {
@@ -47,6 +61,7 @@ private Q_SLOTS:
     void theWorkerReadsWhatTheEngineWrote();
     void aBadOptionEndsTheWorkerNamingIt();
     void bothWorkersListEveryRoleWithItsOptions();
+    void messagingRolesRunWithoutQt();
 };
 
 void TestRoles::theWorkerReadsWhatTheEngineWrote()
@@ -65,7 +80,7 @@ void TestRoles::theWorkerReadsWhatTheEngineWrote()
     QCOMPARE((*run)->process(*slot).exitCode(), std::optional<int>(0));
     QCOMPARE((*queue)->qsize(), std::size_t(7));
     for (std::int64_t seq = 0; seq < 5; ++seq) {
-        auto item = (*queue)->getMessage(kNoWait);
+        auto item = (*queue)->get(kNoWait);
         QVERIFY(item);
         const auto id = roles::checkPayload(*item);
         QVERIFY(id);
@@ -73,9 +88,9 @@ void TestRoles::theWorkerReadsWhatTheEngineWrote()
         QCOMPARE(id->seq, seq);
     }
     for (int s = 0; s < 2; ++s) {
-        auto item = (*queue)->getMessage(kNoWait);
+        auto item = (*queue)->get(kNoWait);
         QVERIFY(item);
-        QVERIFY(isSentinel(*item));
+        QVERIFY(item->isSentinel());
     }
 }
 
@@ -128,6 +143,38 @@ void TestRoles::bothWorkersListEveryRoleWithItsOptions()
         QVERIFY(text.contains(QStringLiteral("--queue NAME --items N --id I --sentinels K")));
         QVERIFY(text.contains(QStringLiteral("--pipe-fd FD --pipe-mode duplex|read|write")));
     }
+}
+
+void TestRoles::messagingRolesRunWithoutQt()
+{
+    // A consumer on an empty queue and a receiver on a silent pipe: once
+    // they wait, their role runs, so the executable is the one it runs in
+    // (a role without code in ipc-worker would have been handed over to
+    // ipc-worker-qt before).
+    auto run = Run::create();
+    QVERIFY(run);
+    QVERIFY(Queue::create((*run)->arena(), "empty", 4));
+    auto consumer = (*run)->spawn(roles::ConsumerOptions{.queue = "empty"});
+    QVERIFY(consumer);
+    auto p = Connection::pipe(false);
+    QVERIFY(p);
+    auto &[reader, writer] = *p;
+    auto receiver = (*run)->spawn(roles::PipeReceiverOptions{roles::connectionEnd(reader)},
+                                  SpawnOptions{{reader.fd()}});
+    QVERIFY(receiver);
+    reader.close();
+    Board &board = (*run)->board();
+    QVERIFY(waitFor([&] { return board.slot(*consumer)->currentState() == ProcState::BlockedGet; }, 30000));
+    QVERIFY(waitFor([&] { return board.slot(*receiver)->currentState() == ProcState::BlockedRecv; }, 30000));
+    QCOMPARE(executableOf((*run)->process(*consumer).pid()), std::string("ipc-worker"));
+    QCOMPARE(executableOf((*run)->process(*receiver).pid()), std::string("ipc-worker"));
+    // The manager's server needs QtCore for its job: ready means it runs.
+    auto manager = manager::ManagerProcess::start(**run);
+    QVERIFY2(manager, manager ? "" : manager.error().toString().c_str());
+    QCOMPARE(executableOf((*run)->process(manager->slot()).pid()), std::string("ipc-worker-qt"));
+    writer.close();
+    (*run)->stop();
+    QVERIFY((*run)->waitAll(30s));
 }
 
 QTEST_GUILESS_MAIN(TestRoles)

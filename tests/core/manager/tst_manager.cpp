@@ -21,7 +21,7 @@
 #include "joinable_queue_proxy.h"
 #include "rlock_proxy.h"
 #include "semaphore_proxy.h"
-#include "message.h"
+#include "qt_message.h"
 #include "run.h"
 #include "test_support.h"
 
@@ -675,7 +675,7 @@ void TestManager::malformedRequests()
         if (!socket->send(request)) return false;
         auto frame = socket->receive(kMaxMessageBytes, 5s);
         if (!frame) return false;
-        auto reply = decodeMessage(*frame);
+        auto reply = decodeCbor(*frame);
         return reply && reply->toArray().at(0).toInteger() == qint64(code) + 1;
     };
     QVERIFY(expectError(QByteArray("\xff\x00garbage", 9), Errc::Corrupt));
@@ -692,7 +692,7 @@ void TestManager::malformedRequests()
         if (!socket->send(QCborValue(req).toCbor())) return -1;
         auto frame = socket->receive(kMaxMessageBytes, 5s);
         if (!frame) return -1;
-        auto reply = decodeMessage(*frame);
+        auto reply = decodeCbor(*frame);
         return reply && reply->toArray().at(0).toInteger() == 0 ? reply->toArray().at(1).toInteger() : -1;
     };
     auto request = [](Op op, qint64 id, QCborArray args = {}) {
@@ -756,7 +756,7 @@ void TestManager::malformedRequests()
     QVERIFY(socket->send(QCborValue(QCborArray{qint64(Op::Ping), 0}).toCbor()));
     auto pong = socket->receive(kMaxMessageBytes, 5s);
     QVERIFY(pong);
-    QCOMPARE(decodeMessage(*pong)->toArray().at(0).toInteger(), 0);
+    QCOMPARE(decodeCbor(*pong)->toArray().at(0).toInteger(), 0);
     // A frame header announcing more than the limit ends the connection.
     const char huge[4] = {char(0xff), char(0xff), char(0xff), char(0x7f)};
     QCOMPARE(::send(socket->fd(), huge, 4, MSG_NOSIGNAL), ssize_t(4));

@@ -1,0 +1,177 @@
+#include "qt_message.h"
+
+#include <QCborArray>
+#include <QCborMap>
+
+namespace ipc {
+
+namespace {
+
+Result<Message> fromCbor(const QCborValue &v, int depth)
+{
+    switch (v.type()) {
+    case QCborValue::Null: return Message();
+    case QCborValue::False: return Message::boolean(false);
+    case QCborValue::True: return Message::boolean(true);
+    case QCborValue::Integer: return Message::integer(v.toInteger());
+    case QCborValue::Double: return Message::real(v.toDouble());
+    case QCborValue::String: return Message::text(v.toString().toStdString());
+    case QCborValue::ByteArray: return Message::bytes(asBytes(v.toByteArray()));
+    case QCborValue::Undefined: return Message::sentinel();
+    case QCborValue::Array:
+    case QCborValue::Map:
+        break;
+    default:
+        return fail(Errc::InvalidArgument,
+                    "unsupported value type " + std::to_string(int(v.type())) +
+                        " (messages carry null, bool, integers, doubles, strings, bytes, arrays, maps)");
+    }
+    // Deeper than the encoder allows: refuse before recursing further.
+    if (depth + 1 > kMaxMessageDepth)
+        return fail(Errc::InvalidArgument,
+                    "message nests deeper than " + std::to_string(kMaxMessageDepth) + " arrays/maps");
+    if (v.isArray()) {
+        const QCborArray a = v.toArray();
+        std::vector<Message> items;
+        items.reserve(std::size_t(a.size()));
+        for (const QCborValue &e : a) {
+            auto m = fromCbor(e, depth + 1);
+            if (!m) return m;
+            items.push_back(std::move(*m));
+        }
+        return Message::array(std::move(items));
+    }
+    const QCborMap map = v.toMap();
+    std::vector<Message::Entry> entries;
+    entries.reserve(std::size_t(map.size()));
+    for (auto it = map.cbegin(); it != map.cend(); ++it) {
+        auto key = fromCbor(it.key(), depth + 1);
+        if (!key) return key;
+        auto value = fromCbor(it.value(), depth + 1);
+        if (!value) return value;
+        entries.emplace_back(std::move(*key), std::move(*value));
+    }
+    return Message::map(std::move(entries));
+}
+
+QByteArray toQByteArray(std::span<const std::byte> bytes)
+{
+    return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
+}
+
+} // namespace
+
+Result<Message> fromCbor(const QCborValue &value) { return fromCbor(value, 0); }
+
+QCborValue toCbor(const Message &message)
+{
+    using Type = Message::Type;
+    switch (message.type()) {
+    case Type::Null: return QCborValue(nullptr);
+    case Type::Bool: return QCborValue(message.toBool());
+    case Type::Integer: return QCborValue(qint64(message.toInteger()));
+    case Type::Double: return QCborValue(message.toDouble());
+    case Type::Text: {
+        const std::string_view text = message.toText();
+        return QCborValue(QString::fromUtf8(text.data(), qsizetype(text.size())));
+    }
+    case Type::ByteString: return QCborValue(toQByteArray(message.toBytes()));
+    case Type::Array: {
+        QCborArray array;
+        for (const Message &item : message.items()) array.append(toCbor(item));
+        return array;
+    }
+    case Type::Map: {
+        QCborMap map;
+        for (const auto &[key, value] : message.entries()) map.insert(toCbor(key), toCbor(value));
+        return map;
+    }
+    case Type::Sentinel: return sentinelMessage();
+    }
+    return {};
+}
+
+Result<QByteArray> encodeCbor(const QCborValue &value, std::size_t maxBytes)
+{
+    auto message = fromCbor(value);
+    if (!message) return std::unexpected(message.error());
+    auto bytes = encodeMessage(*message, maxBytes);
+    if (!bytes) return std::unexpected(bytes.error());
+    return toQByteArray(*bytes);
+}
+
+Result<QCborValue> decodeCbor(QByteArrayView bytes, DecodeLimits limits)
+{
+    auto message = decodeMessage(asBytes(bytes), limits);
+    if (!message) return std::unexpected(message.error());
+    return toCbor(*message);
+}
+
+QCborValue sentinelMessage() { return QCborValue(QCborValue::Undefined); }
+
+bool isSentinel(const QCborValue &value) { return value.isUndefined(); }
+
+bool isSentinelBytes(QByteArrayView bytes) noexcept { return isSentinelBytes(asBytes(bytes)); }
+
+// --- the Qt adapters of Queue, SimpleQueue and Connection -------------------
+
+Result<void> Queue::putBytes(QByteArrayView item, Duration timeout) { return put(asBytes(item), timeout); }
+
+Result<QByteArray> Queue::getBytes(Duration timeout)
+{
+    // The common case copies once: into a buffer of the queue's limit,
+    // then shrunk (no reallocation) to the message's length.
+    QByteArray out(qsizetype(m_maxMessageBytes), Qt::Uninitialized);
+    auto n = get(std::as_writable_bytes(std::span<char>(out.data(), std::size_t(out.size()))), timeout);
+    if (!n) return std::unexpected(n.error());
+    out.truncate(qsizetype(*n));
+    return out;
+}
+
+Result<void> Queue::putCbor(const QCborValue &message, Duration timeout)
+{
+    auto m = fromCbor(message);
+    if (!m) return std::unexpected(m.error());
+    return put(*m, timeout);
+}
+
+Result<QCborValue> Queue::getCbor(Duration timeout, DecodeLimits limits)
+{
+    auto m = get(timeout, limits);
+    if (!m) return std::unexpected(m.error());
+    return toCbor(*m);
+}
+
+Result<void> SimpleQueue::putCbor(const QCborValue &message) { return Queue::putCbor(message); }
+Result<QCborValue> SimpleQueue::getCbor(DecodeLimits limits) { return Queue::getCbor(kForever, limits); }
+Result<void> SimpleQueue::putBytes(QByteArrayView item) { return Queue::putBytes(item); }
+Result<QByteArray> SimpleQueue::getBytes() { return Queue::getBytes(); }
+
+Result<void> Connection::sendCbor(const QCborValue &message, Duration timeout)
+{
+    if (auto ok = checkUsable(true); !ok) return ok;
+    auto m = fromCbor(message);
+    if (!m) return std::unexpected(m.error());
+    return send(*m, timeout);
+}
+
+Result<QCborValue> Connection::recvCbor(Duration timeout, DecodeLimits limits)
+{
+    auto m = recv(timeout, limits);
+    if (!m) return std::unexpected(m.error());
+    return toCbor(*m);
+}
+
+Result<void> Connection::sendBytes(const QByteArray &buffer, Duration timeout)
+{
+    return sendFrame(asBytes(buffer), timeout);
+}
+
+Result<QByteArray> Connection::recvBytes(std::optional<std::size_t> maxLength, Duration timeout)
+{
+    Bytes bytes;
+    if (auto ok = recvBytes(bytes, maxLength, timeout); !ok) return std::unexpected(ok.error());
+    return toQByteArray(bytes);
+}
+
+} // namespace ipc
