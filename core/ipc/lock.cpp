@@ -199,3 +199,50 @@ Result<void> RobustMutex::release(std::uint32_t objectIndex) noexcept
 }
 
 } // namespace ipc::detail
+
+namespace ipc {
+
+// --- AnyLock as a Lockable, LockGuard -------------------------------------
+
+void AnyLock::lock()
+{
+    if (auto acquired = acquire(); !acquired) throw LockError(acquired.error());
+}
+
+bool AnyLock::try_lock()
+{
+    auto acquired = acquire(kNoWait);
+    if (acquired) return true;
+    if (acquired.error().code == Errc::Timeout) return false;
+    throw LockError(acquired.error());
+}
+
+void AnyLock::unlock()
+{
+    if (auto released = release(); !released) throw LockError(released.error());
+}
+
+Result<LockGuard> LockGuard::hold(AnyLock &lock, Duration timeout) noexcept
+{
+    auto acquired = lock.acquire(timeout);
+    if (!acquired) return std::unexpected(acquired.error());
+    return LockGuard(lock, *acquired);
+}
+
+LockGuard &LockGuard::operator=(LockGuard &&other) noexcept
+{
+    if (this != &other) {
+        (void)release();
+        m_lock = std::exchange(other.m_lock, nullptr);
+        m_status = other.m_status;
+    }
+    return *this;
+}
+
+Result<void> LockGuard::release() noexcept
+{
+    if (!m_lock) return {};
+    return std::exchange(m_lock, nullptr)->release();
+}
+
+} // namespace ipc

@@ -24,6 +24,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <stdexcept>
+#include <utility>
 
 namespace ipc {
 
@@ -115,6 +117,16 @@ public:
         return m_mutex.acquire(timeout, objectIndex);
     }
     [[nodiscard]] Result<void> release() noexcept { return m_mutex.release(objectIndex); }
+
+    // Lockable, for std::lock_guard, std::unique_lock and std::scoped_lock,
+    // which can hear of a failure only as an exception: lock() and
+    // try_lock() throw LockError (WouldDeadlock, a system error), unlock()
+    // throws NotOwner. An acquire after a holder's death succeeds without
+    // telling: code that repairs after one uses LockGuard.
+    void lock();
+    [[nodiscard]] bool try_lock();
+    void unlock();
+
     [[nodiscard]] bool isRecursive() const noexcept { return m_mutex.isRecursive(); }
     [[nodiscard]] std::int32_t holderPid() const noexcept { return m_mutex.holderPid(); }
     [[nodiscard]] std::uint64_t acquisitions() const noexcept { return m_mutex.acquisitions(); }
@@ -122,6 +134,44 @@ public:
 
 private:
     detail::RobustMutex m_mutex;
+};
+
+// What AnyLock's lock(), try_lock() and unlock() throw.
+class LockError : public std::runtime_error {
+public:
+    explicit LockError(Error error) : std::runtime_error(error.toString()), m_error(std::move(error)) {}
+    [[nodiscard]] const Error &error() const noexcept { return m_error; }
+
+private:
+    Error m_error;
+};
+
+// Python's `with lock:` -- holds a lock for a scope, errors as values:
+//     auto held = LockGuard::hold(lock);
+//     if (!held) return ...;                 // Timeout, WouldDeadlock
+//     if (held->ownerDied()) repair();       // the last holder died
+//     ...                                    // released at the end of scope
+// release() ends the hold early and reports what the destructor cannot.
+class [[nodiscard]] LockGuard {
+public:
+    [[nodiscard]] static Result<LockGuard> hold(AnyLock &lock, Duration timeout = kForever) noexcept;
+
+    LockGuard(LockGuard &&other) noexcept : m_lock(std::exchange(other.m_lock, nullptr)), m_status(other.m_status) {}
+    LockGuard &operator=(LockGuard &&other) noexcept;
+    LockGuard(const LockGuard &) = delete;
+    LockGuard &operator=(const LockGuard &) = delete;
+    ~LockGuard() { (void)release(); }
+
+    // The previous holder died holding the lock: repair what it protects.
+    [[nodiscard]] bool ownerDied() const noexcept { return m_status == AcquireStatus::OwnerDied; }
+    [[nodiscard]] bool holds() const noexcept { return m_lock != nullptr; }
+    [[nodiscard]] Result<void> release() noexcept;
+
+private:
+    LockGuard(AnyLock &lock, AcquireStatus status) noexcept : m_lock(&lock), m_status(status) {}
+
+    AnyLock *m_lock;
+    AcquireStatus m_status;
 };
 
 // multiprocessing.Lock: a second acquire by its holder is WouldDeadlock.

@@ -19,6 +19,7 @@
 #include "chunk_transform.h"
 #include "shared_memory_block.h"
 
+#include <optional>
 #include <unistd.h>
 
 namespace ipc::roles {
@@ -52,15 +53,15 @@ int transformRange(WorkerContext &ctx, std::span<T> all, const ChunkPlan &plan, 
     for (std::int64_t r = 0; r < plan.rounds; ++r) {
         for (std::size_t at = 0; at < chunk.size(); at += plan.batch) {
             const std::span<T> part = chunk.subspan(at, std::min(plan.batch, chunk.size() - at));
+            std::optional<LockGuard> held;
             if (plan.lock) {
-                auto acquired = plan.lock->acquire();
+                auto acquired = LockGuard::hold(*plan.lock);
                 if (!acquired) return failed(kRole, acquired.error());
+                held.emplace(std::move(*acquired));
             }
             transformChunk(plan.op, plan.k, part);
-            if (plan.lock) {
-                if (auto released = plan.lock->release(); !released)
-                    return failed(kRole, released.error());
-            }
+            if (held)
+                if (auto released = held->release(); !released) return failed(kRole, released.error());
             done += part.size();
             if (slot) {
                 slot->ops.store(done, std::memory_order_relaxed);

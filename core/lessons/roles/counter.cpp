@@ -32,6 +32,7 @@
 #include "step_gate.h"
 
 #include <cstdio>
+#include <optional>
 
 namespace ipc::roles {
 
@@ -40,28 +41,26 @@ namespace {
 constexpr std::string_view kRole = "counter";
 
 // One increment in step mode, each operation a step. False when the run
-// stops at a gate (the lock, if held, is released first).
+// stops at a gate (the lock, if held, is released on the way out).
 Result<bool> steppedIncrement(SharedValue<std::int64_t> &v, AnyLock &lock, bool locked)
 {
-    const auto stopAt = [&](bool held) -> Result<bool> {
-        if (held)
-            if (auto r = lock.release(); !r) return std::unexpected(r.error());
-        return false;
-    };
+    std::optional<LockGuard> held;
     if (locked) {
         if (!telemetry::stepGate("acquire lock")) return false;
-        if (auto a = lock.acquire(); !a) return std::unexpected(a.error());
+        auto acquired = LockGuard::hold(lock);
+        if (!acquired) return std::unexpected(acquired.error());
+        held.emplace(std::move(*acquired));
     }
-    if (!telemetry::stepGate("read counter")) return stopAt(locked);
+    if (!telemetry::stepGate("read counter")) return false;
     const std::int64_t seen = v.load();
     telemetry::noteRead(seen);
     char write[StepSlot::kTextSize];
     std::snprintf(write, sizeof write, "write %lld", static_cast<long long>(seen + 1));
-    if (!telemetry::stepGate(write)) return stopAt(locked);
+    if (!telemetry::stepGate(write)) return false;
     v.store(seen + 1);
-    if (locked) {
-        if (!telemetry::stepGate("release lock")) return stopAt(true);
-        if (auto r = lock.release(); !r) return std::unexpected(r.error());
+    if (held) {
+        if (!telemetry::stepGate("release lock")) return false;
+        if (auto r = held->release(); !r) return std::unexpected(r.error());
     }
     return true;
 }
@@ -87,9 +86,10 @@ int rounds(WorkerContext &ctx, const CounterOptions &options, SharedValue<std::i
         for (std::int64_t i = 0; i < increments; ++i) {
             if (!pacer.wait()) return 0;
             if (locked) {
-                if (auto a = lock.acquire(); !a) return failed(kRole, a.error());
+                auto held = LockGuard::hold(lock);
+                if (!held) return failed(kRole, held.error());
                 v.store(v.load() + 1);
-                if (auto r = lock.release(); !r) return failed(kRole, r.error());
+                if (auto r = held->release(); !r) return failed(kRole, r.error());
             } else {
                 v.racyAdd(1, RaceMode(control.raceMode.load(std::memory_order_relaxed)),
                           control.raceWindowUs.load(std::memory_order_relaxed));
@@ -142,15 +142,15 @@ int counter(WorkerContext &ctx, const CounterOptions &options)
             if (!*stepped) break;
             if (lockOn) ++locked;
         } else if (control.lockOn()) {
-            auto acquired = lock->acquire();
-            if (!acquired) return failed(kRole, acquired.error());
-            if (*acquired == AcquireStatus::OwnerDied && slot) {
+            auto held = LockGuard::hold(*lock);
+            if (!held) return failed(kRole, held.error());
+            if (held->ownerDied() && slot) {
                 // Published at once: the one who was told is the lesson.
                 slot->counters[std::size_t(Counter::Custom1)].store(++ownerDeaths,
                                                                     std::memory_order_relaxed);
             }
             v.store(v.load() + 1);
-            if (auto r = lock->release(); !r) return failed(kRole, r.error());
+            if (auto r = held->release(); !r) return failed(kRole, r.error());
             ++locked;
         } else {
             v.racyAdd(1, RaceMode(control.raceMode.load(std::memory_order_relaxed)),

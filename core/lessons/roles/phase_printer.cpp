@@ -20,6 +20,7 @@
 #include "step_gate.h"
 
 #include <algorithm>
+#include <optional>
 #include <sched.h>
 #include <string>
 #include <unistd.h>
@@ -39,25 +40,23 @@ int phasePrinter(WorkerContext &ctx, const PhasePrinterOptions &options)
         if (ctx.shouldStop()) return 0;
         const std::string line = "process " + std::to_string(options.rank) + " finished phase " +
                                  std::to_string(phase) + "\n";
-        const bool locked = ctx.control->lockOn();
-        if (locked) {
+        std::optional<LockGuard> held; // released on every way out
+        if (ctx.control->lockOn()) {
             if (!telemetry::stepGate("take the lock")) return 0;
-            if (auto acquired = (*lock)->acquire(); !acquired) return failed(kRole, acquired.error());
+            auto acquired = LockGuard::hold(**lock);
+            if (!acquired) return failed(kRole, acquired.error());
+            held.emplace(std::move(*acquired));
         }
-        const auto releaseAndEnd = [&] {
-            if (locked) (void)(*lock)->release();
-            return 0;
-        };
-        if (!telemetry::stepGate("write '" + line.substr(0, line.size() - 1) + "'")) return releaseAndEnd();
+        if (!telemetry::stepGate("write '" + line.substr(0, line.size() - 1) + "'")) return 0;
         for (char c : line) {
             if (!pacer.wait()) return 0;
             if (retryOnEintr([&] { return write(STDOUT_FILENO, &c, 1); }) != 1)
                 return failed(kRole, Error{Errc::Closed, "stdout closed"});
             sched_yield(); // let another printer in between two characters
         }
-        if (locked) {
-            if (!telemetry::stepGate("release the lock")) return releaseAndEnd();
-            if (auto released = (*lock)->release(); !released) return failed(kRole, released.error());
+        if (held) {
+            if (!telemetry::stepGate("release the lock")) return 0;
+            if (auto released = held->release(); !released) return failed(kRole, released.error());
         }
         if (ctx.slot) ctx.slot->add(Counter::Custom0, 1);
         {

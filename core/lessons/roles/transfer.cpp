@@ -124,7 +124,8 @@ Result<void> viaValue(WorkerContext &ctx, const std::string &object, bool put, s
             backoff();
             continue;
         }
-        if (auto a = lock.acquire(); !a) return std::unexpected(a.error());
+        auto held = LockGuard::hold(lock);
+        if (!held) return std::unexpected(held.error());
         bool moved = false;
         if (put && v.load() == 0) {
             v.store(stamp());
@@ -136,7 +137,7 @@ Result<void> viaValue(WorkerContext &ctx, const std::string &object, bool put, s
                 moved = true;
             }
         }
-        if (auto r = lock.release(); !r) return r;
+        if (auto r = held->release(); !r) return r;
         if (!afterTry(ctx, put, moved, i, backoff)) return {};
     }
     return {};
@@ -160,7 +161,8 @@ Result<void> viaArray(WorkerContext &ctx, const std::string &object, bool put, s
             backoff();
             continue;
         }
-        if (auto r = lock.acquire(); !r) return std::unexpected(r.error());
+        auto held = LockGuard::hold(lock);
+        if (!held) return std::unexpected(held.error());
         const std::int64_t head = a.load(0);
         const std::int64_t tail = a.load(1);
         bool moved = false;
@@ -173,7 +175,7 @@ Result<void> viaArray(WorkerContext &ctx, const std::string &object, bool put, s
             a.store(0, head + 1);
             moved = true;
         }
-        if (auto r = lock.release(); !r) return r;
+        if (auto r = held->release(); !r) return r;
         if (!afterTry(ctx, put, moved, i, backoff)) return {};
     }
     return {};

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 using namespace ipc;
@@ -110,6 +111,12 @@ private Q_SLOTS:
     void holderKilledWaitingChildGetsOwnerDied_data() { addLockKinds(); }
     void holderKilledWaitingChildGetsOwnerDied();
     void rlockHolderKilledAtDepth();
+    void guardHoldsForItsScope_data() { addLockKinds(); }
+    void guardHoldsForItsScope();
+    void guardReportsOwnerDied();
+    void standardGuardsAcrossProcesses_data() { addLockKinds(); }
+    void standardGuardsAcrossProcesses();
+    void standardGuardsThrowWhatAcquireReturns();
 };
 
 void TestLock::mutualExclusionAcrossProcesses()
@@ -379,6 +386,118 @@ void TestLock::rlockHolderKilledAtDepth()
         return lock->release() ? codeOf(*a) : 4;
     });
     QCOMPARE(child->join(), std::optional<int>(kAcquired));
+}
+
+void TestLock::guardHoldsForItsScope()
+{
+    QFETCH(bool, recursive);
+    Fixture f = Fixture::make(recursive);
+    {
+        auto held = LockGuard::hold(*f.lock, 1s);
+        QVERIFY(held);
+        QVERIFY(held->holds());
+        QVERIFY(!held->ownerDied());
+        QCOMPARE(f.lock->holderPid(), getpid());
+        // Moved, the hold goes with it: one release, at the end of the scope.
+        LockGuard moved = std::move(*held);
+        QVERIFY(!held->holds());
+        QCOMPARE(f.lock->holderPid(), getpid());
+    }
+    QCOMPARE(f.lock->holderPid(), 0);
+    // release() ends the hold early and says how it went; the destructor
+    // then has nothing left to release.
+    auto held = LockGuard::hold(*f.lock, 1s);
+    QVERIFY(held);
+    QVERIFY(held->release());
+    QVERIFY(!held->holds());
+    QCOMPARE(f.lock->holderPid(), 0);
+    QVERIFY(held->release());
+    // While another process holds it, hold() times out like acquire().
+    auto holder = f.holder();
+    auto blocked = LockGuard::hold(*f.lock, 50ms);
+    QVERIFY(!blocked);
+    QCOMPARE(blocked.error().code, Errc::Timeout);
+    f.shared->release.store(1);
+    QCOMPARE(holder->join(), std::optional<int>(0));
+}
+
+void TestLock::guardReportsOwnerDied()
+{
+    Fixture f = Fixture::make(false);
+    auto holder = f.holder();
+    holder->kill(SIGKILL);
+    QCOMPARE(holder->join(), std::optional<int>(-SIGKILL));
+    {
+        auto held = LockGuard::hold(*f.lock, 10s);
+        QVERIFY2(held, held ? "" : held.error().toString().c_str());
+        QVERIFY(held->ownerDied());
+    }
+    auto again = LockGuard::hold(*f.lock, kNoWait);
+    QVERIFY(again);
+    QVERIFY(!again->ownerDied());
+}
+
+void TestLock::standardGuardsAcrossProcesses()
+{
+    // std::lock_guard and std::unique_lock over an AnyLock keep four
+    // processes' increments exact, as acquire/release do.
+    QFETCH(bool, recursive);
+    Fixture f = Fixture::make(recursive);
+    constexpr int kChildren = 4;
+    constexpr long kIncrements = 5000;
+    AnyLock *l = f.lock;
+    Shared *sh = f.shared;
+    std::vector<std::unique_ptr<test::ForkedChild>> children;
+    for (int c = 0; c < kChildren; ++c)
+        children.push_back(f.spawn([l, sh, c] {
+            for (long i = 0; i < kIncrements; ++i) {
+                const auto add = [&] {
+                    const long seen = sh->counter;
+                    if ((i & 63) == 0) sched_yield();
+                    sh->counter = seen + 1;
+                };
+                if (c % 2 == 0) {
+                    std::lock_guard guard(*l);
+                    add();
+                } else {
+                    std::unique_lock guard(*l, std::defer_lock);
+                    while (!guard.try_lock()) sched_yield();
+                    add();
+                }
+            }
+            return 0;
+        }));
+    for (auto &c : children) QCOMPARE(c->join(60000), std::optional<int>(0));
+    QCOMPARE(sh->counter, kChildren * kIncrements);
+    QCOMPARE(l->holderPid(), 0);
+}
+
+void TestLock::standardGuardsThrowWhatAcquireReturns()
+{
+    Fixture f = Fixture::make(false);
+    std::unique_lock guard(*f.lock);
+    // A Lock taken again by its holder: WouldDeadlock, thrown.
+    try {
+        f.lock->lock();
+        QFAIL("a second lock() by the holder returned");
+    } catch (const LockError &e) {
+        QCOMPARE(e.error().code, Errc::WouldDeadlock);
+    }
+    guard.unlock();
+    // Held by another process: try_lock says false, no exception.
+    auto holder = f.holder();
+    QVERIFY(!guard.try_lock());
+    f.shared->release.store(1);
+    QCOMPARE(holder->join(), std::optional<int>(0));
+    QVERIFY(guard.try_lock());
+    guard.unlock();
+    // unlock() of a lock this process does not hold: NotOwner, thrown.
+    try {
+        f.lock->unlock();
+        QFAIL("unlock() without holding returned");
+    } catch (const LockError &e) {
+        QCOMPARE(e.error().code, Errc::NotOwner);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestLock)
