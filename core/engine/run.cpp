@@ -57,6 +57,22 @@ std::string Run::workerPath()
     return beside; // its error names the place a build puts it
 }
 
+ProcessOptions Run::workerProcess(std::string_view role, int arenaFd, std::uint32_t slot,
+                                  const std::vector<std::string> &args, const SpawnOptions &options)
+{
+    ProcessOptions po;
+    po.executable = workerPath();
+    po.args = {"--role", std::string(role), "--arena-fd", std::to_string(arenaFd), "--slot", std::to_string(slot)};
+    if (options.cpu >= 0) po.args.insert(po.args.end(), {"--cpu", std::to_string(options.cpu)});
+    po.args.insert(po.args.end(), args.begin(), args.end());
+    po.inheritFds = options.inheritFds;
+    po.inheritFds.push_back(arenaFd);
+    po.extraEnv = {std::string(kParentPidEnv) + "=" + std::to_string(getpid())};
+    po.stdoutFd = options.stdoutFd;
+    po.stderrFd = options.stderrFd;
+    return po;
+}
+
 Result<std::uint32_t> Run::spawn(std::string_view role, const std::vector<std::string> &args,
                                  const SpawnOptions &options)
 {
@@ -66,18 +82,7 @@ Result<std::uint32_t> Run::spawn(std::string_view role, const std::vector<std::s
     if (!claimed) return std::unexpected(claimed.error());
     const auto index = std::uint32_t(*claimed - m_board->slots);
 
-    ProcessOptions po;
-    po.executable = workerPath();
-    po.args = {"--role", std::string(role), "--arena-fd", std::to_string(m_arena.fd()), "--slot",
-               std::to_string(index)};
-    if (options.cpu >= 0) po.args.insert(po.args.end(), {"--cpu", std::to_string(options.cpu)});
-    po.args.insert(po.args.end(), args.begin(), args.end());
-    po.inheritFds = options.inheritFds;
-    po.inheritFds.push_back(m_arena.fd());
-    po.extraEnv = {std::string(kParentPidEnv) + "=" + std::to_string(getpid())};
-    po.stdoutFd = options.stdoutFd;
-    po.stderrFd = options.stderrFd;
-    auto process = Process::start(po);
+    auto process = Process::start(workerProcess(role, m_arena.fd(), index, args, options));
     if (!process) {
         (*claimed)->state.store(std::uint32_t(ProcState::Failed), std::memory_order_relaxed);
         (*claimed)->exitStatus.store(-1, std::memory_order_relaxed);

@@ -132,6 +132,14 @@ public:
     // $IPC_WORKER if set, else ipc-worker beside this executable (a build
     // tree), else in ../libexec/ipc-playground/ from it (an installation).
     [[nodiscard]] static std::string workerPath();
+    // How a worker for `role` on board slot `slot` of the arena `arenaFd`
+    // is started: `ipc-worker --role ROLE --arena-fd FD --slot K [--cpu C]
+    // ARGS...`, the arena and options.inheritFds inherited, this process
+    // named as the parent the worker watches. spawn() uses it, and so does
+    // a worker that starts workers itself (the zombie lesson's parent).
+    [[nodiscard]] static ProcessOptions workerProcess(std::string_view role, int arenaFd, std::uint32_t slot,
+                                                      const std::vector<std::string> &args,
+                                                      const SpawnOptions &options = {});
 
 private:
     Run() = default;

@@ -1,11 +1,19 @@
 #include "qt_message.h"
 
+#include "cbor.h"
+
 #include <QCborArray>
 #include <QCborMap>
 
 namespace ipc {
 
 namespace {
+
+std::unexpected<Error> unsupported(const QCborValue &v)
+{
+    return fail(Errc::InvalidArgument, "unsupported value type " + std::to_string(int(v.type())) +
+                                           " (messages carry null, bool, integers, doubles, strings, bytes, arrays, maps)");
+}
 
 Result<Message> fromCbor(const QCborValue &v, int depth)
 {
@@ -22,14 +30,10 @@ Result<Message> fromCbor(const QCborValue &v, int depth)
     case QCborValue::Map:
         break;
     default:
-        return fail(Errc::InvalidArgument,
-                    "unsupported value type " + std::to_string(int(v.type())) +
-                        " (messages carry null, bool, integers, doubles, strings, bytes, arrays, maps)");
+        return unsupported(v);
     }
     // Deeper than the encoder allows: refuse before recursing further.
-    if (depth + 1 > kMaxMessageDepth)
-        return fail(Errc::InvalidArgument,
-                    "message nests deeper than " + std::to_string(kMaxMessageDepth) + " arrays/maps");
+    if (depth + 1 > kMaxMessageDepth) return cbor::tooDeep();
     if (v.isArray()) {
         const QCborArray a = v.toArray();
         std::vector<Message> items;
@@ -58,6 +62,72 @@ QByteArray toQByteArray(std::span<const std::byte> bytes)
 {
     return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
 }
+
+// QCborValue straight to bytes, refusing what fromCbor refuses, so a
+// manager request needs no Message in between.
+Result<void> encodeInto(cbor::Writer<QByteArray> &out, const QCborValue &v, int depth)
+{
+    switch (v.type()) {
+    case QCborValue::Null: out.null(); return {};
+    case QCborValue::False: out.boolean(false); return {};
+    case QCborValue::True: out.boolean(true); return {};
+    case QCborValue::Integer: out.integer(v.toInteger()); return {};
+    case QCborValue::Double: out.real(v.toDouble()); return {};
+    case QCborValue::String: {
+        const QByteArray utf8 = v.toString().toUtf8();
+        out.text(std::string_view(utf8.constData(), std::size_t(utf8.size())));
+        return {};
+    }
+    case QCborValue::ByteArray: out.bytes(asBytes(v.toByteArray())); return {};
+    case QCborValue::Undefined:
+        if (depth == 0) {
+            out.sentinel();
+            return {};
+        }
+        return fail(Errc::InvalidArgument,
+                    "the sentinel (undefined) may only be a whole message, not inside a container");
+    case QCborValue::Array:
+    case QCborValue::Map:
+        break;
+    default:
+        return unsupported(v);
+    }
+    if (depth + 1 > kMaxMessageDepth) return cbor::tooDeep();
+    if (v.isArray()) {
+        const QCborArray a = v.toArray();
+        out.arrayHead(std::size_t(a.size()));
+        for (const QCborValue &e : a)
+            if (auto ok = encodeInto(out, e, depth + 1); !ok) return ok;
+        return {};
+    }
+    const QCborMap m = v.toMap();
+    out.mapHead(std::size_t(m.size()));
+    for (auto it = m.cbegin(); it != m.cend(); ++it) {
+        if (auto ok = encodeInto(out, it.key(), depth + 1); !ok) return ok;
+        if (auto ok = encodeInto(out, it.value(), depth + 1); !ok) return ok;
+    }
+    return {};
+}
+
+// What the reader builds for decodeCbor.
+struct CborBuilder {
+    using Value = QCborValue;
+    using Array = QCborArray;
+    using Map = QCborMap;
+    static QCborValue null() { return QCborValue(nullptr); }
+    static QCborValue boolean(bool v) { return QCborValue(v); }
+    static QCborValue integer(std::int64_t v) { return QCborValue(qint64(v)); }
+    static QCborValue real(double v) { return QCborValue(v); }
+    static QCborValue sentinel() { return sentinelMessage(); }
+    static QCborValue text(std::string_view utf8) { return QString::fromUtf8(utf8.data(), qsizetype(utf8.size())); }
+    static QCborValue bytes(std::span<const std::byte> v) { return toQByteArray(v); }
+    static Array array() { return {}; }
+    static void append(Array &a, QCborValue &&v) { a.append(std::move(v)); }
+    static QCborValue finish(Array &&a) { return QCborValue(std::move(a)); }
+    static Map map() { return {}; }
+    static void insert(Map &m, QCborValue &&k, QCborValue &&v) { m.insert(std::move(k), std::move(v)); }
+    static QCborValue finish(Map &&m) { return QCborValue(std::move(m)); }
+};
 
 } // namespace
 
@@ -93,18 +163,19 @@ QCborValue toCbor(const Message &message)
 
 Result<QByteArray> encodeCbor(const QCborValue &value, std::size_t maxBytes)
 {
-    auto message = fromCbor(value);
-    if (!message) return std::unexpected(message.error());
-    auto bytes = encodeMessage(*message, maxBytes);
-    if (!bytes) return std::unexpected(bytes.error());
-    return toQByteArray(*bytes);
+    QByteArray out;
+    out.reserve(64);
+    cbor::Writer<QByteArray> writer(out);
+    if (auto ok = encodeInto(writer, value, 0); !ok) return std::unexpected(ok.error());
+    if (std::size_t(out.size()) > maxBytes)
+        return fail(Errc::TooLarge, "message of " + std::to_string(out.size()) + " bytes exceeds the limit of " +
+                                        std::to_string(maxBytes));
+    return out;
 }
 
 Result<QCborValue> decodeCbor(QByteArrayView bytes, DecodeLimits limits)
 {
-    auto message = decodeMessage(asBytes(bytes), limits);
-    if (!message) return std::unexpected(message.error());
-    return toCbor(*message);
+    return cbor::read<CborBuilder>(asBytes(bytes), limits);
 }
 
 QCborValue sentinelMessage() { return QCborValue(QCborValue::Undefined); }

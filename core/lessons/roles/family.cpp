@@ -71,8 +71,8 @@ int parent(WorkerContext &ctx, const ParentOptions &options)
     auto board = ctx.arena.find<Board>("board");
     if (!board) return failed(kRole, board.error());
 
-    // Start them as Run::spawn does, on the slots reserved for them, with
-    // this process as the parent they check for.
+    // Start them as Run::spawn does (Run::workerProcess), on the slots
+    // reserved for them, with this process as the parent they check for.
     std::vector<Child> kids;
     auto start = [&](std::uint32_t slot, std::string_view role, std::vector<std::string> args) -> Result<void> {
         // The engine reserves the slots just after starting us.
@@ -80,14 +80,7 @@ int parent(WorkerContext &ctx, const ParentOptions &options)
         const Deadline reserved(std::chrono::seconds(5));
         while (!(s = (*board)->slot(slot)) && !reserved.expired()) usleep(1000);
         if (!s) return fail(Errc::InvalidArgument, "slot " + std::to_string(slot) + " was not reserved");
-        ProcessOptions po;
-        po.executable = Run::workerPath();
-        po.args = {"--role", std::string(role), "--arena-fd", std::to_string(ctx.arena.fd()), "--slot",
-                   std::to_string(slot)};
-        po.args.insert(po.args.end(), args.begin(), args.end());
-        po.inheritFds = {ctx.arena.fd()};
-        po.extraEnv = {std::string(kParentPidEnv) + "=" + std::to_string(getpid())};
-        auto p = Process::start(po);
+        auto p = Process::start(Run::workerProcess(role, ctx.arena.fd(), slot, args));
         if (!p) {
             recordExit(*s, 1);
             return std::unexpected(p.error());

@@ -216,7 +216,6 @@ public:
         if (!m_run || m_stopped || m_stage >= m_stages.size()) return;
         Measurement &o = current();
         Run &run = *m_run;
-        run.poll();
         if (!o.gateOpen && m_gate->waitArrived(2, kNoWait)) {
             // Both sides are set up (and attached to the block): the name
             // can go, and the clock starts.

@@ -108,7 +108,6 @@ public:
     void advance() override
     {
         if (!m_serverUp || m_final || m_clients.empty()) return;
-        m_run->poll();
         for (std::uint32_t s : m_clients)
             if (!isTerminal(m_run->slot(s).currentState())) return;
         finalize();

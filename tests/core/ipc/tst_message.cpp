@@ -353,6 +353,18 @@ void TestMessage::messageBytesAreQtsCbor()
     auto back = decodeCbor(value.toCbor());
     QVERIFY(back);
     QCOMPARE(*back, value);
+    // Through a Message, both ways, the same bytes and the same value.
+    auto message = fromCbor(value);
+    QVERIFY(message);
+    auto messageBytes = encodeMessage(*message);
+    QVERIFY(messageBytes);
+    QCOMPARE(QByteArray(reinterpret_cast<const char *>(messageBytes->data()), qsizetype(messageBytes->size())),
+             value.toCbor());
+    const QByteArray qtBytes = value.toCbor();
+    auto decoded = decodeMessage(asBytes(qtBytes));
+    QVERIFY(decoded);
+    QVERIFY(*decoded == *message);
+    QCOMPARE(toCbor(*decoded), value);
     // Qt's indefinite-length form decodes to the same value.
     QByteArray indefinite;
     QCborStreamWriter writer(&indefinite);
