@@ -2,6 +2,7 @@
 
 #include "cbor.h"
 
+#include <ranges>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,8 +96,8 @@ std::span<const Message::Entry> Message::entries() const noexcept { return m_ent
 
 const Message *Message::find(std::string_view key) const noexcept
 {
-    for (auto it = m_entries.rbegin(); it != m_entries.rend(); ++it)
-        if (it->first.m_type == Type::Text && it->first.m_text == key) return &it->second;
+    for (const auto &[k, value] : std::views::reverse(m_entries))
+        if (k.m_type == Type::Text && k.m_text == key) return &value;
     return nullptr;
 }
 

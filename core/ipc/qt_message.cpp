@@ -125,7 +125,7 @@ struct CborBuilder {
     static void append(Array &a, QCborValue &&v) { a.append(std::move(v)); }
     static QCborValue finish(Array &&a) { return QCborValue(std::move(a)); }
     static Map map() { return {}; }
-    static void insert(Map &m, QCborValue &&k, QCborValue &&v) { m.insert(std::move(k), std::move(v)); }
+    static void insert(Map &m, QCborValue &&k, QCborValue &&v) { m.insert(k, v); }
     static QCborValue finish(Map &&m) { return QCborValue(std::move(m)); }
 };
 

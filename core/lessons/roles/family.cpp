@@ -74,7 +74,7 @@ int parent(WorkerContext &ctx, const ParentOptions &options)
     // Start them as Run::spawn does (Run::workerProcess), on the slots
     // reserved for them, with this process as the parent they check for.
     std::vector<Child> kids;
-    auto start = [&](std::uint32_t slot, std::string_view role, std::vector<std::string> args) -> Result<void> {
+    auto start = [&](std::uint32_t slot, std::string_view role, const std::vector<std::string> &args) -> Result<void> {
         // The engine reserves the slots just after starting us.
         BoardSlot *s = nullptr;
         const Deadline reserved(std::chrono::seconds(5));
