@@ -15,49 +15,6 @@ std::unexpected<Error> unsupported(const QCborValue &v)
                                            " (messages carry null, bool, integers, doubles, strings, bytes, arrays, maps)");
 }
 
-Result<Message> fromCbor(const QCborValue &v, int depth)
-{
-    switch (v.type()) {
-    case QCborValue::Null: return Message();
-    case QCborValue::False: return Message::boolean(false);
-    case QCborValue::True: return Message::boolean(true);
-    case QCborValue::Integer: return Message::integer(v.toInteger());
-    case QCborValue::Double: return Message::real(v.toDouble());
-    case QCborValue::String: return Message::text(v.toString().toStdString());
-    case QCborValue::ByteArray: return Message::bytes(asBytes(v.toByteArray()));
-    case QCborValue::Undefined: return Message::sentinel();
-    case QCborValue::Array:
-    case QCborValue::Map:
-        break;
-    default:
-        return unsupported(v);
-    }
-    // Deeper than the encoder allows: refuse before recursing further.
-    if (depth + 1 > kMaxMessageDepth) return cbor::tooDeep();
-    if (v.isArray()) {
-        const QCborArray a = v.toArray();
-        std::vector<Message> items;
-        items.reserve(std::size_t(a.size()));
-        for (const QCborValue &e : a) {
-            auto m = fromCbor(e, depth + 1);
-            if (!m) return m;
-            items.push_back(std::move(*m));
-        }
-        return Message::array(std::move(items));
-    }
-    const QCborMap map = v.toMap();
-    std::vector<Message::Entry> entries;
-    entries.reserve(std::size_t(map.size()));
-    for (auto it = map.cbegin(); it != map.cend(); ++it) {
-        auto key = fromCbor(it.key(), depth + 1);
-        if (!key) return key;
-        auto value = fromCbor(it.value(), depth + 1);
-        if (!value) return value;
-        entries.emplace_back(std::move(*key), std::move(*value));
-    }
-    return Message::map(std::move(entries));
-}
-
 QByteArray toQByteArray(std::span<const std::byte> bytes)
 {
     return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
@@ -131,7 +88,14 @@ struct CborBuilder {
 
 } // namespace
 
-Result<Message> fromCbor(const QCborValue &value) { return fromCbor(value, 0); }
+// Through its bytes: the encoder is the one walk over a QCborValue, so
+// what it refuses and what a Message can hold cannot drift apart.
+Result<Message> fromCbor(const QCborValue &value)
+{
+    auto bytes = encodeCbor(value);
+    if (!bytes) return std::unexpected(bytes.error());
+    return decodeMessage(asBytes(*bytes));
+}
 
 QCborValue toCbor(const Message &message)
 {
@@ -201,9 +165,9 @@ Result<QByteArray> Queue::getBytes(Duration timeout)
 
 Result<void> Queue::putCbor(const QCborValue &message, Duration timeout)
 {
-    auto m = fromCbor(message);
-    if (!m) return std::unexpected(m.error());
-    return put(*m, timeout);
+    auto bytes = encodeCbor(message, m_maxMessageBytes);
+    if (!bytes) return std::unexpected(refusedMessage(bytes.error()));
+    return put(asBytes(*bytes), timeout);
 }
 
 Result<QCborValue> Queue::getCbor(Duration timeout, DecodeLimits limits)
@@ -221,9 +185,9 @@ Result<QByteArray> SimpleQueue::getBytes() { return Queue::getBytes(); }
 Result<void> Connection::sendCbor(const QCborValue &message, Duration timeout)
 {
     if (auto ok = checkUsable(true); !ok) return ok;
-    auto m = fromCbor(message);
-    if (!m) return std::unexpected(m.error());
-    return send(*m, timeout);
+    auto bytes = encodeCbor(message, m_maxMessageBytes);
+    if (!bytes) return std::unexpected(bytes.error());
+    return sendFrame(asBytes(*bytes), timeout);
 }
 
 Result<QCborValue> Connection::recvCbor(Duration timeout, DecodeLimits limits)

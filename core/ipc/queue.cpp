@@ -549,12 +549,14 @@ Result<void> Queue::put(std::span<const std::byte> item, Duration timeout)
 Result<void> Queue::put(const Message &message, Duration timeout)
 {
     auto bytes = encodeMessage(message, m_maxMessageBytes);
-    if (!bytes) {
-        if (bytes.error().code == Errc::TooLarge)
-            return fail(Errc::TooLarge, what() + ": " + bytes.error().message);
-        return std::unexpected(bytes.error());
-    }
+    if (!bytes) return std::unexpected(refusedMessage(bytes.error()));
     return put(std::span<const std::byte>(*bytes), timeout);
+}
+
+Error Queue::refusedMessage(Error error) const
+{
+    if (error.code == Errc::TooLarge) error.message = what() + ": " + error.message;
+    return error;
 }
 
 // --- get ------------------------------------------------------------------

@@ -243,6 +243,8 @@ private:
     [[nodiscard]] bool itemAtHead() const noexcept;
     void noteDepth(std::uint64_t depth) noexcept;
     [[nodiscard]] std::string what() const;
+    // An encoder's refusal of a message, as put() reports it.
+    [[nodiscard]] Error refusedMessage(Error error) const;
 
     // Config, written once by the constructor.
     std::uint64_t m_magic;
