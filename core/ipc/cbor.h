@@ -149,10 +149,28 @@ public:
     {
         auto m = item(0);
         if (!m) return m;
-        if (m_pos != m_in.size())
-            return fail(Errc::Corrupt, "malformed message: " + std::to_string(m_in.size() - m_pos) +
-                                           " trailing byte(s) after the message" + at(m_pos));
+        if (auto ok = ended(); !ok) return std::unexpected(ok.error());
         return m;
+    }
+
+    // A message that is an array: its items built one by one and handed to
+    // take(Value &&) in order, the array itself never built (a manager
+    // request, whose items the server keeps in a buffer of its own). A
+    // message that is well-formed but no array: false, nothing handed.
+    template <class Take>
+    Result<bool> topItems(Take &&take)
+    {
+        if (m_in.empty() || std::to_integer<unsigned>(m_in[0]) >> 5 != 4) {
+            auto whole = top();
+            if (!whole) return std::unexpected(whole.error());
+            return false;
+        }
+        auto h = head();
+        if (!h) return std::unexpected(h.error());
+        if (auto ok = checkContainer(*h, 0); !ok) return std::unexpected(ok.error());
+        if (auto ok = arrayItems(*h, 0, take); !ok) return std::unexpected(ok.error());
+        if (auto ok = ended(); !ok) return std::unexpected(ok.error());
+        return true;
     }
 
 private:
@@ -166,6 +184,14 @@ private:
     };
 
     std::size_t remaining() const noexcept { return m_in.size() - m_pos; }
+
+    Result<void> ended() const
+    {
+        if (m_pos != m_in.size())
+            return fail(Errc::Corrupt, "malformed message: " + std::to_string(m_in.size() - m_pos) +
+                                           " trailing byte(s) after the message" + at(m_pos));
+        return {};
+    }
 
     static std::unexpected<Error> malformed(const std::string &what, std::size_t offset)
     {
@@ -288,7 +314,9 @@ private:
         return Builder::text(text);
     }
 
-    Result<Value> container(const Head &h, int depth)
+    // Before anything is built: the depth, and a definite length against
+    // the bytes that remain.
+    Result<void> checkContainer(const Head &h, int depth) const
     {
         const bool isMap = h.major == 5;
         const char *what = isMap ? "map" : "array";
@@ -296,39 +324,63 @@ private:
             return fail(Errc::TooLarge, "message nests deeper than " + std::to_string(m_maxDepth) +
                                             " arrays/maps: " + what + at(h.offset) + " is at depth " +
                                             std::to_string(depth + 1));
+        if (h.info == kIndefinite) return {};
+        // Every element takes at least one byte.
+        const std::uint64_t need = isMap ? (h.value > (std::uint64_t(1) << 62) ? ~std::uint64_t(0) : 2 * h.value)
+                                         : h.value;
+        const std::size_t left = m_in.size() - h.offset; // from its head on
+        if (need > left)
+            return malformed(std::string(what) + " declares " + std::to_string(h.value) +
+                                 (isMap ? " pairs" : " items") + " but only " + std::to_string(left) +
+                                 " bytes remain",
+                             h.offset);
+        return {};
+    }
+
+    bool atBreak() const noexcept { return remaining() > 0 && m_in[m_pos] == std::byte{0xff}; }
+
+    // The items of the array whose head is h, each built and handed to take(Value &&).
+    template <class Take>
+    Result<void> arrayItems(const Head &h, int depth, Take &&take)
+    {
         const bool definite = h.info != kIndefinite;
-        if (definite) {
-            // Every element takes at least one byte.
-            const std::uint64_t need = isMap ? (h.value > (std::uint64_t(1) << 62) ? ~std::uint64_t(0) : 2 * h.value)
-                                             : h.value;
-            const std::size_t left = m_in.size() - h.offset; // from its head on
-            if (need > left)
-                return malformed(std::string(what) + " declares " + std::to_string(h.value) +
-                                     (isMap ? " pairs" : " items") + " but only " + std::to_string(left) +
-                                     " bytes remain",
-                                 h.offset);
-        }
-        auto items = Builder::array();
-        auto entries = Builder::map();
         for (std::uint64_t n = 0; !definite || n < h.value; ++n) {
-            if (!definite && remaining() > 0 && m_in[m_pos] == std::byte{0xff}) {
+            if (!definite && atBreak()) {
                 ++m_pos;
                 break;
             }
-            auto first = item(depth + 1);
-            if (!first) return first;
-            if (!isMap) {
-                Builder::append(items, std::move(*first));
-                continue;
-            }
-            if (!definite && remaining() > 0 && m_in[m_pos] == std::byte{0xff})
-                return malformed("map" + at(h.offset) + " ends after a key without its value", m_pos);
-            auto second = item(depth + 1);
-            if (!second) return second;
-            Builder::insert(entries, std::move(*first), std::move(*second));
+            auto next = item(depth + 1);
+            if (!next) return std::unexpected(next.error());
+            take(std::move(*next));
         }
-        if (isMap) return Builder::finish(std::move(entries));
-        return Builder::finish(std::move(items));
+        return {};
+    }
+
+    Result<Value> container(const Head &h, int depth)
+    {
+        if (auto ok = checkContainer(h, depth); !ok) return std::unexpected(ok.error());
+        if (h.major == 4) {
+            auto items = Builder::array();
+            auto ok = arrayItems(h, depth, [&](Value &&v) { Builder::append(items, std::move(v)); });
+            if (!ok) return std::unexpected(ok.error());
+            return Builder::finish(std::move(items));
+        }
+        const bool definite = h.info != kIndefinite;
+        auto entries = Builder::map();
+        for (std::uint64_t n = 0; !definite || n < h.value; ++n) {
+            if (!definite && atBreak()) {
+                ++m_pos;
+                break;
+            }
+            auto key = item(depth + 1);
+            if (!key) return key;
+            if (!definite && atBreak())
+                return malformed("map" + at(h.offset) + " ends after a key without its value", m_pos);
+            auto value = item(depth + 1);
+            if (!value) return value;
+            Builder::insert(entries, std::move(*key), std::move(*value));
+        }
+        return Builder::finish(std::move(entries));
     }
 
     std::span<const std::byte> m_in;
@@ -336,15 +388,30 @@ private:
     int m_maxDepth;
 };
 
-// Exactly one item, with the limits' checks (message.h).
-template <class Builder>
-Result<typename Builder::Value> read(std::span<const std::byte> bytes, DecodeLimits limits)
+// The limits' checks on a whole message (message.h), before it is read.
+inline Result<void> readable(std::span<const std::byte> bytes, DecodeLimits limits)
 {
     if (bytes.size() > limits.maxBytes)
         return fail(Errc::TooLarge, "message of " + std::to_string(bytes.size()) + " bytes exceeds the limit of " +
                                         std::to_string(limits.maxBytes));
     if (bytes.empty()) return fail(Errc::Corrupt, "truncated message: no bytes at byte 0");
+    return {};
+}
+
+// Exactly one item, with the limits' checks.
+template <class Builder>
+Result<typename Builder::Value> read(std::span<const std::byte> bytes, DecodeLimits limits)
+{
+    if (auto ok = readable(bytes, limits); !ok) return std::unexpected(ok.error());
     return Reader<Builder>(bytes, std::clamp(limits.maxDepth, 0, kMaxDepthCap)).top();
+}
+
+// read(), for a message that is an array: Reader::topItems.
+template <class Builder, class Take>
+Result<bool> readItems(std::span<const std::byte> bytes, DecodeLimits limits, Take &&take)
+{
+    if (auto ok = readable(bytes, limits); !ok) return std::unexpected(ok.error());
+    return Reader<Builder>(bytes, std::clamp(limits.maxDepth, 0, kMaxDepthCap)).topItems(take);
 }
 
 } // namespace ipc::cbor

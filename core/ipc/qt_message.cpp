@@ -125,12 +125,26 @@ QCborValue toCbor(const Message &message)
     return {};
 }
 
+Result<bool> decodeCborItems(QByteArrayView bytes, std::vector<QCborValue> &items, DecodeLimits limits)
+{
+    return cbor::readItems<CborBuilder>(asBytes(bytes), limits,
+                                        [&](QCborValue &&item) { items.push_back(std::move(item)); });
+}
+
+Result<void> appendCbor(QByteArray &out, const QCborValue &value, int enclosing)
+{
+    const qsizetype before = out.size();
+    cbor::Writer<QByteArray> writer(out);
+    auto ok = encodeInto(writer, value, enclosing);
+    if (!ok) out.truncate(before);
+    return ok;
+}
+
 Result<QByteArray> encodeCbor(const QCborValue &value, std::size_t maxBytes)
 {
     QByteArray out;
     out.reserve(64);
-    cbor::Writer<QByteArray> writer(out);
-    if (auto ok = encodeInto(writer, value, 0); !ok) return std::unexpected(ok.error());
+    if (auto ok = appendCbor(out, value, 0); !ok) return std::unexpected(ok.error());
     if (std::size_t(out.size()) > maxBytes)
         return fail(Errc::TooLarge, "message of " + std::to_string(out.size()) + " bytes exceeds the limit of " +
                                         std::to_string(maxBytes));

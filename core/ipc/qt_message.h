@@ -25,6 +25,8 @@
 #include <QByteArrayView>
 #include <QCborValue>
 
+#include <vector>
+
 namespace ipc {
 
 [[nodiscard]] Result<Message> fromCbor(const QCborValue &value);
@@ -34,6 +36,18 @@ namespace ipc {
 // bytes, the same checks and the same errors.
 [[nodiscard]] Result<QByteArray> encodeCbor(const QCborValue &value, std::size_t maxBytes = kMaxMessageBytes);
 [[nodiscard]] Result<QCborValue> decodeCbor(QByteArrayView bytes, DecodeLimits limits = {});
+// decodeCbor for a message that is an array, its items appended to items
+// one by one; the array itself is never built. False, with nothing
+// appended, for a well-formed message that is no array. On an error items
+// may hold some of the items.
+[[nodiscard]] Result<bool> decodeCborItems(QByteArrayView bytes, std::vector<QCborValue> &items,
+                                           DecodeLimits limits = {});
+// encodeCbor's bytes for a value that goes inside a message being built
+// around it (a manager request or reply), appended to out; `enclosing` is
+// the number of arrays and maps around it, so that the depth limit counts
+// from the whole message's top. The caller checks the whole message's
+// size. On failure out is as it was.
+[[nodiscard]] Result<void> appendCbor(QByteArray &out, const QCborValue &value, int enclosing);
 
 [[nodiscard]] QCborValue sentinelMessage(); // "no more items"
 [[nodiscard]] bool isSentinel(const QCborValue &value);

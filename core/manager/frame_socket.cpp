@@ -1,7 +1,6 @@
 #include "frame_socket.h"
 
 #include "manager_protocol.h"
-#include "spin_wait.h"
 
 #include <cstring>
 #include <fcntl.h>
@@ -37,7 +36,8 @@ Result<FrameSocket> FrameSocket::connectUnix(std::string_view path)
 
 FrameSocket::FrameSocket(FrameSocket &&other) noexcept
     : m_fd(std::exchange(other.m_fd, -1)), m_default(other.m_default), m_in(std::move(other.m_in)),
-      m_begin(std::exchange(other.m_begin, 0)), m_end(std::exchange(other.m_end, 0))
+      m_begin(std::exchange(other.m_begin, 0)), m_end(std::exchange(other.m_end, 0)),
+      m_sentSinceReceive(std::exchange(other.m_sentSinceReceive, false))
 {}
 
 FrameSocket &FrameSocket::operator=(FrameSocket &&other) noexcept
@@ -49,6 +49,7 @@ FrameSocket &FrameSocket::operator=(FrameSocket &&other) noexcept
         m_in = std::move(other.m_in);
         m_begin = std::exchange(other.m_begin, 0);
         m_end = std::exchange(other.m_end, 0);
+        m_sentSinceReceive = std::exchange(other.m_sentSinceReceive, false);
     }
     return *this;
 }
@@ -90,10 +91,23 @@ Result<void> FrameSocket::send(QByteArrayView payload)
                                                std::uint8_t(n >> 16), std::uint8_t(n >> 24)};
     iovec iov[2] = {{header, sizeof header},
                     {const_cast<char *>(payload.data()), std::size_t(payload.size())}};
+    return sendAll(iov, 2);
+}
+
+Result<void> FrameSocket::sendFrames(QByteArrayView frames)
+{
+    if (m_fd < 0) return fail(Errc::Closed, "socket is closed");
+    iovec iov[1] = {{const_cast<char *>(frames.data()), std::size_t(frames.size())}};
+    return sendAll(iov, 1);
+}
+
+Result<void> FrameSocket::sendAll(iovec *iov, std::size_t count)
+{
     msghdr msg{};
     msg.msg_iov = iov;
-    msg.msg_iovlen = 2;
-    std::size_t left = sizeof header + std::size_t(payload.size());
+    msg.msg_iovlen = count;
+    std::size_t left = 0;
+    for (std::size_t i = 0; i < count; ++i) left += iov[i].iov_len;
     while (left > 0) {
         const ssize_t sent = retryOnEintr([&] { return sendmsg(m_fd, &msg, MSG_NOSIGNAL); });
         if (sent < 0) {
@@ -104,6 +118,7 @@ Result<void> FrameSocket::send(QByteArrayView payload)
             return failErrno("send frame", err);
         }
         left -= std::size_t(sent);
+        m_sentSinceReceive = true;
         // Advance the iovecs past what went out.
         auto done = std::size_t(sent);
         while (done > 0 && msg.msg_iovlen > 0) {
@@ -120,7 +135,7 @@ Result<void> FrameSocket::send(QByteArrayView payload)
     return {};
 }
 
-Result<void> FrameSocket::fill(const Deadline *deadline)
+Result<void> FrameSocket::fill(const Deadline *deadline, SpinStart start)
 {
     // A reply is usually microseconds away: look for it a little before
     // sleeping (spin_wait.h). Anything but "nothing yet" is left to the
@@ -134,7 +149,7 @@ Result<void> FrameSocket::fill(const Deadline *deadline)
             return true;
         }
         return got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
-    });
+    }, kSpinBudgetNs, start);
     if (gotData) return {};
     if (deadline) {
         pollfd p{m_fd, POLLIN, 0};
@@ -164,6 +179,11 @@ Result<QByteArrayView> FrameSocket::receive(std::size_t maxBytes, Duration timeo
     if (m_fd < 0) return fail(Errc::Closed, "socket is closed");
     const bool custom = timeout != kDefaultTimeout && timeout != m_default;
     const Deadline deadline(custom ? timeout : kForever);
+    // Every frame this socket receives answers one it sent (a request, a
+    // challenge): right after a send the answer cannot be there yet, so
+    // the first wait starts with the yield that lets the peer run. On one
+    // CPU that is one syscall fewer per call.
+    SpinStart start = std::exchange(m_sentSinceReceive, false) ? SpinStart::Yield : SpinStart::Look;
     for (;;) {
         const std::size_t have = m_end - m_begin;
         std::size_t need = kFrameHeaderBytes;
@@ -188,7 +208,8 @@ Result<QByteArrayView> FrameSocket::receive(std::size_t maxBytes, Duration timeo
         }
         const std::size_t want = std::max(need, kReadChunk);
         if (std::size_t(m_in.size()) < want) m_in.resize(qsizetype(want));
-        if (auto ok = fill(custom ? &deadline : nullptr); !ok) return std::unexpected(ok.error());
+        if (auto ok = fill(custom ? &deadline : nullptr, start); !ok) return std::unexpected(ok.error());
+        start = SpinStart::Look; // the rest of a frame may well be there
     }
 }
 

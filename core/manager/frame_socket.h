@@ -15,12 +15,14 @@
 #pragma once
 
 #include "posix_call.h"
+#include "spin_wait.h"
 #include "result.h"
 #include "unix_socket.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
 
+#include <sys/uio.h>
 #include <sys/un.h>
 
 #include <cstddef>
@@ -51,6 +53,8 @@ public:
 
     // Writes one frame (header and payload in one sendmsg).
     [[nodiscard]] Result<void> send(QByteArrayView payload);
+    // Writes bytes that are whole frames already (appendRequestFrame).
+    [[nodiscard]] Result<void> sendFrames(QByteArrayView frames);
     // Reads one frame. The view stays valid until the next receive().
     // timeout: kDefaultTimeout uses the default; anything else polls first.
     static constexpr Duration kDefaultTimeout = Duration(-1);
@@ -62,13 +66,15 @@ public:
     [[nodiscard]] int fd() const noexcept { return m_fd; }
 
 private:
-    [[nodiscard]] Result<void> fill(const Deadline *deadline);
+    [[nodiscard]] Result<void> fill(const Deadline *deadline, SpinStart start);
+    [[nodiscard]] Result<void> sendAll(iovec *iov, std::size_t count);
 
     int m_fd = -1;
     Duration m_default = kForever;
     QByteArray m_in;          // received bytes; [m_begin, m_end) not yet consumed
     std::size_t m_begin = 0;
     std::size_t m_end = 0;
+    bool m_sentSinceReceive = false; // the next fill() skips the look that must fail
 };
 
 } // namespace ipc::manager

@@ -66,16 +66,13 @@ Result<QCborValue> Connection::call(Op op, std::int64_t objectId, std::initializ
     if (!m_socket.isOpen())
         return fail(Errc::Closed, "manager connection is unusable: " + m_brokenBy);
 
-    QCborArray request;
-    request.append(qint64(op));
-    request.append(qint64(objectId));
-    for (const QCborValue &a : args) request.append(a);
-    auto bytes = encodeCbor(QCborValue(std::move(request)));
-    if (!bytes) return std::unexpected(bytes.error()); // the value, not the connection, is at fault
+    m_request.resize(0); // keeps its capacity from call to call
+    if (auto ok = appendRequestFrame(m_request, op, objectId, args); !ok)
+        return std::unexpected(ok.error()); // the value, not the connection, is at fault
 
     const std::uint64_t startNs = monotonicNs();
     StateScope scope(state, m_objectIndex);
-    if (auto sent = m_socket.send(*bytes); !sent) {
+    if (auto sent = m_socket.sendFrames(m_request); !sent) {
         if (sent.error().code == Errc::Timeout)
             return broken({Errc::Timeout, "manager server did not take the request within " +
                                               ms(m_options.replyTimeout) + " (stopped or overloaded?)"});
@@ -98,7 +95,7 @@ Result<QCborValue> Connection::call(Op op, std::int64_t objectId, std::initializ
             return broken({Errc::Closed, "manager server closed the connection (it died or shut down)"});
         return broken({frame.error().code, "manager reply: " + frame.error().message});
     }
-    auto reply = decodeCbor(*frame);
+    auto reply = readReply(*frame);
     if (m_row) {
         const std::uint64_t ns = monotonicNs() - startNs;
         m_row->requests.store(m_row->requests.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -108,14 +105,10 @@ Result<QCborValue> Connection::call(Op op, std::int64_t objectId, std::initializ
             m_row->latencyNsMax.store(ns, std::memory_order_relaxed);
     }
     if (!reply) return broken({Errc::Corrupt, "malformed reply from the manager: " + reply.error().message});
-    const QCborArray a = reply->toArray();
-    if (!reply->isArray() || a.size() != 2 || !a.at(0).isInteger())
-        return broken({Errc::Corrupt, "malformed reply from the manager: expected [status, value]"});
-    const std::int64_t status = a.at(0).toInteger();
-    if (status == 0) return a.at(1);
-    if (status < 1 || status > std::int64_t(Errc::System) + 1)
-        return broken({Errc::Corrupt, "manager reply has unknown status " + std::to_string(status)});
-    return fail(Errc(status - 1), a.at(1).toString().toStdString());
+    if (reply->status == 0) return std::move(reply->value);
+    if (reply->status > std::int64_t(Errc::System) + 1)
+        return broken({Errc::Corrupt, "manager reply has unknown status " + std::to_string(reply->status)});
+    return fail(Errc(reply->status - 1), reply->value.toString().toStdString());
 }
 
 } // namespace detail

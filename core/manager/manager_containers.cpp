@@ -10,12 +10,12 @@ namespace ipc::manager::server {
 
 // ---- arguments and messages -------------------------------------------
 
-QCborValue arg(const QCborArray &req, qsizetype i)
+QCborValue arg(const Request &req, qsizetype i)
 {
     return req.size() > i ? req.at(i) : QCborValue(nullptr);
 }
 
-Result<std::int64_t> intArg(const QCborArray &req, qsizetype i, const char *what)
+Result<std::int64_t> intArg(const Request &req, qsizetype i, const char *what)
 {
     if (req.size() <= i || !req.at(i).isInteger())
         return fail(Errc::InvalidArgument, std::string("request needs an integer ") + what);
@@ -120,6 +120,32 @@ bool pyEqual(const QCborValue &a, const QCborValue &b)
     return a.compare(b) == 0; // strings, bytes, null, tags: same type, same content
 }
 
+std::size_t pyHash(const QCborValue &v)
+{
+    if (isNumber(v)) {
+        // Equal numbers hash as the one int64 they equal; a number no
+        // int64 equals (1.5, 2^70) by its double.
+        const long double x = number(v);
+        if (std::isnan(x)) return 0x7ff8; // every NaN alike, whatever its bits
+        constexpr long double kTwo63 = 9223372036854775808.0L;
+        if (x >= -kTwo63 && x < kTwo63 && x == static_cast<long double>(static_cast<std::int64_t>(x)))
+            return qHash(static_cast<qint64>(x));
+        return qHash(v.isDouble() ? v.toDouble() : double(x));
+    }
+    if (v.isArray()) {
+        std::size_t h = 0x9e3779b9u;
+        for (const QCborValue &e : v.toArray()) h = h * 31 + pyHash(e);
+        return h;
+    }
+    if (v.isMap()) { // mapsEqual: keys as they are, values by pyEqual; any order
+        std::size_t h = 0;
+        const QCborMap m = v.toMap();
+        for (auto it = m.cbegin(); it != m.cend(); ++it) h += qHash(it.key()) * 31 + pyHash(it.value());
+        return h;
+    }
+    return qHash(v);
+}
+
 std::optional<int> pyCompare(const QCborValue &a, const QCborValue &b)
 {
     if (isNumber(a) && isNumber(b)) return compareNumbers(a, b);
@@ -221,7 +247,7 @@ Result<QCborValue> update(OrderedMap &map, Target t, const QCborValue &entries)
 
 } // namespace
 
-Result<QCborValue> mapRequest(OrderedMap &map, Target t, Op op, const QCborArray &req)
+Result<QCborValue> mapRequest(OrderedMap &map, Target t, Op op, const Request &req)
 {
     if (t.kind == Kind::Namespace && dictOnly(op)) return wrongKind(t, op);
     const QCborValue key = arg(req, 2);
@@ -294,7 +320,7 @@ std::string what(Target t)
 
 // An existing element: negative counts from the end; out of range is
 // InvalidArgument (IndexError).
-Result<std::size_t> elementIndex(const List &list, Target t, const QCborArray &req, qsizetype at)
+Result<std::size_t> elementIndex(const List &list, Target t, const Request &req, qsizetype at)
 {
     auto i = intArg(req, at, "index");
     if (!i) return std::unexpected(i.error());
@@ -307,7 +333,7 @@ Result<std::size_t> elementIndex(const List &list, Target t, const QCborArray &r
 }
 
 // A slice bound: null (or absent) = the end it stands for.
-Result<std::optional<std::int64_t>> boundArg(const QCborArray &req, qsizetype at, Target t)
+Result<std::optional<std::int64_t>> boundArg(const Request &req, qsizetype at, Target t)
 {
     const QCborValue v = arg(req, at);
     if (v.isNull() || v.isUndefined()) return std::optional<std::int64_t>{};
@@ -330,7 +356,7 @@ struct Range {
     std::size_t end;
 };
 
-Result<Range> sliceArgs(const List &list, Target t, const QCborArray &req, qsizetype at)
+Result<Range> sliceArgs(const List &list, Target t, const Request &req, qsizetype at)
 {
     auto start = boundArg(req, at, t);
     if (!start) return std::unexpected(start.error());
@@ -401,7 +427,7 @@ Result<QCborValue> sortList(List &list, Target t, const QCborValue &reverseArg)
     return QCborValue(nullptr);
 }
 
-Result<QCborValue> indexOf(const List &list, Target t, const QCborArray &req)
+Result<QCborValue> indexOf(const List &list, Target t, const Request &req)
 {
     auto r = sliceArgs(list, t, req, 3);
     if (!r) return std::unexpected(r.error());
@@ -415,7 +441,7 @@ Result<QCborValue> indexOf(const List &list, Target t, const QCborArray &req)
                                                  std::to_string(r->end)));
 }
 
-Result<QCborValue> setSlice(List &list, Target t, const QCborArray &req)
+Result<QCborValue> setSlice(List &list, Target t, const Request &req)
 {
     auto r = sliceArgs(list, t, req, 2);
     if (!r) return std::unexpected(r.error());
@@ -445,7 +471,7 @@ bool arrayOp(Op op)
 
 } // namespace
 
-Result<QCborValue> listRequest(List &list, Target t, Op op, const QCborArray &req)
+Result<QCborValue> listRequest(List &list, Target t, Op op, const Request &req)
 {
     if (t.kind == Kind::Array && !arrayOp(op)) return wrongKind(t, op);
     const QCborValue a2 = arg(req, 2);

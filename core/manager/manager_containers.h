@@ -26,9 +26,10 @@
 #include <QCborArray>
 #include <QCborValue>
 
+#include <cmath>
 #include <cstddef>
 #include <list>
-#include <map>
+#include <unordered_map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -37,8 +38,8 @@
 namespace ipc::manager::server {
 
 // Request arguments: req = [op, objectId, args...]; i counts from 0 there.
-[[nodiscard]] QCborValue arg(const QCborArray &req, qsizetype i);
-[[nodiscard]] Result<std::int64_t> intArg(const QCborArray &req, qsizetype i, const char *what);
+[[nodiscard]] QCborValue arg(const Request &req, qsizetype i);
+[[nodiscard]] Result<std::int64_t> intArg(const Request &req, qsizetype i, const char *what);
 
 // "[1, 2]"-style text of a value for messages, at most 60 characters.
 [[nodiscard]] std::string shortText(const QCborValue &v);
@@ -47,6 +48,9 @@ namespace ipc::manager::server {
 // nullopt where Python raises TypeError.
 [[nodiscard]] bool pyEqual(const QCborValue &a, const QCborValue &b);
 [[nodiscard]] std::optional<int> pyCompare(const QCborValue &a, const QCborValue &b);
+// Python's hash() where pyEqual is Python's ==: pyEqual(a, b) implies
+// pyHash(a) == pyHash(b) (hash(1) == hash(1.0) == hash(True)).
+[[nodiscard]] std::size_t pyHash(const QCborValue &v);
 
 class OrderedMap {
 public:
@@ -63,11 +67,22 @@ public:
     [[nodiscard]] auto end() const { return m_entries.end(); }
 
 private:
-    struct Less {
-        bool operator()(const QCborValue &a, const QCborValue &b) const { return a.compare(b) < 0; }
+    // Keys are one key when Python's == says so (d[1], d[1.0] and d[True]
+    // are one entry, as in a Python dict), and NaN is one key (a Python
+    // dict keeps one per NaN object; a key here is a value, not an object).
+    // A hash index finds a key with a hash and about one comparison.
+    struct Hash {
+        std::size_t operator()(const QCborValue &key) const { return pyHash(key); }
+    };
+    struct Equal {
+        bool operator()(const QCborValue &a, const QCborValue &b) const
+        {
+            return pyEqual(a, b) || (a.isDouble() && b.isDouble() && std::isnan(a.toDouble()) &&
+                                     std::isnan(b.toDouble()));
+        }
     };
     std::list<Entry> m_entries;
-    std::map<QCborValue, std::list<Entry>::iterator, Less> m_index;
+    std::unordered_map<QCborValue, std::list<Entry>::iterator, Hash, Equal> m_index;
 };
 
 // What a container request needs to know of its object.
@@ -78,10 +93,10 @@ struct Target {
 
 // Dict and Namespace requests.
 [[nodiscard]] Result<QCborValue> mapRequest(OrderedMap &map, Target t, Op op,
-                                            const QCborArray &req);
+                                            const Request &req);
 // List and Array requests (an Array refuses what would change its length).
 [[nodiscard]] Result<QCborValue> listRequest(std::vector<QCborValue> &list, Target t, Op op,
-                                             const QCborArray &req);
+                                             const Request &req);
 
 // "'sort' does not apply to Queue 'q'"
 [[nodiscard]] std::unexpected<Error> wrongKind(Target t, Op op);

@@ -1,5 +1,11 @@
 #include "manager_protocol.h"
 
+#include "cbor.h"
+#include "message.h"
+#include "qt_message.h"
+
+#include <QString>
+
 namespace ipc::manager {
 
 std::string_view kindName(Kind kind) noexcept
@@ -78,6 +84,107 @@ std::string_view opName(Op op) noexcept
     case Op::BarrierState: return "state";
     }
     return {};
+}
+
+namespace {
+
+qsizetype beginFrame(QByteArray &out)
+{
+    const qsizetype at = out.size();
+    out.append(qsizetype(kFrameHeaderBytes), '\0'); // the length, once known
+    return at;
+}
+
+// Writes the length of the payload after `at`, or takes the frame back.
+Result<void> endFrame(QByteArray &out, qsizetype at)
+{
+    const auto n = std::size_t(out.size() - at) - kFrameHeaderBytes;
+    if (n > kMaxMessageBytes) {
+        out.truncate(at);
+        return fail(Errc::TooLarge, "message of " + std::to_string(n) + " bytes exceeds the limit of " +
+                                        std::to_string(kMaxMessageBytes));
+    }
+    for (std::size_t i = 0; i < kFrameHeaderBytes; ++i) out[at + qsizetype(i)] = char((n >> (8 * i)) & 0xff);
+    return {};
+}
+
+} // namespace
+
+Result<void> appendRequestFrame(QByteArray &out, Op op, std::int64_t objectId,
+                                std::initializer_list<QCborValue> args)
+{
+    const qsizetype at = beginFrame(out);
+    cbor::Writer<QByteArray> writer(out);
+    writer.arrayHead(2 + args.size());
+    writer.integer(std::int64_t(op));
+    writer.integer(objectId);
+    for (const QCborValue &arg : args) {
+        if (auto ok = appendCbor(out, arg, 1); !ok) {
+            out.truncate(at);
+            return ok;
+        }
+    }
+    return endFrame(out, at);
+}
+
+Result<void> appendReplyFrame(QByteArray &out, const QCborValue &value)
+{
+    const qsizetype at = beginFrame(out);
+    cbor::Writer<QByteArray> writer(out);
+    writer.arrayHead(2);
+    writer.integer(0);
+    if (auto ok = appendCbor(out, value, 1); !ok) {
+        out.truncate(at);
+        return ok;
+    }
+    return endFrame(out, at);
+}
+
+void appendErrorFrame(QByteArray &out, Errc code, std::string_view message)
+{
+    const qsizetype at = beginFrame(out);
+    cbor::Writer<QByteArray> writer(out);
+    writer.arrayHead(2);
+    writer.integer(std::int64_t(code) + 1);
+    // Through QString: a byte that is not UTF-8 (a name quoted in the
+    // message) becomes U+FFFD rather than a reply the client refuses.
+    const QByteArray utf8 = QString::fromUtf8(message.data(), qsizetype(message.size())).toUtf8();
+    writer.text(std::string_view(utf8.constData(), std::size_t(utf8.size())));
+    (void)endFrame(out, at);
+}
+
+Request::Request(const QCborArray &items)
+{
+    m_items.reserve(std::size_t(items.size()));
+    for (const QCborValue &item : items) m_items.push_back(item);
+}
+
+Result<void> Request::read(QByteArrayView payload)
+{
+    m_items.clear(); // keeps the capacity
+    auto isArray = decodeCborItems(payload, m_items);
+    if (!isArray) return std::unexpected(isArray.error());
+    if (!*isArray || m_items.size() < 2 || !m_items[0].isInteger() || !m_items[1].isInteger())
+        return fail(Errc::InvalidArgument, "expected [op, objectId, args...]");
+    return {};
+}
+
+const QCborValue &Request::at(qsizetype i) const noexcept
+{
+    static const QCborValue kPastTheEnd;
+    return i >= 0 && i < size() ? m_items[std::size_t(i)] : kPastTheEnd;
+}
+
+Result<Reply> readReply(QByteArrayView payload)
+{
+    constexpr unsigned char kArrayOfTwo = 0x82;
+    constexpr unsigned char kFirstLongInteger = 0x18;
+    if (payload.size() < 3 || static_cast<unsigned char>(payload[0]) != kArrayOfTwo ||
+        static_cast<unsigned char>(payload[1]) >= kFirstLongInteger)
+        return fail(Errc::Corrupt, "expected [status, value]");
+    auto value = decodeCbor(payload.sliced(2));
+    if (!value) return std::unexpected(value.error());
+    return Reply{.status = static_cast<unsigned char>(payload[1]), .value = std::move(*value)};
 }
 
 } // namespace ipc::manager

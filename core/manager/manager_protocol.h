@@ -31,9 +31,19 @@
 // can proceed or its timeout (ns, -1 = forever, 0 = no wait) runs out.
 #pragma once
 
+#include "result.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QCborArray>
+#include <QCborValue>
+
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace ipc::manager {
 
@@ -149,5 +159,51 @@ enum class Op : std::int64_t {
 
 // "sort", "acquire", ...; empty for a number that is no operation.
 [[nodiscard]] std::string_view opName(Op op) noexcept;
+
+// ---- frames of requests and replies ------------------------------------
+// Each appends one whole frame (length and payload) to out, written in
+// place: a call costs no value or buffer of its own beyond out, which the
+// sender keeps from call to call. On failure out is as it was.
+
+// [op, objectId, args...]; InvalidArgument for a value CBOR cannot carry,
+// TooLarge over kMaxMessageBytes.
+[[nodiscard]] Result<void> appendRequestFrame(QByteArray &out, Op op, std::int64_t objectId,
+                                              std::initializer_list<QCborValue> args);
+// [0, value]; as appendRequestFrame.
+[[nodiscard]] Result<void> appendReplyFrame(QByteArray &out, const QCborValue &value);
+// [int(code) + 1, message]
+void appendErrorFrame(QByteArray &out, Errc code, std::string_view message);
+
+// A request taken apart: its items [op, objectId, args...], each a value,
+// in a buffer that the server reads every request into (no array is built
+// and, once the buffer has grown, nothing is allocated for numbers). at()
+// past the end is undefined, as QCborArray's.
+class Request {
+public:
+    Request() = default;
+    Request(const QCborArray &items); // NOLINT(google-explicit-constructor): a request made in-process
+
+    // Corrupt, TooLarge: not a well-formed message (decodeCbor's errors);
+    // InvalidArgument: well-formed, but not [op, objectId, ...] with two
+    // integers.
+    [[nodiscard]] Result<void> read(QByteArrayView payload);
+
+    [[nodiscard]] qsizetype size() const noexcept { return qsizetype(m_items.size()); }
+    [[nodiscard]] const QCborValue &at(qsizetype i) const noexcept;
+    [[nodiscard]] Op op() const noexcept { return Op(at(0).toInteger()); }
+    [[nodiscard]] std::int64_t objectId() const noexcept { return at(1).toInteger(); }
+
+private:
+    std::vector<QCborValue> m_items;
+};
+
+// A reply's payload taken apart. Every status fits CBOR's one-byte
+// integers, so a reply starts with the two bytes 0x82 (an array of two)
+// and its status; the value is the rest. Corrupt for anything else.
+struct Reply {
+    std::int64_t status = 0; // 0: success, else int(Errc) + 1
+    QCborValue value;        // the result, or the error's message
+};
+[[nodiscard]] Result<Reply> readReply(QByteArrayView payload);
 
 } // namespace ipc::manager

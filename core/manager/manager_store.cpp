@@ -101,7 +101,7 @@ struct ObjectStore::Impl {
 
     // One function per family of kinds: each knows its own operations and
     // refuses the others (wrongKind).
-    Result<QCborValue> execute(ClientId client, Op op, const QCborArray &req)
+    Result<QCborValue> execute(ClientId client, Op op, const Request &req)
     {
         switch (op) {
         case Op::Ping: return QCborValue(nullptr);
@@ -134,7 +134,7 @@ struct ObjectStore::Impl {
 
     // ---- Open -----------------------------------------------------------
 
-    Result<QCborValue> open(const QCborArray &req)
+    Result<QCborValue> open(const Request &req)
     {
         auto kindNo = intArg(req, 2, "kind");
         if (!kindNo) return std::unexpected(kindNo.error());
@@ -244,7 +244,7 @@ struct ObjectStore::Impl {
 
     // ---- Value ----------------------------------------------------------
 
-    static Result<QCborValue> valueRequest(Object &v, Op op, const QCborArray &req)
+    static Result<QCborValue> valueRequest(Object &v, Op op, const Request &req)
     {
         if (op == Op::Load) return v.value;
         if (op == Op::Store) {
@@ -256,7 +256,7 @@ struct ObjectStore::Impl {
 
     // ---- Queue and JoinableQueue -----------------------------------------
 
-    Result<QCborValue> queueRequest(ClientId client, Object &q, Op op, const QCborArray &req)
+    Result<QCborValue> queueRequest(ClientId client, Object &q, Op op, const Request &req)
     {
         const bool joinable = q.kind == Kind::JoinableQueue;
         switch (op) {
@@ -357,7 +357,7 @@ struct ObjectStore::Impl {
 
     // ---- Lock and RLock ---------------------------------------------------
 
-    Result<QCborValue> lockRequest(ClientId client, Object &lock, Op op, const QCborArray &req)
+    Result<QCborValue> lockRequest(ClientId client, Object &lock, Op op, const Request &req)
     {
         if (op == Op::Acquire) {
             auto timeout = intArg(req, 2, "timeout");
@@ -423,7 +423,7 @@ struct ObjectStore::Impl {
 
     // ---- Semaphore and BoundedSemaphore -----------------------------------
 
-    Result<QCborValue> semaphoreRequest(ClientId client, Object &s, Op op, const QCborArray &req)
+    Result<QCborValue> semaphoreRequest(ClientId client, Object &s, Op op, const Request &req)
     {
         switch (op) {
         case Op::Acquire: {
@@ -468,7 +468,7 @@ struct ObjectStore::Impl {
 
     // ---- Event ------------------------------------------------------------
 
-    Result<QCborValue> eventRequest(ClientId client, Object &e, Op op, const QCborArray &req)
+    Result<QCborValue> eventRequest(ClientId client, Object &e, Op op, const Request &req)
     {
         switch (op) {
         case Op::SetFlag:
@@ -492,7 +492,7 @@ struct ObjectStore::Impl {
 
     Object &lockOf(const Object &cond) { return *objects[std::size_t(cond.lockId - 1)]; }
 
-    Result<QCborValue> conditionRequest(ClientId client, Object &cond, Op op, const QCborArray &req)
+    Result<QCborValue> conditionRequest(ClientId client, Object &cond, Op op, const Request &req)
     {
         Object &lock = lockOf(cond);
         switch (op) {
@@ -548,7 +548,7 @@ struct ObjectStore::Impl {
 
     // ---- Barrier ------------------------------------------------------------
 
-    Result<QCborValue> barrierRequest(ClientId client, Object &b, Op op, const QCborArray &req)
+    Result<QCborValue> barrierRequest(ClientId client, Object &b, Op op, const Request &req)
     {
         switch (op) {
         case Op::Wait: {
@@ -682,7 +682,7 @@ struct ObjectStore::Impl {
 ObjectStore::ObjectStore() : m(std::make_unique<Impl>()) {}
 ObjectStore::~ObjectStore() = default;
 
-std::optional<Result<QCborValue>> ObjectStore::execute(ClientId client, Op op, const QCborArray &request)
+std::optional<Result<QCborValue>> ObjectStore::execute(ClientId client, Op op, const Request &request)
 {
     m->parkedNow = false;
     auto result = m->execute(client, op, request);

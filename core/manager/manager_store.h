@@ -49,7 +49,7 @@ public:
     ObjectStore &operator=(const ObjectStore &) = delete;
 
     // Runs `client`'s request: its answer, or nullopt when it waits.
-    [[nodiscard]] std::optional<Result<QCborValue>> execute(ClientId client, Op op, const QCborArray &request);
+    [[nodiscard]] std::optional<Result<QCborValue>> execute(ClientId client, Op op, const Request &request);
     // The answers to parked requests since the last call, in order.
     [[nodiscard]] std::vector<Answer> takeAnswers();
     // Answers the parked requests whose deadline is past at nowNs

@@ -9,6 +9,8 @@
 
 #include <QTest>
 
+#include <cmath>
+
 using namespace ipc;
 using namespace ipc::manager;
 
@@ -198,6 +200,35 @@ private Q_SLOTS:
         QCOMPARE(answers.size(), std::size_t(1));
         QCOMPARE(answers[0].client, kAlice);
         QCOMPARE(answers[0].value->toArray().at(0).toBool(), true); // notified, not timed out
+    }
+
+    // Python: d[1], d[1.0] and d[True] are one entry, which keeps the key
+    // it was made with; lists equal as Python's are one key too.
+    void aDictsKeysAreOneWherePythonsEqualityIs()
+    {
+        ObjectStore store;
+        const auto d = open(store, Kind::Dict, "d");
+        now(store, kAlice, Op::Set, d, {1, QStringLiteral("int")});
+        now(store, kAlice, Op::Set, d, {1.0, QStringLiteral("float")});
+        now(store, kBob, Op::Set, d, {true, QStringLiteral("bool")});
+        now(store, kAlice, Op::Set, d, {2.5, QStringLiteral("half")});
+        now(store, kAlice, Op::Set, d, {QCborArray{1, 2}, QStringLiteral("list")});
+        QCOMPARE(now(store, kAlice, Op::Len, d).toInteger(), 3);
+        QCOMPARE(now(store, kAlice, Op::Keys, d).toArray(), (QCborArray{1, 2.5, QCborArray{1, 2}}));
+        QCOMPARE(now(store, kBob, Op::GetOr, d, {1.0, nullptr}).toString(), QStringLiteral("bool"));
+        QCOMPARE(now(store, kBob, Op::GetOr, d, {QCborArray{1.0, 2.0}, nullptr}).toString(),
+                 QStringLiteral("list"));
+        QCOMPARE(now(store, kBob, Op::GetOr, d, {QStringLiteral("1"), nullptr}), QCborValue(nullptr));
+        QCOMPARE(now(store, kBob, Op::GetOr, d, {2, nullptr}), QCborValue(nullptr));
+        QCOMPARE(now(store, kAlice, Op::PopOr, d, {true, nullptr}).toString(), QStringLiteral("bool"));
+        QCOMPARE(now(store, kAlice, Op::Contains, d, {1}).toBool(), false);
+        // NaN is one key, and popitem() takes it out of the index too.
+        now(store, kAlice, Op::Set, d, {std::nan(""), 1});
+        now(store, kAlice, Op::Set, d, {-std::nan(""), 2});
+        QCOMPARE(now(store, kAlice, Op::Len, d).toInteger(), 3);
+        QCOMPARE(now(store, kAlice, Op::PopItem, d).toArray().at(1).toInteger(), 2);
+        QCOMPARE(now(store, kAlice, Op::Contains, d, {std::nan("")}).toBool(), false);
+        QCOMPARE(now(store, kAlice, Op::Len, d).toInteger(), 2);
     }
 
     void aBadRequestIsRefusedAndChangesNothing()
