@@ -106,6 +106,12 @@ python3 - "$out/peers.jsonl" "$out/project.jsonl" "$out/rounds.jsonl" <<'PY'
 import json, statistics, sys
 
 rows = [json.loads(l) for p in sys.argv[1:] for l in open(p) if l.strip() and not l.startswith("#")]
+# The mean time per operation of every row that has a rate. A peer's
+# latency_us may be a median (the raw ping-pong's is) where ours is a mean;
+# a time held against a time compares means.
+for r in rows:
+    if r.get("ops_per_s"):
+        r["mean_us"] = 1e6 / r["ops_per_s"]
 
 def pick(bench, impl, pin, size=None):
     """{round: row}; the first pass is round 1."""
@@ -181,8 +187,10 @@ for op in ("set", "get"):
     checks += [
         (f"Manager dict {op} vs Python Manager().dict() {op}", ("manager_dict", f"proj/Manager dict {op}"),
          ("manager_dict", f"py/Manager().dict() {op}"), "ops_per_s", 3, ">="),
-        (f"Manager dict {op} vs raw socketpair round trip", ("manager_dict", f"proj/Manager dict {op}"),
-         ("pingpong", "c/socketpair AF_UNIX stream", 64), "latency_us", 1.3, "<="),
+        (f"Manager dict {op} vs raw socketpair round trip (means)", ("manager_dict", f"proj/Manager dict {op}"),
+         ("pingpong", "c/socketpair AF_UNIX stream", 64), "mean_us", 1.3, "<="),
+        (f"Manager dict {op} (mean) vs raw socketpair round trip (median)", ("manager_dict", f"proj/Manager dict {op}"),
+         ("pingpong", "c/socketpair AF_UNIX stream", 64), "latency_us", None, "<="),
     ]
 
 print("| ratio | pin | ours / peer: median (range over rounds) | target | met |")

@@ -75,25 +75,32 @@ long RobustMutex::futexOffset() noexcept
     return long(offsetof(RobustMutex, m_word)) - long(offsetof(RobustMutex, m_link));
 }
 
-AcquireStatus RobustMutex::finishAcquire(AcquireStatus status, std::uint32_t objectIndex) noexcept
+// Held: the bookkeeping of every acquire, kept to plain stores in the
+// lock's own line and this thread's (the locked instructions are what an
+// uncontended acquire and release cost; every store before one must drain
+// first), inlined into the uncontended acquire.
+inline void RobustMutex::noteHeld(std::uint32_t objectIndex) noexcept
 {
     ThreadState &me = t_self;
-    // Held: put the lock on this thread's robust list, then end the pending op.
+    // Put the lock on this thread's robust list, then end the pending op.
     m_link.next = me.list.next;
     me.list.next = &m_link;
     signalFence();
     me.pending = nullptr;
     m_depth = 1;
-    // The dead holder's pid is still here (only a release clears it).
-    if (status == AcquireStatus::OwnerDied)
-        telemetry::trace(TraceKind::OwnerDied, objectIndex, m_holderPid.load(std::memory_order_relaxed));
     m_holderPid.store(me.pid, std::memory_order_relaxed);
-    m_acquisitions.store(m_acquisitions.load(std::memory_order_relaxed) + 1,
-                         std::memory_order_relaxed);
-    if (status == AcquireStatus::OwnerDied)
-        m_ownerDeaths.store(m_ownerDeaths.load(std::memory_order_relaxed) + 1,
-                            std::memory_order_relaxed);
+    m_acquisitions.store(m_acquisitions.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     telemetry::setState(ProcState::InCriticalSection, objectIndex);
+}
+
+AcquireStatus RobustMutex::finishAcquire(AcquireStatus status, std::uint32_t objectIndex) noexcept
+{
+    if (status == AcquireStatus::OwnerDied) {
+        // The dead holder's pid is still here (only a release clears it).
+        telemetry::trace(TraceKind::OwnerDied, objectIndex, m_holderPid.load(std::memory_order_relaxed));
+        m_ownerDeaths.store(m_ownerDeaths.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+    noteHeld(objectIndex);
     return status;
 }
 
@@ -106,8 +113,10 @@ Result<AcquireStatus> RobustMutex::acquire(Duration timeout, std::uint32_t objec
     signalFence();
     std::uint32_t seen = 0;
     if (m_word.compare_exchange_strong(seen, me.tid, std::memory_order_acquire,
-                                       std::memory_order_relaxed)) [[likely]]
-        return finishAcquire(AcquireStatus::Acquired, objectIndex);
+                                       std::memory_order_relaxed)) [[likely]] {
+        noteHeld(objectIndex);
+        return AcquireStatus::Acquired;
+    }
     return acquireContended(seen, timeout, objectIndex);
 }
 

@@ -89,6 +89,7 @@ private:
     [[nodiscard]] Result<AcquireStatus> acquireContended(std::uint32_t seen, Duration timeout,
                                                          std::uint32_t objectIndex) noexcept;
     [[nodiscard]] AcquireStatus finishAcquire(AcquireStatus status, std::uint32_t objectIndex) noexcept;
+    void noteHeld(std::uint32_t objectIndex) noexcept;
 
     RobustLink m_link{nullptr};
     std::atomic<std::uint32_t> m_word{0};     // 0 = free; see the class comment

@@ -70,6 +70,10 @@ struct ManagerServer::Impl {
     std::vector<std::uint64_t> resume; // connections unparked: process their buffered frames
     bool answeredThisRound = false;    // a reply went out since the last poll
     Request request;                   // the one being handled, read into the same buffer each time
+    std::uint32_t roundsWithoutPoll = 0; // readSoleClientAtOnce() rounds since the last poll
+    std::uint64_t nextDeadline = 0;      // of a parked request or an authentication; 0: none
+    std::vector<pollfd> fds;             // this round's poll set: the listener, then conns
+    std::vector<std::uint64_t> ids;      // the connection of fds[i + 1]
 
     ~Impl()
     {
@@ -382,7 +386,7 @@ struct ManagerServer::Impl {
     // After poll: read from and write to the ready connections (fds[0] is
     // the listening socket, fds[i] the connection ids[i - 1]), answer what
     // was read, accept newcomers.
-    void serveReady(const std::vector<pollfd> &fds, const std::vector<std::uint64_t> &ids)
+    void serveReady()
     {
         for (std::size_t i = 1; i < fds.size(); ++i) {
             if (fds[i].revents == 0) continue;
@@ -419,6 +423,73 @@ struct ManagerServer::Impl {
             drainResume(); // a lock handed on may let a waiter's next request run
             flushAll();
         }
+    }
+
+    // After an answer to the only client, its next request is the likeliest
+    // thing to come: on one CPU it is there once a yield has let the client
+    // run. Reading it is then the look, one syscall where poll and recv
+    // were two. Every kPollEvery-th round polls all the same, so that a
+    // newcomer on the listening socket waits at most that many requests.
+    bool readSoleClientAtOnce()
+    {
+        static constexpr std::uint32_t kPollEvery = 16;
+        if (conns.size() != 1 || ++roundsWithoutPoll >= kPollEvery) return false;
+        Conn &c = conns.begin()->second;
+        if (c.stage != Stage::Ready || c.parked || c.closing || c.dead || c.outBegin < std::size_t(c.out.size()))
+            return false;
+        sched_yield();
+        const std::size_t before = c.inEnd;
+        readFrom(c);
+        if (c.inEnd == before && !c.dead) return false;
+        publishWaiting(bufferedFrames(c));
+        pump(c);
+        drainResume();
+        return true;
+    }
+
+    // Waits in poll for any connection, the listening socket or the next
+    // deadline, then serves what is ready. answered: a reply went out this
+    // round (the asker cannot have asked again yet).
+    Result<void> pollAndServe(bool answered)
+    {
+        roundsWithoutPoll = 0;
+        fds.clear();
+        ids.clear();
+        fds.push_back({listenFd, POLLIN, 0});
+        for (auto &[id, c] : conns) {
+            short events = POLLIN;
+            if (c.outBegin < std::size_t(c.out.size())) events |= POLLOUT;
+            fds.push_back({c.fd, events, 0});
+            ids.push_back(id);
+        }
+        int waitMs = int(std::chrono::duration_cast<std::chrono::milliseconds>(options.tick).count());
+        if (nextDeadline != 0) {
+            const std::uint64_t now = monotonicNs();
+            const std::uint64_t ms = nextDeadline > now ? (nextDeadline - now + 999'999) / 1'000'000 : 0;
+            waitMs = std::min<int>(waitMs, int(ms));
+        }
+        int ready = 0;
+        int pollErr = 0;
+        {
+            // Idle: the diagram shows the server waiting for requests.
+            StateScope idle(ProcState::BlockedRecv);
+            // The next request is often microseconds away: look a little
+            // before sleeping (spin_wait.h). Right after answering, yield
+            // first, so on one CPU the client runs at once, without a poll
+            // that finds nothing.
+            (void)spinUntil([&] {
+                ready = poll(fds.data(), nfds_t(fds.size()), 0);
+                return ready != 0;
+            }, kSpinBudgetNs, answered ? SpinStart::Yield : SpinStart::Look);
+            if (ready == 0) ready = poll(fds.data(), nfds_t(fds.size()), waitMs);
+            pollErr = errno;
+        }
+        if (ready < 0) {
+            if (pollErr == EINTR) return {};
+            return failErrno("manager poll", pollErr);
+        }
+        if (ready > 0) serveReady();
+        return {};
     }
 
     void flushAll()
@@ -462,50 +533,15 @@ Result<std::unique_ptr<ManagerServer>> ManagerServer::listen(std::string_view pa
 Result<void> ManagerServer::serve(const std::function<bool()> &shouldStop)
 {
     Impl &s = *m;
-    std::vector<pollfd> fds;
-    std::vector<std::uint64_t> ids;
-    std::uint64_t nextDeadline = 0;
     while (!s.store.shutdownRequested() && !(shouldStop && shouldStop())) {
-        fds.clear();
-        ids.clear();
-        fds.push_back({s.listenFd, POLLIN, 0});
-        for (auto &[id, c] : s.conns) {
-            short events = POLLIN;
-            if (c.outBegin < std::size_t(c.out.size())) events |= POLLOUT;
-            fds.push_back({c.fd, events, 0});
-            ids.push_back(id);
+        const bool answered = std::exchange(s.answeredThisRound, false);
+        if (!answered || !s.readSoleClientAtOnce()) {
+            if (auto polled = s.pollAndServe(answered); !polled) return polled;
         }
-        int waitMs = int(std::chrono::duration_cast<std::chrono::milliseconds>(s.options.tick).count());
-        if (nextDeadline != 0) {
-            const std::uint64_t now = monotonicNs();
-            const std::uint64_t ms = nextDeadline > now ? (nextDeadline - now + 999'999) / 1'000'000 : 0;
-            waitMs = std::min<int>(waitMs, int(ms));
-        }
-        int ready = 0;
-        int pollErr = 0;
-        {
-            // Idle: the diagram shows the server waiting for requests.
-            StateScope idle(ProcState::BlockedRecv);
-            // The next request is often microseconds away: look a little
-            // before sleeping (spin_wait.h). Right after answering, the
-            // client that asked cannot have asked again: yield first, so
-            // on one CPU it runs at once, without a poll that finds nothing.
-            const SpinStart start = std::exchange(s.answeredThisRound, false) ? SpinStart::Yield : SpinStart::Look;
-            (void)spinUntil([&] {
-                ready = poll(fds.data(), nfds_t(fds.size()), 0);
-                return ready != 0;
-            }, kSpinBudgetNs, start);
-            if (ready == 0) ready = poll(fds.data(), nfds_t(fds.size()), waitMs);
-            pollErr = errno;
-        }
+        const std::uint64_t now = monotonicNs();
         if (BoardSlot *slot = telemetry::currentSlot()) [[unlikely]]
-            slot->heartbeatNs.store(monotonicNs(), std::memory_order_relaxed);
-        if (ready < 0) {
-            if (pollErr == EINTR) continue;
-            return failErrno("manager poll", pollErr);
-        }
-        if (ready > 0) s.serveReady(fds, ids);
-        nextDeadline = s.expire(monotonicNs());
+            slot->heartbeatNs.store(now, std::memory_order_relaxed);
+        s.nextDeadline = s.expire(now);
         s.flushAndClose();
         s.publishWaiting(0);
     }
