@@ -139,6 +139,14 @@ checks = [  # (what, ours, peer, field, target, ours must be at least/at most ta
      ("value_locked_increments", "proj/Value+Lock +board (by turns with the trace)"), "ops_per_s", 0.9, ">="),
     ("Queue 1p1c 64 B (+board) with the event trace on vs off", ("queue_throughput", "proj/Queue 1p1c +board +trace", 64),
      ("queue_throughput", "proj/Queue 1p1c +board (by turns with the trace)", 64), "ops_per_s", 0.9, ">="),
+    # The bound for a lock that hands itself on after its holder's death:
+    # glibc's robust mutex, by turns with ours (board off, as the peer).
+    ("locked increments vs glibc's robust mutex (the same guarantee; by turns)",
+     ("value_locked_increments", "proj/Value+Lock (by turns with the robust mutex)"),
+     ("value_locked_increments", "bound/pthread_mutex PROCESS_SHARED ROBUST"), "ops_per_s", None, ">="),
+    ("(the bound) glibc's robust mutex vs its plain PROCESS_SHARED mutex",
+     ("value_locked_increments", "bound/pthread_mutex PROCESS_SHARED ROBUST"),
+     ("value_locked_increments", "c/pthread_mutex PROCESS_SHARED"), "ops_per_s", None, ">="),
     # The bound a Lock as fast as glibc's mutex would reach against Python.
     ("(model) pthread mutex vs Python Value+get_lock", ("value_locked_increments", "c/pthread_mutex PROCESS_SHARED"),
      ("value_locked_increments", "py/mp.Value('i') + get_lock()"), "ops_per_s", None, ">="),

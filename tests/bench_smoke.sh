@@ -17,7 +17,8 @@ need = {  # bench -> impls that must be there
                          "proj/Queue 1p1c +board +trace"},
     "pipe_throughput": {"proj/Pipe(duplex=False) [pipe]", "proj/Pipe() [socketpair]"},
     "pingpong": {"proj/Pipe() [socketpair]", "proj/Pipe(duplex=False) x2 [pipe]"},
-    "value_locked_increments": {"proj/Value+Lock", "proj/Value+Lock +board +trace"},
+    "value_locked_increments": {"proj/Value+Lock", "proj/Value+Lock +board +trace",
+                                "bound/pthread_mutex PROCESS_SHARED ROBUST"},
     "manager_dict": {"proj/Manager dict set", "proj/Manager dict get"},
     "process_spawn": {"proj/ipc-worker start+join"},
 }

@@ -1,13 +1,18 @@
 // value_locked_increments: 2 processes x k locked increments of one shared
 // value -- `with v.get_lock(): v.value += 1` on SharedValue<int64> and its
 // Lock -- the peers' PROCESS_SHARED pthread mutex and atomic counters and
-// Python's Value + get_lock() at the same k and pins. Each worker is an
-// ipc-worker (role bench-increments) released through a StartGate.
+// Python's Value + get_lock() at the same k and pins, and the bound: the
+// same loop on glibc's robust mutex (roles/glibc_robust_counter.h), which
+// gives the guarantee our Lock gives. Each worker is an ipc-worker (role
+// bench-increments) released through a StartGate.
 #include "bench.h"
 
 #include "bench_roles.h"
 
+#include "glibc_robust_counter.h"
 #include "shared_value.h"
+
+#include <functional>
 
 namespace ipc::bench {
 
@@ -17,20 +22,38 @@ constexpr std::string_view kLockedIncrements = "value_locked_increments";
 constexpr std::string_view kBenches[] = {kLockedIncrements};
 constexpr int kProcesses = 2;
 constexpr std::int64_t kIncrementsEach = 2'000'000; // the peers' pthread mutex k
+constexpr std::string_view kRobustBound = "bound/pthread_mutex PROCESS_SHARED ROBUST";
 
-Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, bool board, bool stepGate = false,
-                                    bool traced = false)
+struct Variant {
+    bool board = true;
+    bool stepGate = false;
+    bool traced = false;
+    bool glibcRobust = false; // the bound: glibc's robust mutex instead of our Lock
+};
+
+Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, Variant v)
 {
-    auto run = Run::create(1 << 20, traced ? Tracing::On : Tracing::Off);
+    auto run = Run::create(1 << 20, v.traced ? Tracing::On : Tracing::Off);
     if (!run) return std::unexpected(run.error());
     Arena &arena = (*run)->arena();
-    auto value = arena.make<SharedValue<std::int64_t>>("counter", 0);
-    if (!value) return std::unexpected(value.error());
+    std::function<std::int64_t()> final;
+    if (v.glibcRobust) {
+        auto counter = arena.make<roles::GlibcRobustCounter>("counter");
+        if (!counter) return std::unexpected(counter.error());
+        final = [c = *counter] { return c->counter; };
+    } else {
+        auto value = arena.make<SharedValue<std::int64_t>>("counter", 0);
+        if (!value) return std::unexpected(value.error());
+        final = [c = *value] { return c->load(); };
+    }
     auto gate = arena.make<StartGate>("gate");
     if (!gate) return std::unexpected(gate.error());
     for (int role = 0; role < kProcesses; ++role) {
-        const roles::BenchIncrementsOptions worker{
-            .index = role, .increments = k, .board = board, .stepGate = stepGate};
+        const roles::BenchIncrementsOptions worker{.index = role,
+                                                   .increments = k,
+                                                   .board = v.board,
+                                                   .stepGate = v.stepGate,
+                                                   .glibcRobust = v.glibcRobust};
         if (auto spawned = (*run)->spawn(worker, SpawnOptions{.cpu = opts.cpuForRole(role)}); !spawned)
             return std::unexpected(spawned.error());
     }
@@ -40,7 +63,7 @@ Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, bool bo
     const std::uint64_t t1 = (*gate)->lastFinishNs(kProcesses);
     Sample s;
     s.seconds = double(t1 - *t0) * 1e-9;
-    s.final = (*value)->load();
+    s.final = final();
     s.expected = kProcesses * k;
     return s;
 }
@@ -51,7 +74,7 @@ Result<void> runValue(const Options &opts)
     const std::int64_t k = opts.scaled(kIncrementsEach);
     // As every lesson runs it (board attached: the lock marks "in critical
     // section" on the board), and bare, to show what the telemetry costs.
-    auto both = repeatByTurns(opts, false, [&](bool board) { return lockedIncrementsOnce(opts, k, board); });
+    auto both = repeatByTurns(opts, false, [&](bool board) { return lockedIncrementsOnce(opts, k, {.board = board}); });
     if (!both) return std::unexpected(both.error());
     for (bool board : {false, true}) {
         const Repeated *r = board ? &both->second : &both->first;
@@ -69,7 +92,7 @@ Result<void> runValue(const Options &opts)
     }
     // A step gate before every increment, step mode off (what every
     // lesson's gated worker pays when nobody steps), against none, by turns.
-    auto gated = repeatByTurns(opts, false, [&](bool gate) { return lockedIncrementsOnce(opts, k, true, gate); });
+    auto gated = repeatByTurns(opts, false, [&](bool gate) { return lockedIncrementsOnce(opts, k, {.stepGate = gate}); });
     if (!gated) return std::unexpected(gated.error());
     const Repeated &g = gated->second;
     Row(kLockedIncrements, "proj/Value+Lock +board +step gate", opts)
@@ -90,12 +113,28 @@ Result<void> runValue(const Options &opts)
     // Nobody drains the rings here: after its first 512 events each ring
     // is full and every event after is counted as dropped, as at full
     // speed between two of the sampler's ticks.
-    auto traced = repeatByTurns(opts, false, [&](bool on) { return lockedIncrementsOnce(opts, k, true, false, on); });
+    auto traced = repeatByTurns(opts, false, [&](bool on) { return lockedIncrementsOnce(opts, k, {.traced = on}); });
     if (!traced) return std::unexpected(traced.error());
     for (bool on : {false, true}) {
         const Repeated &r = on ? traced->second : traced->first;
         Row(kLockedIncrements, on ? "proj/Value+Lock +board +trace" : "proj/Value+Lock +board (by turns with the trace)",
             opts)
+            .n(kProcesses * k)
+            .seconds(r.median.seconds)
+            .extra("procs", std::int64_t(kProcesses))
+            .extra("correct", r.median.final == r.median.expected)
+            .repeated(r)
+            .emit();
+    }
+    // The bound: glibc's robust mutex (the guarantee our Lock gives), against
+    // our Lock without the board, by turns.
+    auto bound = repeatByTurns(opts, false, [&](bool glibc) {
+        return lockedIncrementsOnce(opts, k, {.board = false, .glibcRobust = glibc});
+    });
+    if (!bound) return std::unexpected(bound.error());
+    for (bool glibc : {false, true}) {
+        const Repeated &r = glibc ? bound->second : bound->first;
+        Row(kLockedIncrements, glibc ? kRobustBound : "proj/Value+Lock (by turns with the robust mutex)", opts)
             .n(kProcesses * k)
             .seconds(r.median.seconds)
             .extra("procs", std::int64_t(kProcesses))

@@ -22,6 +22,9 @@ struct BenchIncrementsOptions {
     std::int64_t increments = 1'000'000;
     bool board = true;     // off: detach the board slot (what telemetry costs a lock)
     bool stepGate = false; // on: pass a step gate before every increment, step mode off
+    // on: `value` names a GlibcRobustCounter (glibc_robust_counter.h), the
+    // bound, instead of a SharedValue and its Lock
+    bool glibcRobust = false;
 
     template <class F>
     void fields(F &f)
@@ -32,6 +35,7 @@ struct BenchIncrementsOptions {
         f.integer("increments", increments, 0, 1'000'000'000'000, "K");
         f.boolean("board", board);
         f.boolean("step-gate", stepGate);
+        f.boolean("glibc-robust", glibcRobust);
     }
 };
 
