@@ -83,6 +83,12 @@ private:
     Out &m_out;
 };
 
+// The refusal both encoders give a sentinel inside a container.
+inline std::unexpected<Error> sentinelInside()
+{
+    return fail(Errc::InvalidArgument, "the sentinel (undefined) may only be a whole message, not inside a container");
+}
+
 // The refusal both encoders give a container deeper than the decoder takes.
 inline std::unexpected<Error> tooDeep()
 {

@@ -118,8 +118,7 @@ Result<void> encodeInto(cbor::Writer<Bytes> &out, const Message &m, int depth)
             out.sentinel();
             return {};
         }
-        return fail(Errc::InvalidArgument,
-                    "the sentinel (undefined) may only be a whole message, not inside a container");
+        return cbor::sentinelInside();
     case Type::Array:
     case Type::Map:
         break;

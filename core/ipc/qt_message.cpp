@@ -41,8 +41,7 @@ Result<void> encodeInto(cbor::Writer<QByteArray> &out, const QCborValue &v, int 
             out.sentinel();
             return {};
         }
-        return fail(Errc::InvalidArgument,
-                    "the sentinel (undefined) may only be a whole message, not inside a container");
+        return cbor::sentinelInside();
     case QCborValue::Array:
     case QCborValue::Map:
         break;
