@@ -173,7 +173,11 @@ void TestTrace::producerConsumerPairsEveryItem()
 
 void TestTrace::pingpongPairsEverySend()
 {
-    auto s = tracedToEnd("pingpong", {{"messages", 150}, {"rate", 3000}});
+    // 10 ms between pings: longer than the receiver's spin lasts even on a
+    // loaded machine, where each of its yields may hand the CPU to another
+    // busy process for a whole timeslice (at 3000 pings/s, under the
+    // sanitizers and beside another suite, every wait ended in the spin).
+    auto s = tracedToEnd("pingpong", {{"messages", 30}, {"rate", 100}});
     QVERIFY(s);
     const TraceLog &log = s->trace();
     QCOMPARE(log.dropped(), std::uint64_t(0));
@@ -183,7 +187,7 @@ void TestTrace::pingpongPairsEverySend()
         sends += e.event.kind == TraceKind::Send;
         recvs += e.event.kind == TraceKind::Recv;
     }
-    QVERIFY(sends >= 300); // a ping and a pong per round trip
+    QVERIFY(sends >= 60); // a ping and a pong per round trip
     QCOMPARE(recvs, sends);
     QCOMPARE(log.messages().size(), sends);
     QVERIFY(log.unreceived().empty());
