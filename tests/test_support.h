@@ -9,6 +9,8 @@
 #include "process.h"
 #include "result.h"
 
+#include <QCborArray>
+#include <QCborValue>
 #include <QProcess>
 #include <QTest>
 
@@ -36,6 +38,14 @@ inline std::string uniqueName(const char *tag = "seg")
 {
     static std::atomic<int> counter{0};
     return "ipc-test-" + std::to_string(getpid()) + "-" + tag + "-" + std::to_string(counter++);
+}
+
+// A message nested `levels` arrays deep, [[...[7]...]]: depth limits.
+inline QCborValue nestedArrays(int levels)
+{
+    QCborValue v(7);
+    for (int i = 0; i < levels; ++i) v = QCborArray{v};
+    return v;
 }
 
 // A forked child running fn; its exit code is fn's return value. The child

@@ -68,81 +68,65 @@ Result<Sample> lockedIncrementsOnce(const Options &opts, std::int64_t k, Variant
     return s;
 }
 
+// One row of locked increments: the median of its runs, what the counter
+// reached against what it should have.
+void emitIncrements(std::string_view impl, const Repeated &r, const Options &opts, std::int64_t k)
+{
+    const Sample &m = r.median;
+    Row(kLockedIncrements, impl, opts)
+        .n(kProcesses * k)
+        .seconds(m.seconds)
+        .extra("procs", std::int64_t(kProcesses))
+        .extra("final", m.final)
+        .extra("expected", m.expected)
+        .extra("correct", m.final == m.expected)
+        .extra("lost_frac", double(m.expected - m.final) / double(m.expected), 4)
+        .repeated(r)
+        .emit();
+}
+
+// A variant against its base, by turns: the base's row, then the variant's.
+Result<void> byTurns(const Options &opts, std::int64_t k, Variant base, bool Variant::*flag,
+                     std::string_view baseImpl, std::string_view variantImpl)
+{
+    auto pair = repeatByTurns(opts, false, [&](bool on) {
+        Variant v = base;
+        v.*flag = on;
+        return lockedIncrementsOnce(opts, k, v);
+    });
+    if (!pair) return std::unexpected(pair.error());
+    emitIncrements(baseImpl, pair->first, opts, k);
+    emitIncrements(variantImpl, pair->second, opts, k);
+    return {};
+}
+
 Result<void> runValue(const Options &opts)
 {
     if (!opts.wants(kLockedIncrements)) return {};
     const std::int64_t k = opts.scaled(kIncrementsEach);
     // As every lesson runs it (board attached: the lock marks "in critical
     // section" on the board), and bare, to show what the telemetry costs.
-    auto both = repeatByTurns(opts, false, [&](bool board) { return lockedIncrementsOnce(opts, k, {.board = board}); });
-    if (!both) return std::unexpected(both.error());
-    for (bool board : {false, true}) {
-        const Repeated *r = board ? &both->second : &both->first;
-        const Sample &m = r->median;
-        Row(kLockedIncrements, board ? "proj/Value+Lock +board" : "proj/Value+Lock", opts)
-            .n(kProcesses * k)
-            .seconds(m.seconds)
-            .extra("procs", std::int64_t(kProcesses))
-            .extra("final", m.final)
-            .extra("expected", m.expected)
-            .extra("correct", m.final == m.expected)
-            .extra("lost_frac", double(m.expected - m.final) / double(m.expected), 4)
-            .repeated(*r)
-            .emit();
-    }
+    if (auto ok = byTurns(opts, k, {.board = false}, &Variant::board, "proj/Value+Lock", "proj/Value+Lock +board");
+        !ok)
+        return ok;
     // A step gate before every increment, step mode off (what every
-    // lesson's gated worker pays when nobody steps), against none, by turns.
-    auto gated = repeatByTurns(opts, false, [&](bool gate) { return lockedIncrementsOnce(opts, k, {.stepGate = gate}); });
-    if (!gated) return std::unexpected(gated.error());
-    const Repeated &g = gated->second;
-    Row(kLockedIncrements, "proj/Value+Lock +board +step gate", opts)
-        .n(kProcesses * k)
-        .seconds(g.median.seconds)
-        .extra("procs", std::int64_t(kProcesses))
-        .extra("correct", g.median.final == g.median.expected)
-        .repeated(g)
-        .emit();
-    Row(kLockedIncrements, "proj/Value+Lock +board (by turns with the gate)", opts)
-        .n(kProcesses * k)
-        .seconds(gated->first.median.seconds)
-        .extra("procs", std::int64_t(kProcesses))
-        .extra("correct", gated->first.median.final == gated->first.median.expected)
-        .repeated(gated->first)
-        .emit();
-    // The event trace on (the window's default), against off, by turns.
-    // Nobody drains the rings here: after its first 512 events each ring
-    // is full and every event after is counted as dropped, as at full
-    // speed between two of the sampler's ticks.
-    auto traced = repeatByTurns(opts, false, [&](bool on) { return lockedIncrementsOnce(opts, k, {.traced = on}); });
-    if (!traced) return std::unexpected(traced.error());
-    for (bool on : {false, true}) {
-        const Repeated &r = on ? traced->second : traced->first;
-        Row(kLockedIncrements, on ? "proj/Value+Lock +board +trace" : "proj/Value+Lock +board (by turns with the trace)",
-            opts)
-            .n(kProcesses * k)
-            .seconds(r.median.seconds)
-            .extra("procs", std::int64_t(kProcesses))
-            .extra("correct", r.median.final == r.median.expected)
-            .repeated(r)
-            .emit();
-    }
-    // The bound: glibc's robust mutex (the guarantee our Lock gives), against
-    // our Lock without the board, by turns.
-    auto bound = repeatByTurns(opts, false, [&](bool glibc) {
-        return lockedIncrementsOnce(opts, k, {.board = false, .glibcRobust = glibc});
-    });
-    if (!bound) return std::unexpected(bound.error());
-    for (bool glibc : {false, true}) {
-        const Repeated &r = glibc ? bound->second : bound->first;
-        Row(kLockedIncrements, glibc ? kRobustBound : "proj/Value+Lock (by turns with the robust mutex)", opts)
-            .n(kProcesses * k)
-            .seconds(r.median.seconds)
-            .extra("procs", std::int64_t(kProcesses))
-            .extra("correct", r.median.final == r.median.expected)
-            .repeated(r)
-            .emit();
-    }
-    return {};
+    // lesson's gated worker pays when nobody steps), against none.
+    if (auto ok = byTurns(opts, k, {}, &Variant::stepGate, "proj/Value+Lock +board (by turns with the gate)",
+                          "proj/Value+Lock +board +step gate");
+        !ok)
+        return ok;
+    // The event trace on (the window's default), against off. Nobody
+    // drains the rings here: after its first 512 events each ring is full
+    // and every event after is counted as dropped, as at full speed
+    // between two of the sampler's ticks.
+    if (auto ok = byTurns(opts, k, {}, &Variant::traced, "proj/Value+Lock +board (by turns with the trace)",
+                          "proj/Value+Lock +board +trace");
+        !ok)
+        return ok;
+    // The bound: glibc's robust mutex (the guarantee our Lock gives),
+    // against our Lock without the board.
+    return byTurns(opts, k, {.board = false}, &Variant::glibcRobust,
+                   "proj/Value+Lock (by turns with the robust mutex)", kRobustBound);
 }
 
 } // namespace

@@ -21,13 +21,6 @@ namespace {
 
 QByteArray hex(const char *text) { return QByteArray::fromHex(QByteArray(text)); }
 
-QCborValue nested(int depth)
-{
-    QCborValue v(7);
-    for (int i = 0; i < depth; ++i) v = QCborArray{v};
-    return v;
-}
-
 } // namespace
 
 class TestMessage : public QObject {
@@ -72,7 +65,7 @@ void TestMessage::roundTrip_data()
     m.insert(QStringLiteral("task"), 17);
     m.insert(3, QCborArray{QByteArray("ab"), QCborMap{{QStringLiteral("k"), false}}});
     QTest::newRow("map") << QCborValue(m);
-    QTest::newRow("32 deep") << nested(kMaxMessageDepth);
+    QTest::newRow("32 deep") << test::nestedArrays(kMaxMessageDepth);
 }
 
 void TestMessage::roundTrip()
@@ -110,7 +103,7 @@ void TestMessage::encodeRefusesUnsupported_data()
     QTest::newRow("tag") << QCborValue(QCborKnownTags::Signature, QCborValue(1));
     QTest::newRow("simple") << QCborValue(QCborSimpleType(5));
     QTest::newRow("nested unsupported") << QCborValue(QCborArray{1, QCborValue(QCborSimpleType(5))});
-    QTest::newRow("33 deep") << nested(kMaxMessageDepth + 1);
+    QTest::newRow("33 deep") << test::nestedArrays(kMaxMessageDepth + 1);
 }
 
 void TestMessage::encodeRefusesUnsupported()
@@ -202,7 +195,7 @@ void TestMessage::malformed()
 
 void TestMessage::depthLimits()
 {
-    auto ok = encodeCbor(nested(5));
+    auto ok = encodeCbor(test::nestedArrays(5));
     QVERIFY(ok);
     QVERIFY(decodeCbor(*ok, {kMaxMessageBytes, 5}));
     auto deep = decodeCbor(*ok, {kMaxMessageBytes, 4});

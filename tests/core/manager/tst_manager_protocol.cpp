@@ -6,6 +6,7 @@
 
 #include "message.h"
 #include "qt_message.h"
+#include "test_support.h"
 
 #include <QCborArray>
 #include <QCborMap>
@@ -23,14 +24,6 @@ std::uint32_t frameLength(const QByteArray &out, qsizetype at)
 {
     const auto *u = reinterpret_cast<const unsigned char *>(out.constData() + at);
     return std::uint32_t(u[0]) | std::uint32_t(u[1]) << 8 | std::uint32_t(u[2]) << 16 | std::uint32_t(u[3]) << 24;
-}
-
-// A value nested `levels` arrays deep: [[...[1]...]].
-QCborValue nested(int levels)
-{
-    QCborValue v(1);
-    for (int i = 0; i < levels; ++i) v = QCborArray{v};
-    return v;
 }
 
 } // namespace
@@ -97,7 +90,7 @@ private Q_SLOTS:
         QTest::newRow("one item") << QCborValue(QCborArray{1}).toCbor() << invalid;
         QTest::newRow("op not an integer") << QCborValue(QCborArray{QStringLiteral("get"), 1}).toCbor() << invalid;
         QTest::newRow("id not an integer") << QCborValue(QCborArray{1, 1.5}).toCbor() << invalid;
-        QByteArray deep = QCborValue(QCborArray{1, 2, nested(kMaxMessageDepth)}).toCbor();
+        QByteArray deep = QCborValue(QCborArray{1, 2, test::nestedArrays(kMaxMessageDepth)}).toCbor();
         QTest::newRow("too deep") << deep << int(Errc::TooLarge);
     }
 
@@ -118,9 +111,9 @@ private Q_SLOTS:
     void aRefusedRequestLeavesTheBufferAsItWas()
     {
         QByteArray out("kept");
-        const QCborValue deepest = nested(kMaxMessageDepth);
+        const QCborValue deepest = test::nestedArrays(kMaxMessageDepth);
         QVERIFY(encodeCbor(deepest));
-        QVERIFY(appendRequestFrame(out, Op::Set, 1, {1, nested(kMaxMessageDepth - 1)}));
+        QVERIFY(appendRequestFrame(out, Op::Set, 1, {1, test::nestedArrays(kMaxMessageDepth - 1)}));
         out = "kept";
         auto deep = appendRequestFrame(out, Op::Set, 1, {1, deepest});
         QVERIFY(!deep);
