@@ -66,7 +66,7 @@ Result<QCborValue> Connection::call(Op op, std::int64_t objectId, std::initializ
     if (!m_socket.isOpen())
         return fail(Errc::Closed, "manager connection is unusable: " + m_brokenBy);
 
-    m_request.resize(0); // keeps its capacity from call to call
+    resetFrameBuffer(m_request);
     if (auto ok = appendRequestFrame(m_request, op, objectId, args); !ok)
         return std::unexpected(ok.error()); // the value, not the connection, is at fault
 

@@ -163,7 +163,7 @@ private:
     std::uint32_t m_objectIndex;
     pid_t m_pid;
     std::string m_brokenBy; // why the connection stopped; empty while usable
-    QByteArray m_request;   // the frame being sent, kept for its capacity
+    QByteArray m_request;   // the frame being sent, kept for its capacity (resetFrameBuffer)
 };
 
 // What every proxy holds: the connection, the object's id and name.

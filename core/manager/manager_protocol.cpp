@@ -110,6 +110,13 @@ Result<void> endFrame(QByteArray &out, qsizetype at)
 
 } // namespace
 
+void resetFrameBuffer(QByteArray &frames)
+{
+    constexpr qsizetype kKeptBytes = 64 * 1024;
+    if (frames.capacity() > kKeptBytes) frames = QByteArray();
+    else frames.resize(0); // Qt keeps the capacity of an unshared array
+}
+
 Result<void> appendRequestFrame(QByteArray &out, Op op, std::int64_t objectId,
                                 std::initializer_list<QCborValue> args)
 {

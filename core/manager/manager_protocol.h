@@ -165,6 +165,11 @@ enum class Op : std::int64_t {
 // place: a call costs no value or buffer of its own beyond out, which the
 // sender keeps from call to call. On failure out is as it was.
 
+// Empties a buffer of frames for the next ones: it keeps its memory up to
+// 64 KiB, so that a call allocates nothing, and lets go of more, so that
+// one large request or reply does not pin its size for a connection's life.
+void resetFrameBuffer(QByteArray &frames);
+
 // [op, objectId, args...]; InvalidArgument for a value CBOR cannot carry,
 // TooLarge over kMaxMessageBytes.
 [[nodiscard]] Result<void> appendRequestFrame(QByteArray &out, Op op, std::int64_t objectId,

@@ -140,7 +140,7 @@ struct ManagerServer::Impl {
             c.outBegin += std::size_t(sent);
             answeredThisRound = true;
         }
-        c.out.resize(0); // keeps the capacity for the next reply
+        resetFrameBuffer(c.out);
         c.outBegin = 0;
         if (c.closing) c.dead = true;
     }

@@ -153,6 +153,27 @@ private Q_SLOTS:
         QCOMPARE(error->value.toString(), QStringLiteral("no key 'b\ufffd'"));
     }
 
+    // A connection keeps a small buffer's memory for its next frame and
+    // lets go of a large one's.
+    void aFrameBufferKeepsSmallMemoryAndReleasesLarge()
+    {
+        QByteArray small;
+        QVERIFY(appendReplyFrame(small, QCborValue(QStringLiteral("a short reply"))));
+        const qsizetype kept = small.capacity();
+        resetFrameBuffer(small);
+        QCOMPARE(small.size(), 0);
+        QCOMPARE(small.capacity(), kept);
+        QVERIFY(appendReplyFrame(small, QCborValue(1)));
+        QCOMPARE(small.capacity(), kept);
+
+        QByteArray large;
+        QVERIFY(appendReplyFrame(large, QByteArray(1 << 20, 'x')));
+        QVERIFY(large.capacity() > (1 << 20));
+        resetFrameBuffer(large);
+        QCOMPARE(large.size(), 0);
+        QVERIFY(large.capacity() <= 64 * 1024);
+    }
+
     void aMalformedReplyIsRefused_data()
     {
         QTest::addColumn<QByteArray>("bytes");
